@@ -1,0 +1,150 @@
+// swift-tools-version:6.2
+// Pacer: DORA metrics for Kubernetes, on CloudEvents and CDEvents.
+//
+// Dependencies point one way (see docs/architecture.md):
+//   PacerCore  <- KubeCore <- KubeClient <- KubeRuntime
+//   PacerCore  <- EventModel, Expressions
+//   KubeCore   <- OperatorAPI, KubeSim
+//   EventModel <- EventStore, Pipeline, HTTPAPI
+//   Controllers -> KubeRuntime, OperatorAPI, Pipeline
+//   PacerApp (composition root) -> everything; pacer (executable) -> PacerApp
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOFoundationCompat", package: "swift-nio"),
+]
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "pacer",
+    products: [
+        .executable(name: "pacer", targets: ["pacer"]),
+        .executable(name: "kube-sim", targets: ["kube-sim"]),
+        .executable(name: "pacer-bench", targets: ["pacer-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        // L0: values, no I/O
+        .target(name: "PacerCore", swiftSettings: swiftSettings),
+        .target(name: "EventModel", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
+        .target(name: "Expressions", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
+        .target(name: "KubeCore", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
+        .target(name: "OperatorAPI", dependencies: ["KubeCore", "Expressions", "EventModel"], swiftSettings: swiftSettings),
+
+        // L1: I/O
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeCore", logging, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Yams", package: "Yams"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeClient", "KubeCore", logging, lifecycle,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "KubeSim",
+            dependencies: ["PacerCore", hummingbird, logging, lifecycle, .product(name: "Yams", package: "Yams")] + nio,
+            swiftSettings: swiftSettings),
+        .target(
+            name: "EventStore",
+            dependencies: ["EventModel", "PacerCore", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "DequeModule", package: "swift-collections")] + nio,
+            swiftSettings: swiftSettings),
+
+        // L2
+        .target(
+            name: "Pipeline",
+            dependencies: ["EventModel", "Expressions", logging, lifecycle,
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Controllers",
+            dependencies: ["KubeRuntime", "KubeClient", "OperatorAPI", "Pipeline", "EventModel", logging],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "HTTPAPI",
+            dependencies: ["EventModel", "PacerCore", hummingbird, logging,
+                           .product(name: "Metrics", package: "swift-metrics")] + nio,
+            swiftSettings: swiftSettings),
+
+        // L3: composition root, L4: executables
+        .target(
+            name: "PacerApp",
+            dependencies: [
+                "PacerCore", "EventModel", "EventStore", "HTTPAPI", logging, lifecycle, hummingbird,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "pacer", dependencies: ["PacerApp", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "kube-sim", dependencies: ["KubeSim", argumentParser, logging], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "pacer-bench",
+            dependencies: ["PacerApp", "EventModel", "EventStore", argumentParser,
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "hack/bench/Sources/pacer-bench",
+            swiftSettings: swiftSettings),
+
+        // Test support (database and kube-sim fixtures shared by the test targets)
+        .target(
+            name: "TestSupport",
+            dependencies: ["EventStore", logging, .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HTTPAPITests",
+            dependencies: ["HTTPAPI", "PacerApp", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KubeSimTests",
+            dependencies: ["KubeSim", "PacerCore", "TestSupport", logging,
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
+            swiftSettings: swiftSettings),
+    ]
+)

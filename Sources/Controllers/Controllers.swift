@@ -1,0 +1,2 @@
+/// Controllers module.
+public enum ControllersModule {}

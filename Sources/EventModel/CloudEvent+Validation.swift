@@ -1,0 +1,111 @@
+import PacerCore
+
+extension CloudEvent {
+    /// Checks the event against the CloudEvents 1.0 rules Pacer enforces on input:
+    /// required attributes present and non-empty, `specversion` 1.0, `source` a URI-reference,
+    /// `dataschema` an absolute URI, `time` RFC 3339, extension names lower-case alphanumeric,
+    /// and no control characters in string attributes.
+    public func validate() throws(CloudEventError) {
+        guard specversion == "1.0" else {
+            throw CloudEventError(.invalid, attribute: "specversion", "unsupported value \"\(specversion)\": Pacer accepts CloudEvents \"1.0\"")
+        }
+        try Self.requireNonEmpty(id, "id")
+        try Self.requireNonEmpty(source, "source")
+        try Self.requireNonEmpty(type, "type")
+        try Self.checkString(id, "id")
+        try Self.checkString(type, "type")
+        guard Self.isURIReference(source) else {
+            throw CloudEventError(.invalid, attribute: "source", "must be a URI-reference (RFC 3986), got \"\(source)\"")
+        }
+        if let subject {
+            try Self.requireNonEmpty(subject, "subject")
+            try Self.checkString(subject, "subject")
+        }
+        if let datacontenttype {
+            try Self.requireNonEmpty(datacontenttype, "datacontenttype")
+            guard datacontenttype.contains("/") else {
+                throw CloudEventError(.invalid, attribute: "datacontenttype", "must be a media type (RFC 2046) such as application/json, got \"\(datacontenttype)\"")
+            }
+        }
+        if let dataschema {
+            guard Self.isAbsoluteURI(dataschema) else {
+                throw CloudEventError(.invalid, attribute: "dataschema", "must be an absolute URI, got \"\(dataschema)\"")
+            }
+        }
+        if let time {
+            guard RFC3339.parse(time) != nil else {
+                throw CloudEventError(.invalid, attribute: "time", "must be an RFC 3339 timestamp such as 2024-05-01T10:00:00Z, got \"\(time)\"")
+            }
+        }
+        for (name, value) in extensions {
+            try Self.checkExtensionName(name)
+            switch value {
+            case .string(let text): try Self.checkString(text, name)
+            case .bool: break
+            case .int(let number):
+                guard number >= Int64(Int32.min), number <= Int64(Int32.max) else {
+                    throw CloudEventError(.invalid, attribute: name, "integer extension out of the CloudEvents Integer range (32-bit)")
+                }
+            default:
+                throw CloudEventError(.invalid, attribute: name, "extension values must be a string, integer or boolean, got \(value.typeName)")
+            }
+        }
+    }
+
+    static func checkExtensionName(_ name: String) throws(CloudEventError) {
+        guard !name.isEmpty else {
+            throw CloudEventError(.invalid, attribute: name, "attribute names must not be empty")
+        }
+        guard name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) else {
+            throw CloudEventError(.invalid, attribute: name, "attribute names must be lower-case ASCII letters and digits only (a-z, 0-9)")
+        }
+        guard name != "data" else {
+            throw CloudEventError(.invalid, attribute: name, "\"data\" is not an attribute name")
+        }
+    }
+
+    private static func requireNonEmpty(_ value: String, _ attribute: String) throws(CloudEventError) {
+        guard !value.isEmpty else {
+            throw CloudEventError(.invalid, attribute: attribute, "must not be empty")
+        }
+    }
+
+    /// CloudEvents String: no control characters U+0000–U+001F and U+007F–U+009F.
+    private static func checkString(_ value: String, _ attribute: String) throws(CloudEventError) {
+        for scalar in value.unicodeScalars where scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) {
+            throw CloudEventError(.invalid, attribute: attribute, "contains a control character (U+\(String(scalar.value, radix: 16, uppercase: true)))")
+        }
+    }
+
+    /// RFC 3986 URI-reference: the characters a URI may hold (unreserved, reserved, `%` escapes).
+    static func isURIReference(_ value: String) -> Bool {
+        guard !value.isEmpty else { return false }
+        var bytes = value.utf8.makeIterator()
+        while let byte = bytes.next() {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                continue
+            case UInt8(ascii: "%"):
+                guard let h1 = bytes.next(), let h2 = bytes.next(), isHex(h1), isHex(h2) else { return false }
+            default:
+                guard "-._~:/?#[]@!$&'()*+,;=".utf8.contains(byte) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// An absolute URI: a scheme (`letter *( letter / digit / "+" / "-" / "." )`) then `:`.
+    static func isAbsoluteURI(_ value: String) -> Bool {
+        guard isURIReference(value), let colon = value.firstIndex(of: ":") else { return false }
+        let scheme = value[..<colon]
+        guard let first = scheme.unicodeScalars.first, first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else {
+            return false
+        }
+        return scheme.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
+            && !("0"..."9").contains(first)
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+    }
+}

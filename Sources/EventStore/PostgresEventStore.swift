@@ -1,0 +1,97 @@
+import EventModel
+import Foundation
+import Logging
+import PacerCore
+import PostgresNIO
+
+/// Writes events to PostgreSQL: the raw CloudEvents and CDEvents tables.
+///
+/// Writes are set-based: one multi-row `INSERT … SELECT FROM unnest(…)` per call, `ON CONFLICT DO NOTHING`
+/// on the (source, id) identity so a redelivered event is stored once. The caller (the group committer) decides
+/// what goes into one transaction.
+public struct PostgresEventStore: Sendable {
+    public let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Inserts CloudEvents in one statement and returns the keys that were new (not already stored).
+    public func insert(cloudEvents rows: [CloudEventRow], on connection: PostgresConnection) async throws -> Set<EventKey> {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map(\.id)
+        let sources = rows.map(\.source)
+        let types = rows.map(\.type)
+        let subjects = rows.map { $0.subject ?? "" }
+        let times = rows.map { $0.time.map { RFC3339.format($0, fractionalDigits: 6) } ?? "" }
+        let contents = rows.map(\.content)
+        let query: PostgresQuery = """
+            INSERT INTO cloudevents_raw (ce_id, ce_source, ce_type, ce_subject, ce_time, content)
+            SELECT i, s, t, NULLIF(sub, ''), NULLIF(tm, '')::timestamptz, c::jsonb
+            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(subjects)::text[], \(times)::text[], \(contents)::text[])
+                AS r(i, s, t, sub, tm, c)
+            ON CONFLICT (ce_source, ce_id) DO NOTHING
+            RETURNING ce_source, ce_id
+            """
+        var inserted = Set<EventKey>()
+        for try await (source, id) in try await connection.query(query, logger: logger).decode((String, String).self) {
+            inserted.insert(EventKey(source: source, id: id))
+        }
+        return inserted
+    }
+
+    /// Inserts CDEvents in one statement and returns the keys that were new.
+    public func insert(cdEvents rows: [CDEventRow], on connection: PostgresConnection) async throws -> Set<EventKey> {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map(\.id)
+        let sources = rows.map(\.source)
+        let types = rows.map(\.type)
+        let timestamps = rows.map { RFC3339.format($0.timestamp, fractionalDigits: 6) }
+        let subjectIds = rows.map(\.subjectId)
+        let subjectSources = rows.map { $0.subjectSource ?? "" }
+        let contents = rows.map(\.content)
+        let query: PostgresQuery = """
+            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content)
+            SELECT i, s, t, ts::timestamptz, sid, NULLIF(ss, ''), c::jsonb
+            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(timestamps)::text[], \(subjectIds)::text[], \(subjectSources)::text[], \(contents)::text[])
+                AS r(i, s, t, ts, sid, ss, c)
+            ON CONFLICT (cd_source, cd_id) DO NOTHING
+            RETURNING cd_source, cd_id
+            """
+        var inserted = Set<EventKey>()
+        for try await (source, id) in try await connection.query(query, logger: logger).decode((String, String).self) {
+            inserted.insert(EventKey(source: source, id: id))
+        }
+        return inserted
+    }
+
+    /// Answers when the database takes a query within `timeout`.
+    public func ping(timeout: Duration = .seconds(2)) async -> Bool {
+        do {
+            return try await withDeadline(timeout) {
+                try await client.query("SELECT 1", logger: logger)
+                return true
+            }
+        } catch {
+            return false
+        }
+    }
+}
+
+/// Runs `operation`, throwing `EventStoreError.timeout` when it takes longer than `timeout` (the operation is cancelled).
+public func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw EventStoreError(.timeout, "the database did not answer within \(timeout)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,78 @@
+import EventModel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PacerCore
+
+/// `POST /events` and `POST /` (a Knative-style sink): CloudEvents in binary, structured or batched mode.
+///
+/// Answers 202 once every event of the request is durably committed (redeliveries included, which store nothing
+/// new); 400 naming the attribute for an invalid event (a batch is all-or-nothing); 401 without a valid token when
+/// authentication is on; 413 above the body limit; 415 for a content type that carries no CloudEvent; 503 with
+/// Retry-After when the store cannot commit.
+public struct IngestRoutes<Context: RequestContext>: Sendable {
+    let ingester: any EventIngesting
+    let maxBodyBytes: Int
+
+    public init(ingester: any EventIngesting, maxBodyBytes: Int) {
+        self.ingester = ingester
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public func register(on router: some RouterMethods<Context>) {
+        router.post("/events") { request, context in try await self.receive(request, context: context) }
+        router.post("/") { request, context in try await self.receive(request, context: context) }
+    }
+
+    func receive(_ request: Request, context: Context) async throws -> Response {
+        let body = try await Self.collectBody(request, limit: maxBodyBytes)
+        let events = try Self.decodeEvents(request: request, body: body)
+        let result = try await Self.commit(events, to: ingester, logger: context.logger)
+        return Self.accepted(result)
+    }
+
+    /// Reads the body, answering 413 above the limit (checked against Content-Length first, when sent).
+    static func collectBody(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "request body of \(length) bytes is over the limit of \(limit) bytes")
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, "request body is over the limit of \(limit) bytes")
+        }
+    }
+
+    static func decodeEvents(request: Request, body: ByteBuffer) throws -> [CloudEvent] {
+        let headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        do {
+            return try CloudEventHTTPBinding.decode(headers: headers, body: body.readableBytesView).events
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    static func commit(_ events: [CloudEvent], to ingester: any EventIngesting, logger: Logger) async throws -> IngestResult {
+        guard !events.isEmpty else { return IngestResult(stored: 0, duplicates: 0) }
+        do {
+            return try await ingester.ingest(cloudEvents: events)
+        } catch let unavailable as IngestUnavailable {
+            throw APIError.unavailable(unavailable.message, retryAfterSeconds: unavailable.retryAfterSeconds)
+        }
+    }
+
+    static func accepted(_ result: IngestResult) -> Response {
+        let body = JSONValue.object(["stored": .int(Int64(result.stored)), "duplicates": .int(Int64(result.duplicates))]).jsonData()
+        return Response(status: .accepted, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension APIError {
+    /// 400 (or 415) for an event Pacer refuses, naming the attribute and, in a batch, the position.
+    public init(_ error: CloudEventError) {
+        let status: HTTPResponse.Status = error.kind == .unsupportedMediaType ? .unsupportedMediaType : .badRequest
+        self.init(status, error.description, attribute: error.attribute, index: error.index)
+    }
+}

@@ -1,0 +1,2 @@
+/// OperatorAPI module.
+public enum OperatorAPIModule {}

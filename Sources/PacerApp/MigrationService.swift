@@ -1,0 +1,31 @@
+import EventStore
+import Logging
+import ServiceLifecycle
+
+/// Applies migrations at start-up, retrying with backoff while the database is unreachable, then opens the
+/// schema gate and waits for shutdown. The process keeps serving (`/healthz`, 503 on ingest) meanwhile.
+struct MigrationService: Service {
+    let migrator: Migrator
+    let gate: SchemaGate
+    let logger: Logger
+
+    func run() async throws {
+        var delay: Duration = .milliseconds(250)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let applied = try await migrator.migrate()
+                logger.info("database schema ready", metadata: ["applied": "\(applied)"])
+                gate.open()
+                break
+            } catch let error as EventStoreError where error.code == .schemaTooNew {
+                logger.critical("\(error)")
+                throw error
+            } catch {
+                logger.warning("database not ready, retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+        try? await gracefulShutdown()
+    }
+}

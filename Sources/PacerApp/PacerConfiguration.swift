@@ -1,0 +1,20 @@
+import Logging
+
+/// Everything `pacer serve` needs, resolved from flags and environment variables.
+public struct PacerConfiguration: Sendable {
+    public var databaseURL: String
+    public var httpHost: String = "0.0.0.0"
+    public var httpPort: Int = 8080
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    /// When set, ingest endpoints require a bearer token from this file.
+    public var ingestTokenFile: String?
+    /// Request bodies above this are refused with 413.
+    public var maxBodyBytes: Int = 1 << 20
+    /// How long an ingest request may wait for its commit before it is answered 503.
+    public var writeTimeout: Duration = .seconds(5)
+
+    public init(databaseURL: String) {
+        self.databaseURL = databaseURL
+    }
+}

@@ -1,0 +1,75 @@
+import EventModel
+import EventStore
+import HTTPAPI
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import UnixSignals
+
+/// The composition root for `pacer serve`: creates the database client, the group committer, the HTTP
+/// application, and orders them in one ServiceGroup.
+///
+/// Start order: PostgresClient, the committer, migrations, then the HTTP server last. Shutdown (SIGTERM/SIGINT)
+/// runs in reverse: the HTTP server stops taking requests and finishes the open ones, then the committer writes
+/// what is queued, then the database client closes.
+public struct PacerServer: Sendable {
+    public let configuration: PacerConfiguration
+    public let logger: Logger
+
+    public init(configuration: PacerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT. `onServerRunning` receives the bound port (useful with port 0).
+    public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
+        let parts = try makeParts(onServerRunning: onServerRunning)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: parts.services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// The services in start order, exposed so tests can run them in their own group.
+    public struct Parts: Sendable {
+        public var services: [any Service]
+        public var client: PostgresClient
+        public var schema: SchemaGate
+    }
+
+    public func makeParts(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> Parts {
+        let url = try DatabaseURL(configuration.databaseURL)
+        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
+        let store = PostgresEventStore(client: client, logger: logger)
+        let schema = SchemaGate()
+        var committerConfig = GroupCommitter<CloudEventRow>.Configuration()
+        committerConfig.writeTimeout = configuration.writeTimeout
+        let cloudEvents = GroupCommitter<CloudEventRow>(configuration: committerConfig, logger: logger) { rows in
+            try await client.withConnection { connection in
+                try await store.insert(cloudEvents: rows, on: connection)
+            }
+        }
+        let ingester = StoreIngester(cloudEvents: cloudEvents, schema: schema)
+        let tokens = try configuration.ingestTokenFile.map { try TokenFile(path: $0) }
+        let router = HTTPRouterBuilder(
+            ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
+            tokens: tokens, maxBodyBytes: configuration.maxBodyBytes
+        ).build()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pacer"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("pacer listening", metadata: ["address": "http://\(configuration.httpHost):\(port)"])
+                await onServerRunning?(port)
+            },
+            logger: logger)
+        let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
+        return Parts(services: [client, cloudEvents, migrations, app], client: client, schema: schema)
+    }
+}

@@ -1,0 +1,2 @@
+/// Pipeline module.
+public enum PipelineModule {}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PacerApp
+
+@main
+struct PacerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pacer",
+        abstract: "DORA metrics for Kubernetes, from CloudEvents and CDEvents.",
+        subcommands: [Serve.self, Migrate.self])
+}
+
+/// Flags shared by every command that talks to the database. Each flag falls back to an environment variable.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "PostgreSQL URL, e.g. postgres://pacer:secret@localhost:5432/pacer (env PACER_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env PACER_LOG_LEVEL).")
+    var logLevel: String?
+
+    @Option(name: .customLong("log-format"), help: "text or json (env PACER_LOG_FORMAT).")
+    var logFormat: String?
+
+    func resolvedDatabaseURL() throws -> String {
+        guard let url = databaseURL ?? Environment.value("PACER_DATABASE_URL") else {
+            throw ValidationError("no database: pass --database-url or set PACER_DATABASE_URL")
+        }
+        return url
+    }
+
+    func resolvedLogLevel() throws -> Logger.Level {
+        let text = logLevel ?? Environment.value("PACER_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("unknown log level \"\(text)\": use trace, debug, info, notice, warning, error or critical")
+        }
+        return level
+    }
+
+    func resolvedLogFormat() throws -> LogFormat {
+        let text = logFormat ?? Environment.value("PACER_LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: text.lowercased()) else {
+            throw ValidationError("unknown log format \"\(text)\": use text or json")
+        }
+        return format
+    }
+
+    func bootstrapLogging() throws -> Logger {
+        LoggingSetup.bootstrap(level: try resolvedLogLevel(), format: try resolvedLogFormat())
+        return Logger(label: "pacer")
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the ingest endpoints and API (migrates the database first).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .customLong("http-port"), help: "HTTP port (env PACER_HTTP_PORT, default 8080).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("http-host"), help: "Address to bind (env PACER_HTTP_HOST, default 0.0.0.0).")
+    var httpHost: String?
+
+    @Option(name: .customLong("ingest-token-file"), help: "File of bearer tokens (one per line) required on ingest endpoints (env PACER_INGEST_TOKEN_FILE).")
+    var ingestTokenFile: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
+    var maxBodyBytes: Int?
+
+    func run() async throws {
+        let logger = try database.bootstrapLogging()
+        var configuration = PacerConfiguration(databaseURL: try database.resolvedDatabaseURL())
+        configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map(Self.port) ?? 8080
+        configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
+        configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
+        configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map(Self.bytes) ?? 1 << 20
+        guard (0...65535).contains(configuration.httpPort) else {
+            throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")
+        }
+        guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        try await PacerServer(configuration: configuration, logger: logger).run()
+    }
+
+    static func port(_ text: String) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("PACER_HTTP_PORT must be a number, got \"\(text)\"") }
+        return value
+    }
+
+    static func bytes(_ text: String) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("PACER_MAX_BODY_BYTES must be a number, got \"\(text)\"") }
+        return value
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let logger = try database.bootstrapLogging()
+        let applied = try await PacerMigrate.run(databaseURL: try database.resolvedDatabaseURL(), logger: logger)
+        print(applied.isEmpty ? "database schema is up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}

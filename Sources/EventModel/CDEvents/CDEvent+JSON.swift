@@ -62,7 +62,7 @@ extension CDEvent {
 private struct Reader {
     func object(_ value: JSONValue, path: String, what: String) throws(CDEventValidationError) -> [String: JSONValue] {
         guard case .object(let members) = value else {
-            throw CDEventValidationError(.malformed, path: path, "\(what) must be a JSON object, got \(value.typeName)")
+            throw CDEventValidationError(.malformed, path: path, "\(path.isEmpty ? what + " " : "")must be a JSON object, got \(value.typeName)")
         }
         return members
     }

@@ -89,9 +89,8 @@ enum CDEventURI {
         if hostPort.first == UInt8(ascii: "[") {
             guard let close = hostPort.firstIndex(of: UInt8(ascii: "]")) else { return false }
             let literal = hostPort[(hostPort.startIndex + 1)..<close]
-            guard !literal.isEmpty,
-                literal.allSatisfy({ isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "v") || isUnreserved($0) || isSubDelim($0) })
-            else { return false }
+            // IP-literal (IPv6address / IPvFuture), checked by character set only.
+            guard !literal.isEmpty, literal.allSatisfy({ $0 == UInt8(ascii: ":") || isUnreserved($0) || isSubDelim($0) }) else { return false }
             let after = hostPort[(close + 1)...]
             if !after.isEmpty {
                 guard after.first == UInt8(ascii: ":") else { return false }
@@ -111,7 +110,7 @@ enum CDEventURI {
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     static func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66) }
     static func isUnreserved(_ byte: UInt8) -> Bool {
-        isAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
+        isAlpha(byte) || isDigit(byte) || "-._~".utf8.contains(byte)
     }
     static func isSubDelim(_ byte: UInt8) -> Bool { "!$&'()*+,;=".utf8.contains(byte) }
 }

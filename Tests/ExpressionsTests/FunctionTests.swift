@@ -139,3 +139,19 @@ struct FunctionTests {
         #expect(try eval("dyn([1])[0]") == .int(1))
     }
 }
+
+@Suite("Documented examples")
+struct DocumentedExampleTests {
+    @Test("examples from docs/expressions.md evaluate as documented")
+    func examples() throws {
+        let activation = try cloudEvent()
+        #expect(try eval("'a/b/c'.lastIndexOf('/')") == .int(3))
+        #expect(try eval("data.ref.split('/')[2]", activation) == .string("main"))
+        #expect(try eval("'https://x.io'.replace('https://', '')") == .string("x.io"))
+        #expect(try eval("(timestamp(data.deployed) - timestamp(data.committed)).getMinutes()", activation) == .int(750))
+        #expect(try eval("time.getDayOfWeek() < 5", activation) == .bool(true))
+        #expect(try eval("'aaa'.replace('a', 'b', 9223372036854775807)") == .string("bbb"))
+        #expect(try eval("'hello'.lastIndexOf('')") == .int(5))
+        #expect(try eval("has(data.a) && has(data.a.b)", activation) == .bool(true))
+    }
+}

@@ -108,7 +108,7 @@ enum StringFunctions {
             if limit < 0 || count < limit { out += new }
             return out
         }
-        let parts = split(text, old, limit: limit < 0 ? -1 : limit + 1)
+        let parts = split(text, old, limit: limit < 0 || limit == Int.max ? -1 : limit + 1)
         return parts.joined(separator: new)
     }
 

@@ -74,12 +74,14 @@ extension Parser {
         switch builtin {
         case .timestamp:
             guard let value = CELTimestamp.parse(text) else {
-                throw source.error(.invalidLiteral, "invalid timestamp \"\(text)\" (expected RFC 3339, such as 2024-05-01T10:00:00Z)", at: offset)
+                throw source.error(
+                    .invalidLiteral, "invalid timestamp \"\(text)\" (expected RFC 3339, such as 2024-05-01T10:00:00Z)", at: offset)
             }
             return try make(.literal(.timestamp(value)), .timestamp, at: offset)
         case .duration:
             guard let value = CELDuration.parse(text) else {
-                throw source.error(.invalidLiteral, "invalid duration \"\(text)\" (expected a number and unit, such as 90s, 1h30m, 300ms)", at: offset)
+                throw source.error(
+                    .invalidLiteral, "invalid duration \"\(text)\" (expected a number and unit, such as 90s, 1h30m, 300ms)", at: offset)
             }
             return try make(.literal(.duration(value)), .duration, at: offset)
         default:

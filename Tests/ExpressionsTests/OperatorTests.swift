@@ -124,3 +124,12 @@ struct OperatorTests {
         #expect(try eval("double(1) + 1.5") == .double(2.5))
     }
 }
+
+@Suite("String equality")
+struct StringEqualityTests {
+    @Test("strings compare by code points, not by canonical equivalence")
+    func codePoints() throws {
+        #expect(Value.string("\u{E9}") != Value.string("e\u{301}"))
+        #expect(try eval("'caf\\u00e9' == 'café'") == .bool(true))
+    }
+}

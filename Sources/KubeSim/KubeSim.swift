@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PacerCore
+import ServiceLifecycle
+import Synchronization
+
+/// An in-memory Kubernetes API server (envtest's role, without binaries): discovery, OpenAPI v3,
+/// CRDs with schema validation, watches with history and bookmarks, Tables for kubectl, a simulated
+/// Deployment controller and fault injection. The real `kubectl` and our own client work against it.
+///
+/// Two ways to run it:
+/// - `start()` / `stop()` for test fixtures: `start()` runs the server in a task owned by this object and
+///   returns once the port is bound; `stop()` cancels that task and waits for it. (A fixture's
+///   start/stop lifetime cannot be expressed as one structured scope, hence the single owned task.)
+/// - `run()` as a `ServiceLifecycle.Service` (e.g. in `pacer demo`): serves until cancelled or graceful
+///   shutdown, which also ends all open watches so the HTTP server can drain.
+public final class KubeSim: Service, Sendable {
+    private struct RunState {
+        var task: Task<Void, Never>?
+        var port: Int?
+    }
+
+    public let configuration: KubeSimConfiguration
+    public let faults: KubeSimFaults
+    let store: ObjectStore
+    private let logger: Logger
+    private let runState = Mutex(RunState())
+
+    public init(configuration: KubeSimConfiguration = .init(), logger: Logger = Logger(label: "kube-sim")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.store = ObjectStore(historyWindow: configuration.historyWindow)
+        self.faults = KubeSimFaults(store: store)
+    }
+
+    /// `http://127.0.0.1:PORT` once the server is listening (port 0 before that).
+    public var url: URL {
+        let port = runState.withLock { $0.port } ?? configuration.port
+        return URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+    }
+
+    // MARK: Lifecycle
+
+    /// Binds 127.0.0.1 and serves in the background until `stop()`. Returns the server URL.
+    public func start() async throws -> URL {
+        let (bound, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
+        let task = Task {
+            do {
+                try await self.serve { port in continuation.yield(.success(port)) }
+                continuation.finish()
+            } catch {
+                continuation.yield(.failure(error))
+                continuation.finish()
+            }
+        }
+        runState.withLock { $0.task = task }
+        for await result in bound {
+            let port = try result.get()
+            return URL(string: "http://127.0.0.1:\(port)") ?? url
+        }
+        throw KubeSimError(code: 500, reason: "InternalError", message: "kube-sim stopped before it was listening")
+    }
+
+    /// Closes all watches and the listener, and waits for the server task to end.
+    public func stop() async {
+        let task = runState.withLock { state -> Task<Void, Never>? in
+            defer { state.task = nil }
+            return state.task
+        }
+        store.endAllWatches(abruptly: false)
+        task?.cancel()
+        await task?.value
+    }
+
+    /// Serves until cancelled or graceful shutdown (the `Service` entry point).
+    public func run() async throws {
+        try await serve { _ in }
+    }
+
+    private func serve(onBound: @escaping @Sendable (Int) -> Void) async throws {
+        let responder = APIResponder(
+            store: store, faults: faults, token: configuration.token, anonymousAuth: configuration.anonymousAuth,
+            resources: ResourceHandler(store: store, bookmarkInterval: configuration.bookmarkInterval), logger: logger)
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: configuration.port), serverName: "kube-sim"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? 0
+                self.runState.withLock { $0.port = port }
+                onBound(port)
+            },
+            logger: logger)
+        let store = self.store
+        let rollouts = configuration.rolloutsEnabled ? RolloutController(store: store, delay: configuration.rolloutDelay, logger: logger) : nil
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await withGracefulShutdownHandler {
+                    try await app.run()
+                } onGracefulShutdown: {
+                    store.endAllWatches(abruptly: false)
+                }
+            }
+            if let rollouts {
+                group.addTask { await rollouts.run() }
+            }
+            // The server ending (shutdown, cancellation or error) ends the controller too.
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+}

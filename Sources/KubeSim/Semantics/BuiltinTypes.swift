@@ -1,0 +1,92 @@
+import PacerCore
+
+/// The built-in resource types kube-sim serves, with the defaults and the few validations the real
+/// API server applies to them that clients notice.
+enum BuiltinTypes {
+    static func all() -> [ResourceType] {
+        [
+            ResourceType(
+                group: "", versions: ["v1"], plural: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList",
+                namespaced: false, shortNames: ["ns"], categories: [], hasStatus: true,
+                verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]),
+            ResourceType(
+                group: "", versions: ["v1"], plural: "events", singular: "event", kind: "Event", listKind: "EventList",
+                namespaced: true, shortNames: ["ev"], categories: [], hasStatus: false),
+            ResourceType(
+                group: "", versions: ["v1"], plural: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList",
+                namespaced: true, shortNames: ["cm"], categories: [], hasStatus: false),
+            ResourceType(
+                group: "apps", versions: ["v1"], plural: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList",
+                namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatus: true),
+            ResourceType(
+                group: "coordination.k8s.io", versions: ["v1"], plural: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList",
+                namespaced: true, shortNames: [], categories: [], hasStatus: false),
+            CRDRegistration.crdType(),
+        ]
+    }
+
+    /// Applies defaults in place and returns validation errors.
+    static func defaultAndValidate(_ key: TypeKey, _ object: inout JSONValue) -> [FieldError] {
+        switch key {
+        case StoreState.deploymentsKey: return deployment(&object)
+        case StoreState.namespacesKey:
+            if object["spec"]?["finalizers"] == nil { object["spec"] = ["finalizers": ["kubernetes"]] }
+            if object["status"]?["phase"] == nil { object["status"] = ["phase": "Active"] }
+            return []
+        default:
+            return []
+        }
+    }
+
+    private static func deployment(_ object: inout JSONValue) -> [FieldError] {
+        var spec = object["spec"] ?? [:]
+        setDefault(&spec, "replicas", 1)
+        setDefault(&spec, "revisionHistoryLimit", 10)
+        setDefault(&spec, "progressDeadlineSeconds", 600)
+        setDefault(&spec, "strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
+        var podSpec = spec["template"]?["spec"] ?? [:]
+        setDefault(&podSpec, "restartPolicy", "Always")
+        setDefault(&podSpec, "terminationGracePeriodSeconds", 30)
+        setDefault(&podSpec, "dnsPolicy", "ClusterFirst")
+        setDefault(&podSpec, "schedulerName", "default-scheduler")
+        setDefault(&podSpec, "securityContext", [:])
+        if let containers = podSpec["containers"]?.arrayValue {
+            podSpec["containers"] = .array(containers.map(defaultContainer))
+        }
+        if spec["template"] != nil { spec["template"]?["spec"] = podSpec }
+        object["spec"] = spec
+
+        var errors: [FieldError] = []
+        let selector = spec["selector"]?["matchLabels"]?.objectValue ?? [:]
+        if spec["selector"] == nil { errors.append(.required("spec.selector")) }
+        let labels = spec["template"]?["metadata"]?["labels"]?.objectValue ?? [:]
+        if spec["selector"] != nil, selector.contains(where: { labels[$0.key] != $0.value }) {
+            errors.append(.invalid("spec.template.metadata.labels", .object(labels), "`selector` does not match template `labels`"))
+        }
+        let containers = podSpec["containers"]?.arrayValue ?? []
+        if containers.isEmpty { errors.append(.required("spec.template.spec.containers")) }
+        for (index, container) in containers.enumerated() {
+            if container["name"]?.stringValue?.isEmpty ?? true { errors.append(.required("spec.template.spec.containers[\(index)].name")) }
+            if container["image"]?.stringValue?.isEmpty ?? true { errors.append(.required("spec.template.spec.containers[\(index)].image")) }
+        }
+        if let replicas = spec["replicas"]?.intValue, replicas < 0 {
+            errors.append(.invalid("spec.replicas", .int(replicas), "must be greater than or equal to 0"))
+        }
+        return errors
+    }
+
+    private static func defaultContainer(_ container: JSONValue) -> JSONValue {
+        var c = container
+        setDefault(&c, "terminationMessagePath", "/dev/termination-log")
+        setDefault(&c, "terminationMessagePolicy", "File")
+        setDefault(&c, "resources", [:])
+        let image = c["image"]?.stringValue ?? ""
+        let tag = image.split(separator: "/").last.flatMap { $0.split(separator: ":").dropFirst().first } ?? ""
+        setDefault(&c, "imagePullPolicy", .string(tag.isEmpty || tag == "latest" ? "Always" : "IfNotPresent"))
+        return c
+    }
+
+    private static func setDefault(_ object: inout JSONValue, _ key: String, _ value: JSONValue) {
+        if object[key] == nil || object[key]?.isNull == true { object[key] = value }
+    }
+}

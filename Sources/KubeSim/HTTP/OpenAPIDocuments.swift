@@ -76,6 +76,13 @@ enum OpenAPIDocuments {
                 // Only custom resources carry a GVK-tagged schema: for built-ins kubectl then computes
                 // strategic merge patches from its compiled-in types, which is what we want.
                 schema["x-kubernetes-group-version-kind"] = [gvk]
+                // As the apiserver publishes CRD schemas: with apiVersion, kind and metadata.
+                var properties = schema["properties"]?.objectValue ?? [:]
+                properties["apiVersion"] = ["type": "string"]
+                properties["kind"] = ["type": "string"]
+                properties["metadata"] = ["$ref": .string("#/components/schemas/\(objectMetaName)")]
+                schema["properties"] = .object(properties)
+                schemas[objectMetaName] = objectMeta
             }
             schemas[componentName(type, version: version)] = schema
         }
@@ -84,6 +91,22 @@ enum OpenAPIDocuments {
             "paths": .object(paths), "components": ["schemas": .object(schemas)],
         ]
     }
+
+    static let objectMetaName = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+    static let objectMeta: JSONValue = [
+        "type": "object",
+        "properties": [
+            "name": ["type": "string"], "generateName": ["type": "string"], "namespace": ["type": "string"],
+            "uid": ["type": "string"], "resourceVersion": ["type": "string"], "generation": ["type": "integer", "format": "int64"],
+            "creationTimestamp": ["type": "string", "format": "date-time"], "deletionTimestamp": ["type": "string", "format": "date-time"],
+            "labels": ["type": "object", "additionalProperties": ["type": "string", "default": ""]],
+            "annotations": ["type": "object", "additionalProperties": ["type": "string", "default": ""]],
+            "finalizers": ["type": "array", "items": ["type": "string", "default": ""], "x-kubernetes-list-type": "set", "x-kubernetes-patch-strategy": "merge"],
+            "ownerReferences": ["type": "array", "items": ["type": "object", "x-kubernetes-preserve-unknown-fields": true], "x-kubernetes-patch-merge-key": "uid", "x-kubernetes-patch-strategy": "merge"],
+            "managedFields": ["type": "array", "items": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+        ],
+    ]
 
     private static func parameter(_ name: String, in location: String) -> JSONValue {
         var json: JSONValue = ["name": .string(name), "in": .string(location), "schema": ["type": "string", "uniqueItems": true]]
@@ -105,9 +128,10 @@ enum OpenAPIDocuments {
             "responses": ["200": ["description": "OK", "content": ["application/json": ["schema": ref]]]],
         ]
         if writes {
-            let contentTypes = action == "patch"
-                ? ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
-                : ["application/json"]
+            // Strategic merge patch is only for built-in types (kubectl picks the patch type from this list).
+            let patchTypes = ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json"]
+                + (type.isCustom ? [] : ["application/strategic-merge-patch+json"])
+            let contentTypes = action == "patch" ? patchTypes : ["application/json"]
             var content: [String: JSONValue] = [:]
             for contentType in contentTypes {
                 content[contentType] = ["schema": action == "patch" ? ["type": "object"] : ref]

@@ -149,3 +149,16 @@ func gone() -> KubeClientError {
 func serverError(_ code: Int = 500, retryAfter: Duration? = nil) -> KubeClientError {
     KubeClientError(code: .api, httpStatus: code, status: Status(message: "boom", reason: code == 429 ? "TooManyRequests" : "InternalError", code: code), retryAfter: retryAfter, message: "boom")
 }
+
+/// A thread-safe list of strings for recording callbacks in tests.
+final class Log: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    init() {}
+
+    func withLock<R>(_ body: (inout [String]) -> R) -> R {
+        lines.withLock { body(&$0) }
+    }
+
+    func append(_ line: String) { withLock { $0.append(line) } }
+}

@@ -142,4 +142,20 @@ struct ClientSimTests {
             #expect(gone)
         }
     }
+
+    @Test func idleWatchIsCutByTheWatchdog() async throws {
+        try await withSim(configure: { $0.bookmarkInterval = .seconds(60) }, clientConfiguration: { $0.watchIdleTimeout = .milliseconds(400) }) { _, client in
+            let maps = client.resource(DynamicObject.self, descriptor: .configMaps, namespace: "w")
+            let started = ContinuousClock.now
+            let stream = try await maps.watch(WatchOptions(timeoutSeconds: 30))
+            do {
+                for try await _ in stream {}
+                Issue.record("expected the idle watchdog to fire")
+            } catch let error as KubeClientError {
+                #expect(error.code == .watchIdle)
+                #expect(error.isRetryable)
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
 }

@@ -208,6 +208,8 @@ public final class LeaderElector: Service, Sendable {
             let written = try await lock.update(current)
             remember(written, record: current.spec ?? Lease.Spec())
             logger.info("released lease")
+        } catch is CancellationError {
+            logger.info("lease not released: task cancelled; it expires after leaseDurationSeconds")
         } catch {
             logger.warning("failed to release lease", metadata: ["error": "\(error)"])
         }

@@ -20,6 +20,7 @@ public final class KubeSim: Service, Sendable {
     private struct RunState {
         var task: Task<Void, Never>?
         var port: Int?
+        var services: ServiceGroup?
     }
 
     public let configuration: KubeSimConfiguration
@@ -63,15 +64,27 @@ public final class KubeSim: Service, Sendable {
         throw KubeSimError(code: 500, reason: "InternalError", message: "kube-sim stopped before it was listening")
     }
 
-    /// Closes all watches and the listener, and waits for the server task to end.
+    /// Closes all watches and the listener (graceful shutdown, cancellation after 5 s), and waits for the server task to end.
     public func stop() async {
-        let task = runState.withLock { state -> Task<Void, Never>? in
-            defer { state.task = nil }
-            return state.task
+        let (task, services) = runState.withLock { state -> (Task<Void, Never>?, ServiceGroup?) in
+            defer {
+                state.task = nil
+                state.services = nil
+            }
+            return (state.task, state.services)
         }
+        guard let task else { return }
         store.endAllWatches(abruptly: false)
-        task?.cancel()
-        await task?.value
+        await services?.triggerGracefulShutdown()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await task.value }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                task.cancel()
+            }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Serves until cancelled or graceful shutdown (the `Service` entry point).
@@ -94,10 +107,14 @@ public final class KubeSim: Service, Sendable {
             logger: logger)
         let store = self.store
         let rollouts = configuration.rolloutsEnabled ? RolloutController(store: store, delay: configuration.rolloutDelay, logger: logger) : nil
+        // Our own ServiceGroup, so that stop() can shut the server down gracefully; nested in an outer
+        // ServiceGroup (run() as a Service) it receives that group's graceful shutdown as well.
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: app)], logger: logger))
+        runState.withLock { $0.services = services }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await withGracefulShutdownHandler {
-                    try await app.run()
+                    try await services.run()
                 } onGracefulShutdown: {
                     store.endAllWatches(abruptly: false)
                 }

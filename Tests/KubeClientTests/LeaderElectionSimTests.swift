@@ -78,6 +78,27 @@ struct LeaderElectionSimTests {
         }
     }
 
+    @Test func leadershipIsLostWhenRenewalFailsPastTheDeadline() async throws {
+        try await withSim { sim, client in
+            let log = Log()
+            let leader = elector(client, "one", log: log)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await leader.run() }
+                try await eventually { leader.isLeader }
+                sim.faults.failNext(12, status: 500)
+                let failing = ContinuousClock.now
+                try await eventually(5) { !leader.isLeader }
+                let lost = ContinuousClock.now - failing
+                #expect(lost >= .milliseconds(1400), "kept leading through the renew deadline")
+                #expect(lost < .milliseconds(2500))
+                // Once the API answers again it becomes leader again (it is still the holder).
+                try await eventually(10) { leader.isLeader }
+                tasks.cancelAll()
+            }
+            #expect(log.withLock { $0 }.prefix(3) == ["one started", "one stopped", "one started"])
+        }
+    }
+
     @Test func invalidTimingsAreRejected() async {
         let bad = LeaderElectionConfiguration(leaseDuration: .seconds(1), renewDeadline: .seconds(2), retryPeriod: .seconds(1))
         #expect(bad.validate() != nil)

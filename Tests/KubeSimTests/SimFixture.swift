@@ -48,7 +48,7 @@ struct SimFixture {
 
     func request(
         _ method: HTTPMethod, _ path: String, body: JSONValue? = nil, contentType: String = "application/json",
-        headers extra: [(String, String)] = [], authorized: Bool = true
+        headers extra: [(String, String)] = [], authorized: Bool = true, rawBody: String? = nil
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url.absoluteString + path)
         request.method = method
@@ -58,6 +58,7 @@ struct SimFixture {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: Array(body.jsonData())))
         }
+        if let rawBody { request.body = .bytes(ByteBuffer(string: rawBody)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let buffer = try await response.body.collect(upTo: 64 << 20)
         let text = String(buffer: buffer)

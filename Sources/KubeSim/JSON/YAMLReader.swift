@@ -24,7 +24,7 @@ enum YAMLReader {
     static func convert(_ node: Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
-            switch Tag.Name(rawValue: scalar.tag.rawValue) {
+            switch Resolver.default.resolveTag(of: node) {
             case .null: return .null
             case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
             case .int: return node.int.map { .int(Int64($0)) } ?? .string(scalar.string)

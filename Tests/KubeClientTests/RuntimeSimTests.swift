@@ -108,7 +108,9 @@ struct RuntimeSimTests {
             #expect(log == ["start", "done"])
             // 50 + 100 + 200 ms of backoff, no tight loop.
             #expect(ContinuousClock.now - started >= .milliseconds(340))
-
+        }
+        // A fresh server, so no request of the previous watcher can consume the injected 429.
+        try await withSim { sim, client in
             sim.faults.failNext(1, status: 429)
             let again = ContinuousClock.now
             _ = try await recordingWatcher(client) { log in

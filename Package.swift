@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "KubeCore", logging, .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ] + nio,
             swiftSettings: swiftSettings),
         .target(

@@ -13,6 +13,8 @@ public struct PacerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// How long an ingest request may wait for its commit before it is answered 503.
     public var writeTimeout: Duration = .seconds(5)
+    /// How often, at most, the ingest token file is checked for a rotation.
+    public var tokenRecheckInterval: Duration = .seconds(1)
 
     public init(databaseURL: String) {
         self.databaseURL = databaseURL

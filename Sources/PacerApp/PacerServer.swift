@@ -25,24 +25,34 @@ public struct PacerServer: Sendable {
 
     /// Runs until SIGTERM/SIGINT. `onServerRunning` receives the bound port (useful with port 0).
     public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
-        let parts = try makeParts(onServerRunning: onServerRunning)
+        let parts = try makeParts()
+        let app = Application(
+            router: parts.router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pacer"),
+            onServerRunning: { [logger, configuration] channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("pacer listening", metadata: ["address": "http://\(configuration.httpHost):\(port)"])
+                await onServerRunning?(port)
+            },
+            logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: parts.services.map { .init(service: $0) },
+                services: (parts.services + [app]).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 cancellationSignals: [],
                 logger: logger))
         try await group.run()
     }
 
-    /// The services in start order, exposed so tests can run them in their own group.
-    public struct Parts: Sendable {
+    /// The background services in start order and the HTTP router, so tests can host them in their own application.
+    public struct Parts {
         public var services: [any Service]
+        public var router: Router<BasicRequestContext>
         public var client: PostgresClient
         public var schema: SchemaGate
     }
 
-    public func makeParts(onServerRunning: (@Sendable (Int) async -> Void)? = nil) throws -> Parts {
+    public func makeParts() throws -> Parts {
         let url = try DatabaseURL(configuration.databaseURL)
         let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: client, logger: logger)
@@ -55,21 +65,12 @@ public struct PacerServer: Sendable {
             }
         }
         let ingester = StoreIngester(cloudEvents: cloudEvents, schema: schema)
-        let tokens = try configuration.ingestTokenFile.map { try TokenFile(path: $0) }
+        let tokens = try configuration.ingestTokenFile.map { try TokenFile(path: $0, recheckInterval: configuration.tokenRecheckInterval) }
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes
         ).build()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pacer"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                logger.info("pacer listening", metadata: ["address": "http://\(configuration.httpHost):\(port)"])
-                await onServerRunning?(port)
-            },
-            logger: logger)
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
-        return Parts(services: [client, cloudEvents, migrations, app], client: client, schema: schema)
+        return Parts(services: [client, cloudEvents, migrations], router: router, client: client, schema: schema)
     }
 }

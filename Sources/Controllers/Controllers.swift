@@ -1,2 +1,0 @@
-/// Controllers module.
-public enum ControllersModule {}

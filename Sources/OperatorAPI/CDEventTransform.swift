@@ -1,0 +1,83 @@
+import KubeCore
+import PacerCore
+
+/// `CDEventTransform.spec`: how a CloudEvent becomes a CDEvent. Every field except `output.type` is an
+/// expression over the CloudEvent (see docs/expressions.md).
+public struct CDEventTransformSpec: CustomResourceSpec {
+    public static var resource: ResourceDescriptor { .cdEventTransforms }
+
+    /// What is produced.
+    public struct Output: Codable, Sendable, Hashable {
+        /// A CDEvents type with version, e.g. `dev.cdevents.service.deployed.0.3.0`.
+        public var type: String
+        public init(type: String) { self.type = type }
+    }
+
+    /// Expressions for the CDEvent subject.
+    public struct Subject: Codable, Sendable, Hashable {
+        /// Expression for `subject.id` (string).
+        public var id: String
+        /// Expression for `subject.source`; when absent the CDEvent has no subject source.
+        public var source: String?
+        /// Field name → expression string, or → an object of field name → expression (e.g. `environment: {id, source}`).
+        public var content: [String: JSONValue]?
+
+        public init(id: String, source: String? = nil, content: [String: JSONValue]? = nil) {
+            self.id = id
+            self.source = source
+            self.content = content
+        }
+    }
+
+    public var output: Output
+    /// Expression for `context.source`; default: the CloudEvent's `source`.
+    public var source: String?
+    public var subject: Subject
+    /// Expression for `customData` (any JSON value).
+    public var customData: String?
+    /// Expression for `context.timestamp` (a timestamp or RFC 3339 string); default: the CloudEvent's `time`.
+    public var timestamp: String?
+
+    public init(output: Output, source: String? = nil, subject: Subject, customData: String? = nil, timestamp: String? = nil) {
+        self.output = output
+        self.source = source
+        self.subject = subject
+        self.customData = customData
+        self.timestamp = timestamp
+    }
+}
+
+/// `CDEventTransform.status`.
+public struct CDEventTransformStatus: Codable, Sendable, Hashable {
+    /// The most recent transform failure.
+    public struct LastError: Codable, Sendable, Hashable {
+        public var message: String
+        /// The id of the CloudEvent that failed.
+        public var eventId: String?
+        public var time: KubeTime?
+        public init(message: String, eventId: String? = nil, time: KubeTime? = nil) {
+            self.message = message
+            self.eventId = eventId
+            self.time = time
+        }
+    }
+
+    public var conditions: [Condition]?
+    public var observedGeneration: Int64?
+    /// CDEvents produced since the transform was created.
+    public var produced: Int64?
+    /// CloudEvents this transform failed on.
+    public var failed: Int64?
+    public var lastError: LastError?
+
+    public init(
+        conditions: [Condition]? = nil, observedGeneration: Int64? = nil, produced: Int64? = nil, failed: Int64? = nil,
+        lastError: LastError? = nil
+    ) {
+        self.conditions = conditions
+        self.observedGeneration = observedGeneration
+        self.produced = produced
+        self.failed = failed
+        self.lastError = lastError
+    }
+}

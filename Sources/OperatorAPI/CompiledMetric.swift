@@ -1,0 +1,137 @@
+import EventModel
+import Expressions
+
+/// A validated MetricDefinition spec with defaults applied.
+public struct CompiledMetric: Sendable {
+    /// A compiled `spec.custom`.
+    public struct Custom: Sendable {
+        /// Version-independent type names (`service.deployed`; custom types `tool-subject.predicate`).
+        public let typeNames: [String]
+        /// The types as written.
+        public let types: [CDEventType]
+        public let `where`: CompiledExpression?
+        public let aggregation: MetricDefinitionSpec.Aggregation
+        public let field: CompiledExpression?
+        public let unit: String?
+    }
+
+    public let metric: MetricDefinitionSpec.Metric
+    /// The window as written (`30d`).
+    public let window: String
+    /// The window length in seconds.
+    public let windowSeconds: Int64
+    public let buckets: [MetricDefinitionSpec.Bucket]
+    public let groupBy: [MetricDefinitionSpec.GroupBy]
+    public let selector: [String: String]
+    public let levels: MetricDefinitionSpec.Levels
+    public let custom: Custom?
+
+    /// The unit the status shows: the DORA unit of the metric (see ``DORALevels``) or `spec.custom.unit`.
+    public var unit: String {
+        switch metric {
+        case .deploymentFrequency: return "deployments/day"
+        case .leadTimeForChanges, .timeToRestore: return "hours"
+        case .changeFailureRate: return "ratio"
+        case .custom: return custom?.unit ?? ""
+        }
+    }
+}
+
+extension MetricDefinitionSpec {
+    public static let defaultWindow = "30d"
+    /// Longest accepted window: ten years.
+    public static let maxWindowSeconds: Int64 = 10 * 366 * 86_400
+
+    /// Seconds in a `<n>[dhw]` window; nil when the text does not have that form or is zero or too long.
+    public static func windowSeconds(_ text: String) -> Int64? {
+        guard let unit = text.last, text.count >= 2, text.count <= 12 else { return nil }
+        let digits = text.dropLast()
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int64(digits), count > 0 else { return nil }
+        let per: Int64
+        switch unit {
+        case "h": per = 3_600
+        case "d": per = 86_400
+        case "w": per = 604_800
+        default: return nil
+        }
+        let (seconds, overflow) = count.multipliedReportingOverflow(by: per)
+        guard !overflow, seconds <= maxWindowSeconds else { return nil }
+        return seconds
+    }
+
+    /// Validates the spec, applies defaults (`window` 30d, every bucket, `levels` dora-2024) and compiles
+    /// `custom.where` and `custom.field` over the CDEvent variables (`context`, `subject`, `customData`).
+    public func compile() -> Result<CompiledMetric, SpecErrors> {
+        var checker = SpecChecker()
+        let window = self.window ?? Self.defaultWindow
+        let seconds = Self.windowSeconds(window)
+        if seconds == nil {
+            checker.fail("spec.window", "\"\(window)\" is not a window: use <number><h|d|w>, e.g. 30d, at most 10 years")
+        }
+        let buckets = Self.unique(self.buckets ?? Bucket.allCases, path: "spec.buckets", checker: &checker)
+        if self.buckets?.isEmpty == true { checker.fail("spec.buckets", "must list at least one bucket (or be omitted)") }
+        let groupBy = Self.unique(self.groupBy ?? [], path: "spec.groupBy", checker: &checker)
+        for (key, value) in (selector ?? [:]).sorted(by: { $0.key < $1.key }) where key.isEmpty || value.isEmpty {
+            checker.fail("spec.selector.\(key)", "keys and values must not be empty")
+        }
+        var compiledCustom: CompiledMetric.Custom?
+        switch (metric, custom) {
+        case (.custom, nil):
+            checker.fail("spec.custom", "is required when metric is custom")
+        case (.custom, let custom?):
+            compiledCustom = Self.compileCustom(custom, checker: &checker)
+        case (_, .some):
+            checker.fail("spec.custom", "is only allowed when metric is custom (metric is \(metric.rawValue))")
+        case (_, nil):
+            break
+        }
+        guard let seconds else { return .failure(SpecErrors(checker.errors)) }
+        return checker.result(
+            CompiledMetric(
+                metric: metric, window: window, windowSeconds: seconds, buckets: buckets, groupBy: groupBy,
+                selector: selector ?? [:], levels: levels ?? .dora2024, custom: compiledCustom))
+    }
+
+    private static func compileCustom(_ custom: Custom, checker: inout SpecChecker) -> CompiledMetric.Custom {
+        var types: [CDEventType] = []
+        if custom.types.isEmpty { checker.fail("spec.custom.types", "must list at least one CDEvent type") }
+        for (index, text) in custom.types.enumerated() {
+            do {
+                let type = try CDEventType(parsing: text)
+                try CDEventTypeRegistry.resolve(type)
+                types.append(type)
+            } catch {
+                checker.fail("spec.custom.types[\(index)]", error.reason)
+            }
+        }
+        let variables = Activation.cdEventVariables
+        let whereExpression = custom.where.flatMap {
+            checker.compile($0, path: "spec.custom.where", variables: variables, expecting: .bool)
+        }
+        var field: CompiledExpression?
+        if let source = custom.field {
+            field = checker.compile(source, path: "spec.custom.field", variables: variables, expecting: nil)
+        } else if custom.aggregation != .count {
+            checker.fail("spec.custom.field", "is required for aggregation \(custom.aggregation.rawValue)")
+        }
+        var names: [String] = []
+        for type in types where !names.contains(type.name) { names.append(type.name) }
+        return CompiledMetric.Custom(
+            typeNames: names, types: types, where: whereExpression, aggregation: custom.aggregation, field: field,
+            unit: custom.unit)
+    }
+
+    private static func unique<T: RawRepresentable & Equatable>(
+        _ values: [T], path: String, checker: inout SpecChecker
+    ) -> [T] where T.RawValue == String {
+        var out: [T] = []
+        for (index, value) in values.enumerated() {
+            if out.contains(value) {
+                checker.fail("\(path)[\(index)]", "\"\(value.rawValue)\" is listed twice")
+            } else {
+                out.append(value)
+            }
+        }
+        return out
+    }
+}

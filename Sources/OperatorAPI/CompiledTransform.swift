@@ -1,0 +1,91 @@
+import EventModel
+import Expressions
+import PacerCore
+
+/// A validated CDEventTransform spec: the output type and the compiled field expressions.
+public struct CompiledTransform: Sendable {
+    /// A `subject.content` entry: an expression, or an object of nested entries (e.g. `environment: {id, source}`).
+    public indirect enum ContentField: Sendable {
+        case expression(CompiledExpression)
+        case object([(name: String, field: ContentField)])
+    }
+
+    public let outputType: CDEventType
+    /// The registry entry of the output type; nil for a custom (`dev.cdeventsx.`) type.
+    public let entry: CDEventTypeRegistry.Entry?
+    /// `context.source`; nil means the CloudEvent's source.
+    public let source: CompiledExpression?
+    public let subjectId: CompiledExpression
+    public let subjectSource: CompiledExpression?
+    /// `subject.content` fields, sorted by name.
+    public let content: [(name: String, field: ContentField)]
+    public let customData: CompiledExpression?
+    /// `context.timestamp`; nil means the CloudEvent's time.
+    public let timestamp: CompiledExpression?
+}
+
+extension CDEventTransformSpec {
+    /// How deep `subject.content` objects may nest.
+    public static let maxContentDepth = 4
+
+    /// Validates the spec: the output type must be a CDEvents type Pacer knows (at a released version) or a custom
+    /// `dev.cdeventsx.` type, every expression must compile, and the type's required content fields must be set.
+    public func compile() -> Result<CompiledTransform, SpecErrors> {
+        var checker = SpecChecker()
+        var outputType: CDEventType?
+        var entry: CDEventTypeRegistry.Entry?
+        do {
+            let parsed = try CDEventType(parsing: output.type)
+            entry = try CDEventTypeRegistry.resolve(parsed)
+            outputType = parsed
+        } catch {
+            checker.fail("spec.output.type", error.reason)
+        }
+        let source = self.source.flatMap { checker.compile($0, path: "spec.source", variables: nil, expecting: nil) }
+        let subjectId = checker.compile(subject.id, path: "spec.subject.id", variables: nil, expecting: nil)
+        let subjectSource = subject.source.flatMap {
+            checker.compile($0, path: "spec.subject.source", variables: nil, expecting: nil)
+        }
+        let content = Self.compileContent(subject.content ?? [:], path: "spec.subject.content", depth: 1, checker: &checker)
+        let customData = self.customData.flatMap { checker.compile($0, path: "spec.customData", variables: nil, expecting: nil) }
+        let timestamp = self.timestamp.flatMap { checker.compile($0, path: "spec.timestamp", variables: nil, expecting: nil) }
+        if let entry {
+            let given = Set((subject.content ?? [:]).keys)
+            for field in entry.requiredContentFields where !given.contains(field) {
+                checker.fail("spec.subject.content.\(field)", "is required by \(entry.name) events")
+            }
+        }
+        guard let outputType, let subjectId else {
+            return .failure(SpecErrors(checker.errors))
+        }
+        return checker.result(
+            CompiledTransform(
+                outputType: outputType, entry: entry, source: source, subjectId: subjectId, subjectSource: subjectSource,
+                content: content, customData: customData, timestamp: timestamp))
+    }
+
+    private static func compileContent(
+        _ fields: [String: JSONValue], path: String, depth: Int, checker: inout SpecChecker
+    ) -> [(name: String, field: CompiledTransform.ContentField)] {
+        var out: [(name: String, field: CompiledTransform.ContentField)] = []
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            let fieldPath = "\(path).\(name)"
+            switch value {
+            case .string(let source):
+                if let compiled = checker.compile(source, path: fieldPath, variables: nil, expecting: nil) {
+                    out.append((name, .expression(compiled)))
+                }
+            case .object(let nested):
+                guard depth < maxContentDepth else {
+                    checker.fail(fieldPath, "content objects nest more than \(maxContentDepth) levels deep")
+                    continue
+                }
+                if nested.isEmpty { checker.fail(fieldPath, "must not be an empty object") }
+                out.append((name, .object(compileContent(nested, path: fieldPath, depth: depth + 1, checker: &checker))))
+            default:
+                checker.fail(fieldPath, "must be an expression (string) or an object of expressions, got \(value.typeName)")
+            }
+        }
+        return out
+    }
+}

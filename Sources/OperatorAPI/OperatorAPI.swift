@@ -1,2 +1,0 @@
-/// OperatorAPI module.
-public enum OperatorAPIModule {}

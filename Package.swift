@@ -94,7 +94,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Controllers",
-            dependencies: ["KubeRuntime", "KubeClient", "OperatorAPI", "Pipeline", "EventModel", logging],
+            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "EventModel", "PacerCore", logging, lifecycle,
+                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
@@ -147,5 +148,6 @@ let package = Package(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,147 @@
+import EventModel
+import Foundation
+import KubeCore
+import PacerCore
+
+/// The pure core of the Deployment source: given what it remembers about a Deployment (the old
+/// state) and a newly observed Deployment (the new state), which CloudEvents follow.
+///
+/// Derivation is level-based: every event is implied by the observed state and gets a
+/// deterministic id (`<uid>/created`, `<uid>/<revision>/revision`, `<uid>/<revision>/rollout.completed`,
+/// `<uid>/<revision>/rollout.failed`, `<uid>/availability.lost/<transition time>`, …), so re-observing a
+/// state (status churn, a relist, a restart, a second replica) derives nothing new, or the same ids,
+/// which the store drops. Scale changes and replica-count churn imply no new events.
+public struct DeploymentEventDeriver: Sendable {
+    /// Knobs of the derivation.
+    public struct Configuration: Sendable, Hashable {
+        /// The cluster name in `source` (`/k8s/<clusterName>/apis/apps/v1/...`).
+        public var clusterName: String
+        /// Templates remembered per Deployment for rollback detection.
+        public var historyLimit: Int
+        /// On first sight (after a restart), an Available condition that changed at least this long after
+        /// creation is taken as a real loss/restore rather than the initial "not yet available".
+        public var availabilityGrace: TimeInterval
+
+        public init(clusterName: String = "default", historyLimit: Int = 20, availabilityGrace: TimeInterval = 10) {
+            self.clusterName = clusterName
+            self.historyLimit = historyLimit
+            self.availabilityGrace = availabilityGrace
+        }
+    }
+
+    public let configuration: Configuration
+    private var records: [String: DeploymentRecord] = [:]
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Number of Deployments remembered.
+    public var trackedCount: Int { records.count }
+
+    /// The events implied by an added, updated, relisted or resynced Deployment.
+    /// - Parameters:
+    ///   - namespace: the Deployment's Namespace (for its annotations), when known.
+    ///   - now: the time used when the object carries no better time.
+    public mutating func observe(_ deployment: Deployment, namespace: Namespace?, now: Date) -> [CloudEvent] {
+        guard let uid = deployment.metadata.uid else { return [] }
+        let context = WorkloadContext.resolve(deployment: deployment, namespace: namespace)
+        guard context.tracked else {
+            records[uid] = nil
+            return []
+        }
+        let firstSight = records[uid] == nil
+        var record = records[uid] ?? DeploymentRecord()
+        let builder = DeploymentEventBuilder(deployment: deployment, context: context, clusterName: configuration.clusterName)
+        var events: [CloudEvent] = []
+        func emit(_ event: CloudEvent) {
+            guard record.emitted.insert(event.id).inserted else { return }
+            events.append(event)
+        }
+
+        emit(builder.event(.created, id: "\(uid)/created", time: deployment.metadata.creationTimestamp?.date ?? now, revision: record.revision))
+
+        let status = deployment.status
+        let caughtUp = (status?.observedGeneration ?? -1) >= (deployment.metadata.generation ?? 0)
+        let progressing = status?.conditions?.first { $0.type == "Progressing" }
+        if let revision = Self.revision(of: deployment), caughtUp, revision != record.revision {
+            let hash = TemplateHash.of(deployment.spec?.template)
+            let time: Date =
+                !firstSight ? now : revision == 1 ? (deployment.metadata.creationTimestamp?.date ?? now) : (progressing?.lastUpdateTime?.date ?? now)
+            var extra: [String: JSONValue] = ["rollback": .bool(record.earlierRevision(with: hash, before: revision) != nil)]
+            if let previous = record.revision {
+                extra["previousRevision"] = .int(previous)
+                extra["previousImages"] = .object(record.images.mapValues(JSONValue.string))
+            }
+            emit(builder.event(.revision, id: "\(uid)/\(revision)/revision", time: time, revision: revision, extra: extra))
+            record.revision = revision
+            record.images = builder.images
+            record.remember(hash: hash, revision: revision, limit: configuration.historyLimit)
+        }
+
+        if let revision = record.revision, caughtUp, Self.revision(of: deployment) == revision, let progressing {
+            if progressing.status == "True", progressing.reason == "NewReplicaSetAvailable", Self.replicasSettled(status) {
+                let time = progressing.lastUpdateTime?.date ?? progressing.lastTransitionTime?.date ?? now
+                emit(builder.event(.rolloutCompleted, id: "\(uid)/\(revision)/rollout.completed", time: time, revision: revision,
+                                   extra: Self.conditionFields(progressing)))
+            }
+            if progressing.status == "False", progressing.reason == "ProgressDeadlineExceeded" {
+                let time = progressing.lastTransitionTime?.date ?? progressing.lastUpdateTime?.date ?? now
+                emit(builder.event(.rolloutFailed, id: "\(uid)/\(revision)/rollout.failed", time: time, revision: revision,
+                                   extra: Self.conditionFields(progressing)))
+            }
+        }
+
+        if let available = status?.conditions?.first(where: { $0.type == "Available" }), let transition = available.lastTransitionTime {
+            let created = deployment.metadata.creationTimestamp?.date
+            let lateTransition = created.map { transition.date.timeIntervalSince($0) >= configuration.availabilityGrace } ?? false
+            if available.status == "False", record.wasAvailable || (firstSight && lateTransition) {
+                record.lostOpen = true
+                emit(builder.event(.availabilityLost, id: "\(uid)/availability.lost/\(transition)", time: transition.date,
+                                   revision: record.revision, extra: Self.conditionFields(available)))
+            } else if available.status == "True" {
+                let completedAt = progressing?.reason == "NewReplicaSetAvailable" ? progressing?.lastUpdateTime : nil
+                let restoredOnFirstSight = firstSight && lateTransition && completedAt.map { transition > $0 } ?? false
+                if record.lostOpen || restoredOnFirstSight {
+                    emit(builder.event(.availabilityRestored, id: "\(uid)/availability.restored/\(transition)", time: transition.date,
+                                       revision: record.revision, extra: Self.conditionFields(available)))
+                }
+                record.lostOpen = false
+                record.wasAvailable = true
+            }
+        }
+
+        if record.emitted.count > 256 { record.emitted = ["\(uid)/created"] }
+        records[uid] = record
+        return events
+    }
+
+    /// The event implied by a Deployment's deletion (its last known state); forgets it.
+    public mutating func delete(_ deployment: Deployment, namespace: Namespace?, now: Date) -> [CloudEvent] {
+        guard let uid = deployment.metadata.uid else { return [] }
+        let record = records.removeValue(forKey: uid)
+        let context = WorkloadContext.resolve(deployment: deployment, namespace: namespace)
+        guard context.tracked else { return [] }
+        let builder = DeploymentEventBuilder(deployment: deployment, context: context, clusterName: configuration.clusterName)
+        let revision = record?.revision ?? Self.revision(of: deployment)
+        return [builder.event(.deleted, id: "\(uid)/deleted", time: deployment.metadata.deletionTimestamp?.date ?? now, revision: revision)]
+    }
+
+    /// `deployment.kubernetes.io/revision` as a number.
+    static func revision(of deployment: Deployment) -> Int64? {
+        deployment.metadata.annotations?[WorkloadAnnotations.revision].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// `updatedReplicas == replicas == availableReplicas` (absent counts are 0, as the API omits zeros).
+    static func replicasSettled(_ status: DeploymentStatus?) -> Bool {
+        let replicas = status?.replicas ?? 0
+        return (status?.updatedReplicas ?? 0) == replicas && (status?.availableReplicas ?? 0) == replicas
+    }
+
+    static func conditionFields(_ condition: DeploymentCondition) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [:]
+        if let reason = condition.reason { fields["reason"] = .string(reason) }
+        if let message = condition.message { fields["message"] = .string(message) }
+        return fields
+    }
+}

@@ -1,0 +1,50 @@
+import KubeCore
+
+/// What the deriver remembers about one Deployment (by uid) between observations.
+struct DeploymentRecord: Sendable {
+    /// The last revision a `revision` event was derived for.
+    var revision: Int64?
+    /// Container name → image of that revision.
+    var images: [String: String] = [:]
+    /// Template hash → revision, oldest first, bounded by the history limit.
+    var history: [(hash: UInt64, revision: Int64)] = []
+    /// Ids already derived (so status churn derives nothing new); trimmed when it grows.
+    var emitted: Set<String> = []
+    /// Available has been True at some point (seen, or inferred on first sight).
+    var wasAvailable = false
+    /// A `availability.lost` was derived for the current unavailable period.
+    var lostOpen = false
+
+    mutating func remember(hash: UInt64, revision: Int64, limit: Int) {
+        history.removeAll { $0.hash == hash }
+        history.append((hash, revision))
+        if history.count > max(1, limit) { history.removeFirst(history.count - max(1, limit)) }
+    }
+
+    /// The earlier revision that had this template, if any.
+    func earlierRevision(with hash: UInt64, before revision: Int64) -> Int64? {
+        history.last { $0.hash == hash && $0.revision < revision }?.revision
+    }
+}
+
+/// A stable hash of the pod template fields Pacer models (labels without `pod-template-hash`,
+/// annotations, container names and images), for rollback detection.
+enum TemplateHash {
+    static func of(_ template: Deployment.PodTemplate?) -> UInt64 {
+        var text = "labels:"
+        for (key, value) in (template?.metadata?.labels ?? [:]).sorted(by: { $0.key < $1.key }) where key != "pod-template-hash" {
+            text += "\(key)=\(value);"
+        }
+        text += "annotations:"
+        for (key, value) in (template?.metadata?.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
+            text += "\(key)=\(value);"
+        }
+        text += "containers:"
+        for container in template?.spec?.containers ?? [] {
+            text += "\(container.name)=\(container.image ?? "");"
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+}

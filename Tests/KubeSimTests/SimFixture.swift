@@ -66,6 +66,15 @@ struct SimFixture {
         return Reply(status: Int(response.status.code), headers: response.headers, body: json, text: text)
     }
 
+    /// GET returning the raw body (no JSON parsing, for timing large lists).
+    func rawGet(_ path: String) async throws -> (status: Int, body: [UInt8]) {
+        var request = HTTPClientRequest(url: url.absoluteString + path)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let buffer = try await response.body.collect(upTo: 256 << 20)
+        return (Int(response.status.code), Array(buffer.readableBytesView))
+    }
+
     /// Opens a watch and collects events until `until` returns true, the stream ends, or `timeout` passes.
     func watch(_ path: String, timeout: Duration = .seconds(5), until: @escaping @Sendable ([JSONValue]) -> Bool) async throws -> [JSONValue] {
         var request = HTTPClientRequest(url: url.absoluteString + path)

@@ -118,9 +118,11 @@ let package = Package(
         .executableTarget(name: "kube-sim", dependencies: ["KubeSim", argumentParser, logging], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pacer-bench",
-            dependencies: ["PacerApp", "EventModel", "EventStore", argumentParser,
+            dependencies: ["PacerApp", "EventModel", "EventStore", "PacerCore", "KubeSim", "KubeClient", "KubeRuntime", "KubeCore",
+                           argumentParser, logging, hummingbird, lifecycle,
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "PostgresNIO", package: "postgres-nio")],
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")] + nio,
             path: "hack/bench/Sources/pacer-bench",
             swiftSettings: swiftSettings),
 
@@ -134,6 +136,7 @@ let package = Package(
         .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: swiftSettings),
+        .testTarget(name: "OperatorAPITests", dependencies: ["OperatorAPI", "TestSupport", "KubeSim"], swiftSettings: swiftSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPAPITests",

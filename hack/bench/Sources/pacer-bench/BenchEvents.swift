@@ -21,7 +21,7 @@ struct BenchEvents {
     /// The `data` object (JSON text).
     func data(_ index: Int) -> String {
         """
-        {"pipeline":"build-and-deploy","run":"run-\(index)","status":"Succeeded","durationSeconds":\(60 + index % 900),\
+        {"pipeline":"build-and-deploy","run":"run-\(index)","status":"Succeeded","attempt":1,"durationSeconds":\(60 + index % 900),\
         "commit":"\(String(format: "%040x", index &* 2_654_435_761))","branch":"main",\
         "repository":"https://git.example.com/team-\(index % 16)/app-\(index % 200)",\
         "labels":{"env":"production","region":"eu-west-1"},"steps":["checkout","test","build","push"]}

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import PacerApp
 import PostgresNIO
+import ServiceLifecycle
 
 /// `pacer-bench ingest`: Pacer's HTTP ingest (structured, batched, binary) against the database's own ceiling
 /// (`COPY`) and the seed tutorial's design (one `INSERT` per transaction), on the same rows, in one run.
@@ -72,21 +73,35 @@ struct IngestBenchmark: AsyncParsableCommand {
         direct.options.maximumConnections = insertConnections + 1
         let database = PostgresClient(configuration: direct, backgroundLogger: logger)
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            group.addTask { await database.run() }
-            defer { group.cancelAll() }
-            var port = 0
-            for await bound in ports { port = bound }
-            guard port > 0 else { throw BenchError("Pacer's HTTP server did not start") }
-            let deadline = ContinuousClock.now + .seconds(60)
-            while !parts.schema.isReady {
-                guard ContinuousClock.now < deadline else { throw BenchError("Pacer's migrations did not finish within 60 s") }
-                try await Task.sleep(for: .milliseconds(20))
+        // One ServiceGroup for the app and the benchmark's own pool, so the run ends with a graceful shutdown
+        // (the HTTP server first, then the pool), not a cancellation.
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: database), .init(service: app)], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
+        let results = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { portContinuation.finish() }  // a server that fails to start must not leave the wait below hanging
+                try await services.run()
             }
-            let results = try await runModes(port: port, events: fixture, database: database, logger: logger)
-            printSummary(results)
+            do {
+                var port = 0
+                for await bound in ports { port = bound }
+                guard port > 0 else { throw BenchError("Pacer's HTTP server did not start") }
+                let deadline = ContinuousClock.now + .seconds(60)
+                while !parts.schema.isReady {
+                    guard ContinuousClock.now < deadline else { throw BenchError("Pacer's migrations did not finish within 60 s") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let results = try await runModes(port: port, events: fixture, database: database, logger: logger)
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return results
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
         }
+        printSummary(results)
     }
 
     private func runModes(port: Int, events: BenchEvents, database: PostgresClient, logger: Logger) async throws -> [String: ModeResult] {

@@ -1,5 +1,6 @@
 import Foundation
 import KubeSim
+import Logging
 
 /// The kube-sim the watch benchmark talks to: a separate `kube-sim` process (so the resident memory measured in
 /// this process is the client's alone) or, without a binary, one in this process.
@@ -24,7 +25,9 @@ final class KubeSimHost {
             var configuration = KubeSimConfiguration()
             configuration.rolloutsEnabled = false
             configuration.historyWindow = historyWindow
-            let sim = KubeSim(configuration: configuration)
+            var logger = Logger(label: "kube-sim")
+            logger.logLevel = .warning
+            let sim = KubeSim(configuration: configuration, logger: logger)
             _ = try await sim.start()
             try sim.writeKubeconfig(to: kubeconfig)
             return KubeSimHost(process: nil, sim: sim, kubeconfigPath: kubeconfig)

@@ -89,3 +89,17 @@ extension CDEventTransformSpec {
         return out
     }
 }
+
+extension CDEventTransformSpec {
+    /// The CRD `pattern` for CDEvents types: every subject and predicate of `CDEventTypeRegistry` (any
+    /// `major.minor.patch` version), or a custom `dev.cdeventsx.<tool>-<subject>.<predicate>.<version>` type.
+    /// `crds/cdeventtransform.yaml` and `crds/metricdefinition.yaml` carry this exact string (a test checks it).
+    public static var outputTypePattern: String {
+        var bySubject: [String: [String]] = [:]
+        for entry in CDEventTypeRegistry.entries { bySubject[entry.subject, default: []].append(entry.predicate) }
+        let official = bySubject.keys.sorted().map { subject in
+            "\(subject)\\.(\(bySubject[subject, default: []].sorted().joined(separator: "|")))"
+        }.joined(separator: "|")
+        return "^(dev\\.cdevents\\.(\(official))|dev\\.cdeventsx\\.[a-z0-9]+-[a-z]+\\.[a-z]+)\\.[0-9]+\\.[0-9]+\\.[0-9]+$"
+    }
+}

@@ -1,0 +1,155 @@
+import Controllers
+import EventModel
+import Foundation
+import KubeClient
+import KubeCore
+import KubeSim
+import PacerCore
+import Testing
+
+@Suite("DeploymentSource against kube-sim", .serialized)
+struct DeploymentSourceSimTests {
+    static let annotations = [
+        "pacer.dev/app": "storefront", "pacer.dev/commit": "4f2a9c1", "pacer.dev/commit-time": "2026-11-20T09:30:00Z",
+        "pacer.dev/repository": "https://git.example/shop/web",
+    ]
+
+    @Test func createUpdateFailAndDeleteGiveEachEventOnce() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                _ = try await env.client.resource(Deployment.self, namespace: "quiet").create(SimEnvironment.deployment("hidden", namespace: "quiet", image: "web:1"))
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "registry.example/web:1.0.0", annotations: Self.annotations))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+
+                _ = try await env.deployments.patch("web", mergePatch: ["spec": ["replicas": 4]])
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(sink.summary == ["created", "revision@1", "rollout.completed@1"], "a scale is not a deployment")
+
+                _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("registry.example/web:1.1.0"))
+                try await eventually("second rollout") { sink.contains("rollout.completed@2") }
+
+                _ = try await env.deployments.patch(
+                    "web", mergePatch: SimEnvironment.imagePatch("registry.example/web:1.2.0", annotations: ["kube-sim.pacer.dev/fail-rollout": "true"]))
+                try await eventually("failed rollout") { sink.contains("rollout.failed@3") }
+
+                try await env.deployments.delete("web")
+                try await eventually("deleted") { sink.contains("deleted") }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(sink.summary == [
+                "created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2", "revision@3", "rollout.failed@3", "deleted",
+            ])
+            let events = sink.events
+            #expect(!events.contains { $0.subject == "quiet/hidden" }, "namespace opted out")
+            #expect(Set(events.map(\.id)).count == events.count)
+            for event in events {
+                #expect(throws: Never.self) { try event.validate() }
+                #expect(event.source == "/k8s/sim/apis/apps/v1/namespaces/shop/deployments/web")
+                #expect(event.subject == "shop/web")
+                let data = event.dataObject
+                #expect(data["app"] == "storefront")
+                #expect(data["environment"] == "production")
+                #expect(data["team"] == "payments")
+                #expect(data["commit"] == "4f2a9c1")
+                #expect(data["commitTime"] == "2026-11-20T09:30:00Z")
+                #expect(data["repository"] == "https://git.example/shop/web")
+            }
+            let revision2 = try #require(events.first { $0.type == DeploymentEventType.revision.rawValue && $0.dataObject["revision"] == 2 })
+            #expect(revision2.dataObject["previousRevision"] == 1)
+            #expect(revision2.dataObject["images"] == ["app": "registry.example/web:1.1.0"])
+            #expect(revision2.dataObject["previousImages"] == ["app": "registry.example/web:1.0.0"])
+            #expect(revision2.dataObject["version"] == "1.1.0")
+            #expect(revision2.dataObject["rollback"] == false)
+        }
+    }
+
+    @Test func aRestartReDerivesWithoutDuplicatesAndCatchesUp() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+            }
+            // While no source runs, a new revision is rolled out.
+            _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("web:2"))
+            try await eventually("rollout of revision 2 in the cluster") {
+                guard let current = try? await env.deployments.get("web") else { return false }
+                let completed = current.status?.conditions?.contains { $0.reason == "NewReplicaSetAvailable" } ?? false
+                return completed && current.metadata.annotations?[WorkloadAnnotations.revision] == "2"
+                    && current.status?.updatedReplicas == current.status?.replicas
+            }
+            try await env.running(env.makeSource(sink: sink)) {
+                try await eventually("catch-up after restart") { sink.contains("rollout.completed@2") }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2"])
+            #expect(sink.duplicates >= 1, "the second source re-derived created with the same id")
+        }
+    }
+
+    @Test func droppedWatchesAndAForcedRelistLoseAndRepeatNothing() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+
+                env.sim.faults.dropWatches()
+                _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("web:2"))
+                try await eventually("rollout after a dropped watch") { sink.contains("rollout.completed@2") }
+
+                env.sim.faults.compactHistory()
+                env.sim.faults.dropWatches()
+                _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("web:1"))
+                try await eventually("rollout after a relist") { sink.contains("rollout.completed@3") }
+
+                env.sim.faults.compactHistory()
+                env.sim.faults.dropWatches()
+                try await env.deployments.delete("web")
+                try await eventually("delete seen through a relist") { sink.contains("deleted") }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(sink.summary == [
+                "created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2", "revision@3", "rollout.completed@3", "deleted",
+            ])
+            let revision3 = try #require(sink.events.first { $0.id.hasSuffix("/3/revision") })
+            #expect(revision3.dataObject["rollback"] == true, "web:1 again is a rollback to revision 1's template")
+        }
+    }
+
+    @Test func aSinkOutageDelaysButLosesNothing() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            sink.setFailing(true)
+            let source = env.makeSource(sink: sink)
+            try await env.running(source) {
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                try await eventually("retries against the failing sink") { sink.failures >= 3 }
+                try await eventually("events buffered") { source.pendingEvents >= 3 }
+                #expect(sink.events.isEmpty)
+                sink.setFailing(false)
+                try await eventually("delivery after the outage") { sink.contains("rollout.completed@1") }
+                try await eventually("buffer drained") { source.pendingEvents == 0 }
+            }
+            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1"])
+        }
+    }
+
+    @Test func unavailabilityIsLostThenRestored() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+                _ = try await env.deployments.patch("web", mergePatch: ["metadata": ["annotations": ["kube-sim.pacer.dev/unavailable": "true"]]])
+                try await eventually("availability lost") { sink.contains("availability.lost") }
+                try await Task.sleep(for: .milliseconds(1100))  // transition times have second precision
+                _ = try await env.deployments.patch("web", mergePatch: ["metadata": ["annotations": ["kube-sim.pacer.dev/unavailable": nil]]])
+                try await eventually("availability restored") { sink.contains("availability.restored") }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "availability.lost", "availability.restored"])
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Controllers
+import EventModel
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSim
+import Logging
+import PacerCore
+import Synchronization
+
+/// A sink that dedupes on (source, id) like the store, and can be switched to fail.
+final class InMemorySink: CloudEventSink {
+    struct State {
+        var events: [CloudEvent] = []
+        var keys: Set<String> = []
+        var duplicates = 0
+        var calls = 0
+        var failures = 0
+        var failing = false
+    }
+
+    struct Outage: Error {}
+
+    let state = Mutex(State())
+
+    func ingest(cloudEvents: [CloudEvent]) async throws {
+        try state.withLock { state in
+            state.calls += 1
+            if state.failing {
+                state.failures += 1
+                throw Outage()
+            }
+            for event in cloudEvents {
+                if state.keys.insert("\(event.source)\n\(event.id)").inserted {
+                    state.events.append(event)
+                } else {
+                    state.duplicates += 1
+                }
+            }
+        }
+    }
+
+    var events: [CloudEvent] { state.withLock { $0.events } }
+    var failures: Int { state.withLock { $0.failures } }
+    var duplicates: Int { state.withLock { $0.duplicates } }
+    func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
+
+    /// `type-suffix` or `type-suffix@revision` per stored event, in store order.
+    var summary: [String] {
+        events.map { event in
+            let kind = String(event.type.dropFirst("dev.pacer.deployment.".count))
+            switch kind {
+            case "revision", "rollout.completed", "rollout.failed": return "\(kind)@\(event.dataObject["revision"]?.intValue ?? -1)"
+            default: return kind
+            }
+        }
+    }
+
+    func contains(_ line: String) -> Bool { summary.contains(line) }
+}
+
+struct TimeoutError: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Polls `condition` every 20 ms until it holds; throws after `seconds`.
+func eventually(_ what: String, _ seconds: Double = 10, _ condition: @Sendable () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TimeoutError(what: what)
+}
+
+/// A kube-sim with rollouts, a client, and namespaces `shop` (annotated) and `quiet` (opted out).
+struct SimEnvironment: Sendable {
+    let sim: KubeSim
+    let client: KubeClient
+
+    var deployments: ResourceClient<Deployment> { client.resource(Deployment.self, namespace: "shop") }
+
+    static func with<T: Sendable>(_ body: (SimEnvironment) async throws -> T) async throws -> T {
+        var configuration = KubeSimConfiguration()
+        configuration.rolloutDelay = .milliseconds(100)
+        let sim = KubeSim(configuration: configuration)
+        _ = try await sim.start()
+        let client: KubeClient
+        do {
+            var config = try KubeClientConfiguration.fromKubeconfig(text: sim.kubeconfig())
+            config.requestTimeout = .seconds(10)
+            client = try KubeClient(configuration: config)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        let environment = SimEnvironment(sim: sim, client: client)
+        do {
+            let namespaces = client.resource(Namespace.self)
+            _ = try await namespaces.create(
+                Namespace(metadata: ObjectMeta(name: "shop", annotations: ["pacer.dev/environment": "production", "pacer.dev/team": "payments"])))
+            _ = try await namespaces.create(Namespace(metadata: ObjectMeta(name: "quiet", annotations: ["pacer.dev/track": "false"])))
+            let result = try await body(environment)
+            try await client.shutdown()
+            await sim.stop()
+            return result
+        } catch {
+            try? await client.shutdown()
+            await sim.stop()
+            throw error
+        }
+    }
+
+    func makeSource(sink: InMemorySink, clusterName: String = "sim") -> DeploymentSource {
+        var configuration = DeploymentSourceConfiguration(clusterName: clusterName)
+        var watcher = WatcherConfiguration(pageSize: 2, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
+        watcher.minimumHealthyWatch = .zero
+        configuration.watcher = watcher
+        configuration.retryBackoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(200), jitter: 0)
+        configuration.namespaceSyncTimeout = .seconds(5)
+        configuration.shutdownFlushTimeout = .seconds(1)
+        return DeploymentSource(client: client, sink: sink, configuration: configuration, logger: Logger(label: "test.deployment-source"))
+    }
+
+    /// Runs `source` while `body` runs, then cancels it and waits for it to return.
+    func running<T: Sendable>(_ source: DeploymentSource, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await source.run() }
+            do {
+                let result = try await body()
+                group.cancelAll()
+                try await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    static func deployment(_ name: String, namespace: String = "shop", image: String, annotations: [String: String] = [:]) -> Deployment {
+        Deployment(
+            metadata: ObjectMeta(name: name, namespace: namespace, annotations: annotations),
+            spec: Deployment.Spec(
+                replicas: 2, selector: LabelSelector(matchLabels: ["app": name]),
+                template: Deployment.PodTemplate(
+                    metadata: Deployment.TemplateMeta(labels: ["app": name]),
+                    spec: Deployment.PodSpec(containers: [Deployment.Container(name: "app", image: image)]))))
+    }
+
+    static func imagePatch(_ image: String, annotations: [String: String] = [:]) -> JSONValue {
+        var patch: JSONValue = ["spec": ["template": ["spec": ["containers": [["name": "app", "image": .string(image)]]]]]]
+        if !annotations.isEmpty { patch["metadata"] = ["annotations": .object(annotations.mapValues(JSONValue.string))] }
+        return patch
+    }
+}

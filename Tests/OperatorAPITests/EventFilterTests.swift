@@ -74,7 +74,7 @@ struct EventFilterTests {
         ])
         #expect(try errors("any: [{exact: {Type: a}}, {exact: {type: 1}}]") == [
             "spec.filters[0].any[0].exact.Type: is not a CloudEvents attribute name (lowercase letters and digits)",
-            "spec.filters[0].any[1].exact.type: must be a string, got int",
+            "spec.filters[0].any[1].exact.type: must be a string, got integer",
         ])
         #expect(try errors("any: []") == ["spec.filters[0].any: must contain at least one filter"])
         #expect(try errors("exact: {}") == ["spec.filters[0].exact: must map at least one attribute name to a string value"])

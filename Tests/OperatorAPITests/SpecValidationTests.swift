@@ -88,7 +88,7 @@ struct SpecValidationTests {
             "spec.source", "spec.subject.source", "spec.subject.content.description", "spec.subject.content.environment.source",
             "spec.customData", "spec.timestamp",
         ])
-        #expect(errors.contains("spec.subject.content.description: must be an expression (string) or an object of expressions, got int"))
+        #expect(errors.contains("spec.subject.content.description: must be an expression (string) or an object of expressions, got integer"))
         #expect(errors.contains("spec.timestamp: must not be empty"))
 
         let good = try CDEventTransformSpec(

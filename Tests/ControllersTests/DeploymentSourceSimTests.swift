@@ -3,7 +3,10 @@ import EventModel
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 import KubeSim
+import Logging
+import ServiceLifecycle
 import PacerCore
 import Testing
 
@@ -150,6 +153,51 @@ struct DeploymentSourceSimTests {
                 try await Task.sleep(for: .milliseconds(300))
             }
             #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "availability.lost", "availability.restored"])
+        }
+    }
+}
+
+@Suite("DeploymentSource lifecycle and scoping", .serialized)
+struct DeploymentSourceLifecycleTests {
+    @Test func gracefulShutdownReturnsPromptly() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            let source = env.makeSource(sink: sink)
+            let group = ServiceGroup(services: [source], gracefulShutdownSignals: [], cancellationSignals: [], logger: Logger(label: "test.group"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+                let start = ContinuousClock.now
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                #expect(ContinuousClock.now - start < .seconds(3))
+            }
+        }
+    }
+
+    @Test func watchNamespacesAndLabelSelectorLimitWhatIsWatched() async throws {
+        try await SimEnvironment.with { env in
+            _ = try await env.client.resource(Namespace.self).create(Namespace(metadata: ObjectMeta(name: "other")))
+            let sink = InMemorySink()
+            var configuration = DeploymentSourceConfiguration(clusterName: "sim", watchNamespaces: ["shop"], labelSelector: "pacer=yes")
+            configuration.namespaceSyncTimeout = .seconds(5)
+            var watcher = WatcherConfiguration(watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
+            watcher.minimumHealthyWatch = .zero
+            configuration.watcher = watcher
+            let source = DeploymentSource(client: env.client, sink: sink, configuration: configuration)
+            try await env.running(source) {
+                var selected = SimEnvironment.deployment("selected", image: "web:1")
+                selected.metadata.labels = ["pacer": "yes"]
+                var elsewhere = SimEnvironment.deployment("elsewhere", namespace: "other", image: "web:1")
+                elsewhere.metadata.labels = ["pacer": "yes"]
+                _ = try await env.client.resource(Deployment.self, namespace: "other").create(elsewhere)
+                _ = try await env.deployments.create(SimEnvironment.deployment("unlabelled", image: "web:1"))
+                _ = try await env.deployments.create(selected)
+                try await eventually("selected rollout") { sink.contains("rollout.completed@1") }
+                try await Task.sleep(for: .milliseconds(400))
+            }
+            #expect(Set(sink.events.compactMap(\.subject)) == ["shop/selected"])
         }
     }
 }

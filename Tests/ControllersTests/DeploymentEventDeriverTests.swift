@@ -143,6 +143,25 @@ struct DeploymentEventDeriverTests {
         #expect(rollback.dataObject["previousRevision"] == 2)
     }
 
+    @Test func fullTemplateDecidesRollbacksWhenKnown() throws {
+        func template(env: String, hash: String) -> JSONValue {
+            [
+                "metadata": ["labels": ["app": "web", "pod-template-hash": .string(hash)]],
+                "spec": ["containers": [["name": "app", "image": "registry.example/web:1.0.0", "env": [["name": "MODE", "value": .string(env)]]]]],
+            ]
+        }
+        var deriver = DeploymentEventDeriver()
+        let d = Fixture.deployment()
+        func revisionEvent(_ state: Deployment, _ raw: JSONValue) -> CloudEvent? {
+            deriver.observe(state, namespace: shop, rawTemplate: raw, now: now).first { $0.type == DeploymentEventType.revision.rawValue }
+        }
+        _ = revisionEvent(d.completed(revision: 1, at: 3), template(env: "a", hash: "h1"))
+        let configOnly = try #require(revisionEvent(d.completed(revision: 2, at: 10), template(env: "b", hash: "h2")))
+        #expect(configOnly.dataObject["rollback"] == false, "same images, different env: not a rollback")
+        let back = try #require(revisionEvent(d.completed(revision: 3, at: 20), template(env: "a", hash: "h3")))
+        #expect(back.dataObject["rollback"] == true, "pod-template-hash is ignored")
+    }
+
     @Test func restartReDerivesTheSameIds() {
         let v1 = Fixture.deployment().completed(revision: 1, at: 3)
         let v2 = v1.withImages([("app", "registry.example/web:2.0.0")])

@@ -42,8 +42,10 @@ public struct DeploymentEventDeriver: Sendable {
     /// The events implied by an added, updated, relisted or resynced Deployment.
     /// - Parameters:
     ///   - namespace: the Deployment's Namespace (for its annotations), when known.
+    ///   - rawTemplate: the full `spec.template` JSON when known (better rollback detection than the
+    ///     typed subset); pass it consistently for a Deployment or not at all.
     ///   - now: the time used when the object carries no better time.
-    public mutating func observe(_ deployment: Deployment, namespace: Namespace?, now: Date) -> [CloudEvent] {
+    public mutating func observe(_ deployment: Deployment, namespace: Namespace?, rawTemplate: JSONValue? = nil, now: Date) -> [CloudEvent] {
         guard let uid = deployment.metadata.uid else { return [] }
         let context = WorkloadContext.resolve(deployment: deployment, namespace: namespace)
         guard context.tracked else {
@@ -65,7 +67,7 @@ public struct DeploymentEventDeriver: Sendable {
         let caughtUp = (status?.observedGeneration ?? -1) >= (deployment.metadata.generation ?? 0)
         let progressing = status?.conditions?.first { $0.type == "Progressing" }
         if let revision = Self.revision(of: deployment), caughtUp, revision != record.revision {
-            let hash = TemplateHash.of(deployment.spec?.template)
+            let hash = rawTemplate.map { TemplateHash.of(raw: $0) } ?? TemplateHash.of(deployment.spec?.template)
             let time: Date =
                 !firstSight ? now : revision == 1 ? (deployment.metadata.creationTimestamp?.date ?? now) : (progressing?.lastUpdateTime?.date ?? now)
             var extra: [String: JSONValue] = ["rollback": .bool(record.earlierRevision(with: hash, before: revision) != nil)]

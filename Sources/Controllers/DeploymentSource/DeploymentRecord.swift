@@ -1,4 +1,5 @@
 import KubeCore
+import PacerCore
 
 /// What the deriver remembers about one Deployment (by uid) between observations.
 struct DeploymentRecord: Sendable {
@@ -27,9 +28,20 @@ struct DeploymentRecord: Sendable {
     }
 }
 
-/// A stable hash of the pod template fields Pacer models (labels without `pod-template-hash`,
-/// annotations, container names and images), for rollback detection.
+/// A stable hash of a pod template, for rollback detection: of the whole template JSON when the
+/// raw object is known, else of the fields the typed ``Deployment`` models (labels, annotations,
+/// container names and images). The `pod-template-hash` label is ignored.
 enum TemplateHash {
+    /// Hash of the full `spec.template` JSON (keys sorted).
+    static func of(raw template: JSONValue) -> UInt64 {
+        var copy = template
+        if var labels = copy["metadata"]?["labels"]?.objectValue {
+            labels["pod-template-hash"] = nil
+            copy["metadata"]?["labels"] = .object(labels)
+        }
+        return fnv1a("raw:" + copy.jsonString())
+    }
+
     static func of(_ template: Deployment.PodTemplate?) -> UInt64 {
         var text = "labels:"
         for (key, value) in (template?.metadata?.labels ?? [:]).sorted(by: { $0.key < $1.key }) where key != "pod-template-hash" {
@@ -43,6 +55,10 @@ enum TemplateHash {
         for container in template?.spec?.containers ?? [] {
             text += "\(container.name)=\(container.image ?? "");"
         }
+        return fnv1a(text)
+    }
+
+    private static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return hash

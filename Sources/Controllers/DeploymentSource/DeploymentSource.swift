@@ -4,6 +4,7 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 import Logging
+import PacerCore
 import ServiceLifecycle
 import Synchronization
 
@@ -19,7 +20,7 @@ public final class DeploymentSource: Service, Sendable {
     public let configuration: DeploymentSourceConfiguration
     let logger: Logger
     let namespaces: Informer<Namespace>
-    let deployments: [Informer<Deployment>]
+    let deployments: [Informer<DynamicObject>]
     let forwarder: EventForwarder
     private let deriver: Mutex<DeploymentEventDeriver>
 
@@ -28,16 +29,17 @@ public final class DeploymentSource: Service, Sendable {
         client: KubeClient, sink: any CloudEventSink, configuration: DeploymentSourceConfiguration = DeploymentSourceConfiguration(),
         logger: Logger = Logger(label: "pacer.deployment-source")
     ) {
-        let deploymentSources: [any ListWatcher<Deployment>] =
+        let deploymentSources: [any ListWatcher<DynamicObject>] =
             configuration.watchNamespaces.isEmpty
-            ? [client.resource(Deployment.self)]
-            : configuration.watchNamespaces.map { client.resource(Deployment.self, namespace: $0) }
+            ? [client.resource(DynamicObject.self, descriptor: .deployments)]
+            : configuration.watchNamespaces.map { client.resource(DynamicObject.self, descriptor: .deployments, namespace: $0) }
         self.init(deployments: deploymentSources, namespaces: client.resource(Namespace.self), sink: sink, configuration: configuration, logger: logger)
     }
 
-    /// Watches the given list/watch sources (one per watched namespace, or one for all).
+    /// Watches the given list/watch sources of Deployments (one per watched namespace, or one for all).
+    /// Deployments are watched untyped so that the whole pod template counts for rollback detection.
     public init(
-        deployments: [any ListWatcher<Deployment>], namespaces: any ListWatcher<Namespace>, sink: any CloudEventSink,
+        deployments: [any ListWatcher<DynamicObject>], namespaces: any ListWatcher<Namespace>, sink: any CloudEventSink,
         configuration: DeploymentSourceConfiguration = DeploymentSourceConfiguration(),
         logger: Logger = Logger(label: "pacer.deployment-source")
     ) {
@@ -48,7 +50,9 @@ public final class DeploymentSource: Service, Sendable {
         self.namespaces = Informer(source: namespaces, configuration: InformerConfiguration(watcher: namespaceWatcher), logger: logger)
         var deploymentWatcher = configuration.watcher
         deploymentWatcher.labelSelector = configuration.labelSelector
-        self.deployments = deployments.map { Informer(source: $0, configuration: InformerConfiguration(watcher: deploymentWatcher), logger: logger) }
+        self.deployments = deployments.map {
+            Informer(source: $0, configuration: InformerConfiguration(watcher: deploymentWatcher), transform: Self.slim, logger: logger)
+        }
         self.forwarder = EventForwarder(
             sink: sink, capacity: configuration.retryBufferCapacity, batchSize: configuration.batchSize, backoff: configuration.retryBackoff,
             logger: logger)
@@ -103,13 +107,36 @@ public final class DeploymentSource: Service, Sendable {
         return namespaces.store.get(ObjectKey(namespace: nil, name: name))
     }
 
-    private func observe(_ deployment: Deployment) {
+    /// Drops what the source never reads (managedFields, the last-applied annotation) before caching.
+    @Sendable static func slim(_ object: DynamicObject) -> DynamicObject {
+        var raw = object.raw
+        raw["metadata"]?["managedFields"] = nil
+        if var annotations = raw["metadata"]?["annotations"]?.objectValue {
+            annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
+            raw["metadata"]?["annotations"] = .object(annotations)
+        }
+        return (try? DynamicObject(raw)) ?? object
+    }
+
+    private func typed(_ object: DynamicObject) -> Deployment? {
+        do {
+            return try object.raw.decode(as: Deployment.self)
+        } catch {
+            logger.warning("cannot read deployment \(object.key?.description ?? "?"): \(error)")
+            return nil
+        }
+    }
+
+    private func observe(_ object: DynamicObject) {
+        guard let deployment = typed(object) else { return }
         let namespace = namespace(of: deployment)
-        let events = deriver.withLock { $0.observe(deployment, namespace: namespace, now: Date()) }
+        let template = object["spec"]?["template"]
+        let events = deriver.withLock { $0.observe(deployment, namespace: namespace, rawTemplate: template, now: Date()) }
         publish(events, deployment: deployment, namespace: namespace)
     }
 
-    private func remove(_ deployment: Deployment) {
+    private func remove(_ object: DynamicObject) {
+        guard let deployment = typed(object) else { return }
         let namespace = namespace(of: deployment)
         let events = deriver.withLock { $0.delete(deployment, namespace: namespace, now: Date()) }
         publish(events, deployment: deployment, namespace: namespace)
@@ -122,7 +149,7 @@ public final class DeploymentSource: Service, Sendable {
         forwarder.enqueue(events)
     }
 
-    private func handler() -> InformerHandler<Deployment> {
+    private func handler() -> InformerHandler<DynamicObject> {
         InformerHandler(
             added: { [weak self] in self?.observe($0) },
             updated: { [weak self] _, new in self?.observe(new) },

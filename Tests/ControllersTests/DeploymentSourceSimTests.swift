@@ -176,6 +176,23 @@ struct DeploymentSourceLifecycleTests {
         }
     }
 
+    @Test func twoReplicasStoreEachEventOnce() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                try await env.running(env.makeSource(sink: sink)) {
+                    _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                    try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+                    _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("web:2"))
+                    try await eventually("second rollout") { sink.contains("rollout.completed@2") }
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2"])
+            #expect(sink.duplicates == 5, "the other replica derived the same ids")
+        }
+    }
+
     @Test func watchNamespacesAndLabelSelectorLimitWhatIsWatched() async throws {
         try await SimEnvironment.with { env in
             _ = try await env.client.resource(Namespace.self).create(Namespace(metadata: ObjectMeta(name: "other")))

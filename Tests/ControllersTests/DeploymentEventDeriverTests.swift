@@ -183,6 +183,18 @@ struct DeploymentEventDeriverTests {
         #expect(events.last?.id == "uid-1/availability.lost/\(Fixture.time(100))")
     }
 
+    @Test func restartAfterARecoveryReDerivesTheRestore() {
+        let recovered = Fixture.deployment().completed(revision: 1, at: 3).availability(true, at: 200)
+        var restarted = DeploymentEventDeriver()
+        let events = restarted.observe(recovered, namespace: shop, now: now)
+        #expect(events.types == ["created", "revision", "rollout.completed", "availability.restored"])
+        #expect(events.last?.id == "uid-1/availability.restored/\(Fixture.time(200))")
+        // A first rollout that became available when it completed is no restore.
+        var fresh = DeploymentEventDeriver()
+        #expect(fresh.observe(Fixture.deployment().completed(revision: 1, at: 30, availableSince: 30), namespace: shop, now: now).types
+            == ["created", "revision", "rollout.completed"])
+    }
+
     @Test func deleteGivesDeletedAndForgets() throws {
         var deriver = DeploymentEventDeriver()
         var d = Fixture.deployment().completed(revision: 4, at: 3)

@@ -129,7 +129,7 @@ let package = Package(
         // Test support (database and kube-sim fixtures shared by the test targets)
         .target(
             name: "TestSupport",
-            dependencies: ["EventStore", logging, .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["EventStore", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
 

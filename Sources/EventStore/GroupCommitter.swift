@@ -21,6 +21,23 @@ public struct CommitResult: Sendable, Equatable {
     }
 }
 
+/// Tuning of a `GroupCommitter`.
+public struct GroupCommitterConfiguration: Sendable {
+    /// Rows written in one statement at most (a larger single submission is still written whole).
+    public var maxBatchRows = 4_000
+    /// Concurrent write loops (one database connection each).
+    public var writers = 2
+    /// How long one write may take before callers are told the database is unavailable.
+    public var writeTimeout: Duration = .seconds(5)
+    public init() {}
+
+    public func with(writers: Int) -> Self {
+        var copy = self
+        copy.writers = writers
+        return copy
+    }
+}
+
 /// Group commit: concurrent submissions are written together, one multi-row statement per round trip.
 ///
 /// Callers `submit` rows and wait; `writers` loops each take everything queued (up to `maxBatchRows`), write it
@@ -33,15 +50,7 @@ public struct CommitResult: Sendable, Equatable {
 public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
     public typealias Write = @Sendable ([Row]) async throws -> Set<EventKey>
 
-    public struct Configuration: Sendable {
-        /// Rows written in one statement at most (a larger single submission is still written whole).
-        public var maxBatchRows = 4_000
-        /// Concurrent write loops (one database connection each).
-        public var writers = 2
-        /// How long one write may take before callers are told the database is unavailable.
-        public var writeTimeout: Duration = .seconds(5)
-        public init() {}
-    }
+    public typealias Configuration = GroupCommitterConfiguration
 
     private struct Submission {
         var rows: [Row]

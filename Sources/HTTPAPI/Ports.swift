@@ -14,6 +14,8 @@ public struct IngestResult: Sendable, Equatable {
 /// Throw `IngestUnavailable` when they cannot be committed now (the route answers 503 with Retry-After).
 public protocol EventIngesting: Sendable {
     func ingest(cloudEvents: [CloudEvent]) async throws -> IngestResult
+    /// CDEvents, already validated, go to `cdevents_raw`.
+    func ingest(cdEvents: [CDEvent]) async throws -> IngestResult
 }
 
 /// Readiness of the process's dependencies (the database).

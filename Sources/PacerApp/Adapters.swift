@@ -2,24 +2,44 @@ import EventModel
 import EventStore
 import HTTPAPI
 import Logging
+import PacerCore
 import PostgresNIO
 import Synchronization
+
+extension CDEventRow {
+    /// The row for a (normalised) CDEvent: the seed's columns plus the whole event as JSON.
+    init(_ event: CDEvent) {
+        self.init(
+            id: event.context.id, source: event.context.source, type: event.context.type.description,
+            timestamp: event.context.timestamp.date, subjectId: event.subject.id, subjectSource: event.subject.source,
+            content: event.jsonValue.jsonString())
+    }
+}
 
 /// Ingest through the group committer into `cloudevents_raw`: the same path for HTTP and built-in sources.
 public struct StoreIngester: EventIngesting {
     let cloudEvents: GroupCommitter<CloudEventRow>
+    let cdEvents: GroupCommitter<CDEventRow>
     let schema: SchemaGate
 
-    public func ingest(cloudEvents events: [CloudEvent]) async throws -> IngestResult {
+    public func ingest(cdEvents events: [CDEvent]) async throws -> IngestResult {
+        try await commit(events.map(CDEventRow.init), to: cdEvents)
+    }
+
+    private func commit<Row: KeyedRow>(_ rows: [Row], to committer: GroupCommitter<Row>) async throws -> IngestResult {
         guard schema.isReady else {
             throw IngestUnavailable("the database schema is not ready yet (is PostgreSQL reachable?)", retryAfterSeconds: 2)
         }
         do {
-            let result = try await cloudEvents.submit(events.map(CloudEventRow.init))
+            let result = try await committer.submit(rows)
             return IngestResult(stored: result.stored, duplicates: result.duplicates)
         } catch let error as EventStoreError {
             throw IngestUnavailable("events not stored: \(error)", retryAfterSeconds: 2)
         }
+    }
+
+    public func ingest(cloudEvents events: [CloudEvent]) async throws -> IngestResult {
+        try await commit(events.map(CloudEventRow.init), to: cloudEvents)
     }
 }
 

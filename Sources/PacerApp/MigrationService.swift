@@ -13,7 +13,8 @@ struct MigrationService: Service {
         var delay: Duration = .milliseconds(250)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let applied = try await migrator.migrate()
+                let migrator = self.migrator
+                let applied = try await withDeadline(.seconds(30)) { try await migrator.migrate() }
                 logger.info("database schema ready", metadata: ["applied": "\(applied)"])
                 gate.open()
                 break

@@ -14,7 +14,7 @@ public enum PacerMigrate {
             }
             defer { group.cancelAll() }
             do {
-                return try await Migrator(client: client, logger: logger).migrate()
+                return try await withDeadline(.seconds(60)) { try await Migrator(client: client, logger: logger).migrate() }
             } catch {
                 throw EventStoreError(.unavailable, "migration failed on \(url)", underlying: error)
             }

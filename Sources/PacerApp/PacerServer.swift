@@ -57,20 +57,25 @@ public struct PacerServer: Sendable {
         let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: client, logger: logger)
         let schema = SchemaGate()
-        var committerConfig = GroupCommitter<CloudEventRow>.Configuration()
+        var committerConfig = GroupCommitterConfiguration()
         committerConfig.writeTimeout = configuration.writeTimeout
         let cloudEvents = GroupCommitter<CloudEventRow>(configuration: committerConfig, logger: logger) { rows in
             try await client.withConnection { connection in
                 try await store.insert(cloudEvents: rows, on: connection)
             }
         }
-        let ingester = StoreIngester(cloudEvents: cloudEvents, schema: schema)
+        let cdEvents = GroupCommitter<CDEventRow>(configuration: committerConfig.with(writers: 1), logger: logger) { rows in
+            try await client.withConnection { connection in
+                try await store.insert(cdEvents: rows, on: connection)
+            }
+        }
+        let ingester = StoreIngester(cloudEvents: cloudEvents, cdEvents: cdEvents, schema: schema)
         let tokens = try configuration.ingestTokenFile.map { try TokenFile(path: $0, recheckInterval: configuration.tokenRecheckInterval) }
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
-        return Parts(services: [client, cloudEvents, migrations], router: router, client: client, schema: schema)
+        return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema)
     }
 }

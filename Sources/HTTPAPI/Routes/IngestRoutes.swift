@@ -24,6 +24,35 @@ public struct IngestRoutes<Context: RequestContext>: Sendable {
     public func register(on router: some RouterMethods<Context>) {
         router.post("/events") { request, context in try await self.receive(request, context: context) }
         router.post("/") { request, context in try await self.receive(request, context: context) }
+        router.post("/cdevents") { request, context in try await self.receiveCDEvents(request, context: context) }
+    }
+
+    /// `POST /cdevents`: CloudEvents (binary, structured or batched) whose data is a CDEvent (spec 0.3–0.5),
+    /// validated against the CDEvents type registry and stored normalised to v0.5.1 in `cdevents_raw`.
+    func receiveCDEvents(_ request: Request, context: Context) async throws -> Response {
+        let body = try await Self.collectBody(request, limit: maxBodyBytes)
+        let cloudEvents = try Self.decodeEvents(request: request, body: body)
+        var cdEvents: [CDEvent] = []
+        cdEvents.reserveCapacity(cloudEvents.count)
+        for (index, cloudEvent) in cloudEvents.enumerated() {
+            let position = cloudEvents.count > 1 ? index : nil
+            guard cloudEvent.type.hasPrefix("dev.cdevents.") || cloudEvent.type.hasPrefix("dev.cdeventsx.") else {
+                throw APIError(
+                    .badRequest, "\(position.map { "event [\($0)]: " } ?? "")type: \"\(cloudEvent.type)\" is not a CDEvents type (dev.cdevents.<subject>.<predicate>.<version>); send other CloudEvents to /events",
+                    attribute: "type", index: position)
+            }
+            do {
+                cdEvents.append(try CDEvent(cloudEvent: cloudEvent).normalized())
+            } catch {
+                throw APIError(.badRequest, "\(position.map { "event [\($0)]: " } ?? "")\(error.description)", attribute: error.path, index: position)
+            }
+        }
+        guard !cdEvents.isEmpty else { return Self.accepted(IngestResult(stored: 0, duplicates: 0)) }
+        do {
+            return Self.accepted(try await ingester.ingest(cdEvents: cdEvents))
+        } catch let unavailable as IngestUnavailable {
+            throw APIError.unavailable(unavailable.message, retryAfterSeconds: unavailable.retryAfterSeconds)
+        }
     }
 
     func receive(_ request: Request, context: Context) async throws -> Response {

@@ -94,7 +94,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Controllers",
-            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "EventModel", "PacerCore", logging, lifecycle,
+            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "EventModel", "OperatorAPI", "PacerCore", logging, lifecycle,
                            .product(name: "Metrics", package: "swift-metrics"), .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings),
         .target(
@@ -107,7 +107,8 @@ let package = Package(
         .target(
             name: "PacerApp",
             dependencies: [
-                "PacerCore", "EventModel", "EventStore", "HTTPAPI", logging, lifecycle, hummingbird,
+                "PacerCore", "EventModel", "EventStore", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
+                logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -26,15 +26,7 @@ public struct PacerServer: Sendable {
     /// Runs until SIGTERM/SIGINT. `onServerRunning` receives the bound port (useful with port 0).
     public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
         let parts = try makeParts()
-        let app = Application(
-            router: parts.router,
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pacer"),
-            onServerRunning: { [logger, configuration] channel in
-                let port = channel.localAddress?.port ?? 0
-                logger.info("pacer listening", metadata: ["address": "http://\(configuration.httpHost):\(port)"])
-                await onServerRunning?(port)
-            },
-            logger: logger)
+        let app = application(router: parts.router, onServerRunning: onServerRunning)
         let group = ServiceGroup(
             configuration: .init(
                 services: (parts.services + [app]).map { .init(service: $0) },
@@ -44,12 +36,28 @@ public struct PacerServer: Sendable {
         try await group.run()
     }
 
+    /// The HTTP application on the configured address.
+    public func application(
+        router: Router<BasicRequestContext>, onServerRunning: (@Sendable (Int) async -> Void)? = nil
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pacer"),
+            onServerRunning: { [logger, configuration] channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("pacer listening", metadata: ["address": "http://\(configuration.httpHost):\(port)"])
+                await onServerRunning?(port)
+            },
+            logger: logger)
+    }
+
     /// The background services in start order and the HTTP router, so tests can host them in their own application.
     public struct Parts {
         public var services: [any Service]
         public var router: Router<BasicRequestContext>
         public var client: PostgresClient
         public var schema: SchemaGate
+        public var ingester: StoreIngester
     }
 
     public func makeParts() throws -> Parts {
@@ -76,6 +84,6 @@ public struct PacerServer: Sendable {
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
-        return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema)
+        return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)
     }
 }

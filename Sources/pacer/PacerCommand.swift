@@ -8,7 +8,7 @@ struct PacerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer",
         abstract: "DORA metrics for Kubernetes, from CloudEvents and CDEvents.",
-        subcommands: [Serve.self, Migrate.self])
+        subcommands: [Serve.self, Run.self, Migrate.self])
 }
 
 /// Flags shared by every command that talks to the database. Each flag falls back to an environment variable.
@@ -58,11 +58,8 @@ enum Environment {
     }
 }
 
-struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the ingest endpoints and API (migrates the database first).")
-
-    @OptionGroup var database: DatabaseOptions
-
+/// HTTP server flags shared by `serve` and `run`.
+struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("http-port"), help: "HTTP port (env PACER_HTTP_PORT, default 8080).")
     var httpPort: Int?
 
@@ -75,28 +72,77 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
-    func run() async throws {
-        let logger = try database.bootstrapLogging()
-        var configuration = PacerConfiguration(databaseURL: try database.resolvedDatabaseURL())
-        configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map(Self.port) ?? 8080
+    func configuration(databaseURL: String) throws -> PacerConfiguration {
+        var configuration = PacerConfiguration(databaseURL: databaseURL)
+        configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
         configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
         configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
-        configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map(Self.bytes) ?? 1 << 20
+        configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map { try Self.number($0, "PACER_MAX_BODY_BYTES") } ?? 1 << 20
         guard (0...65535).contains(configuration.httpPort) else {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")
         }
         guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        return configuration
+    }
+
+    static func number(_ text: String, _ name: String) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("\(name) must be a number, got \"\(text)\"") }
+        return value
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the ingest endpoints and API (migrates the database first).")
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        let logger = try database.bootstrapLogging()
+        let configuration = try server.configuration(databaseURL: try database.resolvedDatabaseURL())
         try await PacerServer(configuration: configuration, logger: logger).run()
     }
+}
 
-    static func port(_ text: String) throws -> Int {
-        guard let value = Int(text) else { throw ValidationError("PACER_HTTP_PORT must be a number, got \"\(text)\"") }
-        return value
-    }
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the operator: HTTP server on every replica; Deployment source and reconcilers on the elected leader.")
 
-    static func bytes(_ text: String) throws -> Int {
-        guard let value = Int(text) else { throw ValidationError("PACER_MAX_BODY_BYTES must be a number, got \"\(text)\"") }
-        return value
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .customLong("kubeconfig"), help: "kubeconfig file (else $KUBECONFIG, ~/.kube/config, then the in-cluster service account).")
+    var kubeconfig: String?
+
+    @Option(name: .customLong("context"), help: "kubeconfig context (default: its current-context).")
+    var context: String?
+
+    @Option(name: .customLong("cluster-name"), help: "Name of this cluster in event sources (env PACER_CLUSTER_NAME, default \"default\").")
+    var clusterName: String?
+
+    @Option(name: .customLong("watch-namespace"), help: "Namespace to watch; repeat for several (default: all).")
+    var watchNamespaces: [String] = []
+
+    @Option(name: .customLong("label-selector"), help: "Only watch Deployments matching this label selector.")
+    var labelSelector: String?
+
+    @Flag(name: .customLong("leader-election"), inversion: .prefixedNo, help: "Elect a leader among replicas on a Lease (default on).")
+    var leaderElection = true
+
+    @Option(name: .customLong("lease-namespace"), help: "Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).")
+    var leaseNamespace: String?
+
+    func run() async throws {
+        let logger = try database.bootstrapLogging()
+        var configuration = OperatorConfiguration(server: try server.configuration(databaseURL: try database.resolvedDatabaseURL()))
+        configuration.kubeconfig = kubeconfig
+        configuration.context = context
+        configuration.clusterName = clusterName ?? Environment.value("PACER_CLUSTER_NAME") ?? "default"
+        configuration.watchNamespaces = watchNamespaces
+        configuration.labelSelector = labelSelector
+        configuration.leaderElection = leaderElection
+        configuration.leaseNamespace = leaseNamespace
+        try await PacerOperator(configuration: configuration, logger: logger).run()
     }
 }
 

@@ -1,0 +1,117 @@
+import Controllers
+import EventModel
+import EventStore
+import Foundation
+import HTTPAPI
+import Hummingbird
+import KubeClient
+import KubeRuntime
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// What `pacer run` needs beyond `pacer serve`: where the Kubernetes API is and what to watch.
+public struct OperatorConfiguration: Sendable {
+    public var server: PacerConfiguration
+    /// Explicit kubeconfig; otherwise `$KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
+    public var kubeconfig: String?
+    public var context: String?
+    /// Names this cluster in the `source` of the CloudEvents the Deployment source writes.
+    public var clusterName = "default"
+    /// Namespaces to watch (empty: all).
+    public var watchNamespaces: [String] = []
+    public var labelSelector: String?
+    public var leaderElection = true
+    /// Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).
+    public var leaseNamespace: String?
+    public var leaseName = "pacer-leader"
+    public var identity: String = ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier)
+
+    public init(server: PacerConfiguration) {
+        self.server = server
+    }
+}
+
+/// `pacer run`: the HTTP server on every replica; the Deployment source (and the reconcilers) only on the
+/// elected leader.
+public struct PacerOperator: Sendable {
+    public let configuration: OperatorConfiguration
+    public let logger: Logger
+
+    public init(configuration: OperatorConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let kubeConfiguration = try KubeClientConfiguration.resolve(kubeconfigPath: configuration.kubeconfig, context: configuration.context)
+        logger.info("kubernetes API", metadata: ["server": "\(kubeConfiguration.server)", "from": "\(kubeConfiguration.source)"])
+        let kube = try KubeClient(configuration: kubeConfiguration, logger: logger)
+        do {
+            try await runServices(kube: kube, namespace: kubeConfiguration.namespace)
+        } catch {
+            try? await kube.shutdown()
+            throw error
+        }
+        try await kube.shutdown()
+    }
+
+    private func runServices(kube: KubeClient, namespace: String) async throws {
+        let server = PacerServer(configuration: configuration.server, logger: logger)
+        let parts = try server.makeParts()
+        var sourceConfiguration = DeploymentSourceConfiguration()
+        sourceConfiguration.clusterName = configuration.clusterName
+        sourceConfiguration.watchNamespaces = configuration.watchNamespaces
+        sourceConfiguration.labelSelector = configuration.labelSelector
+        let source = DeploymentSource(
+            client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
+        let leaderServices = LeaderServices(services: [source], logger: logger)
+
+        let elected: any Service
+        if configuration.leaderElection {
+            elected = LeaderElector(
+                client: kube, namespace: configuration.leaseNamespace ?? namespace, name: configuration.leaseName,
+                identity: configuration.identity, logger: logger,
+                onStartedLeading: { await leaderServices.runWhileLeading() },
+                onStoppedLeading: { [logger] in logger.notice("leadership lost: leader-only services stopped") })
+        } else {
+            elected = ClosureService { await leaderServices.runWhileLeading() }
+        }
+        let app = server.application(router: parts.router)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: (parts.services + [elected, app]).map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs the leader-only services while leadership lasts; cancelled when it is lost.
+struct LeaderServices: Sendable {
+    let services: [any Service]
+    let logger: Logger
+
+    func runWhileLeading() async {
+        logger.notice("leading: starting the Deployment source and reconcilers")
+        await withDiscardingTaskGroup { group in
+            for service in services {
+                group.addTask {
+                    do {
+                        try await service.run()
+                    } catch is CancellationError {
+                    } catch {
+                        logger.error("leader service failed", metadata: ["service": "\(type(of: service))", "error": "\(error)"])
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The Deployment source writes through the same group committer as HTTP ingest.
+struct StoreCloudEventSink: CloudEventSink {
+    let ingester: StoreIngester
+    func ingest(cloudEvents: [CloudEvent]) async throws {
+        _ = try await ingester.ingest(cloudEvents: cloudEvents)
+    }
+}

@@ -152,6 +152,9 @@ let package = Package(
             name: "KubeClientTests",
             dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["PacerApp", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,80 @@
+import Foundation
+import KubeSim
+import Logging
+import PacerApp
+import PostgresNIO
+import TestSupport
+import Testing
+
+/// `pacer run` end to end: kube-sim as the API server, a real PostgreSQL, the real kubectl.
+@Suite("pacer run against kube-sim", .enabled(if: TestDatabase.enabled))
+struct OperatorRunTests {
+    func kubectl(_ kubeconfig: String, _ arguments: String...) throws -> Subprocess.Result {
+        try Subprocess.run(["/usr/bin/kubectl", "--kubeconfig", kubeconfig] + arguments, timeout: .seconds(30))
+    }
+
+    func eventTypes(_ url: String) async throws -> [String] {
+        try await TestDatabase.withClient(url: url) { client in
+            var types: [String] = []
+            let query: PostgresQuery = "SELECT ce_type FROM cloudevents_raw WHERE ce_subject = 'default/web' ORDER BY event_id"
+            for try await type in try await client.query(query, logger: TestDatabase.logger).decode(String.self) {
+                types.append(String(type.dropFirst("dev.pacer.deployment.".count)))
+            }
+            return types
+        }
+    }
+
+    func waitFor(_ url: String, count: Int) async throws -> [String] {
+        let deadline = ContinuousClock.now + .seconds(20)
+        var types: [String] = []
+        while ContinuousClock.now < deadline {
+            types = try await eventTypes(url)
+            if types.count >= count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return types
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func deploymentChangesBecomeCloudEventsOnceEachAcrossARestart() async throws {
+        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: TestDatabase.logger)
+        _ = try await sim.start()
+        let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
+        try sim.writeKubeconfig(to: kubeconfig)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        try await TestDatabase.withFreshDatabase { _, url in
+            var server = PacerConfiguration(databaseURL: url)
+            server.httpHost = "127.0.0.1"
+            server.httpPort = 0
+            var configuration = OperatorConfiguration(server: server)
+            configuration.kubeconfig = kubeconfig
+            configuration.identity = "test-operator"
+            let operatorConfiguration = configuration
+
+            // First run: create, annotate and roll out a new image.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
+                #expect(try kubectl(kubeconfig, "create", "deployment", "web", "--image=nginx:1.25").status == 0)
+                let first = try await waitFor(url, count: 3)
+                #expect(first == ["created", "revision", "rollout.completed"])
+                #expect(try kubectl(kubeconfig, "set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
+                let second = try await waitFor(url, count: 5)
+                #expect(second == ["created", "revision", "rollout.completed", "revision", "rollout.completed"])
+                group.cancelAll()
+            }
+            // While Pacer is down the rollout fails; a restarted Pacer catches up and duplicates nothing.
+            #expect(try kubectl(kubeconfig, "annotate", "deployment/web", "kube-sim.pacer.dev/fail-rollout=true").status == 0)
+            #expect(try kubectl(kubeconfig, "set", "image", "deployment/web", "nginx=nginx:1.27").status == 0)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
+                let third = try await waitFor(url, count: 7)
+                #expect(third == ["created", "revision", "rollout.completed", "revision", "rollout.completed", "revision", "rollout.failed"])
+                try await Task.sleep(for: .milliseconds(500))
+                let settled = try await eventTypes(url)
+                #expect(settled.count == 7, "duplicates or extra events: \(settled)")
+                group.cancelAll()
+            }
+        }
+        await sim.stop()
+    }
+}

@@ -1,0 +1,133 @@
+import Controllers
+import EventStore
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeSim
+import Logging
+import OperatorAPI
+import PacerCore
+import PostgresNIO
+import TestSupport
+
+/// The adapter `PacerApp` writes too: the Controllers port over the EventStore configuration tables.
+struct PostgresPipelineConfigStore: PipelineConfigStore {
+    let store: PostgresConfigStore
+
+    func upsert(_ kind: PipelineConfigKind, _ record: PipelineConfigRecord) async throws {
+        try await store.upsert(
+            Self.table(kind),
+            ConfigRow(
+                namespace: record.namespace, name: record.name, uid: record.uid, generation: record.generation, spec: record.spec,
+                ready: record.ready, message: record.message))
+    }
+
+    func delete(_ kind: PipelineConfigKind, namespace: String, name: String) async throws {
+        try await store.delete(Self.table(kind), namespace: namespace, name: name)
+    }
+
+    static func table(_ kind: PipelineConfigKind) -> ConfigTable {
+        switch kind {
+        case .eventRoutes: .eventRoutes
+        case .cdEventTransforms: .cdEventTransforms
+        case .metricDefinitions: .metricDefinitions
+        }
+    }
+}
+
+/// A kube-sim with Pacer's CRDs, a client, and the three config controllers over a PostgreSQL store.
+struct ReconcilerEnvironment: Sendable {
+    let sim: KubeSim
+    let client: KubeClient
+    let store: PostgresConfigStore
+
+    static func with<T: Sendable>(database: PostgresClient, _ body: (ReconcilerEnvironment) async throws -> T) async throws -> T {
+        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: Logger(label: "reconciler-test.sim"))
+        _ = try await sim.start()
+        let client: KubeClient
+        do {
+            var config = try KubeClientConfiguration.fromKubeconfig(text: sim.kubeconfig())
+            config.requestTimeout = .seconds(10)
+            client = try KubeClient(configuration: config)
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        let environment = ReconcilerEnvironment(sim: sim, client: client, store: PostgresConfigStore(client: database, logger: TestDatabase.logger))
+        do {
+            for file in ["crds/eventroute.yaml", "crds/cdeventtransform.yaml", "crds/metricdefinition.yaml"] { try await environment.apply(file) }
+            let result = try await environment.runningControllers { try await body(environment) }
+            try await client.shutdown()
+            await sim.stop()
+            return result
+        } catch {
+            try? await client.shutdown()
+            await sim.stop()
+            throw error
+        }
+    }
+
+    /// Applies a YAML file of the repository straight into the sim's store.
+    func apply(_ relativePath: String) async throws {
+        try await sim.apply(yaml: String(contentsOfFile: "\(RepoPaths.root)/\(relativePath)", encoding: .utf8))
+    }
+
+    /// Runs the three controllers while `body` runs, then cancels them and waits for them to return.
+    func runningControllers<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        var watcher = WatcherConfiguration(pageSize: 50, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
+        watcher.minimumHealthyWatch = .zero
+        let controllers = ConfigController.all(
+            client: client, store: PostgresPipelineConfigStore(store: store), informer: InformerConfiguration(watcher: watcher),
+            logger: Logger(label: "reconciler-test"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for controller in controllers { group.addTask { try await controller.run() } }
+            do {
+                let result = try await body()
+                group.cancelAll()
+                try await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    func resources(_ descriptor: ResourceDescriptor, namespace: String? = nil) -> ResourceClient<DynamicObject> {
+        client.resource(DynamicObject.self, descriptor: descriptor, namespace: namespace)
+    }
+
+    /// Every object of the three kinds, with the table its configuration goes to.
+    func allObjects() async throws -> [(ConfigTable, DynamicObject)] {
+        var result: [(ConfigTable, DynamicObject)] = []
+        for (descriptor, table) in [(ResourceDescriptor.eventRoutes, ConfigTable.eventRoutes), (.cdEventTransforms, .cdEventTransforms), (.metricDefinitions, .metricDefinitions)] {
+            result += try await resources(descriptor).listAll().items.map { (table, $0) }
+        }
+        return result
+    }
+
+    /// The `Ready` condition of an object.
+    static func ready(_ object: DynamicObject) -> Condition? {
+        (try? object.raw["status"]?["conditions"]?.decode(as: [Condition].self))?[type: PacerAPI.readyCondition]
+    }
+
+    /// Whether the object's status says it processed its current generation and `Ready` has this status.
+    static func isObserved(_ object: DynamicObject, ready status: String) -> Bool {
+        guard let condition = ready(object), let generation = object.metadata.generation else { return false }
+        return condition.status == status && condition.observedGeneration == generation
+            && object.raw["status"]?["observedGeneration"]?.intValue == generation
+    }
+
+    /// `kubectl` against the sim, with a temporary kubeconfig.
+    func kubectl(_ arguments: [String]) throws -> Subprocess.Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pacer-reconciler-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        try sim.writeKubeconfig(to: kubeconfig)
+        return try Subprocess.run(
+            ["/usr/bin/kubectl", "--kubeconfig", kubeconfig, "--cache-dir", directory.appendingPathComponent("cache").path] + arguments,
+            timeout: .seconds(30))
+    }
+}

@@ -49,7 +49,7 @@ let package = Package(
     ],
     targets: [
         // L0: values, no I/O
-        .target(name: "PacerCore", swiftSettings: swiftSettings),
+        .target(name: "PacerCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         .target(name: "EventModel", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "Expressions", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "KubeCore", dependencies: ["PacerCore"], swiftSettings: swiftSettings),

@@ -47,7 +47,7 @@ extension KubeSim {
     public func apply(yaml: String) async throws {
         let documents: [JSONValue]
         do {
-            documents = try YAMLReader.documents(yaml)
+            documents = try YAML.documents(yaml)
         } catch {
             throw KubeSimError(code: 400, reason: "BadRequest", message: "invalid YAML: \(error)")
         }

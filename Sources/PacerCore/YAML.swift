@@ -1,10 +1,9 @@
-import PacerCore
 import Yams
 
 /// Reads (multi-document) YAML into `JSONValue`s. JSON is valid YAML, so this also reads JSON.
-enum YAMLReader {
+public enum YAML {
     /// All non-empty documents of a YAML stream.
-    static func documents(_ text: String) throws -> [JSONValue] {
+    public static func documents(_ text: String) throws -> [JSONValue] {
         var sequence = try Yams.compose_all(yaml: text)
         var result: [JSONValue] = []
         while let node = sequence.next() {
@@ -16,12 +15,12 @@ enum YAMLReader {
     }
 
     /// Exactly one document (an empty stream is `null`).
-    static func document(_ text: String) throws -> JSONValue {
+    public static func document(_ text: String) throws -> JSONValue {
         guard let node = try Yams.compose(yaml: text) else { return .null }
         return try convert(node)
     }
 
-    static func convert(_ node: Node) throws -> JSONValue {
+    public static func convert(_ node: Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             switch Resolver.default.resolveTag(of: node) {
@@ -47,7 +46,7 @@ enum YAMLReader {
 }
 
 /// A YAML document that does not map onto JSON.
-struct YAMLShapeError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct YAMLShapeError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -121,7 +121,7 @@ struct ResourceHandler: Sendable {
         let bytes = try await readBytes(request)
         let contentType = (request.headers[.contentType] ?? "application/json").lowercased()
         do {
-            if contentType.contains("yaml") { return try YAMLReader.document(String(decoding: bytes, as: UTF8.self)) }
+            if contentType.contains("yaml") { return try YAML.document(String(decoding: bytes, as: UTF8.self)) }
             if contentType.contains("protobuf") { return try ProtobufDecoder.decode(bytes) }
             return try JSONReader.parse(bytes)
         } catch {

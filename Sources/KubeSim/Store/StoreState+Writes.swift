@@ -110,7 +110,7 @@ extension StoreState {
         let patchDocument: JSONValue
         do {
             if patchType == .apply {
-                patchDocument = try YAMLReader.document(String(decoding: body, as: UTF8.self))
+                patchDocument = try YAML.document(String(decoding: body, as: UTF8.self))
             } else {
                 patchDocument = try JSONReader.parse(body)
             }

@@ -58,7 +58,7 @@ struct ReconcilerSimTests {
 
                 // kubectl's table shows the READY column from the condition.
                 if FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl") {
-                    let output = try env.kubectl(["get", "eventroutes", "-n", "default"])
+                    let output = try await env.kubectl(["get", "eventroutes", "-n", "default"])
                     #expect(output.status == 0, "\(output.stderr)")
                     let lines = output.stdout.split(separator: "\n")
                     #expect(lines.first?.contains("READY") == true, "\(output.stdout)")

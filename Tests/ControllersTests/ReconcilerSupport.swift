@@ -40,9 +40,26 @@ struct PostgresPipelineConfigStore: PipelineConfigStore {
 struct ReconcilerEnvironment: Sendable {
     let sim: KubeSim
     let client: KubeClient
-    let store: PostgresConfigStore
+    let configStore: any PipelineConfigStore
+    let namespaces: [String]?
+
+    /// The PostgreSQL tables (only for environments made with a database).
+    var store: PostgresConfigStore {
+        get throws {
+            guard let adapter = configStore as? PostgresPipelineConfigStore else { throw NoDatabase() }
+            return adapter.store
+        }
+    }
+
+    struct NoDatabase: Error {}
 
     static func with<T: Sendable>(database: PostgresClient, _ body: (ReconcilerEnvironment) async throws -> T) async throws -> T {
+        try await with(store: PostgresPipelineConfigStore(store: PostgresConfigStore(client: database, logger: TestDatabase.logger)), body)
+    }
+
+    static func with<T: Sendable>(
+        store: any PipelineConfigStore, namespaces: [String]? = nil, _ body: (ReconcilerEnvironment) async throws -> T
+    ) async throws -> T {
         let sim = KubeSim(configuration: KubeSimConfiguration(), logger: Logger(label: "reconciler-test.sim"))
         _ = try await sim.start()
         let client: KubeClient
@@ -54,7 +71,7 @@ struct ReconcilerEnvironment: Sendable {
             await sim.stop()
             throw error
         }
-        let environment = ReconcilerEnvironment(sim: sim, client: client, store: PostgresConfigStore(client: database, logger: TestDatabase.logger))
+        let environment = ReconcilerEnvironment(sim: sim, client: client, configStore: store, namespaces: namespaces)
         do {
             for file in ["crds/eventroute.yaml", "crds/cdeventtransform.yaml", "crds/metricdefinition.yaml"] { try await environment.apply(file) }
             let result = try await environment.runningControllers { try await body(environment) }
@@ -78,7 +95,7 @@ struct ReconcilerEnvironment: Sendable {
         var watcher = WatcherConfiguration(pageSize: 50, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
         watcher.minimumHealthyWatch = .zero
         let controllers = ConfigController.all(
-            client: client, store: PostgresPipelineConfigStore(store: store), informer: InformerConfiguration(watcher: watcher),
+            client: client, store: configStore, namespaces: namespaces, informer: InformerConfiguration(watcher: watcher),
             logger: Logger(label: "reconciler-test"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for controller in controllers { group.addTask { try await controller.run() } }
@@ -120,13 +137,13 @@ struct ReconcilerEnvironment: Sendable {
     }
 
     /// `kubectl` against the sim, with a temporary kubeconfig.
-    func kubectl(_ arguments: [String]) throws -> Subprocess.Result {
+    func kubectl(_ arguments: [String]) async throws -> Subprocess.Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pacer-reconciler-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         try sim.writeKubeconfig(to: kubeconfig)
-        return try Subprocess.run(
+        return try await Subprocess.run(
             ["/usr/bin/kubectl", "--kubeconfig", kubeconfig, "--cache-dir", directory.appendingPathComponent("cache").path] + arguments,
             timeout: .seconds(30))
     }

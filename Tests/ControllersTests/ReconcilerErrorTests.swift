@@ -1,0 +1,104 @@
+import Controllers
+import Foundation
+import KubeClient
+import KubeCore
+import KubeSim
+import OperatorAPI
+import PacerCore
+import Synchronization
+import Testing
+
+/// An in-memory ``PipelineConfigStore`` that can be switched to fail like a database that is down.
+final class MemoryConfigStore: PipelineConfigStore {
+    struct DatabaseDown: Error, CustomStringConvertible {
+        var description: String { "connection refused" }
+    }
+
+    let state = Mutex((records: [String: PipelineConfigRecord](), failing: false, failures: 0))
+
+    func upsert(_ kind: PipelineConfigKind, _ record: PipelineConfigRecord) async throws {
+        try state.withLock { state in
+            if state.failing {
+                state.failures += 1
+                throw DatabaseDown()
+            }
+            state.records["\(kind.rawValue)/\(record.namespace)/\(record.name)"] = record
+        }
+    }
+
+    func delete(_ kind: PipelineConfigKind, namespace: String, name: String) async throws {
+        try state.withLock { state in
+            if state.failing {
+                state.failures += 1
+                throw DatabaseDown()
+            }
+            state.records["\(kind.rawValue)/\(namespace)/\(name)"] = nil
+        }
+    }
+
+    func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
+    var failures: Int { state.withLock { $0.failures } }
+    var keys: [String] { state.withLock { $0.records.keys.sorted() } }
+}
+
+@Suite("Config reconcilers: store failures and namespace scope")
+struct ReconcilerErrorTests {
+    static let route = """
+        apiVersion: pacer.dev/v1alpha1
+        kind: EventRoute
+        metadata: {name: rollouts, namespace: NS}
+        spec:
+          filters:
+          - exact: {type: dev.pacer.deployment.rollout.completed}
+          transforms: [deployment-service-deployed]
+        """
+
+    static func namespace(_ name: String) -> String {
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(name)}\n"
+    }
+
+    @Test("a failing store shows Ready=False ReconcileError, is retried, and recovers to Ready=True")
+    func storeOutageIsReportedAndRetried() async throws {
+        let store = MemoryConfigStore()
+        store.setFailing(true)
+        try await ReconcilerEnvironment.with(store: store) { env in
+            try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: "default"))
+            let routes = env.resources(.eventRoutes, namespace: "default")
+            try await eventually("Ready=False ReconcileError", 10) {
+                guard let route = try? await routes.get("rollouts") else { return false }
+                return ReconcilerEnvironment.ready(route)?.reason == "ReconcileError"
+            }
+            let failed = try #require(ReconcilerEnvironment.ready(try await routes.get("rollouts")))
+            #expect(failed.status == "False")
+            #expect(failed.message?.contains("connection refused") == true, "\(failed.message ?? "")")
+            try await eventually("retried", 10) { store.failures >= 2 }
+
+            store.setFailing(false)
+            try await eventually("Ready=True after the store came back", 15) {
+                guard let route = try? await routes.get("rollouts") else { return false }
+                return ReconcilerEnvironment.isObserved(route, ready: "True")
+            }
+            #expect(store.keys == ["eventRoutes/default/rollouts"])
+        }
+    }
+
+    @Test("with a namespace list, objects elsewhere are left alone")
+    func onlyListedNamespaces() async throws {
+        let store = MemoryConfigStore()
+        try await ReconcilerEnvironment.with(store: store, namespaces: ["team-a"]) { env in
+            for name in ["team-a", "team-b"] {
+                try await env.sim.apply(yaml: Self.namespace(name))
+                try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: name))
+            }
+            try await eventually("team-a route Ready", 10) {
+                guard let route = try? await env.resources(.eventRoutes, namespace: "team-a").get("rollouts") else { return false }
+                return ReconcilerEnvironment.isObserved(route, ready: "True")
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let other = try await env.resources(.eventRoutes, namespace: "team-b").get("rollouts")
+            #expect(other.metadata.finalizers == nil)
+            #expect(ReconcilerEnvironment.ready(other) == nil)
+            #expect(store.keys == ["eventRoutes/team-a/rollouts"])
+        }
+    }
+}

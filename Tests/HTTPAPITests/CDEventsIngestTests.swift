@@ -62,7 +62,7 @@ struct CDEventsIngestTests {
             let stored = try #require(content.first?.1)
             #expect(stored.contains(#""specversion": "0.5.1""#))
             // The stored event satisfies the official v0.5.1 schema.
-            let result = try Subprocess.run(["/usr/bin/env", "python3", RepoPaths.root + "/hack/validate-cdevents.py"], stdin: Data("[\(stored)]".utf8))
+            let result = try await Subprocess.run(["/usr/bin/env", "python3", RepoPaths.root + "/hack/validate-cdevents.py"], stdin: Data("[\(stored)]".utf8))
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         }
     }

@@ -9,9 +9,6 @@ import Testing
 /// `pacer run` end to end: kube-sim as the API server, a real PostgreSQL, the real kubectl.
 @Suite("pacer run against kube-sim", .enabled(if: TestDatabase.enabled))
 struct OperatorRunTests {
-    func kubectl(_ kubeconfig: String, _ arguments: String...) throws -> Subprocess.Result {
-        try Subprocess.run(["/usr/bin/kubectl", "--kubeconfig", kubeconfig] + arguments, timeout: .seconds(30))
-    }
 
     func eventTypes(_ url: String) async throws -> [String] {
         try await TestDatabase.withClient(url: url) { client in
@@ -42,6 +39,7 @@ struct OperatorRunTests {
         let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
         try sim.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        let kubectl = Kubectl(kubeconfig: kubeconfig, cacheDirectory: kubeconfig + "-cache")
         try await TestDatabase.withFreshDatabase { _, url in
             var server = PacerConfiguration(databaseURL: url)
             server.httpHost = "127.0.0.1"
@@ -54,17 +52,17 @@ struct OperatorRunTests {
             // First run: create, annotate and roll out a new image.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
-                #expect(try kubectl(kubeconfig, "create", "deployment", "web", "--image=nginx:1.25").status == 0)
+                #expect(try await kubectl("create", "deployment", "web", "--image=nginx:1.25").status == 0)
                 let first = try await waitFor(url, count: 3)
                 #expect(first == ["created", "revision", "rollout.completed"])
-                #expect(try kubectl(kubeconfig, "set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
+                #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
                 let second = try await waitFor(url, count: 5)
                 #expect(second == ["created", "revision", "rollout.completed", "revision", "rollout.completed"])
                 group.cancelAll()
             }
             // While Pacer is down the rollout fails; a restarted Pacer catches up and duplicates nothing.
-            #expect(try kubectl(kubeconfig, "annotate", "deployment/web", "kube-sim.pacer.dev/fail-rollout=true").status == 0)
-            #expect(try kubectl(kubeconfig, "set", "image", "deployment/web", "nginx=nginx:1.27").status == 0)
+            #expect(try await kubectl("annotate", "deployment/web", "kube-sim.pacer.dev/fail-rollout=true").status == 0)
+            #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.27").status == 0)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
                 let third = try await waitFor(url, count: 7)

@@ -1,5 +1,6 @@
 import Foundation
 import PacerCore
+import TestSupport
 import Testing
 import Yams
 

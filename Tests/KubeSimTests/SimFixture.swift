@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import KubeSim
 import Logging
 import NIOCore
@@ -108,11 +109,7 @@ struct SimFixture {
 
     // MARK: kubectl
 
-    struct KubectlResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias KubectlResult = Subprocess.Result
 
     func writeFile(_ name: String, _ text: String) throws -> String {
         let path = directory.appendingPathComponent(name).path
@@ -124,29 +121,9 @@ struct SimFixture {
     func kubectl(_ arguments: String...) async throws -> KubectlResult {
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         if !FileManager.default.fileExists(atPath: kubeconfig) { try sim.writeKubeconfig(to: kubeconfig) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-        process.arguments = ["--kubeconfig", kubeconfig, "--cache-dir", directory.appendingPathComponent("cache").path] + arguments
-        process.currentDirectoryURL = directory
-        let out = directory.appendingPathComponent("kubectl-\(UUID().uuidString).out")
-        let err = directory.appendingPathComponent("kubectl-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw FixtureError("kubectl \(arguments.joined(separator: " ")) timed out")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return KubectlResult(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let kubectl = Kubectl(
+            kubeconfig: kubeconfig, cacheDirectory: directory.appendingPathComponent("cache").path, workingDirectory: directory.path)
+        return try await kubectl(arguments)
     }
 }
 

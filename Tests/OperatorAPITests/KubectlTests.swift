@@ -1,16 +1,13 @@
 import Foundation
 import KubeSim
 import Logging
+import TestSupport
 import Testing
 
 /// `kubectl apply` of the CRDs and examples against an in-process kube-sim (real /usr/bin/kubectl).
 @Suite("kubectl with the Pacer CRDs", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/kubectl")))
 struct KubectlTests {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = Subprocess.Result
 
     /// Starts a sim, runs `body` with a kubectl runner, stops the sim and removes the temp directory.
     static func withSim(_ body: (_ kubectl: ([String]) async throws -> Output, _ directory: URL) async throws -> Void) async throws {
@@ -31,31 +28,10 @@ struct KubectlTests {
     }
 
     static func run(_ arguments: [String], kubeconfig: String, directory: URL) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-        process.arguments = ["--kubeconfig", kubeconfig, "--cache-dir", directory.appendingPathComponent("cache").path] + arguments
-        process.currentDirectoryURL = Repo.root
-        let out = directory.appendingPathComponent("kubectl-\(UUID().uuidString).out")
-        let err = directory.appendingPathComponent("kubectl-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw KubectlTimeout(arguments: arguments)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return Output(
-            status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let kubectl = Kubectl(
+            kubeconfig: kubeconfig, cacheDirectory: directory.appendingPathComponent("cache").path, workingDirectory: Repo.root.path)
+        return try await kubectl(arguments)
     }
-
-    struct KubectlTimeout: Error { var arguments: [String] }
 
     @Test("apply crds/ then examples/ and examples/samples/; get prints the printer columns; invalid specs are refused")
     func applyEverything() async throws {

@@ -23,8 +23,8 @@ public struct SubprocessError: Error, CustomStringConvertible {
 
 /// Runs a program to completion with a time limit, capturing its output.
 ///
-/// Output goes to temporary files rather than pipes: a program that starts a daemon (pg_ctl starting PostgreSQL)
-/// may leave a descendant holding a pipe open, and a reader would then wait for an end of file that never comes.
+/// Output goes to temporary files rather than pipes (a daemon started by the program could hold a pipe open),
+/// and the wait polls instead of blocking a thread of the concurrency pool.
 public enum Subprocess {
     public struct Result: Sendable {
         public var status: Int32
@@ -33,8 +33,9 @@ public enum Subprocess {
     }
 
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil, timeout: Duration = .seconds(60)
-    ) throws -> Result {
+        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil, workingDirectory: String? = nil,
+        timeout: Duration = .seconds(60)
+    ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pacer-subprocess-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -56,21 +57,46 @@ public enum Subprocess {
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = inHandle
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        if exited.wait(timeout: .now() + seconds) == .timedOut {
-            process.terminate()
-            _ = exited.wait(timeout: .now() + 5)
-            throw SubprocessError(message: "\(arguments.joined(separator: " ")) did not finish within \(timeout)")
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                throw SubprocessError(message: "\(arguments.joined(separator: " ")) did not finish within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
             stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    }
+}
+
+/// The real `/usr/bin/kubectl`, pointed at one kubeconfig with a private discovery cache.
+public struct Kubectl: Sendable {
+    public let kubeconfig: String
+    public let cacheDirectory: String
+    public let workingDirectory: String?
+
+    public init(kubeconfig: String, cacheDirectory: String, workingDirectory: String? = nil) {
+        self.kubeconfig = kubeconfig
+        self.cacheDirectory = cacheDirectory
+        self.workingDirectory = workingDirectory
+    }
+
+    /// Runs kubectl with these arguments (killed after 30 s).
+    public func callAsFunction(_ arguments: [String]) async throws -> Subprocess.Result {
+        try await Subprocess.run(
+            ["/usr/bin/kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments,
+            workingDirectory: workingDirectory, timeout: .seconds(30))
+    }
+
+    public func callAsFunction(_ arguments: String...) async throws -> Subprocess.Result {
+        try await callAsFunction(arguments)
     }
 }

@@ -14,7 +14,9 @@ struct ReconcilerSimTests {
     func examplesBecomeReady() async throws {
         try await TestDatabase.withFreshDatabase { database, _ in
             try await ReconcilerEnvironment.with(database: database) { env in
-                for file in ["deployment-routes.yaml", "deployment-transforms.yaml", "cdevents-passthrough.yaml", "apiserversource.yaml", "metrics.yaml"] {
+                for file in [
+                    "deployment-routes.yaml", "deployment-transforms.yaml", "cdevents-passthrough.yaml", "apiserversource.yaml", "metrics.yaml",
+                ] {
                     try await env.apply("examples/\(file)")
                 }
                 let applied = try await env.allObjects()
@@ -30,7 +32,9 @@ struct ReconcilerSimTests {
                     #expect(ReconcilerEnvironment.ready(object)?.reason == "Compiled")
                 }
                 for table in ConfigTable.allCases {
-                    let expected = objects.filter { $0.0 == table }.map { "\($0.1.metadata.namespace ?? "")/\($0.1.metadata.name ?? "")@\($0.1.metadata.generation ?? -1)" }
+                    let expected = objects.filter { $0.0 == table }.map {
+                        "\($0.1.metadata.namespace ?? "")/\($0.1.metadata.name ?? "")@\($0.1.metadata.generation ?? -1)"
+                    }
                     let rows = try await env.store.rows(table)
                     #expect(rows.map { "\($0.namespace)/\($0.name)@\($0.generation)" } == expected.sorted(), "\(table)")
                     #expect(rows.allSatisfy { $0.ready })
@@ -63,8 +67,10 @@ struct ReconcilerSimTests {
                     let lines = output.stdout.split(separator: "\n")
                     #expect(lines.first?.contains("READY") == true, "\(output.stdout)")
                     #expect(lines.contains { $0.hasPrefix("broken-when ") && $0.contains("False") }, "\(output.stdout)")
-                    #expect(lines.filter { $0.contains(" True ") }.count == objects.filter { $0.0 == .eventRoutes && $0.1.metadata.namespace == "default" }.count,
-                            "\(output.stdout)")
+                    #expect(
+                        lines.filter { $0.contains(" True ") }.count
+                            == objects.filter { $0.0 == .eventRoutes && $0.1.metadata.namespace == "default" }.count,
+                        "\(output.stdout)")
                 }
             }
         }

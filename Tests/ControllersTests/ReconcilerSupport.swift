@@ -92,7 +92,8 @@ struct ReconcilerEnvironment: Sendable {
 
     /// Runs the three controllers while `body` runs, then cancels them and waits for them to return.
     func runningControllers<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        var watcher = WatcherConfiguration(pageSize: 50, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
+        var watcher = WatcherConfiguration(
+            pageSize: 50, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
         watcher.minimumHealthyWatch = .zero
         let controllers = ConfigController.all(
             client: client, store: configStore, namespaces: namespaces, informer: InformerConfiguration(watcher: watcher),
@@ -118,7 +119,10 @@ struct ReconcilerEnvironment: Sendable {
     /// Every object of the three kinds, with the table its configuration goes to.
     func allObjects() async throws -> [(ConfigTable, DynamicObject)] {
         var result: [(ConfigTable, DynamicObject)] = []
-        for (descriptor, table) in [(ResourceDescriptor.eventRoutes, ConfigTable.eventRoutes), (.cdEventTransforms, .cdEventTransforms), (.metricDefinitions, .metricDefinitions)] {
+        for (descriptor, table) in [
+            (ResourceDescriptor.eventRoutes, ConfigTable.eventRoutes), (.cdEventTransforms, .cdEventTransforms),
+            (.metricDefinitions, .metricDefinitions),
+        ] {
             result += try await resources(descriptor).listAll().items.map { (table, $0) }
         }
         return result

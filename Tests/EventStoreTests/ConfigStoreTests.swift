@@ -21,9 +21,10 @@ struct ConfigStoreTests {
             try await store.upsert(.eventRoutes, second)
             try await store.upsert(.eventRoutes, ConfigRow(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true))
 
-            #expect(try await store.rows(.eventRoutes) == [
-                ConfigRow(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true), second,
-            ])
+            #expect(
+                try await store.rows(.eventRoutes) == [
+                    ConfigRow(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true), second,
+                ])
             #expect(try await store.rows(.eventRoutes, readyOnly: true).map(\.namespace) == ["other"])
             // Each kind has its own table.
             #expect(try await store.rows(.cdEventTransforms).isEmpty)
@@ -43,8 +44,10 @@ struct ConfigStoreTests {
             }
             for table in ConfigTable.allCases {
                 var count = 0
-                for try await n in try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.tableName)"), logger: TestDatabase.logger)
-                    .decode(Int.self) { count = n }
+                for try await n in try await client.query(
+                    PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.tableName)"), logger: TestDatabase.logger
+                )
+                .decode(Int.self) { count = n }
                 #expect(count == 1, "\(table.tableName)")
                 #expect(try await store.rows(table).map(\.name) == [table.rawValue])
             }

@@ -23,7 +23,8 @@ public final class ConfigController: Service, Sendable {
         controller = Controller(name: name, reconciler: reconciler, workers: workers, rateLimiter: rateLimiter, logger: logger)
         let scopes: [String?] = namespaces.map { $0.map(Optional.some) } ?? [nil]
         informers = scopes.map { namespace in
-            Informer(source: client.resource(DynamicObject.self, descriptor: kind.resource, namespace: namespace), configuration: informer, logger: logger)
+            Informer(
+                source: client.resource(DynamicObject.self, descriptor: kind.resource, namespace: namespace), configuration: informer, logger: logger)
         }
         for informer in informers { informer.addHandler(.enqueue(into: controller.queue)) }
     }
@@ -33,7 +34,9 @@ public final class ConfigController: Service, Sendable {
         client: KubeClient, store: any PipelineConfigStore, namespaces: [String]? = nil, informer: InformerConfiguration = InformerConfiguration(),
         logger: Logger = Logger(label: "pacer.reconciler")
     ) -> [ConfigController] {
-        ConfigResourceKind.all.map { ConfigController(client: client, kind: $0, store: store, namespaces: namespaces, informer: informer, logger: logger) }
+        ConfigResourceKind.all.map {
+            ConfigController(client: client, kind: $0, store: store, namespaces: namespaces, informer: informer, logger: logger)
+        }
     }
 
     public func run() async throws {

@@ -82,6 +82,33 @@ struct ReconcilerErrorTests {
         }
     }
 
+    @Test("a delete while the store is down keeps the object (finalizer) until its record is removed")
+    func deleteWaitsForTheStore() async throws {
+        let store = MemoryConfigStore()
+        try await ReconcilerEnvironment.with(store: store) { env in
+            try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: "default"))
+            let routes = env.resources(.eventRoutes, namespace: "default")
+            try await eventually("Ready=True", 10) {
+                guard let route = try? await routes.get("rollouts") else { return false }
+                return ReconcilerEnvironment.isObserved(route, ready: "True")
+            }
+            store.setFailing(true)
+            try await routes.delete("rollouts")
+            try await eventually("ReconcileError while terminating", 10) {
+                guard let route = try? await routes.get("rollouts") else { return false }
+                return ReconcilerEnvironment.ready(route)?.reason == "ReconcileError"
+            }
+            let terminating = try await routes.get("rollouts")
+            #expect(terminating.metadata.deletionTimestamp != nil)
+            #expect(terminating.metadata.finalizers == [ConfigReconciler.finalizer])
+            #expect(store.keys == ["eventRoutes/default/rollouts"])
+
+            store.setFailing(false)
+            try await eventually("object gone", 15) { (try? await routes.getIfPresent("rollouts")) == .some(nil) }
+            #expect(store.keys.isEmpty)
+        }
+    }
+
     @Test("with a namespace list, objects elsewhere are left alone")
     func onlyListedNamespaces() async throws {
         let store = MemoryConfigStore()

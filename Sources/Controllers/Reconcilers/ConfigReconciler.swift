@@ -35,7 +35,14 @@ public struct ConfigReconciler: Reconciler {
         var finalizers = object.metadata.finalizers ?? []
         if object.metadata.deletionTimestamp != nil {
             guard finalizers.contains(Self.finalizer) else { return .done }
-            try await store.delete(kind.kind, namespace: namespace, name: key.name)
+            do {
+                try await store.delete(kind.kind, namespace: namespace, name: key.name)
+            } catch {
+                let condition = Condition.notReady(
+                    reason: "ReconcileError", message: "removing the configuration failed: \(error)", generation: object.metadata.generation)
+                try? await setReady(condition, object, resources)
+                throw error
+            }
             finalizers.removeAll { $0 == Self.finalizer }
             _ = try await resources.patch(key.name, mergePatch: finalizerPatch(finalizers, object))
             logger.debug("released finalizer", metadata: ["object": "\(key)"])

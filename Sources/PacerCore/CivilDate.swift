@@ -1,18 +1,18 @@
 /// Proleptic Gregorian calendar arithmetic (Howard Hinnant's `days_from_civil` / `civil_from_days`).
-struct CivilDate: Sendable {
-    var year: Int
-    var month: Int  // 1…12
-    var day: Int  // 1…31
-    var dayOfWeek: Int  // 0 = Sunday
-    var dayOfYear: Int  // 0-based
-    var hour = 0
-    var minute = 0
-    var second = 0
-    var millisecond = 0
+public struct CivilDate: Sendable, Hashable {
+    public var year: Int
+    public var month: Int  // 1…12
+    public var day: Int  // 1…31
+    public var dayOfWeek: Int  // 0 = Sunday
+    public var dayOfYear: Int  // 0-based
+    public var hour = 0
+    public var minute = 0
+    public var second = 0
+    public var millisecond = 0
 
-    static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    public static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
-    static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -20,7 +20,7 @@ struct CivilDate: Sendable {
         }
     }
 
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -30,7 +30,7 @@ struct CivilDate: Sendable {
         return era * 146_097 + doe - 719_468
     }
 
-    init(daysSinceEpoch days: Int) {
+    public init(daysSinceEpoch days: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -1,3 +1,4 @@
+import PacerCore
 import Foundation
 
 /// The timestamp and duration accessors (`getHours()`, `getFullYear("Europe/Berlin")`, …).

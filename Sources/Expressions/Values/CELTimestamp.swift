@@ -1,4 +1,5 @@
 import Foundation
+import PacerCore
 
 /// A CEL `timestamp`: an instant with nanosecond precision, in CEL's range
 /// `0001-01-01T00:00:00Z` … `9999-12-31T23:59:59.999999999Z`.
@@ -49,56 +50,8 @@ public struct CELTimestamp: Sendable, Hashable, Comparable {
     /// Parses an RFC 3339 date-time (`2024-05-01T10:00:00Z`, `2024-05-01T12:00:00.123456789+02:00`),
     /// as CEL's `timestamp(string)` does. Leap seconds and dates without a time or offset are refused.
     public static func parse(_ text: String) -> CELTimestamp? {
-        let b = Array(text.utf8)
-        guard b.count >= 20 else { return nil }
-        func digits(_ start: Int, _ count: Int) -> Int? {
-            guard start + count <= b.count else { return nil }
-            var value = 0
-            for i in start..<start + count {
-                guard b[i] >= 48, b[i] <= 57 else { return nil }
-                value = value * 10 + Int(b[i] - 48)
-            }
-            return value
-        }
-        guard let year = digits(0, 4), b[4] == UInt8(ascii: "-"), let month = digits(5, 2), b[7] == UInt8(ascii: "-"),
-            let day = digits(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
-            let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2), b[16] == UInt8(ascii: ":"),
-            let second = digits(17, 2),
-            (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month),
-            hour < 24, minute < 60, second < 60
-        else { return nil }
-        var index = 19
-        var fraction: Int128 = 0
-        if index < b.count, b[index] == UInt8(ascii: ".") {
-            index += 1
-            var scale: Int128 = 100_000_000
-            let start = index
-            while index < b.count, b[index] >= 48, b[index] <= 57 {
-                fraction += Int128(b[index] - 48) * scale
-                scale /= 10
-                index += 1
-            }
-            guard index > start else { return nil }
-        }
-        guard index < b.count else { return nil }
-        var offset = 0
-        switch b[index] {
-        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-            index += 1
-        case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            let sign = b[index] == UInt8(ascii: "+") ? 1 : -1
-            guard let oh = digits(index + 1, 2), index + 3 < b.count, b[index + 3] == UInt8(ascii: ":"),
-                let om = digits(index + 4, 2), oh < 24, om < 60
-            else { return nil }
-            offset = sign * (oh * 3600 + om * 60)
-            index += 6
-        default:
-            return nil
-        }
-        guard index == b.count else { return nil }
-        let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
-        let seconds = Int128(days) * 86_400 + Int128(hour * 3600 + minute * 60 + second - offset)
-        return CELTimestamp(nanosecondsSinceEpoch: seconds * nanosPerSecond + fraction)
+        guard let instant = RFC3339.parseInstant(text, allowLeapSecond: false) else { return nil }
+        return CELTimestamp(nanosecondsSinceEpoch: Int128(instant.seconds) * nanosPerSecond + Int128(instant.nanoseconds))
     }
 
     /// RFC 3339 in UTC with as many fractional digits as needed (Go's `RFC3339Nano`), e.g.

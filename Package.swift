@@ -155,6 +155,6 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests", dependencies: ["PacerApp", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp"], swiftSettings: swiftSettings),
     ]
 )

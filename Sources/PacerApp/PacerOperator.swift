@@ -65,7 +65,10 @@ public struct PacerOperator: Sendable {
         sourceConfiguration.labelSelector = configuration.labelSelector
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
-        let leaderServices = LeaderServices(services: [source], logger: logger)
+        let reconcilers = ConfigController.all(
+            client: kube, store: PostgresPipelineConfigStore(store: PostgresConfigStore(client: parts.client, logger: logger)),
+            namespaces: configuration.watchNamespaces.isEmpty ? nil : configuration.watchNamespaces, logger: logger)
+        let leaderServices = LeaderServices(services: [source] + reconcilers, logger: logger)
 
         let elected: any Service
         if configuration.leaderElection {

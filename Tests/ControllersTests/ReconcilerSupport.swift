@@ -1,6 +1,7 @@
 import Controllers
 import EventStore
 import Foundation
+import PacerApp
 import KubeClient
 import KubeCore
 import KubeRuntime
@@ -12,30 +13,6 @@ import PostgresNIO
 import TestSupport
 
 /// The adapter `PacerApp` writes too: the Controllers port over the EventStore configuration tables.
-struct PostgresPipelineConfigStore: PipelineConfigStore {
-    let store: PostgresConfigStore
-
-    func upsert(_ kind: PipelineConfigKind, _ record: PipelineConfigRecord) async throws {
-        try await store.upsert(
-            Self.table(kind),
-            ConfigRow(
-                namespace: record.namespace, name: record.name, uid: record.uid, generation: record.generation, spec: record.spec,
-                ready: record.ready, message: record.message))
-    }
-
-    func delete(_ kind: PipelineConfigKind, namespace: String, name: String) async throws {
-        try await store.delete(Self.table(kind), namespace: namespace, name: name)
-    }
-
-    static func table(_ kind: PipelineConfigKind) -> ConfigTable {
-        switch kind {
-        case .eventRoutes: .eventRoutes
-        case .cdEventTransforms: .cdEventTransforms
-        case .metricDefinitions: .metricDefinitions
-        }
-    }
-}
-
 /// A kube-sim with Pacer's CRDs, a client, and the three config controllers over a PostgreSQL store.
 struct ReconcilerEnvironment: Sendable {
     let sim: KubeSim

@@ -24,6 +24,7 @@ run: postgres build
 # Runs every test against a real PostgreSQL (started here) and the real kubectl.
 test: postgres
 	$(SWIFT) build --build-tests
+	python3 hack/check-chart.py
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel
 
 bench-ingest: postgres

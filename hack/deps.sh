@@ -18,3 +18,5 @@ fi
 python3 - <<'PY' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check jsonschema referencing rfc3339-validator rfc3987
 import jsonschema, referencing, rfc3339_validator, rfc3987
 PY
+# Helm chart checks (hack/check-chart.py): Helm's own engine (Helm v4 Go SDK) and Kubernetes schemas.
+python3 -c 'import helm_python, kubernetes_validate, yaml' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check helm-python-sdk kubernetes-validate pyyaml

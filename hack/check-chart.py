@@ -1,0 +1,451 @@
+#!/usr/bin/env python3
+"""Checks the Helm chart charts/pacer and the Dockerfile without a real cluster.
+
+1. Drift: charts/pacer/crds == crds/*.yaml and charts/pacer/files/default-pipeline == examples/*.yaml, byte for byte
+   (fix with hack/sync-crds.sh).
+2. Dockerfile: pinned base images (no `latest`), non-root USER, binary path == the chart's container command.
+3. Helm's own engine (helm-python-sdk, Helm v4 Go SDK): strict lint and render with default values and variants;
+   asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard.
+4. kubernetes-validate (Kubernetes 1.32, strict) on every rendered object of a built-in kind.
+5. values.schema.json rejects wrong values with a message naming the key.
+6. kube-sim (unless --no-kube-sim): the real kubectl applies the CRDs, then every rendered object; kinds kube-sim
+   serves must be accepted, the others must be rejected only because kube-sim does not serve the kind.
+
+Exits non-zero on any failure; the last line is `N passed, M failed`.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHART = ROOT / "charts" / "pacer"
+KUBE_VERSION = "1.32.0"
+NS = "pacer-system"
+RELEASE = "pacer"
+
+passed = 0
+failed = 0
+
+
+def check(name: str, ok: bool, detail: str = "") -> bool:
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+    return ok
+
+
+# ---------------------------------------------------------------------------------------------- 1. drift
+def check_drift() -> None:
+    for src_glob, dest in (("crds", CHART / "crds"), ("examples", CHART / "files" / "default-pipeline")):
+        sources = {p.name: p.read_bytes() for p in sorted((ROOT / src_glob).glob("*.yaml"))}
+        copies = {p.name: p.read_bytes() for p in sorted(dest.glob("*.yaml"))}
+        missing = sorted(set(sources) - set(copies))
+        extra = sorted(set(copies) - set(sources))
+        differ = sorted(n for n in set(sources) & set(copies) if sources[n] != copies[n])
+        check(f"{dest.relative_to(ROOT)} == {src_glob}/*.yaml ({len(sources)} files)",
+              bool(sources) and not (missing or extra or differ),
+              f"missing {missing}, extra {extra}, differ {differ}: run hack/sync-crds.sh")
+
+
+# ---------------------------------------------------------------------------------------------- 2. Dockerfile
+def check_dockerfile(chart_command: list[str] | None) -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    lines = [l.strip() for l in re.sub(r"\\\n", " ", text).splitlines() if l.strip() and not l.strip().startswith("#")]
+    froms = [l.split()[1] for l in lines if l.upper().startswith("FROM ")]
+    stage_names = {l.split()[3] for l in lines if l.upper().startswith("FROM ") and len(l.split()) >= 4}
+    images = [f for f in froms if f not in stage_names]
+    check("Dockerfile: multi-stage build (2+ FROM)", len(froms) >= 2, str(froms))
+    check("Dockerfile: base images pinned by tag, none `latest`",
+          bool(images) and all(":" in i and not i.endswith(":latest") for i in images), str(images))
+    check("Dockerfile: builds on swift:6.3-bookworm, runs on debian:bookworm-slim",
+          froms[0] == "swift:6.3-bookworm" and froms[-1] == "debian:bookworm-slim", str(froms))
+    check("Dockerfile: release build of pacer with --static-swift-stdlib",
+          any("swift build -c release --product pacer --static-swift-stdlib" in l for l in lines))
+    last_stage = lines[max(i for i, l in enumerate(lines) if l.upper().startswith("FROM ")):]
+    users = [l.split()[1] for l in last_stage if l.upper().startswith("USER ")]
+    check("Dockerfile: runtime runs as non-root USER 65532:65532", users[-1:] == ["65532:65532"], str(users))
+    check("Dockerfile: runtime installs ca-certificates", any("ca-certificates" in l for l in last_stage))
+    check("Dockerfile: EXPOSE 8080", "EXPOSE 8080" in last_stage)
+    entry = [json.loads(l[len("ENTRYPOINT "):]) for l in last_stage if l.startswith("ENTRYPOINT ")]
+    cmd = [json.loads(l[len("CMD "):]) for l in last_stage if l.startswith("CMD ")]
+    check("Dockerfile: ENTRYPOINT [/usr/local/bin/pacer], CMD [run]",
+          entry == [["/usr/local/bin/pacer"]] and cmd == [["run"]], f"{entry} {cmd}")
+    check("Dockerfile: binary copied to /usr/local/bin/pacer",
+          any(l.startswith("COPY --from=") and l.endswith(" /usr/local/bin/pacer") for l in last_stage))
+    check("Dockerfile: chart container command == image ENTRYPOINT",
+          chart_command is not None and entry and chart_command == entry[0], f"chart {chart_command}, image {entry}")
+    ignore = (ROOT / ".dockerignore").read_text().split()
+    check(".dockerignore: excludes .build and .git", ".build" in ignore and ".git" in ignore)
+
+
+# ---------------------------------------------------------------------------------------------- 3. render
+def render(h, chart, values: dict | None) -> tuple[list[dict], str]:
+    manifests = chart.render(values, name=RELEASE, namespace=NS, is_install=True)
+    objects: list[dict] = []
+    notes = ""
+    for path, text in sorted(manifests.items()):
+        if path.endswith("NOTES.txt"):
+            notes = text
+            continue
+        for doc in yaml.safe_load_all(text):
+            if doc:
+                objects.append(doc)
+    return objects, notes
+
+
+def find(objects: list[dict], kind: str, name: str | None = None) -> list[dict]:
+    return [o for o in objects if o.get("kind") == kind and (name is None or o["metadata"]["name"] == name)]
+
+
+def rules_of(obj: dict) -> set[tuple[str, str, str]]:
+    out = set()
+    for r in obj.get("rules", []):
+        for g in r.get("apiGroups", []):
+            for res in r.get("resources", []):
+                for v in r.get("verbs", []):
+                    out.add((g, res, v))
+    return out
+
+
+def expand(groups_resources: list[tuple[str, list[str], list[str]]]) -> set[tuple[str, str, str]]:
+    return {(g, r, v) for g, rs, vs in groups_resources for r in rs for v in vs}
+
+
+PACER_RES = ["eventroutes", "cdeventtransforms", "metricdefinitions"]
+WATCHED_RULES = expand([
+    ("apps", ["deployments"], ["get", "list", "watch"]),
+    ("pacer.dev", PACER_RES, ["get", "list", "watch", "create", "update", "patch", "delete"]),
+    ("pacer.dev", [r + "/status" for r in PACER_RES], ["get", "update", "patch"]),
+    ("pacer.dev", [r + "/finalizers" for r in PACER_RES], ["update"]),
+    ("", ["events"], ["create", "patch"]),
+])
+NAMESPACE_RULES = expand([("", ["namespaces"], ["get", "list", "watch"])])
+LEASE_RULES = expand([("coordination.k8s.io", ["leases"], ["get", "create", "update"])])
+
+
+def secret_value(objects: list[dict], name: str, key: str) -> str | None:
+    for s in find(objects, "Secret", name):
+        data = s.get("data", {})
+        if key in data:
+            return base64.b64decode(data[key]).decode()
+    return None
+
+
+def check_defaults(objects: list[dict], notes: str) -> list[str] | None:
+    deps = find(objects, "Deployment", RELEASE)
+    if not check("default: one operator Deployment", len(deps) == 1, str([o["metadata"]["name"] for o in find(objects, "Deployment")])):
+        return None
+    dep = deps[0]
+    spec = dep["spec"]
+    pod = spec["template"]["spec"]
+    c = pod["containers"][0]
+    check("default: replicas 2", spec["replicas"] == 2, str(spec["replicas"]))
+    check("default: `pacer run` with leader election in the release namespace",
+          c["args"][:2] == ["run", "--leader-election"] and f"--lease-namespace={NS}" in c["args"], str(c["args"]))
+    check("default: no --watch-namespace (all namespaces)", not any(a.startswith("--watch-namespace") for a in c["args"]))
+    check("default: --ingest-token-file from the mounted Secret",
+          "--ingest-token-file=/etc/pacer/ingest/token" in c["args"]
+          and any(m["mountPath"] == "/etc/pacer/ingest" for m in c["volumeMounts"])
+          and any(v.get("secret", {}).get("secretName") == f"{RELEASE}-ingest" for v in pod["volumes"]))
+    env = {e["name"]: e for e in c["env"]}
+    check("default: PACER_DATABASE_URL from Secret pacer-database key url",
+          env.get("PACER_DATABASE_URL", {}).get("valueFrom", {}).get("secretKeyRef") == {"name": f"{RELEASE}-database", "key": "url"})
+    psc, csc = pod["securityContext"], c["securityContext"]
+    check("default: pod securityContext runAsNonRoot + seccomp RuntimeDefault",
+          psc.get("runAsNonRoot") is True and psc.get("seccompProfile") == {"type": "RuntimeDefault"}, str(psc))
+    check("default: container readOnlyRootFilesystem, no privilege escalation, drop ALL",
+          csc.get("readOnlyRootFilesystem") is True and csc.get("allowPrivilegeEscalation") is False
+          and csc.get("capabilities") == {"drop": ["ALL"]} and csc.get("runAsNonRoot") is True, str(csc))
+    check("default: liveness /healthz and readiness /readyz on port http",
+          c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+          and c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"})
+    check("default: container port 8080 named http", c["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}])
+    check("default: resources requests and limits set", bool(c["resources"].get("requests")) and bool(c["resources"].get("limits")))
+    svc = find(objects, "Service", RELEASE)
+    check("default: Service port 8080 named http",
+          len(svc) == 1 and svc[0]["spec"]["ports"][0]["name"] == "http" and svc[0]["spec"]["ports"][0]["port"] == 8080)
+    pdb = find(objects, "PodDisruptionBudget")
+    check("default: PodDisruptionBudget minAvailable 1 selects the operator",
+          len(pdb) == 1 and pdb[0]["spec"]["minAvailable"] == 1
+          and pdb[0]["spec"]["selector"]["matchLabels"] == spec["selector"]["matchLabels"])
+    check("default: ServiceAccount used by the pod",
+          [s["metadata"]["name"] for s in find(objects, "ServiceAccount")] == [pod["serviceAccountName"]])
+    cr = find(objects, "ClusterRole")
+    check("default: ClusterRole verbs are exactly least privilege",
+          len(cr) == 1 and rules_of(cr[0]) == WATCHED_RULES | NAMESPACE_RULES,
+          str(sorted(rules_of(cr[0]) ^ (WATCHED_RULES | NAMESPACE_RULES))) if cr else "no ClusterRole")
+    roles = find(objects, "Role")
+    check("default: only Role is the Lease Role, namespaced to the release namespace, get/create/update",
+          len(roles) == 1 and roles[0]["metadata"]["namespace"] == NS and rules_of(roles[0]) == LEASE_RULES, str(roles))
+    bindings = find(objects, "RoleBinding") + find(objects, "ClusterRoleBinding")
+    check("default: bindings point at the ServiceAccount",
+          len(bindings) == 2 and all(b["subjects"] == [{"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NS}] for b in bindings))
+    no_cluster_leases = all(("coordination.k8s.io", "leases") not in {(g, r) for g, r, _ in rules_of(x)} for x in cr)
+    check("default: no cluster-wide Lease rights", no_cluster_leases)
+    token = secret_value(objects, f"{RELEASE}-ingest", "token")
+    check("default: generated ingest token Secret (40 characters)", token is not None and len(token) == 40, str(token))
+    password = secret_value(objects, f"{RELEASE}-database", "password")
+    url = secret_value(objects, f"{RELEASE}-database", "url")
+    check("default: generated database password and URL to the bundled PostgreSQL",
+          password is not None and len(password) == 32
+          and url == f"postgres://pacer:{password}@{RELEASE}-postgresql.{NS}.svc:5432/pacer", str(url))
+    sts = find(objects, "StatefulSet")
+    ok = len(sts) == 1
+    if ok:
+        s = sts[0]["spec"]
+        image = s["template"]["spec"]["containers"][0]["image"]
+        ok = (s["replicas"] == 1 and re.fullmatch(r"postgres:15[.\w-]+", image) is not None
+              and s["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "8Gi")
+    check("default: one PostgreSQL StatefulSet, pinned postgres:15.x image, PVC template", ok,
+          str(sts[0]["spec"]["template"]["spec"]["containers"][0]["image"]) if sts else "none")
+    pipeline = [o for o in objects if o.get("apiVersion", "").startswith("pacer.dev/")]
+    kinds = {}
+    for o in pipeline:
+        kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
+    check("default: default pipeline = EventRoutes + CDEventTransforms + 4 MetricDefinitions",
+          kinds.get("MetricDefinition") == 4 and kinds.get("EventRoute", 0) > 0 and kinds.get("CDEventTransform", 0) > 0,
+          str(kinds))
+    examples = []
+    for p in sorted((ROOT / "examples").glob("*.yaml")):
+        examples += [d for d in yaml.safe_load_all(p.read_text()) if d]
+    check("default: pipeline objects equal examples/*.yaml", pipeline == examples, f"{len(pipeline)} vs {len(examples)}")
+    cms = [o for o in find(objects, "ConfigMap") if o["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+    ok = len(cms) == 1
+    if ok:
+        dash = json.loads(cms[0]["data"]["pacer-dora.json"])
+        exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
+        ok = all(m in exprs for m in ("pacer_dora_deployment_frequency", "pacer_dora_lead_time_hours",
+                                      "pacer_dora_change_failure_rate", "pacer_dora_time_to_restore_hours"))
+        ok = ok and all("app" in t["legendFormat"] for p in dash["panels"] for t in p["targets"])
+    check("default: Grafana dashboard ConfigMap (grafana_dashboard=1) with the four DORA gauges per app", ok)
+    check("default: no ServiceMonitor, no NetworkPolicy",
+          not find(objects, "ServiceMonitor") and not find(objects, "NetworkPolicy"))
+    check("default: NOTES tell how to read the token, POST an event, port-forward, get metricdefinitions",
+          "base64 -d" in notes and f"secret {RELEASE}-ingest" in notes and "Authorization: Bearer $TOKEN" in notes
+          and "port-forward" in notes and "get metricdefinitions" in notes, notes)
+    return c.get("command")
+
+
+def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
+    rendered = []
+    ext = {"postgresql": {"enabled": False}, "externalDatabase": {"url": "postgres://u:p@db.example:5432/pacer"}}
+    objs, _ = render(h, chart, ext)
+    rendered.append(("external-url", objs))
+    env = {e["name"]: e for e in find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    check("external URL: no StatefulSet, URL Secret used",
+          not find(objs, "StatefulSet") and secret_value(objs, f"{RELEASE}-database", "url") == ext["externalDatabase"]["url"]
+          and env["PACER_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": f"{RELEASE}-database", "key": "url"})
+
+    objs, _ = render(h, chart, {"postgresql": {"enabled": False},
+                                "externalDatabase": {"existingSecret": "my-db", "existingSecretKey": "dsn"},
+                                "ingest": {"existingSecret": "my-tokens", "existingSecretKey": "tokens"}})
+    rendered.append(("external-secret", objs))
+    pod = find(objs, "Deployment")[0]["spec"]["template"]["spec"]
+    env = {e["name"]: e for e in pod["containers"][0]["env"]}
+    check("existing Secrets: no generated Secret, deployment reads my-db/dsn and mounts my-tokens/tokens",
+          not find(objs, "Secret")
+          and env["PACER_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "my-db", "key": "dsn"}
+          and any(v.get("secret") == {"secretName": "my-tokens", "items": [{"key": "tokens", "path": "token"}]} for v in pod["volumes"]))
+
+    objs, _ = render(h, chart, {"watchNamespaces": ["team-a", "team-b"]})
+    rendered.append(("watchNamespaces", objs))
+    args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    check("watchNamespaces: --watch-namespace per namespace plus the release namespace",
+          [a for a in args if a.startswith("--watch-namespace")] == [f"--watch-namespace={n}" for n in ("team-a", "team-b", NS)], str(args))
+    cr = find(objs, "ClusterRole")
+    check("watchNamespaces: ClusterRole only reads namespaces", len(cr) == 1 and rules_of(cr[0]) == NAMESPACE_RULES)
+    watch_roles = {r["metadata"]["namespace"]: rules_of(r) for r in find(objs, "Role") if r["metadata"]["name"].endswith("-watch")}
+    check("watchNamespaces: one Role per namespace with exactly the watched rules",
+          set(watch_roles) == {"team-a", "team-b", NS} and all(v == WATCHED_RULES for v in watch_roles.values()), str(watch_roles.keys()))
+    check("watchNamespaces: each Role has its RoleBinding",
+          {b["metadata"]["namespace"] for b in find(objs, "RoleBinding") if b["metadata"]["name"].endswith("-watch")} == {"team-a", "team-b", NS})
+
+    objs, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True}})
+    rendered.append(("monitoring+netpol", objs))
+    sm = find(objs, "ServiceMonitor")
+    check("serviceMonitor: monitoring.coreos.com/v1 on port http /metrics",
+          len(sm) == 1 and sm[0]["apiVersion"] == "monitoring.coreos.com/v1" and sm[0]["spec"]["endpoints"][0]["port"] == "http")
+    nps = find(objs, "NetworkPolicy")
+    check("networkPolicy: operator http port + PostgreSQL only from the operator", len(nps) == 2, str(len(nps)))
+
+    objs, notes = render(h, chart, {"defaultPipeline": {"enabled": False}, "grafanaDashboard": {"enabled": False},
+                                    "leaderElection": {"enabled": False}, "replicaCount": 1,
+                                    "ingest": {"auth": {"enabled": False}}})
+    rendered.append(("minimal", objs))
+    args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    check("defaultPipeline off: no pacer.dev objects, no dashboard",
+          not [o for o in objs if o["apiVersion"].startswith("pacer.dev/")] and not find(objs, "ConfigMap"))
+    check("leader election off: --no-leader-election and no Lease Role",
+          "--no-leader-election" in args and not find(objs, "Role"), str(args))
+    check("ingest auth off: no token flag, no ingest Secret, NOTES warn",
+          not any("ingest-token" in a for a in args) and secret_value(objs, f"{RELEASE}-ingest", "token") is None
+          and "Ingest authentication is OFF" in notes)
+    return rendered
+
+
+# ---------------------------------------------------------------------------------------------- 4. kubernetes-validate
+def check_kubernetes_validate(variants: list[tuple[str, list[dict]]]) -> None:
+    import kubernetes_validate
+    crds = [d for p in sorted((CHART / "crds").glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
+    for label, objs in [("crds", crds)] + variants:
+        errors, count = [], 0
+        for o in objs:
+            if o["apiVersion"].startswith("pacer.dev/") or o["apiVersion"].startswith("monitoring.coreos.com/"):
+                continue  # CRD-typed: kubernetes-validate has no schema for them
+            count += 1
+            try:
+                kubernetes_validate.validate(o, KUBE_VERSION, strict=True)
+            except Exception as e:  # ValidationError / SchemaNotFoundError
+                errors.append(f"{o['kind']}/{o['metadata'].get('name')}: {str(e)[:300]}")
+        check(f"kubernetes-validate {KUBE_VERSION} strict: {label} ({count} objects)", count > 0 and not errors, "; ".join(errors))
+
+
+# ---------------------------------------------------------------------------------------------- 5. schema
+def check_schema(h, chart) -> None:
+    bad = [
+        ({"replicaCount": "two"}, "replicaCount"),
+        ({"replicaCount": 0}, "replicaCount"),
+        ({"log": {"level": "verbose"}}, "level"),
+        ({"service": {"type": "Ingress"}}, "type"),
+        ({"watchNamespaces": ["Bad_NS"]}, "watchNamespaces"),
+        ({"postgresql": {"enabled": False}}, "externalDatabase"),
+        ({"postgresql": {"image": {"tag": "latest"}}}, "tag"),
+    ]
+    for values, key in bad:
+        try:
+            chart.render(values, name=RELEASE, namespace=NS, is_install=True)
+            check(f"schema rejects {values}", False, "rendered without error")
+        except h.HelmError as e:
+            check(f"schema rejects {json.dumps(values)} naming {key}", key in str(e) and "schema" in str(e).lower(), str(e)[:300])
+    try:
+        chart.validate_schema(chart.merge_values({"replicaCount": 3}))
+        check("schema accepts replicaCount 3", True)
+    except h.HelmError as e:
+        check("schema accepts replicaCount 3", False, str(e))
+
+
+# ---------------------------------------------------------------------------------------------- 6. kube-sim
+SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace")}
+
+
+def kubectl(kubeconfig: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "--request-timeout=20s", *args],
+                          input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def check_kube_sim(objects: list[dict]) -> None:
+    binary = ROOT / ".build" / "debug" / "kube-sim"
+    if not binary.exists():
+        print("building kube-sim (swift build --product kube-sim)")
+        subprocess.run(["swift", "build", "--product", "kube-sim"], cwd=ROOT, check=False, timeout=1200)
+    if not check("kube-sim binary present", binary.exists(), str(binary)) or not check("kubectl on PATH", shutil.which("kubectl") is not None):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        kubeconfig = os.path.join(tmp, "kubeconfig")
+        log = open(os.path.join(tmp, "kube-sim.log"), "w")
+        proc = subprocess.Popen([str(binary), "--port", "0", "--kubeconfig-out", kubeconfig, "--log-level", "warning"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while not os.path.exists(kubeconfig) and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.1)
+            if not check("kube-sim started and wrote a kubeconfig", os.path.exists(kubeconfig)):
+                return
+            time.sleep(0.2)
+            r = kubectl(kubeconfig, "apply", "-f", str(CHART / "crds"))
+            check("kube-sim: kubectl apply chart crds/", r.returncode == 0 and r.stdout.count("created") == 3, r.stdout + r.stderr)
+            r = kubectl(kubeconfig, "wait", "--for=condition=Established", "--timeout=20s", "crd", "--all")
+            check("kube-sim: CRDs Established", r.returncode == 0, r.stderr)
+            r = kubectl(kubeconfig, "create", "namespace", NS)
+            check(f"kube-sim: namespace {NS} created", r.returncode == 0, r.stderr)
+            served = [o for o in objects if (o["apiVersion"], o["kind"]) in SERVED or o["apiVersion"].startswith("pacer.dev/")]
+            other = [o for o in objects if o not in served]
+            r = kubectl(kubeconfig, "apply", "-n", NS, "-f", "-", stdin=yaml.safe_dump_all(served))
+            check(f"kube-sim: {len(served)} objects of served kinds applied (Deployment, ConfigMap, pacer.dev)",
+                  r.returncode == 0 and len(r.stdout.strip().splitlines()) == len(served), r.stdout + r.stderr)
+            rejected_by_kind = 0
+            wrong = []
+            for o in other:
+                # --validate=false: kubectl's client-side schema check would fail first (kube-sim has no OpenAPI for the kind);
+                # without it the server's discovery decides, which is the point.
+                r = kubectl(kubeconfig, "apply", "--validate=false", "-n", NS, "-f", "-", stdin=yaml.safe_dump(o))
+                msg = r.stderr
+                if r.returncode != 0 and ("no matches for kind" in msg or "resource mapping not found" in msg) and o["kind"] in msg:
+                    rejected_by_kind += 1
+                else:
+                    wrong.append(f"{o['kind']}/{o['metadata']['name']}: rc={r.returncode} {msg.strip()[:200]}")
+            kinds = sorted({o["kind"] for o in other})
+            check(f"kube-sim: {len(other)} objects of unserved kinds {kinds} rejected only for their kind",
+                  rejected_by_kind == len(other), "; ".join(wrong))
+            r = kubectl(kubeconfig, "get", "-n", NS, "deployment", RELEASE, "-o", "json")
+            dep = json.loads(r.stdout) if r.returncode == 0 else {}
+            c = dep.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0]
+            check("kube-sim: operator Deployment stored with 2 replicas and its security context",
+                  dep.get("spec", {}).get("replicas") == 2 and c.get("securityContext", {}).get("readOnlyRootFilesystem") is True,
+                  r.stderr)
+            r = kubectl(kubeconfig, "get", "-n", NS, "metricdefinitions", "-o", "name")
+            check("kube-sim: kubectl get metricdefinitions lists 4", len(r.stdout.split()) == 4, r.stdout + r.stderr)
+            want = {k: len([o for o in served if o["kind"] == k]) for k in ("EventRoute", "CDEventTransform")}
+            got = {k: len(kubectl(kubeconfig, "get", "-n", NS, k.lower() + "s", "-o", "name").stdout.split()) for k in want}
+            check(f"kube-sim: EventRoutes and CDEventTransforms stored {got}", got == want, str(want))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+
+
+def main() -> int:
+    import helm_python as h
+    h.disable_logging() if hasattr(h, "disable_logging") else None
+    check_drift()
+    report = h.lint(str(CHART), strict=True, kube_version=f"v{KUBE_VERSION}", namespace=NS)
+    problems = [m for m in report["messages"] if m["severity"] >= 2] + report.get("errors", [])
+    check("helm lint --strict (Helm v4 SDK), default values", not problems, str(problems))
+    report = h.lint(str(CHART), {"postgresql": {"enabled": False}, "externalDatabase": {"url": "postgres://u:p@h/db"},
+                                 "watchNamespaces": ["a"], "serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True}},
+                    strict=True, kube_version=f"v{KUBE_VERSION}", namespace=NS)
+    problems = [m for m in report["messages"] if m["severity"] >= 2] + report.get("errors", [])
+    check("helm lint --strict, every option on", not problems, str(problems))
+    chart = h.Chart.load(str(CHART))
+    check("chart crds/ loaded by Helm (3 CRDs)", len(chart.crds) == 3, str(len(chart.crds)))
+    objects, notes = render(h, chart, None)
+    print(f"rendered default values: {len(objects)} objects")
+    command = check_defaults(objects, notes)
+    variants = check_variants(h, chart)
+    check_dockerfile(command)
+    check_kubernetes_validate([("default", objects)] + variants)
+    check_schema(h, chart)
+    if "--no-kube-sim" not in sys.argv:
+        check_kube_sim(objects)
+    return report_and_exit()
+
+
+def report_and_exit() -> int:
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as error:  # an unexpected crash still counts as a failure with the usual last line
+        check("check-chart.py ran to the end", False, f"{type(error).__name__}: {error}")
+        sys.exit(report_and_exit())

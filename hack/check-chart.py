@@ -339,6 +339,30 @@ def check_schema(h, chart) -> None:
         check("schema accepts replicaCount 3", False, str(e))
 
 
+# ---------------------------------------------------------------------------------------------- 5b. CLI contract
+def check_cli_contract(variants: list[tuple[str, list[dict]]]) -> None:
+    """Every flag and PACER_* variable the chart passes is one `pacer run --help` documents."""
+    binary = ROOT / ".build" / "debug" / "pacer"
+    if not binary.exists():
+        print("building pacer (swift build --product pacer)")
+        subprocess.run(["swift", "build", "--product", "pacer"], cwd=ROOT, check=False, timeout=1800)
+    if not check("pacer binary present for the CLI contract", binary.exists(), str(binary)):
+        return
+    help_text = subprocess.run([str(binary), "run", "--help"], capture_output=True, text=True, timeout=30).stdout
+    known = set(re.findall(r"--[a-z][a-z-]*", help_text)) | {"--leader-election", "--no-leader-election"}
+    envs = set(re.findall(r"PACER_[A-Z_]+", help_text))
+    unknown_flags, unknown_envs = set(), set()
+    for _, objs in variants:
+        for dep in find(objs, "Deployment"):
+            c = dep["spec"]["template"]["spec"]["containers"][0]
+            if c["args"][0] != "run":
+                unknown_flags.add("subcommand " + c["args"][0])
+            unknown_flags |= {a.split("=")[0] for a in c["args"][1:] if a.split("=")[0] not in known}
+            unknown_envs |= {e["name"] for e in c["env"] if e["name"] not in envs}
+    check(f"chart args are `pacer run` flags ({len(known)} documented)", not unknown_flags, str(unknown_flags))
+    check("chart env variables are ones `pacer run` reads", not unknown_envs, str(unknown_envs))
+
+
 # ---------------------------------------------------------------------------------------------- 6. kube-sim
 SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace")}
 
@@ -433,6 +457,7 @@ def main() -> int:
     check_dockerfile(command)
     check_kubernetes_validate([("default", objects)] + variants)
     check_schema(h, chart)
+    check_cli_contract([("default", objects)] + variants)
     if "--no-kube-sim" not in sys.argv:
         check_kube_sim(objects)
     return report_and_exit()

@@ -52,24 +52,31 @@ extension JSONValue: Codable {
 
 extension JSONValue {
     /// Parses JSON text (any top-level value, including scalars).
-    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        if let value = bytes.withContiguousStorageIfAvailable({ buffer in Result { () throws(JSONParseError) in try JSONReader.read(buffer) } }) {
+            return try value.get()
+        }
+        return try Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(JSONParseError) in try JSONReader.read(buffer) } }.get()
     }
 
-    public static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
     /// Compact JSON text with sorted keys, so equal values always serialise to equal bytes.
     public func jsonData(pretty: Bool = false) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value.
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
+        Data(jsonBytes(pretty: pretty))
+    }
+
+    /// The JSON text as bytes: keys sorted, so equal values always serialise to equal bytes.
+    public func jsonBytes(pretty: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(pretty: pretty)
+        writer.write(self)
+        return writer.output
     }
 
     public func jsonString(pretty: Bool = false) -> String {
-        String(decoding: jsonData(pretty: pretty), as: UTF8.self)
+        String(decoding: jsonBytes(pretty: pretty), as: UTF8.self)
     }
 
     public subscript(key: String) -> JSONValue? {

@@ -427,6 +427,7 @@ def check_kube_sim(objects: list[dict]) -> None:
             want = {k: len([o for o in served if o["kind"] == k]) for k in ("EventRoute", "CDEventTransform")}
             got = {k: len(kubectl(kubeconfig, "get", "-n", NS, k.lower() + "s", "-o", "name").stdout.split()) for k in want}
             check(f"kube-sim: EventRoutes and CDEventTransforms stored {got}", got == want, str(want))
+            run_operator_as_charted(objects, kubeconfig, tmp)
         finally:
             proc.terminate()
             try:
@@ -434,6 +435,95 @@ def check_kube_sim(objects: list[dict]) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
             log.close()
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError as error:
+        return 0, str(error)
+
+
+def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> None:
+    """Runs .build/debug/pacer with the chart Deployment's args and env (token file, database URL and port swapped
+    for local ones) against kube-sim and the development PostgreSQL: it must get ready, refuse ingest without the
+    generated token, accept it with the token, and reconcile the default pipeline's MetricDefinitions to Ready."""
+    binary = ROOT / ".build" / "debug" / "pacer"
+    start = subprocess.run([str(ROOT / "hack" / "postgres.sh"), "start"], capture_output=True, text=True, timeout=120)
+    base = start.stdout.strip().splitlines()[-1] if start.returncode == 0 and start.stdout.strip() else ""
+    if not check("operator run: development PostgreSQL (hack/postgres.sh start)", base.startswith("postgres://"), start.stderr):
+        return
+    db = "pacer_chart_check"
+    for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
+        r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
+        if not check(f"operator run: {sql}", r.returncode == 0, r.stderr):
+            return
+    url = base.replace("/pacer?", f"/{db}?")
+    dep = find(objects, "Deployment", RELEASE)[0]
+    c = dep["spec"]["template"]["spec"]["containers"][0]
+    token = secret_value(objects, f"{RELEASE}-ingest", "token") or ""
+    token_file = os.path.join(tmp, "token")
+    Path(token_file).write_text(token + "\n")
+    args = [a.replace("/etc/pacer/ingest/token", token_file) for a in c["args"]] + ["--kubeconfig", kubeconfig]
+    port = free_port()
+    env = dict(os.environ)
+    env.update({e["name"]: e["value"] for e in c["env"] if "value" in e})
+    env.update({"PACER_DATABASE_URL": url, "PACER_HTTP_PORT": str(port), "PACER_HTTP_HOST": "127.0.0.1", "PACER_LOG_FORMAT": "text"})
+    log_path = os.path.join(tmp, "pacer.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(binary), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            ready, deadline = (0, ""), time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None:
+                ready = http("GET", f"http://127.0.0.1:{port}/readyz")
+                if ready[0] == 200:
+                    break
+                time.sleep(0.3)
+            if not check(f"operator run: `pacer {' '.join(args[:3])} ...` as charted answers /readyz 200", ready[0] == 200,
+                         f"{ready} exit={proc.poll()} log: {Path(log_path).read_text()[-800:]}"):
+                return
+            event = json.dumps({"specversion": "1.0", "id": "chart-check-1", "source": "/chart/check",
+                                "type": "dev.cdevents.service.deployed.0.2.0", "time": "2026-01-01T00:00:00Z",
+                                "datacontenttype": "application/json", "data": {}}).encode()
+            headers = {"Content-Type": "application/cloudevents+json"}
+            status, body = http("POST", f"http://127.0.0.1:{port}/events", event, headers)
+            check("operator run: POST /events without the token is 401", status == 401, f"{status} {body[:200]}")
+            status, body = http("POST", f"http://127.0.0.1:{port}/events", event, {**headers, "Authorization": f"Bearer {token}"})
+            check("operator run: POST /events with the generated token is 202", status == 202, f"{status} {body[:200]}")
+            ready_count, deadline = 0, time.monotonic() + 60
+            while time.monotonic() < deadline:
+                r = kubectl(kubeconfig, "get", "-n", NS, "metricdefinitions", "-o", "json")
+                items = json.loads(r.stdout).get("items", []) if r.returncode == 0 else []
+                ready_count = sum(1 for i in items if any(cond.get("type") == "Ready" and cond.get("status") == "True"
+                                                          for cond in i.get("status", {}).get("conditions", [])))
+                if ready_count == 4:
+                    break
+                time.sleep(0.5)
+            check("operator run: the 4 default MetricDefinitions become Ready", ready_count == 4,
+                  f"{ready_count} ready; log: {Path(log_path).read_text()[-800:]}")
+            r = kubectl(kubeconfig, "get", "-n", NS, "leases", "-o", "name")
+            check(f"operator run: leader-election Lease held in {NS} (the Role's namespace)", r.stdout.strip() != "", r.stdout + r.stderr)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+            subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], capture_output=True, timeout=60)
 
 
 def main() -> int:

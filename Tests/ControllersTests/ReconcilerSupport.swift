@@ -37,28 +37,10 @@ struct ReconcilerEnvironment: Sendable {
     static func with<T: Sendable>(
         store: any PipelineConfigStore, namespaces: [String]? = nil, _ body: (ReconcilerEnvironment) async throws -> T
     ) async throws -> T {
-        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: Logger(label: "reconciler-test.sim"))
-        _ = try await sim.start()
-        let client: KubeClient
-        do {
-            var config = try KubeClientConfiguration.fromKubeconfig(text: sim.kubeconfig())
-            config.requestTimeout = .seconds(10)
-            client = try KubeClient(configuration: config)
-        } catch {
-            await sim.stop()
-            throw error
-        }
-        let environment = ReconcilerEnvironment(sim: sim, client: client, configStore: store, namespaces: namespaces)
-        do {
+        try await SimulatedCluster.with(logger: Logger(label: "reconciler-test.sim")) { sim, client in
+            let environment = ReconcilerEnvironment(sim: sim, client: client, configStore: store, namespaces: namespaces)
             for file in ["crds/eventroute.yaml", "crds/cdeventtransform.yaml", "crds/metricdefinition.yaml"] { try await environment.apply(file) }
-            let result = try await environment.runningControllers { try await body(environment) }
-            try await client.shutdown()
-            await sim.stop()
-            return result
-        } catch {
-            try? await client.shutdown()
-            await sim.stop()
-            throw error
+            return try await environment.runningControllers { try await body(environment) }
         }
     }
 

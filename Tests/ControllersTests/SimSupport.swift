@@ -8,6 +8,7 @@ import KubeSim
 import Logging
 import PacerCore
 import Synchronization
+import TestSupport
 
 /// A sink that dedupes on (source, id) like the store, and can be switched to fail.
 final class InMemorySink: CloudEventSink {
@@ -83,33 +84,12 @@ struct SimEnvironment: Sendable {
     var deployments: ResourceClient<Deployment> { client.resource(Deployment.self, namespace: "shop") }
 
     static func with<T: Sendable>(_ body: (SimEnvironment) async throws -> T) async throws -> T {
-        var configuration = KubeSimConfiguration()
-        configuration.rolloutDelay = .milliseconds(100)
-        let sim = KubeSim(configuration: configuration)
-        _ = try await sim.start()
-        let client: KubeClient
-        do {
-            var config = try KubeClientConfiguration.fromKubeconfig(text: sim.kubeconfig())
-            config.requestTimeout = .seconds(10)
-            client = try KubeClient(configuration: config)
-        } catch {
-            await sim.stop()
-            throw error
-        }
-        let environment = SimEnvironment(sim: sim, client: client)
-        do {
+        try await SimulatedCluster.with(configure: { $0.rolloutDelay = .milliseconds(100) }) { sim, client in
             let namespaces = client.resource(Namespace.self)
             _ = try await namespaces.create(
                 Namespace(metadata: ObjectMeta(name: "shop", annotations: ["pacer.dev/environment": "production", "pacer.dev/team": "payments"])))
             _ = try await namespaces.create(Namespace(metadata: ObjectMeta(name: "quiet", annotations: ["pacer.dev/track": "false"])))
-            let result = try await body(environment)
-            try await client.shutdown()
-            await sim.stop()
-            return result
-        } catch {
-            try? await client.shutdown()
-            await sim.stop()
-            throw error
+            return try await body(SimEnvironment(sim: sim, client: client))
         }
     }
 

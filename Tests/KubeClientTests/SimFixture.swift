@@ -3,47 +3,26 @@ import KubeClient
 import KubeCore
 import KubeSim
 import PacerCore
+import TestSupport
 
-/// Starts a kube-sim on a free port and a KubeClient configured from its kubeconfig; always cleans up.
+/// Starts a kube-sim (rollouts off) and a client, with namespaces `w`, `elsewhere` and `pacer`; always cleans up.
 func withSim<T: Sendable>(
     configure: (inout KubeSimConfiguration) -> Void = { _ in },
     clientConfiguration: (inout KubeClientConfiguration) -> Void = { _ in },
     _ body: (KubeSim, KubeClient) async throws -> T
 ) async throws -> T {
-    var configuration = KubeSimConfiguration()
-    configuration.rolloutsEnabled = false
-    configure(&configuration)
-    let sim = KubeSim(configuration: configuration)
-    _ = try await sim.start()
-    let client: KubeClient
-    do {
-        var config = try KubeClientConfiguration.fromKubeconfig(text: sim.kubeconfig())
-        config.requestTimeout = .seconds(10)
-        clientConfiguration(&config)
-        client = try KubeClient(configuration: config)
-    } catch {
-        await sim.stop()
-        throw error
-    }
-    do {
+    try await SimulatedCluster.with(
+        configure: { configuration in
+            configuration.rolloutsEnabled = false
+            configure(&configuration)
+        },
+        clientConfiguration: clientConfiguration
+    ) { sim, client in
         let namespaces = client.resource(Namespace.self)
         for name in ["w", "elsewhere", "pacer"] {
             _ = try await namespaces.create(Namespace(metadata: ObjectMeta(name: name)))
         }
-    } catch {
-        try? await client.shutdown()
-        await sim.stop()
-        throw error
-    }
-    do {
-        let result = try await body(sim, client)
-        try await client.shutdown()
-        await sim.stop()
-        return result
-    } catch {
-        try? await client.shutdown()
-        await sim.stop()
-        throw error
+        return try await body(sim, client)
     }
 }
 

@@ -245,7 +245,15 @@ struct JSONWriter {
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
         case .int(let number): output.append(contentsOf: String(number).utf8)
         case .double(let number):
-            output.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
+            // Integral values are written without a fraction (`5`, not `5.0`): Kubernetes clients decode
+            // integer fields strictly, and JSON does not tell the two apart anyway.
+            if !number.isFinite {
+                output.append(contentsOf: "null".utf8)
+            } else if number == number.rounded(), abs(number) < 1e15 {
+                output.append(contentsOf: String(Int64(number)).utf8)
+            } else {
+                output.append(contentsOf: String(number).utf8)
+            }
         case .string(let text): writeString(text)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
@@ -277,7 +285,7 @@ struct JSONWriter {
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
 
-    private mutating func writeString(_ text: String) {
+    mutating func writeString(_ text: String) {
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -295,5 +303,23 @@ struct JSONWriter {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue {
+    /// Appends this value's compact JSON text to `output` (for writers that assemble larger documents).
+    public func appendJSON(to output: inout [UInt8]) {
+        var writer = JSONWriter(pretty: false)
+        swap(&writer.output, &output)
+        writer.write(self)
+        swap(&writer.output, &output)
+    }
+
+    /// Appends `text` as a JSON string literal (quoted and escaped) to `output`.
+    public static func appendJSONString(_ text: String, to output: inout [UInt8]) {
+        var writer = JSONWriter(pretty: false)
+        swap(&writer.output, &output)
+        writer.writeString(text)
+        swap(&writer.output, &output)
     }
 }

@@ -190,7 +190,7 @@ struct WatchAndFaultTests {
             let list = try await sim.rawGet("/apis/apps/v1/deployments")
             let elapsed = ContinuousClock.now - started
             #expect(list.status == 200)
-            #expect(try JSONReader.parse(list.body)["items"]?.arrayValue?.count == 10_000)
+            #expect(try JSONValue.parse(list.body)["items"]?.arrayValue?.count == 10_000)
             #expect(elapsed < .seconds(5), "full list took \(elapsed)")
         }
     }

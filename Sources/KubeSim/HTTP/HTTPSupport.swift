@@ -74,7 +74,7 @@ enum Responses {
     }
 
     static func json(_ status: Int, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
-        json(status, JSONWriter.bytes(value), headers: headers)
+        json(status, value.jsonBytes(), headers: headers)
     }
 
     static func error(_ error: APIError) -> Response {

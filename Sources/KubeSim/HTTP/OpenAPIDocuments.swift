@@ -23,7 +23,7 @@ enum OpenAPIDocuments {
         var paths: [String: JSONValue] = [:]
         for (group, version) in groupVersions(types) {
             let key = prefix(group: group, version: version)
-            let hash = fnv1a(JSONWriter.bytes(document(group: group, version: version, types) ?? .null))
+            let hash = fnv1a((document(group: group, version: version, types) ?? .null).jsonBytes())
             paths[key] = ["serverRelativeURL": .string("/openapi/v3/\(key)?hash=\(hash)")]
         }
         return ["paths": .object(paths)]

@@ -29,16 +29,16 @@ struct Renderer: Sendable {
         guard needsConversion else { return bytes }
         var copy = value
         copy["apiVersion"] = .string(type.apiVersion(version))
-        return JSONWriter.bytes(copy)
+        return copy.jsonBytes()
     }
 
     func single(_ value: JSONValue, bytes: [UInt8]) -> [UInt8] {
         switch format {
         case .json: return objectBytes(value, bytes: bytes)
-        case .partialMetadata: return JSONWriter.bytes(TableConverter.partialMetadata(value))
+        case .partialMetadata: return (TableConverter.partialMetadata(value)).jsonBytes()
         case .table:
             let rv = value["metadata"]?["resourceVersion"]?.stringValue ?? ""
-            return JSONWriter.bytes(table?.table([value], resourceVersion: rv, continueToken: nil) ?? .null)
+            return (table?.table([value], resourceVersion: rv, continueToken: nil) ?? .null).jsonBytes()
         }
     }
 
@@ -48,28 +48,28 @@ struct Renderer: Sendable {
         if let remaining = page.remainingItemCount { metadata["remainingItemCount"] = .int(Int64(remaining)) }
         switch format {
         case .table:
-            return JSONWriter.bytes(
-                table?.table(page.items.map(\.value), resourceVersion: String(page.resourceVersion), continueToken: page.continueToken) ?? .null)
+            return (table?.table(page.items.map(\.value), resourceVersion: String(page.resourceVersion), continueToken: page.continueToken) ?? .null)
+                .jsonBytes()
         case .partialMetadata:
             let list: JSONValue = [
                 "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(metadata),
                 "items": .array(page.items.map { TableConverter.partialMetadata($0.value) }),
             ]
-            return JSONWriter.bytes(list)
+            return list.jsonBytes()
         case .json:
             var out: [UInt8] = []
             out.reserveCapacity(page.items.reduce(256) { $0 + $1.bytes.count + 1 })
             out += Array("{\"apiVersion\":".utf8)
-            JSONWriter.writeString(type.apiVersion(version), into: &out)
+            JSONValue.appendJSONString(type.apiVersion(version), to: &out)
             out += Array(",\"items\":[".utf8)
             for (index, item) in page.items.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 out += objectBytes(item.value, bytes: item.bytes)
             }
             out += Array("],\"kind\":".utf8)
-            JSONWriter.writeString(type.listKind, into: &out)
+            JSONValue.appendJSONString(type.listKind, to: &out)
             out += Array(",\"metadata\":".utf8)
-            JSONWriter.write(.object(metadata), into: &out)
+            JSONValue.object(metadata).appendJSON(to: &out)
             out.append(UInt8(ascii: "}"))
             return out
         }
@@ -78,16 +78,16 @@ struct Renderer: Sendable {
     /// One watch event line: `{"type":"ADDED","object":{...}}\n`.
     func watchEvent(_ eventType: String, _ value: JSONValue, bytes: [UInt8]?) -> [UInt8] {
         var out = Array("{\"type\":".utf8)
-        JSONWriter.writeString(eventType, into: &out)
+        JSONValue.appendJSONString(eventType, to: &out)
         out += Array(",\"object\":".utf8)
         switch format {
         case .json:
-            if let bytes { out += objectBytes(value, bytes: bytes) } else { JSONWriter.write(value, into: &out) }
+            if let bytes { out += objectBytes(value, bytes: bytes) } else { value.appendJSON(to: &out) }
         case .partialMetadata:
-            JSONWriter.write(TableConverter.partialMetadata(value), into: &out)
+            TableConverter.partialMetadata(value).appendJSON(to: &out)
         case .table:
             let rv = value["metadata"]?["resourceVersion"]?.stringValue ?? ""
-            JSONWriter.write(table?.table([value], resourceVersion: rv, continueToken: nil) ?? .null, into: &out)
+            (table?.table([value], resourceVersion: rv, continueToken: nil) ?? .null).appendJSON(to: &out)
         }
         out += Array("}\n".utf8)
         return out
@@ -103,14 +103,14 @@ struct Renderer: Sendable {
             object = ["kind": .string(type.kind), "apiVersion": .string(type.apiVersion(version)), "metadata": metadata]
         }
         var out = Array("{\"type\":\"BOOKMARK\",\"object\":".utf8)
-        JSONWriter.write(object, into: &out)
+        object.appendJSON(to: &out)
         out += Array("}\n".utf8)
         return out
     }
 
     func errorEvent(_ error: APIError) -> [UInt8] {
         var out = Array("{\"type\":\"ERROR\",\"object\":".utf8)
-        JSONWriter.write(error.status, into: &out)
+        (error.status).appendJSON(to: &out)
         out += Array("}\n".utf8)
         return out
     }

@@ -123,7 +123,7 @@ struct ResourceHandler: Sendable {
         do {
             if contentType.contains("yaml") { return try YAML.document(String(decoding: bytes, as: UTF8.self)) }
             if contentType.contains("protobuf") { return try ProtobufDecoder.decode(bytes) }
-            return try JSONReader.parse(bytes)
+            return try JSONValue.parse(bytes)
         } catch {
             throw APIError.badRequest("error decoding request body: \(error)")
         }
@@ -148,7 +148,7 @@ struct ResourceHandler: Sendable {
     private func readDeleteOptions(_ request: Request, query: QueryParameters) async throws -> (options: WriteOptions, resourceVersion: String?) {
         var options = try writeOptions(query)
         let bytes = try await readBytes(request)
-        guard !bytes.isEmpty, let body = try? JSONReader.parse(bytes) else { return (options, nil) }
+        guard !bytes.isEmpty, let body = try? JSONValue.parse(bytes) else { return (options, nil) }
         if body["dryRun"]?.arrayValue?.contains("All") == true { options.dryRun = true }
         return (options, body["preconditions"]?["resourceVersion"]?.stringValue)
     }

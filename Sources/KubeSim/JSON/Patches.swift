@@ -31,7 +31,7 @@ enum Patches {
         var document = target
         for op in ops {
             guard let name = op["op"]?.stringValue, let path = op["path"]?.stringValue else {
-                throw PatchError(message: "json patch operation needs \"op\" and \"path\": \(JSONWriter.string(op))")
+                throw PatchError(message: "json patch operation needs \"op\" and \"path\": \(op.jsonString())")
             }
             let pointer = try parsePointer(path)
             switch name {

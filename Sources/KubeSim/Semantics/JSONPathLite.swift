@@ -71,7 +71,7 @@ struct JSONPathLite: Sendable {
                 case .filter(let path, let wanted):
                     for item in value.arrayValue ?? [] {
                         guard let found = item[path: path] else { continue }
-                        let text = found.stringValue ?? JSONWriter.string(found)
+                        let text = found.stringValue ?? found.jsonString()
                         if text == wanted { next.append(item) }
                     }
                 }

@@ -146,14 +146,14 @@ struct SchemaValidator {
         if let min = schema["minimum"]?.doubleValue {
             let exclusive = schema["exclusiveMinimum"]?.boolValue == true
             if exclusive ? number <= min : number < min {
-                let bound = JSONWriter.string(schema["minimum"] ?? .null)
+                let bound = (schema["minimum"] ?? .null).jsonString()
                 errors.append(.invalid(path, value, "\(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(bound)"))
             }
         }
         if let max = schema["maximum"]?.doubleValue {
             let exclusive = schema["exclusiveMaximum"]?.boolValue == true
             if exclusive ? number >= max : number > max {
-                let bound = JSONWriter.string(schema["maximum"] ?? .null)
+                let bound = (schema["maximum"] ?? .null).jsonString()
                 errors.append(.invalid(path, value, "\(path) in body should be less than \(exclusive ? "" : "or equal to ")\(bound)"))
             }
         }

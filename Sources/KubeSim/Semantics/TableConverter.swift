@@ -82,7 +82,7 @@ struct TableConverter: Sendable {
             guard let text = value.stringValue, let date = RFC3339.parse(text) else { return .null }
             return .string(humanDuration(now.timeIntervalSince(date)))
         default:
-            return .string(value.stringValue ?? JSONWriter.string(value))
+            return .string(value.stringValue ?? value.jsonString())
         }
     }
 

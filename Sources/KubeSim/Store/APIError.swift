@@ -139,7 +139,7 @@ struct FieldError: Sendable, Hashable {
         case .string(let s): return "\"\(s)\""
         case .object: return "\"object\""
         case .array: return "\"array\""
-        default: return JSONWriter.string(value)
+        default: return value.jsonString()
         }
     }
 }

@@ -168,7 +168,7 @@ struct ContinueToken {
     }
 
     init?(encoded: String) {
-        guard let data = Data(base64Encoded: encoded), let value = try? JSONReader.parse(Array(data)),
+        guard let data = Data(base64Encoded: encoded), let value = try? JSONValue.parse(Array(data)),
             let rv = value["rv"]?.intValue, let start = value["start"]?.stringValue
         else { return nil }
         resourceVersion = rv
@@ -176,6 +176,6 @@ struct ContinueToken {
     }
 
     var encoded: String {
-        Data(JSONWriter.bytes(["rv": .int(resourceVersion), "start": .string(startAfter)])).base64EncodedString()
+        Data(JSONValue.object(["rv": .int(resourceVersion), "start": .string(startAfter)]).jsonBytes()).base64EncodedString()
     }
 }

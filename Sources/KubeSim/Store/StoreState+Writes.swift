@@ -38,7 +38,7 @@ extension StoreState {
         var warnings: [String] = []
         object = try prepare(type, version: version, object: object, name: name, options: options, warnings: &warnings)
         if type.key == Self.crdKey { object = try CRDRegistration.accept(object) }
-        if options.dryRun { return WriteResult(object: object, bytes: JSONWriter.bytes(object), warnings: warnings, httpStatus: 201) }
+        if options.dryRun { return WriteResult(object: object, bytes: object.jsonBytes(), warnings: warnings, httpStatus: 201) }
         let stored = commitPut(type.key, namespace: ns ?? "", name: name, value: object, old: nil)
         if type.key == Self.crdKey { register(try CRDRegistration.resourceType(from: stored.value)) }
         return WriteResult(object: stored.value, bytes: stored.bytes, warnings: warnings, httpStatus: 201)
@@ -88,7 +88,7 @@ extension StoreState {
         object["metadata"]?["resourceVersion"] = .string(String(current.resourceVersion))
 
         if object == old { return WriteResult(object: current.value, bytes: current.bytes, warnings: warnings) }
-        if options.dryRun { return WriteResult(object: object, bytes: JSONWriter.bytes(object), warnings: warnings) }
+        if options.dryRun { return WriteResult(object: object, bytes: object.jsonBytes(), warnings: warnings) }
 
         // Finalizers all removed from an object that is being deleted: delete it now.
         if old["metadata"]?["deletionTimestamp"] != nil, (object["metadata"]?["finalizers"]?.arrayValue ?? []).isEmpty {
@@ -112,7 +112,7 @@ extension StoreState {
             if patchType == .apply {
                 patchDocument = try YAML.document(String(decoding: body, as: UTF8.self))
             } else {
-                patchDocument = try JSONReader.parse(body)
+                patchDocument = try JSONValue.parse(body)
             }
         } catch {
             throw APIError.badRequest("error decoding patch: \(error)")

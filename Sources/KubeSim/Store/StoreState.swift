@@ -87,7 +87,7 @@ struct StoreState {
         resourceVersion += 1
         var object = value
         object["metadata"]?["resourceVersion"] = .string(String(resourceVersion))
-        let stored = StoredObject(value: object, bytes: JSONWriter.bytes(object), resourceVersion: resourceVersion)
+        let stored = StoredObject(value: object, bytes: object.jsonBytes(), resourceVersion: resourceVersion)
         objects[key, default: [:]][Self.objectKey(namespace: namespace, name: name)] = stored
         record(
             StoreEvent(
@@ -102,7 +102,7 @@ struct StoreState {
         resourceVersion += 1
         var object = last
         object["metadata"]?["resourceVersion"] = .string(String(resourceVersion))
-        let stored = StoredObject(value: object, bytes: JSONWriter.bytes(object), resourceVersion: resourceVersion)
+        let stored = StoredObject(value: object, bytes: object.jsonBytes(), resourceVersion: resourceVersion)
         objects[key]?[Self.objectKey(namespace: namespace, name: name)] = nil
         record(
             StoreEvent(

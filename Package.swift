@@ -88,7 +88,8 @@ let package = Package(
         // L2
         .target(
             name: "Pipeline",
-            dependencies: ["EventModel", "Expressions", logging, lifecycle,
+            dependencies: ["EventModel", "Expressions", "OperatorAPI", "EventStore", "PacerCore", logging, lifecycle,
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
             swiftSettings: swiftSettings),
@@ -107,7 +108,7 @@ let package = Package(
         .target(
             name: "PacerApp",
             dependencies: [
-                "PacerCore", "EventModel", "EventStore", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
+                "PacerCore", "EventModel", "EventStore", "Pipeline", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
                 logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -154,6 +155,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests", dependencies: ["PacerApp", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
         .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp"], swiftSettings: swiftSettings),
     ]

@@ -1,0 +1,2 @@
+import Pipeline
+import Testing

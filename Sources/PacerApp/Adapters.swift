@@ -3,6 +3,7 @@ import EventModel
 import EventStore
 import HTTPAPI
 import Logging
+import Metrics
 import PacerCore
 import PostgresNIO
 import Synchronization
@@ -24,15 +25,17 @@ public struct StoreIngester: EventIngesting {
     let schema: SchemaGate
 
     public func ingest(cdEvents events: [CDEvent]) async throws -> IngestResult {
-        try await commit(events.map(CDEventRow.init), to: cdEvents)
+        try await commit(events.map(CDEventRow.init), to: cdEvents, table: "cdevents_raw")
     }
 
-    private func commit<Row: KeyedRow>(_ rows: [Row], to committer: GroupCommitter<Row>) async throws -> IngestResult {
+    private func commit<Row: KeyedRow>(_ rows: [Row], to committer: GroupCommitter<Row>, table: String) async throws -> IngestResult {
         guard schema.isReady else {
             throw IngestUnavailable("the database schema is not ready yet (is PostgreSQL reachable?)", retryAfterSeconds: 2)
         }
         do {
             let result = try await committer.submit(rows)
+            Counter(label: "pacer_events_stored_total", dimensions: [("table", table)]).increment(by: result.stored)
+            Counter(label: "pacer_events_duplicates_total", dimensions: [("table", table)]).increment(by: result.duplicates)
             return IngestResult(stored: result.stored, duplicates: result.duplicates)
         } catch let error as EventStoreError {
             throw IngestUnavailable("events not stored: \(error)", retryAfterSeconds: 2)
@@ -40,7 +43,7 @@ public struct StoreIngester: EventIngesting {
     }
 
     public func ingest(cloudEvents events: [CloudEvent]) async throws -> IngestResult {
-        try await commit(events.map(CloudEventRow.init), to: cloudEvents)
+        try await commit(events.map(CloudEventRow.init), to: cloudEvents, table: "cloudevents_raw")
     }
 }
 

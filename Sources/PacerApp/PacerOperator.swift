@@ -7,6 +7,7 @@ import Hummingbird
 import KubeClient
 import KubeRuntime
 import Logging
+import Metrics
 import ServiceLifecycle
 import UnixSignals
 
@@ -95,7 +96,10 @@ struct LeaderServices: Sendable {
     let logger: Logger
 
     func runWhileLeading() async {
-        logger.notice("leading: starting the Deployment source and reconcilers")
+        let leader = Gauge(label: "pacer_leader")
+        leader.record(1)
+        defer { leader.record(0) }
+        logger.notice("leading: starting the Deployment source, the reconcilers and the pipeline")
         await withDiscardingTaskGroup { group in
             for service in services {
                 group.addTask {

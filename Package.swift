@@ -100,8 +100,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
-            dependencies: ["EventModel", "PacerCore", hummingbird, logging,
-                           .product(name: "Metrics", package: "swift-metrics")] + nio,
+            dependencies: ["EventModel", "PacerCore", "OperatorAPI", hummingbird, logging,
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus")] + nio,
             swiftSettings: swiftSettings),
 
         // L3: composition root, L4: executables
@@ -109,6 +110,7 @@ let package = Package(
             name: "PacerApp",
             dependencies: [
                 "PacerCore", "EventModel", "EventStore", "Pipeline", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
+                "KubeSim", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -154,7 +156,7 @@ let package = Package(
             dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["PacerApp", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            name: "IntegrationTests", dependencies: ["PacerApp", "PacerCore", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],

@@ -44,12 +44,13 @@ public struct PacerOperator: Sendable {
         self.logger = logger
     }
 
-    public func run() async throws {
+    /// Runs until SIGTERM/SIGINT or cancellation. `onServerRunning` receives the bound HTTP port (useful with port 0).
+    public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
         let kubeConfiguration = try KubeClientConfiguration.resolve(kubeconfigPath: configuration.kubeconfig, context: configuration.context)
         logger.info("kubernetes API", metadata: ["server": "\(kubeConfiguration.server)", "from": "\(kubeConfiguration.source)"])
         let kube = try KubeClient(configuration: kubeConfiguration, logger: logger)
         do {
-            try await runServices(kube: kube, namespace: kubeConfiguration.namespace)
+            try await runServices(kube: kube, namespace: kubeConfiguration.namespace, onServerRunning: onServerRunning)
         } catch {
             try? await kube.shutdown()
             throw error
@@ -57,7 +58,7 @@ public struct PacerOperator: Sendable {
         try await kube.shutdown()
     }
 
-    private func runServices(kube: KubeClient, namespace: String) async throws {
+    private func runServices(kube: KubeClient, namespace: String, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
         let server = PacerServer(configuration: configuration.server, logger: logger)
         let parts = try server.makeParts()
         var sourceConfiguration = DeploymentSourceConfiguration()
@@ -81,7 +82,7 @@ public struct PacerOperator: Sendable {
         } else {
             elected = ClosureService { await leaderServices.runWhileLeading() }
         }
-        let app = server.application(router: parts.router)
+        let app = server.application(router: parts.router, onServerRunning: onServerRunning)
         let group = ServiceGroup(
             configuration: .init(
                 services: (parts.services + [elected, app]).map { .init(service: $0) },

@@ -1,0 +1,122 @@
+import Foundation
+import PacerCore
+import PostgresNIO
+import TestSupport
+
+/// The port the operator's HTTP server bound, once it is known.
+actor PortBox {
+    private var port: Int?
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+
+    func set(_ port: Int) {
+        self.port = port
+        for waiter in waiters { waiter.resume(returning: port) }
+        waiters = []
+    }
+
+    func wait() async throws -> Int {
+        if let port { return port }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}
+
+/// Plain HTTP with the real curl, as a user's script would call Pacer.
+struct HTTP {
+    let port: Int
+
+    /// Posts a CDEvent the way CDEvents travel: as a binary-mode CloudEvent whose type is the CDEvent's type.
+    func postCDEvent(_ body: String) async throws -> Int {
+        let event = try JSONValue.parse(body)
+        let context = event["context"] ?? .null
+        return try await post(
+            "/cdevents", body,
+            headers: ["ce-specversion: 1.0", "ce-id: \(context["id"]?.stringValue ?? "")",
+                      "ce-source: \(context["source"]?.stringValue ?? "")", "ce-type: \(context["type"]?.stringValue ?? "")"])
+    }
+
+    func post(_ path: String, _ body: String, headers: [String] = [], contentType: String = "application/json") async throws -> Int {
+        let result = try await Subprocess.run(
+            ["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: \(contentType)"]
+                + headers.flatMap { ["-H", $0] } + ["--data-binary", "@-", "http://127.0.0.1:\(port)\(path)"],
+            stdin: Data(body.utf8), timeout: .seconds(10))
+        return Int(result.stdout) ?? -1
+    }
+
+    func getText(_ path: String) async throws -> String {
+        try await Subprocess.run(["/usr/bin/curl", "-s", "http://127.0.0.1:\(port)\(path)"], timeout: .seconds(10)).stdout
+    }
+
+    func getJSON(_ path: String) async throws -> JSONValue {
+        try JSONValue.parse(try await getText(path))
+    }
+}
+
+/// Reads what Pacer stored, to wait for it and to compute the expected metrics independently.
+struct RawEvents {
+    let url: String
+
+    func count(type: String, subject: String) async throws -> Int {
+        try await TestDatabase.withClient(url: url) { client in
+            let query: PostgresQuery = "SELECT count(*)::int FROM cloudevents_raw WHERE ce_type = \(type) AND ce_subject = \(subject)"
+            for try await count in try await client.query(query, logger: TestDatabase.logger).decode(Int.self) { return count }
+            return 0
+        }
+    }
+
+    func wait(for type: String, subject: String, count: Int, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await self.count(type: type, subject: subject) >= count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw SubprocessError(message: "no \(count)× \(type) for \(subject) within \(timeout)")
+    }
+
+    func waitForReadyConfig(metricDefinitions: Int, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let ready = try await TestDatabase.withClient(url: url) { client in
+                let query: PostgresQuery = "SELECT count(*)::int FROM pacer_metric_definitions WHERE ready"
+                for try await count in try await client.query(query, logger: TestDatabase.logger).decode(Int.self) { return count }
+                return 0
+            }
+            if ready >= metricDefinitions { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SubprocessError(message: "the MetricDefinitions did not become ready within \(timeout)")
+    }
+
+    /// Deployments, changes and incidents as the Deployment source's CloudEvents describe them.
+    func independentModel(environment: String) async throws -> IndependentDORA {
+        let rows = try await TestDatabase.withClient(url: url) { client in
+            var rows: [(String, String)] = []
+            let query: PostgresQuery = "SELECT ce_type, content::text FROM cloudevents_raw ORDER BY event_id"
+            for try await row in try await client.query(query, logger: TestDatabase.logger).decode((String, String).self) { rows.append(row) }
+            return rows
+        }
+        var model = IndependentDORA()
+        for (type, content) in rows {
+            let event = try JSONValue.parse(content)
+            let data = event["data"] ?? .null
+            guard let time = event["time"]?.stringValue.flatMap(RFC3339.parse), let app = data["app"]?.stringValue,
+                  data["environment"]?.stringValue == environment
+            else { continue }
+            let subject = event["subject"]?.stringValue ?? ""
+            switch type {
+            case "dev.pacer.deployment.rollout.completed":
+                let commit = data["commit"]?.stringValue
+                model.deployments.append(.init(app: app, environment: environment, time: time, commit: commit))
+                if let commit, let commitTime = data["commitTime"]?.stringValue.flatMap(RFC3339.parse) {
+                    model.changes.append(.init(sha: commit, app: app, time: commitTime))
+                }
+            case "dev.pacer.deployment.rollout.failed", "dev.pacer.deployment.availability.lost":
+                model.incidents.append(.init(subject: subject, app: app, environment: environment, time: time, opens: true))
+            case "dev.pacer.deployment.availability.restored":
+                model.incidents.append(.init(subject: subject, app: app, environment: environment, time: time, opens: false))
+            default:
+                break
+            }
+        }
+        return model
+    }
+}

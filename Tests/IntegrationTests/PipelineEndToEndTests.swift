@@ -1,0 +1,290 @@
+import Foundation
+import KubeSim
+import PacerApp
+import PacerCore
+import PostgresNIO
+import TestSupport
+import Testing
+
+/// Issue 5's "done when": kube-sim and PostgreSQL, the CRDs and the default pipeline applied with the real kubectl,
+/// `pacer run` in process; annotated Deployments rolled out, one failed and fixed, one made unavailable and
+/// restored, a `change.merged` and an incident pair posted through ingest. Then `kubectl get metricdefinitions`
+/// shows the four keys as computed here independently, and the REST, seed and Prometheus endpoints agree.
+@Suite("The four keys end to end", .enabled(if: TestDatabase.enabled))
+struct PipelineEndToEndTests {
+    static let environment = "production"
+
+    @Test(.timeLimit(.minutes(3)))
+    func fourKeysFromDeploymentsAndPostedEvents() async throws {
+        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: TestDatabase.logger)
+        _ = try await sim.start()
+        let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
+        try sim.writeKubeconfig(to: kubeconfig)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+        let kubectl = Kubectl(kubeconfig: kubeconfig, cacheDirectory: kubeconfig + "-cache", workingDirectory: RepoPaths.root)
+        defer { try? FileManager.default.removeItem(atPath: kubeconfig + "-cache") }
+        do {
+            try await TestDatabase.withFreshDatabase { _, url in
+                try await run(kubectl: kubectl, databaseURL: url, kubeconfig: kubeconfig)
+            }
+        } catch {
+            await sim.stop()
+            throw error
+        }
+        await sim.stop()
+    }
+
+    private func run(kubectl: Kubectl, databaseURL url: String, kubeconfig: String) async throws {
+        try await expectOK(kubectl("apply", "-f", "crds/"))
+        try await expectOK(kubectl("apply", "-f", "examples/"))
+        var server = PacerConfiguration(databaseURL: url)
+        server.httpHost = "127.0.0.1"
+        server.httpPort = 0
+        var configuration = OperatorConfiguration(server: server)
+        configuration.kubeconfig = kubeconfig
+        configuration.identity = "e2e"
+        let operatorConfiguration = configuration
+        let port = PortBox()
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger)
+                    .run(onServerRunning: { await port.set($0) })
+            }
+            let http = HTTP(port: try await port.wait())
+            let raw = RawEvents(url: url)
+            try await raw.waitForReadyConfig(metricDefinitions: 4)
+
+            let now = Date()
+            try await expectOK(kubectl("create", "namespace", "shop"))
+            try await expectOK(kubectl("annotate", "namespace", "shop", "pacer.dev/environment=\(Self.environment)"))
+
+            // checkout: first rollout (commit c1, 26 h old), then an upgrade carrying c2 (2 h old).
+            try await expectOK(kubectl(["apply", "-f", "-"], stdin: Self.deployment("checkout", image: "nginx:1.25", commit: "c1", commitTime: now - 26 * 3600)))
+            try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "shop/checkout", count: 1)
+            try await Self.nextSecond()
+            try await expectOK(kubectl("annotate", "-n", "shop", "deployment/checkout", "--overwrite",
+                                       "pacer.dev/commit=c2", "pacer.dev/commit-time=\(RFC3339.format(now - 2 * 3600))"))
+            try await expectOK(kubectl("set", "image", "-n", "shop", "deployment/checkout", "app=nginx:1.26"))
+            try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "shop/checkout", count: 2)
+            try await Self.nextSecond()
+
+            // search: first rollout (s1, 50 h old); an upgrade to s2 fails, then goes out once fixed. s2's
+            // change.merged comes from another tool, through /cdevents.
+            try await expectOK(kubectl(["apply", "-f", "-"], stdin: Self.deployment("search", image: "nginx:1.25", commit: "s1", commitTime: now - 50 * 3600)))
+            try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "shop/search", count: 1)
+            try await Self.nextSecond()
+            try await expectOK(kubectl("annotate", "-n", "shop", "deployment/search", "--overwrite",
+                                       "kube-sim.pacer.dev/fail-rollout=true", "pacer.dev/commit=s2", "pacer.dev/commit-time-"))
+            try await expectOK(kubectl("set", "image", "-n", "shop", "deployment/search", "app=nginx:2"))
+            try await raw.wait(for: "dev.pacer.deployment.rollout.failed", subject: "shop/search", count: 1)
+            try await Self.nextSecond()
+            #expect(try await http.postCDEvent(Self.changeMerged(sha: "s2", app: "search", at: now - 10 * 3600)) == 202)
+            try await expectOK(kubectl("annotate", "-n", "shop", "deployment/search", "kube-sim.pacer.dev/fail-rollout-"))
+            try await expectOK(kubectl("set", "image", "-n", "shop", "deployment/search", "app=nginx:3"))
+            try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "shop/search", count: 2)
+
+            // checkout goes down and comes back; an incident pair for search arrives from an incident tool.
+            try await expectOK(kubectl("annotate", "-n", "shop", "deployment/checkout", "kube-sim.pacer.dev/unavailable=true"))
+            try await raw.wait(for: "dev.pacer.deployment.availability.lost", subject: "shop/checkout", count: 1)
+            try await Self.nextSecond()
+            try await expectOK(kubectl("annotate", "-n", "shop", "deployment/checkout", "kube-sim.pacer.dev/unavailable-"))
+            try await raw.wait(for: "dev.pacer.deployment.availability.restored", subject: "shop/checkout", count: 1)
+            let incidentStart = Date() - 1800
+            #expect(try await http.postCDEvent(Self.incident("detected", id: "INC-7", app: "search", at: incidentStart)) == 202)
+            #expect(try await http.postCDEvent(Self.incident("resolved", id: "INC-7", app: "search", at: incidentStart + 1440)) == 202)
+
+            // Expected values from the stored CloudEvents and the posted CDEvents, computed here.
+            var model = try await raw.independentModel(environment: Self.environment)
+            model.changes.append(.init(sha: "s2", app: "search", time: RFC3339.truncated(now - 10 * 3600)))
+            model.incidents.append(.init(subject: "INC-7", app: "search", environment: Self.environment, time: RFC3339.truncated(incidentStart), opens: true))
+            model.incidents.append(.init(subject: "INC-7", app: "search", environment: Self.environment, time: RFC3339.truncated(incidentStart + 1440), opens: false))
+            let expected = Expected(model: model, environment: Self.environment)
+            #expect(expected.leadTime["checkout"] != nil && expected.leadTime["search"] != nil, "scenario produced no lead times: \(model)")
+            #expect(expected.failureRate["search"] == 0.5)
+
+            let statuses = try await waitForStatuses(kubectl: kubectl, matching: expected)
+            try checkStatuses(statuses, expected: expected)
+
+            // `kubectl get metricdefinitions` (the printer columns) shows the values and levels.
+            let table = try await kubectl("get", "metricdefinitions")
+            #expect(table.status == 0)
+            for name in ["deployment-frequency", "lead-time-for-changes", "change-failure-rate", "time-to-restore"] {
+                let line = table.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+                let value = statuses[name]?["value"]?.stringValue ?? "?"
+                #expect(line?.contains(" \(value) ") == true, "\(name): \(line ?? "missing") lacks \(value)\n\(table.stdout)")
+            }
+
+            // REST agrees with the status.
+            let list = try await http.getJSON("/api/v1/metrics")
+            for item in list["items"]?.arrayValue ?? [] {
+                guard let name = item["name"]?.stringValue, let status = statuses[name] else { continue }
+                #expect(item["numericValue"]?.doubleValue == status["numericValue"]?.doubleValue, "\(name): REST \(item) vs status \(status)")
+                #expect(item["level"]?.stringValue == status["level"]?.stringValue)
+            }
+            #expect(list["items"]?.arrayValue?.count == 4)
+
+            // Series: today's day bucket counts each app's two deployments.
+            let series = try await http.getJSON("/api/v1/metrics/default/deployment-frequency?bucket=day&app=checkout")
+            let points = series["series"]?.arrayValue?.first?["points"]?.arrayValue ?? []
+            #expect(points.last?["value"]?.doubleValue == 2, "\(series)")
+
+            // The seed's endpoint counts distinct artifacts per Deployment and day.
+            let seed = try await http.getJSON("/deploy-frequency/day")
+            let checkoutToday = seed.arrayValue?.first { $0["DeployName"]?.stringValue == "checkout" }
+            #expect(checkoutToday?["Deployments"]?.doubleValue == 2, "\(seed)")
+
+            // Prometheus carries the same numbers.
+            let exposition = try await http.getText("/metrics")
+            let cfrLine = exposition.split(separator: "\n").first {
+                $0.hasPrefix("pacer_dora_change_failure_rate{") && $0.contains("app=\"search\"")
+            }
+            #expect(cfrLine?.hasSuffix(" 0.5") == true, "\(cfrLine ?? "no CFR line for search")")
+            #expect(exposition.contains("pacer_events_stored_total"))
+            group.cancelAll()
+        }
+    }
+
+    // MARK: - Expectations
+
+    struct Expected {
+        var leadTime: [String: Double] = [:]
+        var failureRate: [String: Double] = [:]
+        var restore: [String: Double] = [:]
+
+        /// Keys are app names, "" for all apps together.
+        init(model: IndependentDORA, environment: String) {
+            for app in [nil, "checkout", "search"] as [String?] {
+                let key = app ?? ""
+                leadTime[key] = IndependentDORA.median(model.leadTimes(app: app, environment: environment))
+                let failures = model.changeFailures(app: app, environment: environment)
+                if failures.all > 0 { failureRate[key] = Double(failures.failed) / Double(failures.all) }
+                restore[key] = IndependentDORA.median(model.restoreTimes(app: app, environment: environment))
+            }
+        }
+
+        func value(for name: String, app: String) -> Double? {
+            switch name {
+            case "lead-time-for-changes": leadTime[app]
+            case "change-failure-rate": failureRate[app]
+            case "time-to-restore": restore[app]
+            default: nil
+            }
+        }
+    }
+
+    private func waitForStatuses(kubectl: Kubectl, matching expected: Expected) async throws -> [String: JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var statuses: [String: JSONValue] = [:]
+        while ContinuousClock.now < deadline {
+            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
+            let list = try JSONValue.parse(Array(result.stdout.utf8))
+            statuses = [:]
+            for item in list["items"]?.arrayValue ?? [] {
+                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
+            }
+            let settled = ["lead-time-for-changes", "change-failure-rate", "time-to-restore"].allSatisfy { name in
+                guard let want = expected.value(for: name, app: "") else { return false }
+                guard let got = statuses[name]?["numericValue"]?.doubleValue else { return false }
+                return abs(got - want) < 1e-3
+            }
+            if settled && statuses["deployment-frequency"]?["numericValue"] != nil { return statuses }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return statuses
+    }
+
+    private func checkStatuses(_ statuses: [String: JSONValue], expected: Expected) throws {
+        for name in ["lead-time-for-changes", "change-failure-rate", "time-to-restore"] {
+            let status = statuses[name]
+            let headline = status?["numericValue"]?.doubleValue
+            let want = expected.value(for: name, app: "")
+            #expect(headline != nil && want != nil && abs((headline ?? -1) - (want ?? -2)) < 1e-3, "\(name): status \(String(describing: status)), expected \(String(describing: want))")
+            #expect(status?["level"]?.stringValue != nil, "\(name) has no level")
+            for app in ["checkout", "search"] {
+                let group = status?["groups"]?.arrayValue?.first { $0["labels"]?["app"]?.stringValue == app }
+                let got = group?["numericValue"]?.doubleValue
+                let want = expected.value(for: name, app: app)
+                if let want {
+                    #expect(got != nil && abs((got ?? -1) - want) < 1e-3, "\(name)/\(app): got \(String(describing: group)), expected \(want)")
+                } else {
+                    #expect(got == nil, "\(name)/\(app): expected no value, got \(String(describing: group))")
+                }
+            }
+        }
+        let frequency = statuses["deployment-frequency"]
+        #expect(frequency?["level"]?.stringValue != nil, "deployment-frequency: \(String(describing: frequency))")
+        #expect(frequency?["groups"]?.arrayValue?.count == 2)
+    }
+
+    private func expectOK(_ result: Subprocess.Result, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(result.status == 0, "kubectl failed: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// Kubernetes condition times (and so the Deployment source's event times) have one-second resolution: steps
+    /// whose order the metrics depend on are a second apart, as they would be on a real cluster.
+    static func nextSecond() async throws {
+        try await Task.sleep(for: .milliseconds(1100))
+    }
+
+    // MARK: - Inputs
+
+    static func deployment(_ name: String, image: String, commit: String, commitTime: Date) -> Data {
+        Data("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: \(name)
+          namespace: shop
+          annotations:
+            pacer.dev/app: \(name)
+            pacer.dev/commit: \(commit)
+            pacer.dev/commit-time: "\(RFC3339.format(commitTime))"
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: \(name)}
+          template:
+            metadata:
+              labels: {app: \(name)}
+            spec:
+              containers:
+              - name: app
+                image: \(image)
+        """.utf8)
+    }
+
+    static func changeMerged(sha: String, app: String, at time: Date) -> String {
+        """
+        {"context": {"specversion": "0.5.1", "id": "change-\(sha)", "source": "/github/acme/\(app)",
+          "type": "dev.cdevents.change.merged.0.3.0", "timestamp": "\(RFC3339.format(time))"},
+         "subject": {"id": "\(sha)", "source": "/github/acme/\(app)", "content": {"repository": {"id": "acme/\(app)"}}},
+         "customData": {"app": "\(app)"}}
+        """
+    }
+
+    static func incident(_ predicate: String, id: String, app: String, at time: Date) -> String {
+        """
+        {"context": {"specversion": "0.5.1", "id": "\(id)-\(predicate)", "source": "/pagerduty",
+          "type": "dev.cdevents.incident.\(predicate).0.3.0", "timestamp": "\(RFC3339.format(time))"},
+         "subject": {"id": "\(id)", "source": "/pagerduty",
+           "content": {"description": "search is slow", "environment": {"id": "production"}, "service": {"id": "shop/\(app)"}}},
+         "customData": {"app": "\(app)", "environment": "production"}}
+        """
+    }
+}
+
+extension Kubectl {
+    func callAsFunction(_ arguments: [String], stdin: Data) async throws -> Subprocess.Result {
+        try await Subprocess.run(
+            ["/usr/bin/kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments,
+            stdin: stdin, workingDirectory: workingDirectory, timeout: .seconds(30))
+    }
+}
+
+extension RFC3339 {
+    /// The time as posted (formatted to milliseconds) and read back.
+    static func truncated(_ date: Date) -> Date {
+        parse(format(date)) ?? date
+    }
+}

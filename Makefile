@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PG := hack/postgres.sh
 
-.PHONY: run test build deps postgres postgres-stop bench-ingest clean
+.PHONY: run serve test build deps postgres postgres-stop bench-ingest clean
 
 deps:
 	@hack/deps.sh
@@ -17,8 +17,14 @@ postgres: deps
 postgres-stop:
 	@$(PG) stop
 
-# Starts a private PostgreSQL under .tmp/ and serves Pacer on http://127.0.0.1:8080 until Ctrl-C.
-run: postgres build
+# The demo: a private PostgreSQL and an in-process kube-sim, the default pipeline, a scripted history; prints the
+# four keys per app, then serves the dashboard and API on http://127.0.0.1:8080 until Ctrl-C.
+# Extra flags: make run ARGS="--no-serve" (or --http-port, --kubeconfig to use a real cluster, --database-url).
+run: deps build
+	.build/debug/pacer demo $(ARGS)
+
+# Pacer alone against the private PostgreSQL of hack/postgres.sh (ingest and API only, no Kubernetes).
+serve: postgres build
 	.build/debug/pacer serve --database-url "$$($(PG) url)" --http-port $${PACER_HTTP_PORT:-8080}
 
 # Runs every test against a real PostgreSQL (started here) and the real kubectl.

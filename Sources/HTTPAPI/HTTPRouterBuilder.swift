@@ -1,22 +1,40 @@
 import Hummingbird
+import Prometheus
 
-/// Builds Pacer's HTTP router: health, ingest (optionally behind bearer-token auth), and the read API.
+/// Builds Pacer's HTTP router: health, ingest (optionally behind bearer-token auth), and the read side (the read
+/// API, the seed-compatible endpoint, Prometheus `/metrics` and the dashboard) when a metrics reader is given.
 public struct HTTPRouterBuilder: Sendable {
     public let ingester: any EventIngesting
     public let readiness: any ReadinessChecking
     public let tokens: TokenFile?
     public let maxBodyBytes: Int
+    /// The read side's store; nil leaves out the read API, the seed endpoint, the DORA gauges and the dashboard.
+    public let metrics: (any MetricsReading)?
+    /// Pacer's own metrics (the swift-metrics backend), served on `/metrics`; nil serves only the DORA gauges.
+    public let prometheus: PrometheusCollectorRegistry?
 
-    public init(ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int) {
+    public init(
+        ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int,
+        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil
+    ) {
         self.ingester = ingester
         self.readiness = readiness
         self.tokens = tokens
         self.maxBodyBytes = maxBodyBytes
+        self.metrics = metrics
+        self.prometheus = prometheus
     }
 
     public func build() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         HealthRoutes<BasicRequestContext>(readiness: readiness).register(on: router)
+        if metrics != nil || prometheus != nil {
+            MetricsExpositionRoute<BasicRequestContext>(registry: prometheus, reader: metrics).register(on: router)
+        }
+        if let metrics {
+            MetricsRoutes<BasicRequestContext>(reader: metrics).register(on: router)
+            DashboardRoutes<BasicRequestContext>().register(on: router)
+        }
         let ingest = router.group()
         if let tokens {
             ingest.add(middleware: BearerAuthMiddleware(tokens: tokens))

@@ -23,3 +23,18 @@ public protocol ReadinessChecking: Sendable {
     /// Nil when ready, else the reason it is not.
     func notReadyReason() async -> String?
 }
+
+/// The read side of the metrics: the read model the calculator writes (`metric_headlines`, `metric_points`), the
+/// seed tutorial's `deployments` table and the pipeline's error log. Implemented over PostgreSQL in PacerApp.
+public protocol MetricsReading: Sendable {
+    /// Every known MetricDefinition with its headline rows (definitions without a computed value yet included).
+    func definitions() async throws -> [MetricDefinitionHeadlines]
+    /// One definition (its headline rows may be empty), or nil when neither the configuration nor the read model knows it.
+    func definition(namespace: String, name: String) async throws -> MetricDefinitionHeadlines?
+    /// The stored points of one definition's series (see ``MetricSeriesQuery``), ordered by group, then bucket start.
+    func points(_ query: MetricSeriesQuery) async throws -> [MetricSeriesPoint]
+    /// The seed tutorial's deployment frequency per `deploy_name` and bucket, ordered by bucket start, then name.
+    func deployFrequency(bucket: MetricBucket) async throws -> [DeployFrequencyEntry]
+    /// The newest pipeline errors first.
+    func pipelineErrors(limit: Int) async throws -> [PipelineErrorEntry]
+}

@@ -1,0 +1,160 @@
+extension DashboardPage {
+    /// Plain JavaScript: fetches `/api/v1/metrics` and each definition's weekly series, renders tiles, the per-app
+    /// table and one inline-SVG bar chart per definition, and repeats every 5 seconds (no reload, relative URLs only).
+    static let script = #"""
+        "use strict";
+        const KEYS = ["deploymentFrequency", "leadTimeForChanges", "changeFailureRate", "timeToRestore"];
+        const TITLES = { deploymentFrequency: "Deployment frequency", leadTimeForChanges: "Lead time for changes",
+          changeFailureRate: "Change failure rate", timeToRestore: "Time to restore service", custom: "Custom metric" };
+        const REFRESH_MS = 5000;
+
+        function esc(text) {
+          return String(text == null ? "" : text).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+        }
+        function levelClass(level) { return level ? "level-" + esc(level) : "level-none"; }
+        function shown(value, unit) {
+          if (value == null) return "–";
+          if (unit === "ratio") { const n = Number(value); return isFinite(n) ? (Math.round(n * 1000) / 10) + "%" : value; }
+          return value;
+        }
+        function unitText(unit) { return unit === "ratio" ? "" : (unit || ""); }
+        function key(item) { return item.namespace + "/" + item.name; }
+
+        // Definitions in display order: the four keys first (in order), then custom ones; by namespace/name within a kind.
+        function ordered(items) {
+          const rank = m => { const i = KEYS.indexOf(m); return i < 0 ? KEYS.length : i; };
+          return items.slice().sort((a, b) => rank(a.metric) - rank(b.metric) || key(a).localeCompare(key(b)));
+        }
+
+        function renderTiles(items) {
+          const html = [];
+          for (const metric of KEYS) {
+            if (!items.some(i => i.metric === metric)) {
+              html.push(`<div class="tile level-none" data-metric="${metric}" data-definition="" data-value="" data-level="">` +
+                `<div class="title">${TITLES[metric]}</div><div class="value">–</div>` +
+                `<div class="meta"><span>no MetricDefinition</span></div></div>`);
+            }
+          }
+          for (const item of ordered(items)) {
+            html.push(`<div class="tile ${levelClass(item.level)}" data-metric="${esc(item.metric)}" data-definition="${esc(key(item))}"` +
+              ` data-value="${esc(item.value == null ? "" : item.value)}" data-level="${esc(item.level || "")}" data-unit="${esc(item.unit)}">` +
+              `<div class="title">${esc(TITLES[item.metric] || item.metric)}</div>` +
+              `<div class="value"><span class="number">${esc(shown(item.value, item.unit))}</span><span class="unit">${esc(unitText(item.unit))}</span></div>` +
+              `<div class="meta"><span>${esc(key(item))} · ${esc(item.window)} · ${esc(item.samples)} samples</span>` +
+              `<span class="badge ${levelClass(item.level)}">${esc(item.level || "no level")}</span></div></div>`);
+          }
+          document.getElementById("tiles").innerHTML = html.join("");
+        }
+
+        function renderApps(items) {
+          const columns = ordered(items).filter(i => (i.groups || []).some(g => g.labels && g.labels.app != null));
+          const apps = new Map();
+          for (const item of columns) {
+            for (const group of item.groups || []) {
+              const app = group.labels && group.labels.app;
+              if (app == null) continue;
+              const env = group.labels.environment;
+              const row = env == null ? app : app + " (" + env + ")";
+              if (!apps.has(row)) apps.set(row, { app, env, cells: {} });
+              apps.get(row).cells[key(item)] = group;
+            }
+          }
+          const table = document.getElementById("apps");
+          document.getElementById("apps-empty").hidden = apps.size > 0;
+          table.hidden = apps.size === 0;
+          table.tHead.innerHTML = "<tr><th>App</th>" + columns.map(c =>
+            `<th title="${esc(key(c))}">${esc(TITLES[c.metric] || c.metric)}${c.unit && c.unit !== "ratio" ? " <span class=\"muted\">(" + esc(c.unit) + ")</span>" : ""}</th>`).join("") + "</tr>";
+          const rows = [...apps.keys()].sort((a, b) => a.localeCompare(b)).map(row => {
+            const entry = apps.get(row);
+            const cells = columns.map(c => {
+              const g = entry.cells[key(c)];
+              if (!g) return `<td data-metric="${esc(c.metric)}" data-definition="${esc(key(c))}" data-value="">–</td>`;
+              return `<td data-metric="${esc(c.metric)}" data-definition="${esc(key(c))}" data-value="${esc(g.value == null ? "" : g.value)}" data-level="${esc(g.level || "")}">` +
+                `${esc(shown(g.value, c.unit))}${g.level ? `<span class="badge ${levelClass(g.level)}">${esc(g.level)}</span>` : ""}</td>`;
+            }).join("");
+            return `<tr data-app="${esc(entry.app)}"${entry.env != null ? ` data-environment="${esc(entry.env)}"` : ""}><td>${esc(row)}</td>${cells}</tr>`;
+          });
+          table.tBodies[0].innerHTML = rows.join("");
+        }
+
+        // One bar per stored week of the ungrouped series; weeks without data are grey ticks.
+        function chartSVG(item, data) {
+          const W = 480, H = 170, L = 40, R = 8, T = 10, B = 22;
+          const series = (data.series || []).find(s => Object.keys(s.labels || {}).length === 0) || { points: [] };
+          const from = Date.parse(data.from), to = Date.parse(data.to);
+          const week = 7 * 86400000;
+          const span = Math.max(week, to - from + week);
+          const values = series.points.map(p => p.value).filter(v => v != null);
+          const max = Math.max(1e-9, ...values);
+          const scaleMax = niceMax(max);
+          const x = t => L + (W - L - R) * (t - from) / span;
+          const y = v => H - B - (H - B - T) * v / scaleMax;
+          const barW = Math.max(2, (W - L - R) * week / span - 2);
+          const parts = [`<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(TITLES[item.metric] || item.metric)} per week">`];
+          parts.push(`<line class="axis" x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}"/><line class="axis" x1="${L}" y1="${T}" x2="${L}" y2="${H - B}"/>`);
+          parts.push(`<text x="${L - 4}" y="${T + 8}" text-anchor="end">${esc(fmt(scaleMax, item.unit))}</text><text x="${L - 4}" y="${H - B}" text-anchor="end">0</text>`);
+          for (const p of series.points) {
+            const t = Date.parse(p.start);
+            if (p.value == null) {
+              parts.push(`<rect class="nodata" x="${x(t).toFixed(1)}" y="${H - B - 2}" width="${barW.toFixed(1)}" height="2"><title>${esc(p.start.slice(0, 10))}: no data</title></rect>`);
+              continue;
+            }
+            const top = y(p.value);
+            parts.push(`<rect class="bar" data-start="${esc(p.start)}" data-value="${p.value}" x="${x(t).toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0, H - B - top).toFixed(1)}">` +
+              `<title>${esc(p.start.slice(0, 10))}: ${esc(fmt(p.value, item.unit))} (${p.samples} samples)</title></rect>`);
+          }
+          parts.push(`<text x="${L}" y="${H - 6}">${esc(data.from.slice(0, 10))}</text><text x="${W - R}" y="${H - 6}" text-anchor="end">${esc(data.to.slice(0, 10))}</text>`);
+          if (series.points.length === 0) parts.push(`<text x="${(L + W) / 2}" y="${H / 2}" text-anchor="middle">no data yet</text>`);
+          parts.push("</svg>");
+          return parts.join("");
+        }
+        function niceMax(v) {
+          const p = Math.pow(10, Math.floor(Math.log10(v)));
+          for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+          return 10 * p;
+        }
+        function fmt(v, unit) {
+          if (unit === "ratio") return Math.round(v * 1000) / 10 + "%";
+          return (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 10) / 10) + (unit ? " " + unit : "");
+        }
+
+        async function renderCharts(items) {
+          const container = document.getElementById("charts");
+          const list = ordered(items);
+          const wanted = list.map(key).join("|");
+          if (container.dataset.keys !== wanted) {
+            container.innerHTML = list.map(i =>
+              `<figure class="chart" data-definition="${esc(key(i))}" data-metric="${esc(i.metric)}"><figcaption>${esc(TITLES[i.metric] || i.metric)} <span class="muted">${esc(key(i))}</span></figcaption><div class="plot"></div></figure>`).join("");
+            container.dataset.keys = wanted;
+          }
+          await Promise.all(list.map(async item => {
+            const response = await fetch(`/api/v1/metrics/${encodeURIComponent(item.namespace)}/${encodeURIComponent(item.name)}?bucket=week`, { cache: "no-store" });
+            if (!response.ok) throw new Error(`series ${key(item)}: HTTP ${response.status}`);
+            const data = await response.json();
+            const figure = [...container.querySelectorAll(".chart")].find(f => f.dataset.definition === key(item));
+            if (figure) figure.querySelector(".plot").innerHTML = chartSVG(item, data);
+          }));
+        }
+
+        async function refresh() {
+          const status = document.getElementById("status");
+          try {
+            const response = await fetch("/api/v1/metrics", { cache: "no-store" });
+            if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            const items = (await response.json()).items || [];
+            renderTiles(items);
+            renderApps(items);
+            await renderCharts(items);
+            status.dataset.state = "ok";
+            status.textContent = `${items.length} definition${items.length === 1 ? "" : "s"}`;
+            document.getElementById("updated").textContent = new Date().toLocaleTimeString();
+          } catch (error) {
+            status.dataset.state = "error";
+            status.textContent = "cannot load metrics: " + error.message;
+          } finally {
+            setTimeout(refresh, REFRESH_MS);
+          }
+        }
+        refresh();
+        """#
+}

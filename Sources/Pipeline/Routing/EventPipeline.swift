@@ -1,0 +1,218 @@
+import AsyncAlgorithms
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Stages 1 and 2 of the pipeline, in process: reads new `cloudevents_raw` rows after the durable cursor
+/// `transform`, routes them through the Ready EventRoutes, applies their CDEventTransforms and commits the
+/// CDEvents, errors, counters and the cursor advance in one transaction per batch (see docs/pipeline.md).
+///
+/// `run()` LISTENs on `pacer_cloudevents` (new events) and `pacer_config` (configuration changed) and also polls
+/// every `pollInterval`; each wake-up processes batches until caught up. A database outage is logged and retried
+/// with backoff; the service keeps running and nothing is lost (the cursor only moves with committed outputs).
+/// On graceful shutdown or cancellation `run()` returns promptly: an unfinished batch's transaction rolls back and
+/// is done again by the next run.
+public final class EventPipeline: Service, Sendable {
+    private let client: PostgresClient
+    private let store: PipelineStore
+    private let configStore: PostgresConfigStore
+    private let configuration: EventPipelineConfiguration
+    private let statusPublisher: (any TransformStatusPublishing)?
+    private let logger: Logger
+    private let metrics = TransformStageMetrics()
+
+    private struct State {
+        var rules: PipelineRules?
+        var configDirty = true
+        var published: [String: TransformStatusUpdate] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init(
+        client: PostgresClient, configuration: EventPipelineConfiguration = EventPipelineConfiguration(),
+        statusPublisher: (any TransformStatusPublishing)? = nil, logger: Logger
+    ) {
+        self.client = client
+        self.store = PipelineStore(client: client, logger: logger)
+        self.configStore = PostgresConfigStore(client: client, logger: logger)
+        self.configuration = configuration
+        self.statusPublisher = statusPublisher
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wake.yield()
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.listen(wake: wake) }
+                group.addTask { await self.poll(wake: wake) }
+                group.addTask { await self.reportStatus() }
+                group.addTask { await self.work(wakes: wakes, wake: wake) }
+                _ = await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Processes until caught up (reloading the configuration first) and returns the number of CloudEvents this
+    /// call consumed. Rows held back by a still-open transaction are waited for, at most 5 s. For tests and demos.
+    public func drain() async throws -> Int {
+        state.withLock { $0.configDirty = true }
+        var total = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let (processed, lag) = try await processUntilCaughtUp()
+            total += processed
+            if lag.events == 0 || ContinuousClock.now > deadline { return total }
+            try await Task.sleep(for: configuration.heldBackRetry)
+        }
+    }
+
+    // MARK: - processing
+
+    /// Reads and commits batches until a batch comes back short; returns what it consumed and the lag left.
+    func processUntilCaughtUp() async throws -> (processed: Int, lag: PipelineLag) {
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let rules = try await currentRules()
+            let cursor = try await store.cursor(configuration.cursorName)
+            let records = try await store.cloudEvents(after: cursor, limit: configuration.batchSize)
+            guard let last = records.last else {
+                let lag = try await store.lag(after: cursor)
+                setLag(lag)
+                return (total, lag)
+            }
+            let output = EventRouter(rules: rules).process(records)
+            let result = try await store.commitTransformBatch(
+                cursor: configuration.cursorName, expected: cursor, next: last.position, produced: output.produced, errors: output.failures)
+            switch result {
+            case .committed(let inserted):
+                total += records.count
+                metrics.record(output, inserted: inserted)
+                for failure in output.failures {
+                    logger.debug(
+                        "pipeline error", metadata: ["component": "\(failure.component)", "event": "\(failure.eventId ?? 0)", "error": "\(failure.message)"])
+                }
+            case .moved(let position):
+                logger.debug("another replica committed this batch", metadata: ["from": "\(cursor)", "cursor": "\(position)"])
+            }
+        }
+    }
+
+    private func currentRules() async throws -> PipelineRules {
+        let cached = state.withLock { state -> PipelineRules? in state.configDirty ? nil : state.rules }
+        if let cached { return cached }
+        state.withLock { $0.configDirty = false }
+        do {
+            let rules = try await PipelineRules.load(from: configStore)
+            for problem in rules.problems { logger.error("pipeline configuration unusable", metadata: ["problem": "\(problem)"]) }
+            state.withLock { $0.rules = rules }
+            logger.debug("pipeline configuration loaded", metadata: ["routes": "\(rules.routes.count)", "transforms": "\(rules.transforms.count)"])
+            return rules
+        } catch {
+            state.withLock { $0.configDirty = true }
+            throw error
+        }
+    }
+
+    private func setLag(_ lag: PipelineLag) {
+        metrics.record(lag)
+    }
+
+    // MARK: - loops of run()
+
+    private func work(wakes: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
+        var delay = configuration.retryDelay
+        for await _ in wakes {
+            do {
+                let (_, lag) = try await withDeadline(configuration.roundTimeout) { try await self.processUntilCaughtUp() }
+                delay = configuration.retryDelay
+                if lag.events > 0 {
+                    try await Task.sleep(for: configuration.heldBackRetry)
+                    wake.yield()
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.error(
+                    "pipeline round failed; retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
+                do { try await Task.sleep(for: delay) } catch { return }
+                delay = min(delay * 2, configuration.maxRetryDelay)
+                wake.yield()
+            }
+        }
+    }
+
+    private func poll(wake: AsyncStream<Void>.Continuation) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
+            state.withLock { $0.configDirty = true }
+            wake.yield()
+        }
+    }
+
+    /// LISTEN on one leased connection; after every (re)connect the configuration is reloaded and a round runs,
+    /// because notifications sent while nobody listened are lost.
+    private func listen(wake: AsyncStream<Void>.Continuation) async {
+        var delay = configuration.retryDelay
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: "pacer_cloudevents") { events in
+                        try await connection.listen(on: "pacer_config") { config in
+                            self.state.withLock { $0.configDirty = true }
+                            wake.yield()
+                            delay = self.configuration.retryDelay
+                            for try await isConfig in merge(events.map { _ in false }, config.map { _ in true }) {
+                                if isConfig { self.state.withLock { $0.configDirty = true } }
+                                wake.yield()
+                            }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("pipeline LISTEN connection lost; polling until it is back", metadata: ["error": "\(EventStoreError.describe(error))"])
+            }
+            do { try await Task.sleep(for: delay) } catch { return }
+            delay = min(delay * 2, configuration.maxRetryDelay)
+        }
+    }
+
+    /// Every `statusInterval`: the lag gauges, and the transform counters that changed to the publisher.
+    private func reportStatus() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.statusInterval) } catch { return }
+            do {
+                let cursor = try await store.cursor(configuration.cursorName)
+                setLag(try await store.lag(after: cursor))
+                if statusPublisher != nil { try await publishChangedStats() }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("pipeline status round failed", metadata: ["error": "\(EventStoreError.describe(error))"])
+            }
+        }
+    }
+
+    /// Offers every transform whose counters changed since the last successful publish to the publisher.
+    func publishChangedStats() async throws {
+        guard let statusPublisher else { return }
+        for row in try await store.transformStats() {
+            let key = "\(row.namespace)/\(row.name)"
+            let update = TransformStatusUpdate(
+                produced: row.produced, failed: row.failed, lastError: row.lastError, lastErrorEventId: row.lastErrorEvent,
+                lastErrorAt: row.lastErrorAt)
+            guard state.withLock({ $0.published[key] }) != update else { continue }
+            do {
+                try await statusPublisher.publish(namespace: row.namespace, name: row.name, status: update)
+                state.withLock { $0.published[key] = update }
+            } catch {
+                logger.warning("publishing transform status failed", metadata: ["transform": "\(key)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Tuning of an ``EventPipeline``.
+public struct EventPipelineConfiguration: Sendable {
+    /// CloudEvents read, routed, transformed and committed per transaction.
+    public var batchSize = 500
+    /// How often the pipeline looks for new events and reloads its configuration without being notified
+    /// (NOTIFY `pacer_cloudevents` / `pacer_config` normally wake it at once).
+    public var pollInterval: Duration = .seconds(5)
+    /// After a failed round (database unreachable), the first wait; doubled each time up to `maxRetryDelay`.
+    public var retryDelay: Duration = .milliseconds(250)
+    public var maxRetryDelay: Duration = .seconds(10)
+    /// A round (read batches until caught up) that takes longer is abandoned and retried; its transactions roll
+    /// back or, if one committed after all, the cursor check makes the retry skip it.
+    public var roundTimeout: Duration = .seconds(60)
+    /// When rows exist after the cursor but are not readable yet (an older transaction is still open), look again
+    /// after this long instead of waiting for the next poll.
+    public var heldBackRetry: Duration = .milliseconds(50)
+    /// How often transform counters are read and offered to the ``TransformStatusPublishing`` (and the lag gauges set).
+    public var statusInterval: Duration = .seconds(1)
+    /// The `pipeline_cursors` row of this stage.
+    public var cursorName = "transform"
+
+    public init() {}
+
+    public init(batchSize: Int = 500, pollInterval: Duration = .seconds(5)) {
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+    }
+}

@@ -1,0 +1,102 @@
+import EventModel
+import EventStore
+import Expressions
+import Foundation
+import OperatorAPI
+import PacerCore
+
+/// Routes and transforms a batch of stored CloudEvents with one ``PipelineRules`` snapshot. Pure: no I/O.
+///
+/// For every event, every Ready route (in namespace/name order) is evaluated (filters, then `when`); each matching
+/// route hands the event to its transforms, each transform at most once per event. A route whose `when` fails is
+/// recorded (stage `route`) and the event goes on to the other routes; a transform that fails is recorded (stage
+/// `transform`, counted against the transform) and only that CDEvent is skipped.
+public struct EventRouter: Sendable {
+    public let rules: PipelineRules
+
+    public init(rules: PipelineRules) {
+        self.rules = rules
+    }
+
+    /// What one batch produced, ready for `PipelineStore.commitTransformBatch`.
+    public struct Output: Sendable {
+        public var produced: [ProducedCDEvent] = []
+        public var failures: [PipelineFailure] = []
+        /// CloudEvents at least one route matched.
+        public var routed = 0
+        /// CloudEvents no route matched.
+        public var unrouted = 0
+        /// Failures of `when` expressions and of unreadable events.
+        public var routeErrors = 0
+        /// Transform failures by `namespace/name`.
+        public var transformFailures: [String: Int] = [:]
+    }
+
+    public func process(_ records: [RawCloudEventRecord], now: Date = Date()) -> Output {
+        var output = Output()
+        for record in records { process(record, now: now, into: &output) }
+        return output
+    }
+
+    private func process(_ record: RawCloudEventRecord, now: Date, into output: inout Output) {
+        let event: CloudEvent
+        do {
+            event = try CloudEvent(jsonFormat: try JSONValue.parse(record.content))
+        } catch {
+            output.routeErrors += 1
+            output.failures.append(
+                PipelineFailure(
+                    stage: "route", eventId: record.eventId, cloudEventSource: nil, cloudEventId: nil, component: "cloudevents_raw",
+                    message: "the stored CloudEvent cannot be read: \(error)", occurredAt: now))
+            return
+        }
+        func fail(_ stage: String, _ component: String, _ message: String) {
+            output.failures.append(
+                PipelineFailure(
+                    stage: stage, eventId: record.eventId, cloudEventSource: event.source, cloudEventId: event.id, component: component,
+                    message: message, occurredAt: now))
+        }
+        var activation: [String: Value]?
+        var applied = Set<String>()
+        var matched = false
+        for route in rules.routes where route.route.passesFilters(event) {
+            let variables = activation ?? event.activation
+            activation = variables
+            switch route.route.matches(event, activation: variables) {
+            case .failure(let error):
+                output.routeErrors += 1
+                fail("route", route.key, "spec.when: \(error)")
+                continue
+            case .success(false):
+                continue
+            case .success(true):
+                matched = true
+            }
+            for name in route.route.transforms {
+                let key = "\(route.namespace)/\(name)"
+                guard applied.insert(key).inserted else { continue }
+                switch rules.transform(named: name, in: route.namespace) {
+                case .failure(let lookup):
+                    output.routeErrors += 1
+                    fail("route", route.key, "\(lookup)")
+                case .success(let transform):
+                    do {
+                        let cdEvent = try transform.apply(to: event, activation: variables, transform: key, receivedAt: record.storedAt)
+                        output.produced.append(ProducedCDEvent(row: Self.row(cdEvent), originEventId: record.eventId, originTransform: key))
+                    } catch {
+                        output.transformFailures[key, default: 0] += 1
+                        fail("transform", key, error.description)
+                    }
+                }
+            }
+        }
+        if matched { output.routed += 1 } else { output.unrouted += 1 }
+    }
+
+    /// The `cdevents_raw` row of an emitted CDEvent.
+    static func row(_ event: CDEvent) -> CDEventRow {
+        CDEventRow(
+            id: event.context.id, source: event.context.source, type: event.context.type.description, timestamp: event.context.timestamp.date,
+            subjectId: event.subject.id, subjectSource: event.subject.source, content: event.jsonValue.jsonString())
+    }
+}

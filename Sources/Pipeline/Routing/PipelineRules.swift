@@ -1,0 +1,103 @@
+import EventStore
+import OperatorAPI
+import PacerCore
+
+/// One snapshot of the pipeline configuration: the Ready EventRoutes and CDEventTransforms, compiled.
+///
+/// Built from the configuration tables' rows. A route names transforms of its own namespace; the snapshot keeps,
+/// for every transform that exists but is not Ready, why (so routing can record a clear error instead of a silent skip).
+public struct PipelineRules: Sendable {
+    /// A compiled Ready route.
+    public struct Route: Sendable {
+        /// `namespace/name`.
+        public let key: String
+        public let namespace: String
+        public let route: CompiledRoute
+
+        public init(key: String, namespace: String, route: CompiledRoute) {
+            self.key = key
+            self.namespace = namespace
+            self.route = route
+        }
+    }
+
+    /// Ready routes, ordered by namespace then name.
+    public private(set) var routes: [Route] = []
+    /// Ready transforms by `namespace/name`.
+    public private(set) var transforms: [String: CompiledTransform] = [:]
+    /// Transforms that exist but cannot be used, by `namespace/name`, with the reason.
+    public private(set) var unusable: [String: String] = [:]
+
+    public init() {}
+
+    /// Compiles the rows of `pacer_event_routes` and `pacer_cdevent_transforms` (all of them, Ready or not).
+    /// A row marked Ready whose spec no longer decodes or compiles (written by another Pacer version) is left out
+    /// and listed in `problems`.
+    public init(routeRows: [ConfigRow], transformRows: [ConfigRow]) {
+        for row in transformRows {
+            let key = "\(row.namespace)/\(row.name)"
+            guard row.ready else {
+                unusable[key] = "is not Ready: \(row.message ?? "its spec has errors")"
+                continue
+            }
+            switch Self.compile(row.spec, as: CDEventTransformSpec.self, compile: { $0.compile() }) {
+            case .success(let compiled): transforms[key] = compiled
+            case .failure(let message):
+                unusable[key] = "\(message)"
+                problems.append("CDEventTransform \(key) \(message)")
+            }
+        }
+        for row in routeRows.sorted(by: { ($0.namespace, $0.name) < ($1.namespace, $1.name) }) where row.ready {
+            let key = "\(row.namespace)/\(row.name)"
+            switch Self.compile(row.spec, as: EventRouteSpec.self, compile: { $0.compile() }) {
+            case .success(let compiled): routes.append(Route(key: key, namespace: row.namespace, route: compiled))
+            case .failure(let message): problems.append("EventRoute \(key) \(message)")
+            }
+        }
+    }
+
+    /// Rows marked Ready that could not be used (see ``init(routeRows:transformRows:)``).
+    public private(set) var problems: [String] = []
+
+    /// Reads both tables and compiles them.
+    public static func load(from store: PostgresConfigStore) async throws -> PipelineRules {
+        let routes = try await store.rows(.eventRoutes)
+        let transforms = try await store.rows(.cdEventTransforms)
+        return PipelineRules(routeRows: routes, transformRows: transforms)
+    }
+
+    /// The transform `name` of `namespace`, or why it cannot be used.
+    public func transform(named name: String, in namespace: String) -> Result<CompiledTransform, TransformLookupError> {
+        let key = "\(namespace)/\(name)"
+        if let compiled = transforms[key] { return .success(compiled) }
+        return .failure(TransformLookupError(transform: key, reason: unusable[key] ?? "does not exist"))
+    }
+
+    private static func compile<Spec: Decodable, Compiled>(
+        _ spec: JSONValue, as type: Spec.Type, compile: (Spec) -> Result<Compiled, SpecErrors>
+    ) -> Result<Compiled, CompileProblem> {
+        let decoded: Spec
+        do {
+            decoded = try spec.decode(as: Spec.self)
+        } catch {
+            return .failure(CompileProblem(message: "has a spec that does not decode: \(error)"))
+        }
+        switch compile(decoded) {
+        case .success(let compiled): return .success(compiled)
+        case .failure(let errors): return .failure(CompileProblem(message: "does not compile: \(errors)"))
+        }
+    }
+
+    private struct CompileProblem: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}
+
+/// A route names a transform that does not exist or is not Ready.
+public struct TransformLookupError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `namespace/name`.
+    public var transform: String
+    public var reason: String
+    public var description: String { "CDEventTransform \(transform) \(reason)" }
+}

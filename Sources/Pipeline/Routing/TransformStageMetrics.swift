@@ -1,0 +1,30 @@
+import EventStore
+import Metrics
+
+/// The swift-metrics instruments of the route/transform stage (names in PIPELINE.md / docs/pipeline.md).
+struct TransformStageMetrics: Sendable {
+    let lagEvents = Gauge(label: "pacer_pipeline_lag_events", dimensions: [("stage", "transform")])
+    let lagSeconds = Gauge(label: "pacer_pipeline_lag_seconds", dimensions: [("stage", "transform")])
+    let routed = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "route"), ("result", "routed")])
+    let unrouted = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "route"), ("result", "unrouted")])
+    let routeErrors = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "route"), ("result", "error")])
+    let produced = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "transform"), ("result", "produced")])
+    let failed = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "transform"), ("result", "failed")])
+
+    func record(_ lag: PipelineLag) {
+        lagEvents.record(lag.events)
+        lagSeconds.record(lag.seconds)
+    }
+
+    func record(_ output: EventRouter.Output, inserted: Int) {
+        if output.routed > 0 { routed.increment(by: output.routed) }
+        if output.unrouted > 0 { unrouted.increment(by: output.unrouted) }
+        if output.routeErrors > 0 { routeErrors.increment(by: output.routeErrors) }
+        if inserted > 0 { produced.increment(by: inserted) }
+        let failures = output.transformFailures.values.reduce(0, +)
+        if failures > 0 { failed.increment(by: failures) }
+        for (transform, count) in output.transformFailures {
+            Counter(label: "pacer_transform_errors_total", dimensions: [("transform", transform)]).increment(by: count)
+        }
+    }
+}

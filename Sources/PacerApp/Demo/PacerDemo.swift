@@ -1,0 +1,272 @@
+import AsyncHTTPClient
+import EventModel
+import EventStore
+import Foundation
+import KubeSim
+import Logging
+import NIOCore
+import NIOHTTP1
+import PacerCore
+import PostgresNIO
+import Synchronization
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings of `pacer demo`.
+public struct DemoOptions: Sendable {
+    /// PostgreSQL to use; nil starts a private cluster in a temporary folder.
+    public var databaseURL: String?
+    /// A real cluster; nil starts kube-sim in process.
+    public var kubeconfig: String?
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    /// Keep serving the dashboard and API until Ctrl-C (`--no-serve`: exit after printing the table).
+    public var serve = true
+    /// Folder that holds `crds/` and `examples/` (default: the working directory, then the executable's ancestors).
+    public var repoRoot: String?
+    /// How long to wait for the calculator to publish the four keys.
+    public var metricsTimeout: Duration = .seconds(30)
+
+    public init() {}
+}
+
+/// `pacer demo`: PostgreSQL and kube-sim on an embedded default, the operator in process, a scripted history,
+/// the four keys per app as a table, then the dashboard until Ctrl-C. Everything it starts is stopped and its
+/// temporary folder removed on every exit path (success, error, SIGINT/SIGTERM).
+public struct PacerDemo: Sendable {
+    public let options: DemoOptions
+    public let logger: Logger
+    let terminal = DemoTerminal()
+
+    public init(options: DemoOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// What the demo started, for cleanup after the structured part has ended.
+    final class Started: Sendable {
+        let postgres = Mutex<EmbeddedPostgres?>(nil)
+        let cluster = Mutex<DemoCluster?>(nil)
+    }
+
+    struct Interrupted: Error {}
+
+    public func run() async throws {
+        let repoRoot = try Self.findRepoRoot(options.repoRoot)
+        let directory = try Self.makeTemporaryDirectory()
+        let started = Started()
+        var failure: (any Error)?
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { throw Interrupted() }
+                }
+                group.addTask { try await self.play(repoRoot: repoRoot, directory: directory, started: started) }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch is Interrupted {
+            terminal.line("\n▸ interrupted")
+        } catch {
+            failure = error
+        }
+        terminal.line("▸ shutting down: operator, kube-sim, PostgreSQL…")
+        await started.cluster.withLock { $0 }?.stop()
+        await started.postgres.withLock { $0 }?.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+        if let failure { throw failure }
+    }
+
+    private func play(repoRoot: String, directory: String, started: Started) async throws {
+        let crds = try DemoCluster.manifests(in: repoRoot + "/crds")
+        let examples = try DemoCluster.manifests(in: repoRoot + "/examples")
+        let databaseURL: String
+        if let url = options.databaseURL {
+            databaseURL = url
+        } else {
+            let postgres = try await terminal.step("starting PostgreSQL (embedded, temporary)") {
+                try await EmbeddedPostgres.start(in: directory)
+            } detail: { "\($0.binDirectory), port \($0.port)" }
+            started.postgres.withLock { $0 = postgres }
+            databaseURL = postgres.url
+        }
+        let cluster = try await terminal.step(options.kubeconfig == nil ? "starting kube-sim (in process)" : "connecting to the cluster") {
+            try await DemoCluster.start(kubeconfig: options.kubeconfig, directory: directory, logger: logger)
+        } detail: { $0.sim?.url.absoluteString ?? $0.kubeconfig }
+        started.cluster.withLock { $0 = cluster }
+        try await terminal.step("applying CRDs") { try await cluster.apply(files: crds) } detail: { "\($0) objects" }
+        try await terminal.step("applying the default pipeline (examples/)") { try await cluster.apply(files: examples) } detail: { "\($0) objects" }
+
+        var server = PacerConfiguration(databaseURL: databaseURL)
+        server.httpHost = options.httpHost
+        server.httpPort = options.httpPort
+        var configuration = OperatorConfiguration(server: server)
+        configuration.kubeconfig = cluster.kubeconfig
+        configuration.clusterName = DemoHistory.clusterName
+        configuration.identity = "pacer-demo"
+        let operatorConfiguration = configuration
+        let base = "http://\(options.httpHost == "0.0.0.0" ? "127.0.0.1" : options.httpHost):\(options.httpPort)"
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Returns on SIGINT/SIGTERM (graceful shutdown), which ends the demo.
+                try await PacerOperator(configuration: operatorConfiguration, logger: logger).run()
+            }
+            group.addTask {
+                let http = HTTPClient(eventLoopGroupProvider: .singleton)
+                do {
+                    try await self.script(cluster: cluster, databaseURL: databaseURL, base: base, http: http)
+                    try await http.shutdown()
+                } catch {
+                    try? await http.shutdown()
+                    throw error
+                }
+                if self.options.serve {
+                    self.terminal.line("")
+                    self.terminal.line("Dashboard and API: \(base)/   (Ctrl-C to stop)")
+                    self.terminal.line("Custom resources:  kubectl --kubeconfig \(cluster.kubeconfig) get metricdefinitions")
+                    try await Task.sleep(for: .seconds(365 * 86_400))
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// Waits for the operator, plays the history and the live part, waits for the four keys and prints them.
+    private func script(cluster: DemoCluster, databaseURL: String, base: String, http: HTTPClient) async throws {
+        try await terminal.step("starting Pacer on \(base)") { try await waitReady(base: base, http: http) }
+        let now = Date()
+        let steps = DemoHistory.steps(now: now)
+        var events = DemoEvents()
+        let history = steps.filter { $0.phase == .history }
+        try await terminal.step("importing 4 weeks of history as Deployment-source CloudEvents (relative to \(RFC3339.format(now, fractionalDigits: 0)))") {
+            let cloudEvents = history.flatMap { events.cloudEvents(for: $0) }
+            for batch in stride(from: 0, to: cloudEvents.count, by: 100) {
+                try await post(cloudEvents[batch..<min(batch + 100, cloudEvents.count)].map(\.jsonFormat), to: base + "/events", http: http)
+            }
+            return cloudEvents.count
+        } detail: { "\($0) events, \(history.count) steps" }
+
+        if cluster.sim != nil {
+            try await terminal.step("creating namespace \(DemoHistory.namespace)") { try await cluster.createNamespace() }
+        }
+        for step in steps where step.phase != .history {
+            if step.phase == .external {
+                try await terminal.step("posting \(Self.describe(step)) to /cdevents (as an external tool)") {
+                    guard let cdEvent = try DemoEvents.cdEvent(for: step) else { return }
+                    try await post([cdEvent.cloudEvent().jsonFormat], to: base + "/cdevents", http: http)
+                }
+            } else if cluster.sim != nil {
+                try await terminal.step("live in kube-sim: \(Self.describe(step))") { try await cluster.play(step) }
+            } else {
+                var live = step
+                live.time = Date()
+                try await terminal.step("posting \(Self.describe(step)) (not a kube-sim cluster: as Deployment-source events)") {
+                    try await post(events.cloudEvents(for: live).map(\.jsonFormat), to: base + "/events", http: http)
+                }
+            }
+        }
+        let finishedAt = Date()
+        let headlines = try await terminal.step("waiting for the four keys (at most \(options.metricsTimeout))") {
+            try await waitForHeadlines(databaseURL: databaseURL, namespace: cluster.namespace, since: finishedAt)
+        } detail: { $0.complete(since: finishedAt) ? "computed" : "NOT all computed: is the pipeline running?" }
+        terminal.line("")
+        terminal.line("DORA four keys, last 30 days, environment production (MetricDefinitions in namespace \(cluster.namespace)):")
+        terminal.line(headlines.table(apps: DemoHistory.apps.map(\.name)))
+    }
+
+    static func describe(_ step: DemoHistory.Step) -> String {
+        switch step.action {
+        case .rolloutCompleted(let revision, let image, _, _, _): return "\(step.app): \(revision == 1 ? "deploy" : "roll out") \(image)"
+        case .rolloutFailed(_, let image, _, _): return "\(step.app): roll out \(image), which fails"
+        case .availabilityLost: return "\(step.app): becomes unavailable"
+        case .availabilityRestored: return "\(step.app): available again"
+        case .changeMerged(let commit): return "change.merged \(commit.prefix(8)) for \(step.app)"
+        case .incidentDetected(let id): return "incident.detected \(id) for \(step.app)"
+        case .incidentResolved(let id): return "incident.resolved \(id) for \(step.app)"
+        }
+    }
+
+    private func waitReady(base: String, http: HTTPClient) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let response = try? await http.execute(HTTPClientRequest(url: base + "/readyz"), timeout: .seconds(2)), response.status == .ok {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw DemoError("Pacer was not ready on \(base)/readyz within 60 s")
+    }
+
+    /// POSTs a batch (`application/cloudevents-batch+json`); anything but 202 is an error with the answer.
+    private func post(_ events: [JSONValue], to url: String, http: HTTPClient) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/cloudevents-batch+json")
+        request.body = .bytes(ByteBuffer(bytes: JSONValue.array(events).jsonData()))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .accepted else {
+            throw DemoError("POST \(url): \(response.status.code) \(String(buffer: body))")
+        }
+    }
+
+    /// Polls `metric_headlines` until every key has its overall headline computed after `since` and the values
+    /// have stayed the same for 2 s, or until `metricsTimeout`; returns what is there.
+    private func waitForHeadlines(databaseURL: String, namespace: String, since: Date) async throws -> DemoHeadlines {
+        var quiet = logger
+        quiet.logLevel = .critical
+        let client = PostgresClient(configuration: try DatabaseURL(databaseURL).clientConfiguration(), backgroundLogger: quiet)
+        return try await withThrowingTaskGroup(of: DemoHeadlines?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            let deadline = ContinuousClock.now + options.metricsTimeout
+            var last = DemoHeadlines()
+            var stableSince = ContinuousClock.now
+            while ContinuousClock.now < deadline {
+                let current = (try? await DemoHeadlines.read(client: client, namespace: namespace, logger: quiet)) ?? DemoHeadlines()
+                if !current.sameValues(as: last) { stableSince = ContinuousClock.now }
+                last = current
+                if current.complete(since: since), ContinuousClock.now - stableSince >= .seconds(2) { return current }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            return last
+        }
+    }
+
+    // MARK: Files
+
+    /// The folder with `crds/` and `examples/`: `explicit`, else the working directory, else an ancestor of the executable.
+    static func findRepoRoot(_ explicit: String?) throws -> String {
+        func holdsManifests(_ path: String) -> Bool {
+            FileManager.default.fileExists(atPath: path + "/crds") && FileManager.default.fileExists(atPath: path + "/examples")
+        }
+        if let explicit {
+            guard holdsManifests(explicit) else { throw DemoError("--repo-root \(explicit) has no crds/ and examples/ folders") }
+            return explicit
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        if holdsManifests(cwd) { return cwd }
+        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? cwd).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if holdsManifests(url.path) { return url.path }
+        }
+        throw DemoError("crds/ and examples/ not found in \(cwd) or above the pacer executable: run pacer demo from the repository root or pass --repo-root")
+    }
+
+    static func makeTemporaryDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/pacer-demo-XXXXXX").utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw DemoError("cannot create a temporary folder in \(NSTemporaryDirectory())")
+        }
+        return String(cString: created)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import PacerApp
+import PacerCore
+import TestSupport
+
+/// The four keys per app computed independently from the demo script (`DemoHistory.steps(now:)`), following the
+/// definitions in the session contract (docs/metrics.md): 30-day window ending now, environment production.
+struct DemoExpectations {
+    struct Value: Equatable, CustomStringConvertible {
+        var value: Double?
+        var level: String?
+        var description: String { "\(value.map { String(format: "%.4f", $0) } ?? "nil") \(level ?? "-")" }
+    }
+
+    /// group ("all" or the app) → metric → expected headline.
+    var rows: [String: [String: Value]] = [:]
+
+    static let window: TimeInterval = 30 * 86_400
+
+    init(now: Date) {
+        struct Deploy { var app: String; var time: Date; var commit: String }
+        struct Signal { var app: String; var subject: String; var time: Date }
+        var deploys: [Deploy] = []
+        var changes: [(app: String, commit: String, time: Date)] = []
+        var detections: [Signal] = []
+        var resolutions: [Signal] = []
+        // Live cluster steps happen now, one after the other: keep their order with one second between them.
+        var liveOffset: TimeInterval = 0
+        for step in DemoHistory.steps(now: now) {
+            var time = step.time
+            if step.phase == .live {
+                liveOffset += 1
+                time = step.time.addingTimeInterval(liveOffset)
+            }
+            let subject = "\(DemoHistory.namespace)/\(step.app)"
+            switch step.action {
+            case .rolloutCompleted(_, _, let commit, let commitTime, _):
+                deploys.append(Deploy(app: step.app, time: time, commit: commit))
+                if let commitTime { changes.append((step.app, commit, commitTime)) }
+            case .rolloutFailed, .availabilityLost:
+                detections.append(Signal(app: step.app, subject: subject, time: time))
+            case .availabilityRestored:
+                resolutions.append(Signal(app: step.app, subject: subject, time: time))
+            case .changeMerged(let commit):
+                changes.append((step.app, commit, time))
+            case .incidentDetected(let id):
+                detections.append(Signal(app: step.app, subject: id, time: time))
+            case .incidentResolved(let id):
+                resolutions.append(Signal(app: step.app, subject: id, time: time))
+            }
+        }
+        let start = now.addingTimeInterval(-Self.window)
+        func inWindow(_ t: Date) -> Bool { t > start && t <= now.addingTimeInterval(60) }
+
+        // Lead time: each change is carried by the first deployment of its app with its commit, at or after it.
+        var leadTimes: [(app: String, hours: Double)] = []
+        for change in changes {
+            let carrier = deploys.filter { $0.app == change.app && $0.commit == change.commit && $0.time >= change.time }.min { $0.time < $1.time }
+            if let carrier, inWindow(carrier.time) { leadTimes.append((change.app, carrier.time.timeIntervalSince(change.time) / 3_600)) }
+        }
+        // Change failure: an incident of the app after the deployment and before the app's next deployment.
+        var failed: [(app: String, failed: Bool)] = []
+        for deploy in deploys where inWindow(deploy.time) {
+            let next = deploys.filter { $0.app == deploy.app && $0.time > deploy.time }.map(\.time).min() ?? .distantFuture
+            failed.append((deploy.app, detections.contains { $0.app == deploy.app && $0.time > deploy.time && $0.time < next }))
+        }
+        // Time to restore: opened by the first detection of a subject, closed by the next resolution of it.
+        var restores: [(app: String, hours: Double)] = []
+        let signals = (detections.map { ($0, true) } + resolutions.map { ($0, false) }).sorted { $0.0.time < $1.0.time }
+        var open: [String: Signal] = [:]
+        for (signal, detected) in signals {
+            if detected {
+                if open[signal.subject] == nil { open[signal.subject] = signal }
+            } else if let opened = open.removeValue(forKey: signal.subject), inWindow(signal.time) {
+                restores.append((opened.app, signal.time.timeIntervalSince(opened.time) / 3_600))
+            }
+        }
+
+        for group in DemoHistory.apps.map(\.name) + ["all"] {
+            func mine(_ app: String) -> Bool { group == "all" || app == group }
+            var row: [String: Value] = [:]
+            // Deployment frequency: median over the window's 4 whole weeks (counted back from now) of the days
+            // (24 h periods counted back from now) with a deployment.
+            let groupDeploys = deploys.filter { mine($0.app) && inWindow($0.time) }
+            let perWeek = (0..<4).map { week -> Double in
+                let days = groupDeploys.compactMap { deploy -> Int? in
+                    let age = max(0, now.timeIntervalSince(deploy.time))
+                    return Int(age / 604_800) == week ? Int(age / 86_400) : nil
+                }
+                return Double(Set(days).count)
+            }
+            let frequency = Self.median(perWeek) ?? 0
+            let frequencyLevel = frequency >= 3 ? "Elite" : frequency >= 1 ? "High" : groupDeploys.count >= 1 ? "Medium" : "Low"
+            row["deploymentFrequency"] = Value(value: frequency, level: frequencyLevel)
+            let lead = Self.median(leadTimes.filter { mine($0.app) }.map(\.hours))
+            row["leadTimeForChanges"] = Value(value: lead, level: lead.map { $0 < 24 ? "Elite" : $0 < 168 ? "High" : $0 < 730 ? "Medium" : "Low" })
+            let outcomes = failed.filter { mine($0.app) }
+            let rate = outcomes.isEmpty ? nil : Double(outcomes.filter(\.failed).count) / Double(outcomes.count)
+            row["changeFailureRate"] = Value(value: rate, level: rate.map { $0 <= 0.05 ? "Elite" : $0 <= 0.10 ? "Medium" : $0 <= 0.20 ? "High" : "Low" })
+            let restore = Self.median(restores.filter { mine($0.app) }.map(\.hours))
+            row["timeToRestore"] = Value(value: restore, level: restore.map { $0 < 1 ? "Elite" : $0 < 24 ? "High" : $0 < 168 ? "Medium" : "Low" })
+            rows[group] = row
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// The value as the demo's table shows it (percent for the change failure rate).
+    static func displayed(_ metric: String, _ value: Double) -> Double { metric == "changeFailureRate" ? value * 100 : value }
+}
+
+/// Running the built `pacer` binary for the demo tests.
+enum DemoBinary {
+    static var path: String { RepoPaths.root + "/.build/debug/pacer" }
+
+    /// Demo tests need the built binary and PostgreSQL's server binaries; in CI they always run (and fail when
+    /// either is missing).
+    static var enabled: Bool {
+        if ProcessInfo.processInfo.environment["CI"] != nil { return true }
+        return FileManager.default.isExecutableFile(atPath: path) && (try? EmbeddedPostgres.findBinaries()) != nil
+    }
+
+    /// `importing 4 weeks of history ... (relative to 2026-11-21T22:40:00Z)` → the script's `now`.
+    static func scriptNow(in output: String) -> Date? {
+        guard let range = output.range(of: "(relative to ") else { return nil }
+        let rest = output[range.upperBound...]
+        guard let end = rest.firstIndex(of: ")") else { return nil }
+        return RFC3339.parse(String(rest[..<end]))
+    }
+
+    /// The printed table: group → metric → (number as displayed, level).
+    static func table(in output: String) -> [String: [String: (value: Double?, level: String?)]] {
+        let metrics = ["deploymentFrequency", "leadTimeForChanges", "changeFailureRate", "timeToRestore"]
+        var rows: [String: [String: (value: Double?, level: String?)]] = [:]
+        guard let header = output.range(of: "app | deployment frequency") else { return rows }
+        for line in output[header.lowerBound...].split(separator: "\n").dropFirst(2) {
+            let cells = line.components(separatedBy: " | ").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 5 else { break }
+            var row: [String: (value: Double?, level: String?)] = [:]
+            for (metric, cell) in zip(metrics, cells.dropFirst()) {
+                let words = cell.split(separator: " ").map(String.init)
+                let level = words.last.flatMap { ["Elite", "High", "Medium", "Low"].contains($0) ? $0 : nil }
+                row[metric] = (words.first.flatMap(Double.init), level)
+            }
+            rows[cells[0]] = row
+        }
+        return rows
+    }
+}

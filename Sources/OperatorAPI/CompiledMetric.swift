@@ -29,7 +29,7 @@ public struct CompiledMetric: Sendable {
     /// The unit the status shows: the DORA unit of the metric (see ``DORALevels``) or `spec.custom.unit`.
     public var unit: String {
         switch metric {
-        case .deploymentFrequency: return "deployments/day"
+        case .deploymentFrequency: return "days/week"
         case .leadTimeForChanges, .timeToRestore: return "hours"
         case .changeFailureRate: return "ratio"
         case .custom: return custom?.unit ?? ""

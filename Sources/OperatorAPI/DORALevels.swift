@@ -13,7 +13,7 @@ public enum DORALevel: String, Codable, Sendable, Hashable, CaseIterable, Compar
 /// Performance-level thresholds as data, one table per `MetricDefinition.spec.levels` value.
 ///
 /// Units of the classified value:
-/// - deployment frequency: deployments per day (average over the window);
+/// - deployment frequency: the median number of days per week with a deployment (days/week);
 /// - lead time for changes and time to restore: hours (median);
 /// - change failure rate: a ratio (0.15 = 15 %).
 ///
@@ -50,11 +50,14 @@ public enum DORALevels {
     static let week = 168.0
     static let month = 730.0
 
-    /// Deployment frequency (deployments/day), DORA 2023 and 2024: Elite on demand (daily or more),
-    /// High between once a day and once a week, Medium between once a week and once a month, Low less often.
+    /// Deployment frequency, every level set (Four Keys' rule, which DORA's "on demand / daily, weekly, monthly"
+    /// clusters follow): the value is the median over the window's weeks of the number of days with a deployment
+    /// (days/week). Elite ("daily") from 3 days/week, High ("weekly") from 1. Medium needs the deployment count as
+    /// well (see ``deploymentFrequencyLevel(medianDaysPerWeek:deploymentsPer30Days:)``); from the median alone,
+    /// less than one day a week is Low.
     static let doraFrequency = Table(
         higherIsBetter: true,
-        bands: [Band(.elite, 1.0, inclusive: true), Band(.high, perWeek, inclusive: true), Band(.medium, perMonth, inclusive: true)],
+        bands: [Band(.elite, 3.0, inclusive: true), Band(.high, 1.0, inclusive: true)],
         otherwise: .low)
     /// Lead time (hours), DORA 2023 and 2024: < 1 day, < 1 week, < 1 month, otherwise Low.
     static let doraLeadTime = Table(
@@ -67,16 +70,8 @@ public enum DORALevels {
         switch (metric, levels) {
         case (.custom, _):
             return nil
-        case (.deploymentFrequency, .dora2024), (.deploymentFrequency, .dora2023):
+        case (.deploymentFrequency, _):
             return doraFrequency
-        case (.deploymentFrequency, .fourkeys):
-            // Four Keys: "Daily" when the median week has ≥ 3 deployment days, then Weekly, Monthly, Yearly.
-            // Approximated on deployments/day: ≥ 3/7 per day, ≥ 1 per week, ≥ 1 per month.
-            return Table(
-                higherIsBetter: true,
-                bands: [Band(.elite, 3.0 / 7.0, inclusive: true), Band(.high, perWeek, inclusive: true),
-                        Band(.medium, perMonth, inclusive: true)],
-                otherwise: .low)
         case (.leadTimeForChanges, .dora2024), (.leadTimeForChanges, .dora2023):
             return doraLeadTime
         case (.leadTimeForChanges, .fourkeys), (.timeToRestore, .fourkeys):
@@ -115,6 +110,15 @@ public enum DORALevels {
                 bands: [Band(.elite, 0.15, inclusive: true), Band(.medium, 0.46, inclusive: false)],
                 otherwise: .low)
         }
+    }
+
+    /// Deployment frequency's level (every level set), as Four Keys classifies it: the median week has at least
+    /// 3 days with a deployment → Elite (daily); at least 1 → High (weekly); else at least one deployment per
+    /// 30 days on average over the window → Medium (monthly); else Low.
+    public static func deploymentFrequencyLevel(medianDaysPerWeek: Double, deploymentsPer30Days: Double) -> DORALevel {
+        if medianDaysPerWeek >= 3 { return .elite }
+        if medianDaysPerWeek >= 1 { return .high }
+        return deploymentsPer30Days >= 1 ? .medium : .low
     }
 
     /// The level of `value` (in the units above); nil for custom metrics and non-finite or negative values.

@@ -14,7 +14,7 @@ struct CodableTests {
         #expect(metric.metadata.name == "deployment-frequency")
         #expect(metric.spec.groupBy == [.app])
         metric.status = MetricDefinitionStatus(
-            value: MetricDefinitionStatus.format(1.4285), numericValue: 1.4285, unit: "deployments/day",
+            value: MetricDefinitionStatus.format(1.4285), numericValue: 1.4285, unit: "days/week",
             level: DORALevel.elite.rawValue, window: "30d",
             groups: [.init(labels: ["app": "cart"], value: "2", numericValue: 2, level: "Elite")],
             conditions: [.ready(reason: "Computed", generation: 1, at: Date(timeIntervalSince1970: 0))], observedGeneration: 1)

@@ -5,20 +5,22 @@ import Testing
 struct DORALevelsTests {
     typealias Metric = MetricDefinitionSpec.Metric
 
-    @Test("deployment frequency (deployments/day): daily is Elite, weekly High, monthly Medium, rarer Low")
+    @Test("deployment frequency (median deployment days/week): 3+ Elite, 1+ High, monthly Medium, rarer Low")
     func frequency() {
-        for levels in [MetricDefinitionSpec.Levels.dora2024, .dora2023] {
+        for levels in MetricDefinitionSpec.Levels.allCases {
+            #expect(DORALevels.level(metric: .deploymentFrequency, value: 7, levels: levels) == .elite)
             #expect(DORALevels.level(metric: .deploymentFrequency, value: 3, levels: levels) == .elite)
-            #expect(DORALevels.level(metric: .deploymentFrequency, value: 1, levels: levels) == .elite)
-            #expect(DORALevels.level(metric: .deploymentFrequency, value: 0.99, levels: levels) == .high)
-            #expect(DORALevels.level(metric: .deploymentFrequency, value: 1.0 / 7.0, levels: levels) == .high)
-            #expect(DORALevels.level(metric: .deploymentFrequency, value: 0.14, levels: levels) == .medium)
-            #expect(DORALevels.level(metric: .deploymentFrequency, value: 1.0 / 30.0, levels: levels) == .medium)
-            #expect(DORALevels.level(metric: .deploymentFrequency, value: 0.03, levels: levels) == .low)
+            #expect(DORALevels.level(metric: .deploymentFrequency, value: 2.5, levels: levels) == .high)
+            #expect(DORALevels.level(metric: .deploymentFrequency, value: 1, levels: levels) == .high)
+            #expect(DORALevels.level(metric: .deploymentFrequency, value: 0.5, levels: levels) == .low)
             #expect(DORALevels.level(metric: .deploymentFrequency, value: 0, levels: levels) == .low)
         }
-        #expect(DORALevels.level(metric: .deploymentFrequency, value: 3.0 / 7.0, levels: .fourkeys) == .elite)
-        #expect(DORALevels.level(metric: .deploymentFrequency, value: 0.42, levels: .fourkeys) == .high)
+        // A hundred deployments on one day a month is monthly, not daily.
+        #expect(DORALevels.deploymentFrequencyLevel(medianDaysPerWeek: 0, deploymentsPer30Days: 100) == .medium)
+        #expect(DORALevels.deploymentFrequencyLevel(medianDaysPerWeek: 0, deploymentsPer30Days: 1) == .medium)
+        #expect(DORALevels.deploymentFrequencyLevel(medianDaysPerWeek: 0, deploymentsPer30Days: 0.9) == .low)
+        #expect(DORALevels.deploymentFrequencyLevel(medianDaysPerWeek: 1, deploymentsPer30Days: 4) == .high)
+        #expect(DORALevels.deploymentFrequencyLevel(medianDaysPerWeek: 3, deploymentsPer30Days: 12) == .elite)
     }
 
     @Test("lead time (hours): under a day Elite, under a week High, under a month Medium")

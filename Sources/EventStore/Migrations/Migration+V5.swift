@@ -1,4 +1,107 @@
 extension Migration {
-    /// The calculator's fact tables (owned by the calculator; see docs/metrics.md).
-    static let v5MetricFacts = Migration(version: 5, name: "metric facts", statements: [])
+    /// The calculator's fact tables (owned by the calculator; see docs/metrics.md). All of them are derived from
+    /// `cdevents_raw` (cursor `calculate`) and can be rebuilt by `pacer recompute`:
+    /// - `deployments`: the seed table (deploy_id = artifactId, deploy_name, time_created) extended with the
+    ///   CDEvent identity, dimensions, commit, deploy type and `failed` (an incident in the same app and environment
+    ///   before the next deployment);
+    /// - `changes`: `change.merged` CDEvents (sha = subject.id);
+    /// - `incident_events`: `incident.detected|reported` (kind `open`) and `incident.resolved` (kind `resolved`);
+    /// - `incidents`: incidents paired from those events per subject (opened → first resolution after it);
+    /// - `lead_times`: per (app, sha, environment) the first deployment carrying the change;
+    /// - `metric_computed`: which MetricDefinition spec the stored results belong to.
+    static let v5MetricFacts = Migration(
+        version: 5, name: "metric facts",
+        statements: [
+            // Rows written by earlier tools are rebuilt from cdevents_raw (the `calculate` cursor starts at 0).
+            "DELETE FROM deployments",
+            "ALTER TABLE deployments DROP CONSTRAINT deployments_pkey",
+            """
+            ALTER TABLE deployments
+                ADD COLUMN cd_source   text NOT NULL DEFAULT '',
+                ADD COLUMN cd_id       text NOT NULL DEFAULT '',
+                ADD COLUMN deploy_type text NOT NULL DEFAULT '',
+                ADD COLUMN app         text NOT NULL DEFAULT '',
+                ADD COLUMN environment text NOT NULL DEFAULT '',
+                ADD COLUMN team        text NOT NULL DEFAULT '',
+                ADD COLUMN namespace   text NOT NULL DEFAULT '',
+                ADD COLUMN commit      text,
+                ADD COLUMN failed      boolean NOT NULL DEFAULT false,
+                ADD PRIMARY KEY (cd_source, cd_id)
+            """,
+            "CREATE INDEX deployments_time ON deployments (time_created)",
+            "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
+            "CREATE INDEX deployments_app_commit ON deployments (app, commit) WHERE commit IS NOT NULL",
+            """
+            CREATE TABLE changes (
+                cd_source    text NOT NULL,
+                cd_id        text NOT NULL,
+                sha          text NOT NULL,
+                time_created timestamptz NOT NULL,
+                app          text NOT NULL,
+                environment  text NOT NULL,
+                team         text NOT NULL,
+                namespace    text NOT NULL,
+                PRIMARY KEY (cd_source, cd_id)
+            )
+            """,
+            "CREATE INDEX changes_app_sha ON changes (app, sha)",
+            """
+            CREATE TABLE incident_events (
+                cd_source    text NOT NULL,
+                cd_id        text NOT NULL,
+                subject_id   text NOT NULL,
+                kind         text NOT NULL CHECK (kind IN ('open', 'resolved')),
+                time_created timestamptz NOT NULL,
+                app          text NOT NULL,
+                environment  text NOT NULL,
+                team         text NOT NULL,
+                namespace    text NOT NULL,
+                PRIMARY KEY (cd_source, cd_id)
+            )
+            """,
+            "CREATE INDEX incident_events_subject ON incident_events (subject_id, time_created)",
+            "CREATE INDEX incident_events_open ON incident_events (app, environment, time_created) WHERE kind = 'open'",
+            """
+            CREATE TABLE incidents (
+                subject_id   text NOT NULL,
+                opened_at    timestamptz NOT NULL,
+                resolved_at  timestamptz,
+                open_source  text NOT NULL,
+                open_id      text NOT NULL,
+                app          text NOT NULL,
+                environment  text NOT NULL,
+                team         text NOT NULL,
+                namespace    text NOT NULL,
+                hours        double precision,
+                PRIMARY KEY (open_source, open_id)
+            )
+            """,
+            "CREATE INDEX incidents_subject ON incidents (subject_id)",
+            "CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL",
+            """
+            CREATE TABLE lead_times (
+                app           text NOT NULL,
+                sha           text NOT NULL,
+                environment   text NOT NULL,
+                change_time   timestamptz NOT NULL,
+                deploy_time   timestamptz NOT NULL,
+                deploy_source text NOT NULL,
+                deploy_id     text NOT NULL,
+                team          text NOT NULL,
+                namespace     text NOT NULL,
+                hours         double precision NOT NULL,
+                PRIMARY KEY (app, sha, environment)
+            )
+            """,
+            "CREATE INDEX lead_times_deploy_time ON lead_times (deploy_time)",
+            """
+            CREATE TABLE metric_computed (
+                namespace   text NOT NULL,
+                name        text NOT NULL,
+                spec        text NOT NULL,
+                computed_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (namespace, name)
+            )
+            """,
+        ])
 }

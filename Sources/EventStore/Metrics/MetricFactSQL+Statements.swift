@@ -1,0 +1,120 @@
+extension MetricFactSQL {
+    /// The metric families touch points are recorded for (the `metric` raw values of MetricDefinitionSpec).
+    public enum Family: String, Sendable, CaseIterable {
+        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore
+    }
+
+    /// Temporary tables of one incremental transaction (dropped at commit).
+    static let temporaryTables = [
+        "CREATE TEMP TABLE calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_new_deploys (app text, environment text, team text, namespace text, commit text, t timestamptz) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_new_changes (app text, sha text) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_new_incidents (subject_id text, kind text, t timestamptz, app text, environment text) ON COMMIT DROP",
+    ]
+
+    private static func touch(_ family: Family, from relation: String, time: String = "t", where condition: String = "true") -> String {
+        "INSERT INTO calc_touch SELECT '\(family.rawValue)', \(time), app, environment, team, namespace FROM \(relation) WHERE \(condition)"
+    }
+
+    /// Statements that add the facts of the rows in (`from`, `to`] and record touch points in `calc_touch`.
+    public static func incremental(from: Position, to: Position) -> [String] {
+        let range = range(from: from, to: to)
+        let subjects = "SELECT subject_id FROM calc_new_incidents"
+        let leadKeys = "SELECT app, sha FROM calc_new_changes UNION SELECT app, commit FROM calc_new_deploys WHERE commit IS NOT NULL"
+        return temporaryTables + [
+            """
+            WITH ins AS (INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))
+                         ON CONFLICT DO NOTHING RETURNING subject_id, kind, time_created, app, environment)
+            INSERT INTO calc_new_incidents SELECT * FROM ins
+            """,
+            """
+            WITH ins AS (INSERT INTO changes \(changesColumns) \(changesSelect(range)) ON CONFLICT DO NOTHING RETURNING app, sha)
+            INSERT INTO calc_new_changes SELECT DISTINCT app, sha FROM ins
+            """,
+            """
+            WITH ins AS (INSERT INTO deployments \(deploymentsColumns)) \(deploymentsSelect(range))
+                         ON CONFLICT DO NOTHING RETURNING app, environment, team, namespace, commit, time_created)
+            INSERT INTO calc_new_deploys SELECT * FROM ins
+            """,
+            touch(.deploymentFrequency, from: "calc_new_deploys"),
+            touch(.changeFailureRate, from: "calc_new_deploys"),
+            // Change failure: a new deployment ends its predecessor's interval; a new incident fails the deployment
+            // before it. Re-evaluate from the earliest affected deployment of each app and environment on.
+            """
+            WITH starts AS (
+                SELECT n.app, n.environment, coalesce((SELECT max(d.time_created) FROM deployments d WHERE d.app = n.app
+                    AND d.environment = n.environment AND d.time_created < n.t), n.t) AS since
+                FROM calc_new_deploys n
+                UNION ALL
+                SELECT i.app, i.environment, (SELECT max(d.time_created) FROM deployments d WHERE d.app = i.app
+                    AND d.environment = i.environment AND d.time_created <= i.t)
+                FROM calc_new_incidents i WHERE i.kind = 'open'
+            ), s AS (
+                SELECT app, environment, min(since) AS since FROM starts WHERE since IS NOT NULL GROUP BY app, environment
+            ), x AS (
+                SELECT d.cd_source, d.cd_id, \(failedExpression) AS f
+                FROM deployments d JOIN s ON d.app = s.app AND d.environment = s.environment AND d.time_created >= s.since
+            ), upd AS (
+                UPDATE deployments d SET failed = x.f FROM x
+                WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id AND d.failed <> x.f
+                RETURNING d.time_created AS t, d.app, d.environment, d.team, d.namespace
+            )
+            \(touch(.changeFailureRate, from: "upd"))
+            """,
+            // Incidents of the subjects that got events are paired again from all their events.
+            """
+            WITH del AS (DELETE FROM incidents WHERE subject_id IN (\(subjects))
+                         RETURNING resolved_at AS t, app, environment, team, namespace)
+            \(touch(.timeToRestore, from: "del", where: "t IS NOT NULL"))
+            """,
+            """
+            WITH ins AS (INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: subjects))
+                         RETURNING resolved_at AS t, app, environment, team, namespace)
+            \(touch(.timeToRestore, from: "ins", where: "t IS NOT NULL"))
+            """,
+            // Lead times of the changes whose change or deployments arrived are derived again.
+            """
+            WITH del AS (DELETE FROM lead_times WHERE (app, sha) IN (\(leadKeys))
+                         RETURNING deploy_time AS t, app, environment, team, namespace)
+            \(touch(.leadTimeForChanges, from: "del"))
+            """,
+            """
+            WITH ins AS (INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: leadKeys))
+                         RETURNING deploy_time AS t, app, environment, team, namespace)
+            \(touch(.leadTimeForChanges, from: "ins"))
+            """,
+        ]
+    }
+
+    /// Statements that rebuild every fact table from the rows up to `to` (inclusive).
+    public static func rebuild(upTo to: Position) -> [String] {
+        let range = range(from: nil, to: to)
+        return [
+            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
+            "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
+            "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
+            // `failed` in one pass: number deployments per app and environment in (time, source, id) order; an
+            // incident belongs to the last deployment at or before it.
+            """
+            INSERT INTO deployments \(deploymentsColumns), failed)
+            WITH d AS (\(deploymentsSelect(range))),
+            u AS (
+                SELECT app, environment, time_created AS t, 0 AS k, cd_source AS s, cd_id AS i FROM d
+                UNION ALL
+                SELECT app, environment, time_created, 1, cd_source, cd_id FROM incident_events WHERE kind = 'open'
+            ), o AS (
+                SELECT app, environment, k, count(*) FILTER (WHERE k = 0) OVER (PARTITION BY app, environment ORDER BY t, k, s, i) AS ord FROM u
+            ), f AS (
+                SELECT DISTINCT app, environment, ord FROM o WHERE k = 1 AND ord > 0
+            ), n AS (
+                SELECT d.*, row_number() OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id) AS ord FROM d
+            )
+            SELECT n.deploy_id, n.time_created, n.deploy_name, n.cd_source, n.cd_id, n.deploy_type, n.app, n.environment, n.team,
+                   n.namespace, n.commit, f.ord IS NOT NULL
+            FROM n LEFT JOIN f ON f.app = n.app AND f.environment = n.environment AND f.ord = n.ord
+            """,
+            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
+            "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
+        ]
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The SQL that derives the calculator's fact tables (migration 5) from `cdevents_raw`.
+///
+/// Everything is set-based: each statement reads a range of `cdevents_raw` (or the whole table) and writes one
+/// fact table. The incremental statements also record *touch points* in the temporary table `calc_touch`
+/// (metric family, time, dimensions): the facts whose contribution to a metric may have changed, from which the
+/// calculator derives the (bucket, bucket start, group) results to rebuild.
+public enum MetricFactSQL {
+    /// A position of the `calculate` cursor: `(ingest_xid, seq)` of the last row processed.
+    public struct Position: Sendable, Hashable, CustomStringConvertible {
+        /// `xid8` as decimal text.
+        public var xid: String
+        public var seq: Int64
+        public init(xid: String, seq: Int64) {
+            self.xid = xid.allSatisfy(\.isNumber) && !xid.isEmpty ? xid : "0"
+            self.seq = seq
+        }
+        public static let start = Position(xid: "0", seq: 0)
+        var sql: String { "('\(xid)'::xid8, \(seq))" }
+        public var description: String { "\(xid)/\(seq)" }
+    }
+
+    /// Dimension expressions over a `cdevents_raw` row `r` (docs/metrics.md, "Dimensions").
+    public static let app = "coalesce(r.content->'customData'->>'app', r.content->'subject'->'content'->'service'->>'id', r.content->'subject'->>'id', '')"
+    public static let environment = "coalesce(r.content->'customData'->>'environment', r.content->'subject'->'content'->'environment'->>'id', '')"
+    public static let team = "coalesce(r.content->'customData'->>'team', '')"
+    public static let namespace = "coalesce(r.content->'customData'->>'namespace', '')"
+    static var dimensions: String { "\(app), \(environment), \(team), \(namespace)" }
+
+    /// `r.cd_type` is `dev.cdevents.<name>.<version>` for one of `names` (any version); uses the (cd_type, …)
+    /// index: the database collation orders `.` right before `/`.
+    public static func typeCondition(_ names: [String], prefix: String = "dev.cdevents.") -> String {
+        let parts = names.map { name in
+            "(r.cd_type >= \(literal(prefix + name + ".")) AND r.cd_type < \(literal(prefix + name + "/")))"
+        }
+        return parts.isEmpty ? "false" : "(" + parts.joined(separator: " OR ") + ")"
+    }
+
+    static let deploymentTypes = typeCondition(["service.deployed", "service.upgraded", "service.rolledback"])
+    static let changeTypes = typeCondition(["change.merged"])
+    static let incidentTypes = typeCondition(["incident.detected", "incident.reported", "incident.resolved"])
+    static let resolvedType = typeCondition(["incident.resolved"])
+
+    /// Rows of `r` after `from` (exclusive) up to `to` (inclusive).
+    public static func range(from: Position?, to: Position) -> String {
+        let upper = "(r.ingest_xid, r.seq) <= \(to.sql)"
+        guard let from else { return upper }
+        return "(r.ingest_xid, r.seq) > \(from.sql) AND \(upper)"
+    }
+
+    /// A SQL string literal (standard_conforming_strings is on by default since PostgreSQL 9.1).
+    public static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "\0", with: "").replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    static func incidentEventsSelect(_ range: String) -> String {
+        """
+        SELECT r.cd_source, r.cd_id, r.cd_subject_id, CASE WHEN \(resolvedType) THEN 'resolved' ELSE 'open' END,
+               r.cd_timestamp, \(dimensions)
+        FROM cdevents_raw r WHERE \(range) AND \(incidentTypes)
+        """
+    }
+    static let incidentEventsColumns = "(cd_source, cd_id, subject_id, kind, time_created, app, environment, team, namespace)"
+
+    static func changesSelect(_ range: String) -> String {
+        "SELECT r.cd_source, r.cd_id, r.cd_subject_id, r.cd_timestamp, \(dimensions) FROM cdevents_raw r WHERE \(range) AND \(changeTypes)"
+    }
+    static let changesColumns = "(cd_source, cd_id, sha, time_created, app, environment, team, namespace)"
+
+    static func deploymentsSelect(_ range: String) -> String {
+        """
+        SELECT coalesce(r.content->'subject'->'content'->>'artifactId', r.cd_subject_id) AS deploy_id, r.cd_timestamp AS time_created,
+               coalesce(r.content->'customData'->>'name', r.cd_subject_id) AS deploy_name, r.cd_source, r.cd_id,
+               split_part(r.cd_type, '.', 4) AS deploy_type, \(app) AS app, \(environment) AS environment, \(team) AS team,
+               \(namespace) AS namespace, nullif(r.content->'customData'->>'commit', '') AS commit
+        FROM cdevents_raw r WHERE \(range) AND \(deploymentTypes)
+        """
+    }
+    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit"
+
+    /// Pairs incident events into incidents per subject: an `open` event starts an incident unless one is open,
+    /// the first `resolved` after it closes it; a resolution with nothing open is ignored.
+    static func incidentsSelect(subjectFilter: String?) -> String {
+        """
+        WITH e AS (
+            SELECT *, coalesce(count(*) FILTER (WHERE kind = 'resolved') OVER (
+                PARTITION BY subject_id ORDER BY time_created, kind, cd_source, cd_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
+            FROM incident_events \(subjectFilter.map { "WHERE subject_id IN (\($0))" } ?? "")
+        ), op AS (
+            SELECT DISTINCT ON (subject_id, seg) * FROM e WHERE kind = 'open' ORDER BY subject_id, seg, time_created, kind, cd_source, cd_id
+        ), rs AS (
+            SELECT subject_id, seg, time_created FROM e WHERE kind = 'resolved'
+        )
+        SELECT op.subject_id, op.time_created, rs.time_created, op.cd_source, op.cd_id, op.app, op.environment, op.team, op.namespace,
+               CASE WHEN rs.time_created IS NULL THEN NULL ELSE (extract(epoch FROM rs.time_created - op.time_created) / 3600)::float8 END
+        FROM op LEFT JOIN rs USING (subject_id, seg)
+        """
+    }
+    static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, hours)"
+
+    /// Per (app, sha) change (earliest `change.merged`) and environment: the first deployment of the app with that
+    /// commit at or after the change.
+    static func leadTimesSelect(keyFilter: String?) -> String {
+        """
+        SELECT DISTINCT ON (c.app, c.sha, d.environment) c.app, c.sha, d.environment, c.change_time, d.time_created,
+               d.cd_source, d.cd_id, d.team, d.namespace, (extract(epoch FROM d.time_created - c.change_time) / 3600)::float8
+        FROM (SELECT app, sha, min(time_created) AS change_time FROM changes
+              \(keyFilter.map { "WHERE (app, sha) IN (\($0))" } ?? "") GROUP BY app, sha) c
+        JOIN deployments d ON d.app = c.app AND d.commit = c.sha AND d.time_created >= c.change_time
+        ORDER BY c.app, c.sha, d.environment, d.time_created, d.cd_source, d.cd_id
+        """
+    }
+    static let leadTimesColumns = "(app, sha, environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
+
+    /// Whether deployment `d` failed: an incident opened in its app and environment at or after it and before the
+    /// next deployment there (deployments ordered by time, source, id).
+    static let failedExpression = """
+        EXISTS (SELECT 1 FROM incident_events i WHERE i.kind = 'open' AND i.app = d.app AND i.environment = d.environment
+            AND i.time_created >= d.time_created
+            AND i.time_created < coalesce((SELECT min(n.time_created) FROM deployments n WHERE n.app = d.app AND n.environment = d.environment
+                AND (n.time_created, n.cd_source, n.cd_id) > (d.time_created, d.cd_source, d.cd_id)), 'infinity'))
+        """
+}

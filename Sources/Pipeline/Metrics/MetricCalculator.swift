@@ -1,0 +1,182 @@
+import CoreMetrics
+import EventStore
+import Foundation
+import Logging
+import Metrics
+import OperatorAPI
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Stage 3 of the pipeline: keeps the fact tables, `metric_points`, `metric_headlines` and the MetricDefinition
+/// statuses up to date from `cdevents_raw` (docs/metrics.md).
+///
+/// Woken by NOTIFY on `pacer_cdevents` (new CDEvents) and `pacer_config` (definitions changed), with a poll every
+/// `pollInterval` as a fallback; headlines are refreshed every `headlineRefreshInterval` because windows slide.
+/// A database outage is logged and retried with backoff; the service keeps running.
+public struct MetricCalculator: Service {
+    /// Tunables.
+    public struct Configuration: Sendable {
+        /// Poll for new rows this often even without a notification.
+        public var pollInterval: Duration = .seconds(1)
+        /// At most one status write per definition per interval (the first change is written at once).
+        public var statusInterval: Duration = .seconds(1)
+        /// Recompute headlines this often (the window ends now).
+        public var headlineRefreshInterval: Duration = .seconds(60)
+        /// cdevents_raw rows per transaction.
+        public var batchSize = 5_000
+        /// Longest wait between retries while the database fails.
+        public var maxBackoff: Duration = .seconds(30)
+        public init() {}
+    }
+
+    let engine: MetricEngine
+    let configuration: Configuration
+    let publisher: (any MetricStatusPublishing)?
+    let logger: Logger
+    let throttle: MetricStatusThrottle
+    private let lastRefresh = RefreshTime()
+
+    /// - Parameter clock: "now" for headline windows (tests pin it).
+    public init(
+        client: PostgresClient, configuration: Configuration = .init(), publisher: (any MetricStatusPublishing)? = nil, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.engine = MetricEngine(client: client, logger: logger, batchSize: configuration.batchSize, clock: clock)
+        self.configuration = configuration
+        self.publisher = publisher
+        self.logger = logger
+        self.throttle = MetricStatusThrottle(interval: configuration.statusInterval)
+    }
+
+    /// Processes until every committed row is processed, writing results and headlines (all headlines are
+    /// refreshed once), then publishes statuses that are due. Rows of transactions that committed while an older
+    /// transaction (anywhere in the cluster) is still running become processable when it ends; this waits for
+    /// them up to `settleTimeout`.
+    public func catchUp(settleTimeout: Duration = .seconds(10)) async throws {
+        var refresh = true
+        let deadline = ContinuousClock.now + settleTimeout
+        while true {
+            let rows = try await step(refreshHeadlines: refresh)
+            refresh = false
+            if rows > 0 { continue }
+            guard try await engine.facts.lag(client: engine.client).events > 0, ContinuousClock.now < deadline else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        await flushStatuses()
+    }
+
+    /// One transaction; returns the rows consumed.
+    @discardableResult
+    func step(refreshHeadlines: Bool) async throws -> Int {
+        let outcome = try await engine.step(refreshHeadlines: refreshHeadlines)
+        if refreshHeadlines { lastRefresh.value.withLock { $0 = .now } }
+        if outcome.rows > 0 {
+            Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "calculate"), ("result", "processed")])
+                .increment(by: outcome.rows)
+        }
+        await publish(outcome)
+        return outcome.rows
+    }
+
+    func publish(_ outcome: MetricEngine.Outcome) async {
+        guard publisher != nil else { return }
+        for key in outcome.headlines.keys.sorted() {
+            guard let (plan, rows, at) = outcome.headlines[key] else { continue }
+            let status = MetricDefinitionStatus(headlines: rows, unit: plan.metric.unit, window: plan.metric.window, computedAt: at)
+            if let entry = throttle.submit(.init(namespace: plan.namespace, name: plan.name, status: status), now: .now) {
+                await write(entry)
+            }
+        }
+        await flushStatuses()
+    }
+
+    /// Writes the coalesced statuses whose interval has passed.
+    public func flushStatuses() async {
+        for entry in throttle.due(now: .now) {
+            await write(entry)
+        }
+    }
+
+    private func write(_ entry: MetricStatusThrottle.Entry) async {
+        guard let publisher else { return }
+        do {
+            try await publisher.publish(namespace: entry.namespace, name: entry.name, status: entry.status)
+        } catch {
+            throttle.failed(entry)
+            logger.warning(
+                "metric status not written", metadata: ["definition": "\(entry.namespace)/\(entry.name)", "error": "\(String(reflecting: error))"])
+        }
+    }
+
+    public func run() async throws {
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        await withTaskGroup(of: Void.self) { group in
+            for channel in ["pacer_cdevents", "pacer_config"] {
+                group.addTask { await listen(channel: channel, wake: wake) }
+            }
+            group.addTask {
+                let tick = min(configuration.pollInterval, configuration.statusInterval)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: tick)
+                    wake.yield()
+                }
+            }
+            wake.yield()
+            var failures = 0
+            for await _ in wakes.cancelOnGracefulShutdown() {
+                do {
+                    let due = lastRefresh.value.withLock { last in last.map { .now - $0 >= configuration.headlineRefreshInterval } ?? true }
+                    var refresh = due
+                    while try await step(refreshHeadlines: refresh) > 0 && !Task.isCancelled {
+                        refresh = false
+                    }
+                    try await recordLag()
+                    await flushStatuses()
+                    failures = 0
+                } catch {
+                    failures += 1
+                    let delay = min(configuration.maxBackoff, .milliseconds(500) * (1 << min(failures, 10)))
+                    logger.error(
+                        "metric calculation failed; retrying",
+                        metadata: ["error": "\(String(reflecting: error))", "retryIn": "\(delay)", "failures": "\(failures)"])
+                    try? await Task.sleep(for: delay)
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func recordLag() async throws {
+        let lag = try await engine.facts.lag(client: engine.client)
+        Gauge(label: "pacer_pipeline_lag_events", dimensions: [("stage", "calculate")]).record(lag.events)
+        Gauge(label: "pacer_pipeline_lag_seconds", dimensions: [("stage", "calculate")]).record(lag.seconds)
+    }
+
+    /// LISTEN on `channel` on a leased connection; every notification wakes the loop. Reconnects with backoff.
+    private func listen(channel: String, wake: AsyncStream<Void>.Continuation) async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await engine.client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        failures = 0
+                        wake.yield()
+                        for try await _ in notifications { wake.yield() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                logger.warning("LISTEN \(channel) failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            if Task.isCancelled { return }
+            try? await Task.sleep(for: min(configuration.maxBackoff, .milliseconds(500) * (1 << min(failures, 10))))
+        }
+    }
+}
+
+/// When headlines were last refreshed (shared by copies of the service value).
+final class RefreshTime: Sendable {
+    let value = Mutex<ContinuousClock.Instant?>(nil)
+}

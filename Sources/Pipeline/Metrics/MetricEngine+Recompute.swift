@@ -1,0 +1,52 @@
+import EventStore
+import Foundation
+import PostgresNIO
+
+/// A calculator request that cannot be carried out (e.g. `recompute --metric` of an unknown definition).
+public struct MetricCalculatorError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension MetricEngine {
+    /// Rebuilds facts from `cdevents_raw` and results from the facts, in one transaction.
+    ///
+    /// All definitions (`metric` nil): facts up to the newest settled row, the cursor moves there, every Ready
+    /// definition is computed in full and results of definitions that are gone are deleted. One definition
+    /// (`name` or `namespace/name`): facts are rebuilt up to the cursor (the position the other definitions'
+    /// results belong to) and only that definition's results are rebuilt.
+    func recompute(metric: String?) async throws -> Outcome {
+        let plans = try await plans()
+        let selected: [MetricPlan]
+        if let metric {
+            selected = plans.filter { $0.key == metric || (!metric.contains("/") && $0.name == metric) }
+            guard !selected.isEmpty else {
+                throw MetricCalculatorError("no Ready MetricDefinition \"\(metric)\" (known: \(plans.map(\.key).joined(separator: ", ")))")
+            }
+        } else {
+            selected = plans
+        }
+        let now = clock()
+        return try await client.withTransaction(logger: logger) { connection in
+            var outcome = Outcome()
+            let cursor = try await facts.lockCursor(on: connection)
+            var end = cursor
+            if metric == nil, let (last, _) = try await facts.batchEnd(after: nil, limit: nil, on: connection) {
+                end = last
+                if let (_, rows) = try await facts.batchEnd(after: cursor, limit: nil, on: connection) { outcome.rows = rows }
+            }
+            try await facts.rebuild(upTo: end, on: connection)
+            for plan in selected {
+                try await computeAll(plan, on: connection)
+            }
+            if metric == nil {
+                _ = try await syncDefinitions(plans, on: connection)
+            }
+            try await facts.advance(to: end, on: connection)
+            for plan in selected {
+                outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
+            }
+            return outcome
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import EventStore
+import Foundation
+import Logging
+import OperatorAPI
+import PacerCore
+import PostgresNIO
+
+/// The calculator's transactions. Each one locks the `calculate` cursor row first, so the service, a second
+/// replica and `pacer recompute` never interleave, and commits facts, results and the cursor together.
+struct MetricEngine: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    let batchSize: Int
+    let clock: @Sendable () -> Date
+    let facts: MetricFactStore
+    let config: PostgresConfigStore
+
+    init(client: PostgresClient, logger: Logger, batchSize: Int, clock: @escaping @Sendable () -> Date) {
+        self.client = client
+        self.logger = logger
+        self.batchSize = batchSize
+        self.clock = clock
+        self.facts = MetricFactStore(logger: logger)
+        self.config = PostgresConfigStore(client: client, logger: logger)
+    }
+
+    /// What one transaction did.
+    struct Outcome: Sendable {
+        /// cdevents_raw rows consumed.
+        var rows = 0
+        /// New headlines per definition (`namespace/name`) whose headlines were written.
+        var headlines: [String: (plan: MetricPlan, rows: [MetricHeadline], at: Date)] = [:]
+    }
+
+    /// The Ready definitions the calculator can compute; the others are logged and skipped.
+    func plans() async throws -> [MetricPlan] {
+        var plans: [MetricPlan] = []
+        for row in try await config.rows(.metricDefinitions, readyOnly: true) {
+            do {
+                plans.append(try MetricPlan(namespace: row.namespace, name: row.name, spec: row.spec))
+            } catch {
+                logger.warning(
+                    "metric definition not calculated", metadata: ["definition": "\(row.namespace)/\(row.name)", "reason": "\(error)"])
+            }
+        }
+        return plans
+    }
+
+    func run(_ sql: String, on connection: PostgresConnection) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
+    func count(_ sql: String, on connection: PostgresConnection) async throws -> Int64 {
+        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) {
+            return value
+        }
+        return 0
+    }
+
+    /// One incremental step: new or changed definitions are computed in full, the next batch of rows becomes facts,
+    /// the results they touch are rebuilt, and headlines are written for the definitions that changed (all of
+    /// them when `refreshHeadlines`, since windows slide).
+    func step(refreshHeadlines: Bool) async throws -> Outcome {
+        let plans = try await plans()
+        let now = clock()
+        return try await client.withTransaction(logger: logger) { connection in
+            var outcome = Outcome()
+            let cursor = try await facts.lockCursor(on: connection)
+            var changed = try await syncDefinitions(plans, on: connection)
+            if let (end, rows) = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection) {
+                outcome.rows = rows
+                try await facts.applyIncremental(from: cursor, to: end, on: connection)
+                try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
+                let range = MetricFactSQL.range(from: cursor, to: end)
+                for plan in plans {
+                    if let touches = plan.customTouches(range: range) { try await run(touches, on: connection) }
+                    try await run("TRUNCATE calc_keys", on: connection)
+                    guard try await count(plan.keysInsert(), on: connection) > 0 else { continue }
+                    try await run(plan.pointsDelete(restricted: true), on: connection)
+                    for bucket in plan.metric.buckets {
+                        try await run(plan.pointsInsert(bucket: bucket, restricted: true), on: connection)
+                    }
+                    changed.insert(plan.key)
+                }
+                try await facts.advance(to: end, on: connection)
+            }
+            for plan in plans where refreshHeadlines || changed.contains(plan.key) {
+                outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
+            }
+            return outcome
+        }
+    }
+
+    /// Computes in full the definitions whose spec differs from the one their results were computed with, and
+    /// deletes the results of definitions that are gone; returns the keys computed.
+    func syncDefinitions(_ plans: [MetricPlan], on connection: PostgresConnection) async throws -> Set<String> {
+        var computed: [String: String] = [:]
+        let rows = try await connection.query("SELECT namespace, name, spec FROM metric_computed", logger: logger)
+        for try await (namespace, name, spec) in rows.decode((String, String, String).self) {
+            computed["\(namespace)/\(name)"] = spec
+        }
+        var changed = Set<String>()
+        for plan in plans where computed[plan.key] != plan.specText {
+            try await computeAll(plan, on: connection)
+            changed.insert(plan.key)
+        }
+        let live = Set(plans.map(\.key))
+        for key in computed.keys where !live.contains(key) {
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            try await deleteResults(namespace: parts[0], name: parts[1], on: connection)
+        }
+        return changed
+    }
+
+    /// Rebuilds every point of `plan` from the facts and records the spec they belong to.
+    func computeAll(_ plan: MetricPlan, on connection: PostgresConnection) async throws {
+        try await run(plan.pointsDelete(restricted: false), on: connection)
+        for bucket in plan.metric.buckets {
+            try await run(plan.pointsInsert(bucket: bucket, restricted: false), on: connection)
+        }
+        try await connection.query(
+            """
+            INSERT INTO metric_computed (namespace, name, spec, computed_at) VALUES (\(plan.namespace), \(plan.name), \(plan.specText), now())
+            ON CONFLICT (namespace, name) DO UPDATE SET spec = EXCLUDED.spec, computed_at = now()
+            """, logger: logger)
+    }
+
+    func deleteResults(namespace: String, name: String, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM metric_points WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
+        try await connection.query("DELETE FROM metric_headlines WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
+        try await connection.query("DELETE FROM metric_computed WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import KubeCore
+import OperatorAPI
+import PacerCore
+
+/// One row of `metric_headlines` as the calculator computed it.
+public struct MetricHeadline: Sendable, Hashable {
+    /// `''` for all groups together, else `app=checkout,…` in groupBy order.
+    public var groupKey: String
+    public var labels: [String: String]
+    public var value: Double?
+    public var level: DORALevel?
+    public var samples: Int64
+
+    public init(groupKey: String, labels: [String: String], value: Double?, level: DORALevel?, samples: Int64) {
+        self.groupKey = groupKey
+        self.labels = labels
+        self.value = value
+        self.level = level
+        self.samples = samples
+    }
+
+    static func labels(fromJSON text: String) -> [String: String] {
+        guard let object = (try? JSONValue.parse(Array(text.utf8)))?.objectValue else { return [:] }
+        var labels: [String: String] = [:]
+        for (key, value) in object { labels[key] = value.stringValue ?? value.jsonString() }
+        return labels
+    }
+
+    /// The median of `values` (mean of the two middle values for an even count); nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+extension MetricDefinitionStatus {
+    /// The status of a definition from its headline rows: the `''` row is the headline; the other rows are the
+    /// groups, sorted by group key, at most ``maxGroups``.
+    init(headlines: [MetricHeadline], unit: String, window: String, computedAt: Date) {
+        let overall = headlines.first { $0.groupKey.isEmpty }
+        let groups = headlines.filter { !$0.groupKey.isEmpty }.sorted { $0.groupKey < $1.groupKey }.prefix(Self.maxGroups).map {
+            Group(labels: $0.labels, value: $0.value.map(Self.format), numericValue: $0.value, level: $0.level?.rawValue)
+        }
+        self.init(
+            value: overall?.value.map(Self.format), numericValue: overall?.value, unit: unit, level: overall?.level?.rawValue, window: window,
+            groups: groups.isEmpty ? nil : Array(groups), lastComputedTime: KubeTime(computedAt))
+    }
+}

@@ -1,0 +1,119 @@
+import EventStore
+import OperatorAPI
+
+/// The result statements of a plan. A bucket's value is always aggregated from all of its samples in the fact
+/// tables, whether all buckets are rebuilt (recompute, new definition) or only those listed in the temporary table
+/// `calc_keys` (incremental), so both paths write identical rows.
+extension MetricPlan {
+    typealias Bucket = MetricDefinitionSpec.Bucket
+
+    /// More than one bucket length: an upper bound for the index range scan (the exact test is the key list).
+    static func span(_ bucket: Bucket) -> String {
+        switch bucket {
+        case .day: return "2 days"
+        case .week: return "8 days"
+        case .month: return "32 days"
+        case .year: return "367 days"
+        }
+    }
+
+    private var groupedKeySQL: String {
+        groupColumns.isEmpty ? "''" : "CASE WHEN GROUPING(\(groupColumns[0])) = 1 THEN '' ELSE \(groupKeySQL()) END"
+    }
+
+    private var groupedLabelsSQL: String {
+        groupColumns.isEmpty ? "'{}'::jsonb" : "CASE WHEN GROUPING(\(groupColumns[0])) = 1 THEN '{}'::jsonb ELSE \(labelsSQL()) END"
+    }
+
+    private func grouping(_ expression: String?) -> String {
+        let base = expression.map { "(\($0))" } ?? "()"
+        guard !groupColumns.isEmpty else { return expression.map { "GROUP BY \($0)" } ?? "" }
+        let inner = ([expression].compactMap { $0 } + groupColumns).joined(separator: ", ")
+        return "GROUP BY GROUPING SETS (\(base), (\(inner)))"
+    }
+
+    /// Rebuilds the points of one bucket size: every bucket, or (`restricted`) the keys in `calc_keys`.
+    func pointsInsert(bucket: Bucket, restricted: Bool) -> String {
+        let b = bucket.rawValue
+        let start = "date_trunc('\(b)', s.t, 'UTC')"
+        var filter = "s.t IS NOT NULL AND \(selectorSQL())"
+        var outer = ""
+        if restricted {
+            let keys = "SELECT bucket_start FROM calc_keys WHERE bucket = '\(b)'"
+            filter += """
+                 AND s.t >= (SELECT min(bucket_start) FROM calc_keys WHERE bucket = '\(b)')
+                 AND s.t < (SELECT max(bucket_start) FROM calc_keys WHERE bucket = '\(b)') + interval '\(Self.span(bucket))'
+                 AND \(start) IN (\(keys))
+                """
+            outer = "WHERE (p.bs, p.gk) IN (SELECT bucket_start, group_key FROM calc_keys WHERE bucket = '\(b)')"
+        }
+        return """
+            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+            SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), '\(b)', p.bs, p.gk, p.labels, p.value, p.samples
+            FROM (
+                SELECT \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(valueSQL) AS value, \(samplesSQL) AS samples
+                FROM \(source) WHERE \(filter)
+                \(grouping(start))
+            ) p \(outer)
+            """
+    }
+
+    /// Deletes the plan's points: all, or (`restricted`) those whose key is in `calc_keys`.
+    func pointsDelete(restricted: Bool) -> String {
+        let owner = "p.namespace = \(MetricFactSQL.literal(namespace)) AND p.name = \(MetricFactSQL.literal(name))"
+        guard restricted else { return "DELETE FROM metric_points p WHERE \(owner)" }
+        return """
+            DELETE FROM metric_points p USING calc_keys k
+            WHERE \(owner) AND p.bucket = k.bucket AND p.bucket_start = k.bucket_start AND p.group_key = k.group_key
+            """
+    }
+
+    /// Fills `calc_keys` with the (bucket, start, group) keys the touch points of this plan's family reach; returns
+    /// how many.
+    func keysInsert() -> String {
+        let buckets = metric.buckets.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let groups = groupColumns.isEmpty ? "('')" : "(''), (\(groupKeySQL()))"
+        return """
+            WITH ins AS (
+                INSERT INTO calc_keys (bucket, bucket_start, group_key)
+                SELECT DISTINCT b.bucket, date_trunc(b.bucket, s.t, 'UTC'), g.gk
+                FROM calc_touch s CROSS JOIN unnest(ARRAY[\(buckets)]::text[]) AS b(bucket) CROSS JOIN LATERAL (VALUES \(groups)) AS g(gk)
+                WHERE s.family = \(MetricFactSQL.literal(family)) AND s.t IS NOT NULL AND \(selectorSQL())
+                RETURNING 1
+            ) SELECT count(*) FROM ins
+            """
+    }
+
+    /// Custom metrics: touch points from the raw rows in the range.
+    func customTouches(range: String) -> String? {
+        guard let customTypes else { return nil }
+        return """
+            INSERT INTO calc_touch SELECT \(MetricFactSQL.literal(family)), r.cd_timestamp, \(MetricFactSQL.app), \(MetricFactSQL.environment),
+                \(MetricFactSQL.team), \(MetricFactSQL.namespace)
+            FROM cdevents_raw r WHERE \(range) AND \(customTypes)
+            """
+    }
+
+    private func windowFilter(now: String) -> String {
+        "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(now)::timestamptz - interval '\(metric.windowSeconds) seconds' AND s.t <= \(now)::timestamptz"
+    }
+
+    /// The headline per group over the window ending `now`: (group_key, labels, value, samples).
+    func headlineQuery(now: String) -> String {
+        """
+        SELECT \(groupedKeySQL), (\(groupedLabelsSQL))::text, \(valueSQL), \(samplesSQL)
+        FROM \(source) WHERE \(windowFilter(now: now)) \(grouping(nil))
+        """
+    }
+
+    /// Deployment frequency: per group and week of the window (counted back from `now`), the distinct days (24 h
+    /// counted back from `now`) with a deployment and the deployments: (group_key, labels, week, days, deployments).
+    func frequencyHeadlineQuery(now: String) -> String {
+        let week = "floor(extract(epoch FROM \(now)::timestamptz - s.t) / 604800)::int8"
+        let day = "floor(extract(epoch FROM \(now)::timestamptz - s.t) / 86400)"
+        return """
+            SELECT \(groupedKeySQL), (\(groupedLabelsSQL))::text, \(week), count(DISTINCT \(day)), count(*)
+            FROM \(source) WHERE \(windowFilter(now: now)) \(grouping(week))
+            """
+    }
+}

@@ -1,0 +1,159 @@
+import EventModel
+import Foundation
+import EventStore
+import OperatorAPI
+import PacerCore
+
+/// A Ready MetricDefinition turned into the SQL pieces the calculator runs: where its samples come from, how a
+/// bucket's value and sample count aggregate, its selector and groups.
+struct MetricPlan: Sendable {
+    let namespace: String
+    let name: String
+    /// The spec as stored (canonical JSON text), recorded in `metric_computed` with the results.
+    let specText: String
+    let metric: CompiledMetric
+    /// `(SELECT … AS t, app, environment, team, namespace[, x][, failed]) s`: one row per sample.
+    let source: String
+    /// Touch family in `calc_touch` (the metric, or `custom:<namespace>/<name>` for custom metrics).
+    let family: String
+    /// Aggregate expressions over `s` for a bucket's value and samples.
+    let valueSQL: String
+    let samplesSQL: String
+    /// Custom metrics: the type condition over `cdevents_raw r` (their touches come from the raw rows).
+    let customTypes: String?
+
+    var key: String { "\(namespace)/\(name)" }
+
+    /// Why a definition cannot be calculated (reported in the log; the definition gets no results).
+    struct Unsupported: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(namespace: String, name: String, spec: JSONValue) throws {
+        self.namespace = namespace
+        self.name = name
+        self.specText = spec.jsonString()
+        let decoded = try spec.decode(as: MetricDefinitionSpec.self)
+        let compiled: CompiledMetric
+        switch decoded.compile() {
+        case .success(let value): compiled = value
+        case .failure(let errors): throw Unsupported(description: "the spec does not compile: \(errors)")
+        }
+        self.metric = compiled
+        let columns = "app, environment, team, namespace"
+        switch compiled.metric {
+        case .deploymentFrequency:
+            source = "(SELECT time_created AS t, \(columns) FROM deployments) s"
+            valueSQL = "count(*)::float8"
+            samplesSQL = "count(*)"
+            customTypes = nil
+        case .changeFailureRate:
+            source = "(SELECT time_created AS t, \(columns), failed FROM deployments) s"
+            valueSQL = "(count(*) FILTER (WHERE s.failed))::float8 / nullif(count(*), 0)::float8"
+            samplesSQL = "count(*)"
+            customTypes = nil
+        case .leadTimeForChanges:
+            source = "(SELECT deploy_time AS t, \(columns), hours AS x FROM lead_times) s"
+            valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
+            samplesSQL = "count(*)"
+            customTypes = nil
+        case .timeToRestore:
+            source = "(SELECT resolved_at AS t, \(columns), hours AS x FROM incidents WHERE resolved_at IS NOT NULL) s"
+            valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
+            samplesSQL = "count(*)"
+            customTypes = nil
+        case .custom:
+            guard let custom = decoded.custom, let compiledCustom = compiled.custom else {
+                throw Unsupported(description: "spec.custom is missing")
+            }
+            let types = Self.customTypeCondition(compiledCustom.types)
+            let whereSQL = try custom.where.flatMap { text -> String? in
+                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty { return nil }
+                guard let sql = CustomFieldSQL.condition(trimmed) else {
+                    throw Unsupported(
+                        description: "custom.where \"\(trimmed)\" is not supported by the calculator (supported: <path> == or != <literal>, joined by &&)")
+                }
+                return sql
+            }
+            var fieldNumber = "NULL::numeric"
+            var fieldText = "NULL::text"
+            if let field = custom.field {
+                guard let path = CustomFieldSQL.path(field) else {
+                    throw Unsupported(description: "custom.field \"\(field)\" is not supported by the calculator (supported: a path such as customData.x or subject.content.y)")
+                }
+                fieldNumber = "CASE WHEN jsonb_typeof(r.content #> \(path)) = 'number' THEN (r.content #> \(path))::numeric END"
+                fieldText = "r.content #>> \(path)"
+            }
+            source = """
+                (SELECT r.cd_timestamp AS t, \(MetricFactSQL.app) AS app, \(MetricFactSQL.environment) AS environment,
+                        \(MetricFactSQL.team) AS team, \(MetricFactSQL.namespace) AS namespace, \(fieldNumber) AS x, \(fieldText) AS xt
+                 FROM cdevents_raw r WHERE \(types)\(whereSQL.map { " AND (\($0))" } ?? "")) s
+                """
+            customTypes = types
+            switch custom.aggregation {
+            case .count:
+                valueSQL = "count(*)::float8"
+                samplesSQL = "count(*)"
+            case .countDistinct:
+                valueSQL = "count(DISTINCT s.xt)::float8"
+                samplesSQL = "count(s.xt)"
+            case .sum:
+                valueSQL = "sum(s.x)::float8"
+                samplesSQL = "count(s.x)"
+            case .avg:
+                valueSQL = "avg(s.x)::float8"
+                samplesSQL = "count(s.x)"
+            case .median:
+                valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x::float8)"
+                samplesSQL = "count(s.x)"
+            case .p90:
+                valueSQL = "percentile_cont(0.9) WITHIN GROUP (ORDER BY s.x::float8)"
+                samplesSQL = "count(s.x)"
+            }
+        }
+        family = compiled.metric == .custom ? "custom:\(namespace)/\(name)" : compiled.metric.rawValue
+    }
+
+    static func customTypeCondition(_ types: [CDEventType]) -> String {
+        var official: [String] = []
+        var custom: [String] = []
+        for type in types {
+            if type.isCustom {
+                custom.append(type.name)
+            } else {
+                official.append(type.name)
+            }
+        }
+        let parts = [
+            official.isEmpty ? nil : MetricFactSQL.typeCondition(official),
+            custom.isEmpty ? nil : MetricFactSQL.typeCondition(custom, prefix: CDEventType.customPrefix),
+        ].compactMap { $0 }
+        return parts.isEmpty ? "false" : "(" + parts.joined(separator: " OR ") + ")"
+    }
+
+    /// `s.environment = 'production' AND …`; a selector key that is not a dimension matches nothing.
+    func selectorSQL(alias: String = "s") -> String {
+        let parts = metric.selector.sorted { $0.key < $1.key }.map { key, value -> String in
+            guard MetricDefinitionSpec.GroupBy(rawValue: key) != nil else { return "false" }
+            return "\(alias).\(key) = \(MetricFactSQL.literal(value))"
+        }
+        return parts.isEmpty ? "true" : parts.joined(separator: " AND ")
+    }
+
+    /// The group key (`app=checkout,environment=prod`) of a sample row; `''` when not grouped.
+    func groupKeySQL(alias: String = "s") -> String {
+        guard !metric.groupBy.isEmpty else { return "''" }
+        return metric.groupBy.enumerated().map { index, dimension in
+            "\(MetricFactSQL.literal((index == 0 ? "" : ",") + dimension.rawValue + "=")) || \(alias).\(dimension.rawValue)"
+        }.joined(separator: " || ")
+    }
+
+    func labelsSQL(alias: String = "s") -> String {
+        guard !metric.groupBy.isEmpty else { return "'{}'::jsonb" }
+        let pairs = metric.groupBy.map { "\(MetricFactSQL.literal($0.rawValue)), \(alias).\($0.rawValue)" }
+        return "jsonb_build_object(\(pairs.joined(separator: ", ")))"
+    }
+
+    var groupColumns: [String] { metric.groupBy.map { "s.\($0.rawValue)" } }
+}

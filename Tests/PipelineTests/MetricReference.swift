@@ -1,0 +1,168 @@
+import Foundation
+import OperatorAPI
+@testable import Pipeline
+
+/// The four keys computed in plain Swift from the fixture events (docs/metrics.md), without SQL: what the
+/// calculator's tables must contain.
+struct MetricReference {
+    typealias Event = MetricFixture.Event
+    typealias PointKey = MetricFixture.PointKey
+    typealias Point = MetricFixture.Point
+
+    /// (time, group app, value) samples of one metric.
+    struct Sample {
+        var time: Date
+        var app: String
+        var value: Double
+    }
+
+    let events: [Event]
+    let environment = "production"
+
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return calendar
+    }()
+
+    static func start(_ bucket: String, _ time: Date) -> Date {
+        let days = (time.timeIntervalSince1970 / 86_400).rounded(.down)
+        switch bucket {
+        case "day":
+            return Date(timeIntervalSince1970: days * 86_400)
+        case "week":
+            let weekday = (Int(days) + 3) % 7  // 1970-01-01 was a Thursday; Monday = 0
+            return Date(timeIntervalSince1970: (days - Double(weekday)) * 86_400)
+        case "month":
+            let parts = utc.dateComponents([.year, .month], from: time)
+            return utc.date(from: parts) ?? time
+        default:
+            let parts = utc.dateComponents([.year], from: time)
+            return utc.date(from: parts) ?? time
+        }
+    }
+
+    var deployments: [Event] {
+        events.filter { $0.kind == .deploy }.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+    }
+
+    /// Deployment frequency samples: one per production deployment.
+    var frequency: [Sample] {
+        deployments.filter { $0.environment == environment }.map { Sample(time: $0.time, app: $0.app, value: 1) }
+    }
+
+    /// Change failure: per production deployment, 1 when an incident opened in its app and environment at or after
+    /// it and before the next deployment there.
+    var failures: [Sample] {
+        let opens = events.filter { $0.kind == .open }
+        return deployments.filter { $0.environment == environment }.map { deployment in
+            let next = deployments.first { $0.app == deployment.app && $0.environment == deployment.environment && ($0.time, $0.id) > (deployment.time, deployment.id) }
+            let failed = opens.contains { open in
+                open.app == deployment.app && open.environment == deployment.environment && open.time >= deployment.time
+                    && (next.map { open.time < $0.time } ?? true)
+            }
+            return Sample(time: deployment.time, app: deployment.app, value: failed ? 1 : 0)
+        }
+    }
+
+    /// Lead time: per (app, sha) its earliest merge; per environment the first deployment with that commit at or
+    /// after it; hours, at the deployment's time.
+    var leadTimes: [Sample] {
+        var changes: [String: Event] = [:]
+        for change in events where change.kind == .change {
+            let key = "\(change.app)|\(change.commit ?? "")"
+            if let known = changes[key], known.time <= change.time { continue }
+            changes[key] = change
+        }
+        var samples: [Sample] = []
+        for change in changes.values {
+            let carriers = deployments.filter { $0.app == change.app && $0.commit == change.commit && $0.time >= change.time }
+            guard let first = carriers.first(where: { $0.environment == environment }) else { continue }
+            samples.append(Sample(time: first.time, app: first.app, value: first.time.timeIntervalSince(change.time) / 3_600))
+        }
+        return samples
+    }
+
+    /// Time to restore: per subject, an open starts an incident unless one is open; the first resolution closes it.
+    var restores: [Sample] {
+        var samples: [Sample] = []
+        let incidentEvents = events.filter { $0.kind == .open || $0.kind == .resolved }
+        for subject in Set(incidentEvents.map(\.subjectId)) {
+            var opened: Event?
+            for event in incidentEvents.filter({ $0.subjectId == subject }).sorted(by: { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }) {
+                if event.kind == .open {
+                    if opened == nil { opened = event }
+                } else if let start = opened {
+                    if start.environment == environment {
+                        samples.append(Sample(time: event.time, app: start.app, value: event.time.timeIntervalSince(start.time) / 3_600))
+                    }
+                    opened = nil
+                }
+            }
+        }
+        return samples
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The aggregate of `samples` for a metric.
+    static func aggregate(_ metric: MetricDefinitionSpec.Metric, _ samples: [Sample]) -> Point {
+        let values = samples.map(\.value)
+        switch metric {
+        case .deploymentFrequency: return Point(value: Double(values.count), samples: Int64(values.count))
+        case .changeFailureRate: return Point(value: values.reduce(0, +) / Double(values.count), samples: Int64(values.count))
+        default: return Point(value: median(values), samples: Int64(values.count))
+        }
+    }
+
+    func samples(_ metric: MetricDefinitionSpec.Metric) -> [Sample] {
+        switch metric {
+        case .deploymentFrequency: return frequency
+        case .changeFailureRate: return failures
+        case .leadTimeForChanges: return leadTimes
+        default: return restores
+        }
+    }
+
+    /// Every point (all buckets; groups '' and app=…).
+    func points(_ metric: MetricDefinitionSpec.Metric, buckets: [String] = ["day", "week", "month", "year"]) -> [PointKey: Point] {
+        var grouped: [PointKey: [Sample]] = [:]
+        for sample in samples(metric) {
+            for bucket in buckets {
+                let start = Self.start(bucket, sample.time)
+                grouped[PointKey(bucket: bucket, start: start, group: ""), default: []].append(sample)
+                grouped[PointKey(bucket: bucket, start: start, group: "app=\(sample.app)"), default: []].append(sample)
+            }
+        }
+        return grouped.mapValues { Self.aggregate(metric, $0) }
+    }
+
+    /// Headline per group over the 30 days ending `now`: value, level, samples.
+    func headlines(_ metric: MetricDefinitionSpec.Metric, now: Date) -> [String: (value: Double?, level: String?, samples: Int64)] {
+        let window = 30 * 86_400.0
+        let inWindow = samples(metric).filter { $0.time > now.addingTimeInterval(-window) && $0.time <= now }
+        var groups: [String: [Sample]] = ["": inWindow]
+        for sample in inWindow { groups["app=\(sample.app)", default: []].append(sample) }
+        return groups.mapValues { samples in
+            if metric == .deploymentFrequency {
+                var perWeek = [Double](repeating: 0, count: 4)
+                for week in 0..<4 {
+                    let days = Set(samples.compactMap { sample -> Int? in
+                        let age = now.timeIntervalSince(sample.time)
+                        return Int(age / 604_800) == week ? Int(age / 86_400) : nil
+                    })
+                    perWeek[week] = Double(days.count)
+                }
+                let median = Self.median(perWeek) ?? 0
+                let level = DORALevels.deploymentFrequencyLevel(medianDaysPerWeek: median, deploymentsPer30Days: Double(samples.count))
+                return (median, level.rawValue, Int64(samples.count))
+            }
+            let point = samples.isEmpty ? Point(value: nil, samples: 0) : Self.aggregate(metric, samples)
+            return (point.value, point.value.flatMap { DORALevels.level(metric: metric, value: $0)?.rawValue }, point.samples)
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import EventStore
+import Foundation
+import Logging
+import OperatorAPI
+import PacerCore
+import Pipeline
+import PostgresNIO
+import TestSupport
+import Testing
+
+/// A hand-made history for the calculator tests and an independent Swift model of the four keys.
+enum MetricFixture {
+    static let hour = 3_600.0
+    static let day = 86_400.0
+    /// 2026-02-02 00:00 UTC, a Monday.
+    static let origin = Date(timeIntervalSince1970: 1_769_990_400)
+    /// Headlines are computed for this "now" (2026-03-01 12:00 UTC).
+    static let now = Date(timeIntervalSince1970: 1_772_366_400)
+
+    enum Kind: String { case deploy, change, open, resolved }
+
+    struct Event: Sendable {
+        var id: String
+        var kind: Kind
+        var time: Date
+        var app: String
+        var environment: String = "production"
+        var commit: String?
+        var subject: String?
+        var team: String = "shop"
+        var number: Double?
+
+        var type: String {
+            switch kind {
+            case .deploy: return "dev.cdevents.service.deployed.0.3.0"
+            case .change: return "dev.cdevents.change.merged.0.3.0"
+            case .open: return "dev.cdevents.incident.detected.0.3.0"
+            case .resolved: return "dev.cdevents.incident.resolved.0.3.0"
+            }
+        }
+
+        var subjectId: String {
+            switch kind {
+            case .change: return commit ?? id
+            case .open, .resolved: return subject ?? "\(app)-incident"
+            case .deploy: return "default/\(app)"
+            }
+        }
+
+        var json: String {
+            var custom: [String: JSONValue] = [
+                "app": .string(app), "environment": .string(environment), "team": .string(team), "namespace": .string("default"),
+                "name": .string(app),
+            ]
+            if kind == .deploy, let commit { custom["commit"] = .string(commit) }
+            if let number { custom["durationSeconds"] = .double(number) }
+            var content: [String: JSONValue] = [:]
+            if kind == .deploy {
+                content = ["artifactId": .string("pkg:generic/default/\(app)@\(commit ?? id)"), "environment": .object(["id": .string(environment)])]
+            }
+            let event: JSONValue = .object([
+                "context": .object([
+                    "specversion": "0.5.0", "id": .string(id), "source": "/test", "type": .string(type),
+                    "timestamp": .string(RFC3339.format(time, fractionalDigits: 3)),
+                ]),
+                "subject": .object(["id": .string(subjectId), "source": "/test", "content": .object(content)]),
+                "customData": .object(custom),
+            ])
+            return event.jsonString()
+        }
+    }
+
+    static func at(_ days: Double, _ hours: Double = 0) -> Date { origin.addingTimeInterval(days * day + hours * hour) }
+
+    /// Four weeks of two production apps and one staging app: deployments, changes carried by them, incidents.
+    static func history() -> [Event] {
+        var events: [Event] = []
+        var n = 0
+        func add(_ kind: Kind, _ time: Date, _ app: String, env: String = "production", commit: String? = nil, subject: String? = nil) {
+            n += 1
+            events.append(Event(id: "e\(n)", kind: kind, time: time, app: app, environment: env, commit: commit, subject: subject))
+        }
+        for dayIndex in 0..<26 {
+            let d = Double(dayIndex)
+            // checkout: deploys most weekdays, twice on some days; each deployment carries one or two commits.
+            if dayIndex % 7 < 5 {
+                add(.change, at(d, 1), "checkout", commit: "c\(dayIndex)a")
+                add(.change, at(d, 3.5), "checkout", commit: "c\(dayIndex)a")  // same sha merged again: the earliest counts
+                add(.deploy, at(d, 9), "checkout", commit: "c\(dayIndex)a")
+                if dayIndex % 3 == 0 {
+                    add(.change, at(d, 10), "checkout", commit: "c\(dayIndex)b")
+                    add(.deploy, at(d, 15), "checkout", commit: "c\(dayIndex)b")
+                    add(.deploy, at(d, 20), "checkout", env: "staging", commit: "c\(dayIndex)b")
+                }
+            }
+            // cart: twice a week, each with a change from the day before.
+            if dayIndex % 7 == 1 || dayIndex % 7 == 4 {
+                add(.change, at(d - 1, 12), "cart", commit: "k\(dayIndex)")
+                add(.deploy, at(d, 11), "cart", commit: "k\(dayIndex)")
+            }
+            // staging-only app: excluded by the selector.
+            if dayIndex % 2 == 0 { add(.deploy, at(d, 8), "search", env: "staging", commit: "s\(dayIndex)") }
+        }
+        // Incidents: checkout fails after some deployments; repeated detections while open; a resolution with
+        // nothing open; one incident still open.
+        for dayIndex in [2, 9, 15, 22] {
+            let d = Double(dayIndex)
+            add(.open, at(d, 10), "checkout", subject: "checkout-\(dayIndex)")
+            add(.open, at(d, 10.5), "checkout", subject: "checkout-\(dayIndex)")
+            add(.resolved, at(d, 10 + Double(dayIndex % 4) + 0.75), "checkout", subject: "checkout-\(dayIndex)")
+            add(.resolved, at(d, 20), "checkout", subject: "checkout-\(dayIndex)")
+        }
+        add(.open, at(8, 12), "cart", subject: "cart-a")
+        add(.resolved, at(10, 12), "cart", subject: "cart-a")
+        add(.open, at(11, 18), "cart", subject: "cart-a")
+        add(.resolved, at(11, 19), "cart", subject: "cart-a")
+        add(.open, at(25, 1), "cart", subject: "cart-b")  // still open
+        add(.open, at(4, 12), "search", env: "staging", subject: "search-a")
+        add(.resolved, at(4, 13), "search", env: "staging", subject: "search-a")
+        return events
+    }
+
+    // MARK: database
+
+    static func insert(_ events: [Event], client: PostgresClient) async throws {
+        guard !events.isEmpty else { return }
+        let rows = events.map {
+            CDEventRow(id: $0.id, source: "/test", type: $0.type, timestamp: $0.time, subjectId: $0.subjectId, subjectSource: "/test", content: $0.json)
+        }
+        let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
+        _ = try await client.withConnection { connection in try await store.insert(cdEvents: rows, on: connection) }
+    }
+
+    static func define(
+        _ name: String, _ metric: MetricDefinitionSpec.Metric, groupBy: [MetricDefinitionSpec.GroupBy] = [.app],
+        selector: [String: String] = ["environment": "production"], buckets: [MetricDefinitionSpec.Bucket]? = nil,
+        custom: MetricDefinitionSpec.Custom? = nil, client: PostgresClient
+    ) async throws {
+        let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: selector, custom: custom)
+        let row = ConfigRow(namespace: "default", name: name, uid: "uid-\(name)", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
+        try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
+    }
+
+    static func defineFourKeys(client: PostgresClient) async throws {
+        try await define("df", .deploymentFrequency, client: client)
+        try await define("lt", .leadTimeForChanges, client: client)
+        try await define("cfr", .changeFailureRate, client: client)
+        try await define("ttr", .timeToRestore, client: client)
+    }
+
+    static func calculator(client: PostgresClient, publisher: (any MetricStatusPublishing)? = nil, batchSize: Int = 5_000) -> MetricCalculator {
+        var configuration = MetricCalculator.Configuration()
+        configuration.batchSize = batchSize
+        return MetricCalculator(client: client, configuration: configuration, publisher: publisher, logger: TestDatabase.logger, clock: { now })
+    }
+
+    struct PointKey: Hashable, CustomStringConvertible {
+        var bucket: String
+        var start: Date
+        var group: String
+        var description: String { "\(bucket) \(RFC3339.format(start, fractionalDigits: 0)) [\(group)]" }
+    }
+
+    struct Point: Equatable {
+        var value: Double?
+        var samples: Int64
+    }
+
+    static func points(_ name: String, client: PostgresClient) async throws -> [PointKey: Point] {
+        var out: [PointKey: Point] = [:]
+        let rows = try await client.query(
+            "SELECT bucket, bucket_start, group_key, value, samples FROM metric_points WHERE name = \(name)", logger: TestDatabase.logger)
+        for try await (bucket, start, group, value, samples) in rows.decode((String, Date, String, Double?, Int64).self) {
+            out[PointKey(bucket: bucket, start: start, group: group)] = Point(value: value, samples: samples)
+        }
+        return out
+    }
+
+    static func headlines(_ name: String, client: PostgresClient) async throws -> [String: (value: Double?, level: String?, samples: Int64)] {
+        var out: [String: (value: Double?, level: String?, samples: Int64)] = [:]
+        let rows = try await client.query(
+            "SELECT group_key, value, level, samples FROM metric_headlines WHERE name = \(name)", logger: TestDatabase.logger)
+        for try await (group, value, level, samples) in rows.decode((String, Double?, String?, Int64).self) {
+            out[group] = (value, level, samples)
+        }
+        return out
+    }
+
+    /// Every result row as text, except computed_at (for incremental == recompute).
+    static func dump(client: PostgresClient) async throws -> [String] {
+        var lines: [String] = []
+        for sql in [
+            "SELECT concat_ws('|', namespace, name, bucket, bucket_start, group_key, labels, value::text, samples) FROM metric_points ORDER BY 1",
+            "SELECT concat_ws('|', namespace, name, group_key, labels, metric, value::text, level, unit, window_text, samples) FROM metric_headlines ORDER BY 1",
+            "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, failed) FROM deployments ORDER BY 1",
+            "SELECT concat_ws('|', subject_id, opened_at, resolved_at, open_id, app, hours::text) FROM incidents ORDER BY 1",
+            "SELECT concat_ws('|', app, sha, environment, change_time, deploy_time, deploy_id, hours::text) FROM lead_times ORDER BY 1",
+        ] {
+            for try await line in try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).decode(String.self) {
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+}

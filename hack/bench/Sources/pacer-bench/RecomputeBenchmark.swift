@@ -1,0 +1,156 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import OperatorAPI
+import PacerCore
+import Pipeline
+import PostgresNIO
+
+/// `pacer-bench recompute`: a generated year of 200 apps (deployments, changes, incidents; 1,000,000 CDEvents by
+/// default) to all four keys in every bucket, against the floor of one sequential scan of `cdevents_raw`.
+struct RecomputeBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recompute", abstract: "Recompute of the four keys over generated CDEvents vs one sequential scan.")
+
+    @Option(name: .customLong("database-url"), help: "An empty database Pacer may migrate (its CDEvents and results are replaced).")
+    var databaseURL: String
+
+    @Option(help: "CDEvents to generate (40 % deployments, 40 % changes, 10 % incidents opened, 10 % resolved).")
+    var events: Int = 1_000_000
+
+    @Option(help: "Apps.")
+    var apps: Int = 200
+
+    @Option(help: "Recompute runs (the best and all times are printed).")
+    var runs: Int = 3
+
+    @Flag(name: .customLong("skip-generate"), help: "Reuse the CDEvents already in the database.")
+    var skipGenerate = false
+
+    func validate() throws {
+        guard events >= 10, apps > 0, runs > 0 else { throw ValidationError("--events ≥ 10, --apps and --runs > 0") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "pacer-bench") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+        say("pacer-bench recompute: \(events) CDEvents, \(apps) apps, \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(load)")
+        let client = PostgresClient(configuration: try DatabaseURL(databaseURL).clientConfiguration(), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await Migrator(client: client, logger: logger).migrate()
+            if !skipGenerate { try await generate(client: client, logger: logger) }
+            try await define(client: client)
+            try await measure(client: client, logger: logger)
+        }
+    }
+
+    private func timed(_ body: () async throws -> Void) async throws -> Double {
+        let start = monotonicNanos()
+        try await body()
+        return Double(monotonicNanos() - start) / 1e9
+    }
+
+    private func generate(client: PostgresClient, logger: Logger) async throws {
+        let deployments = events * 4 / 10
+        let incidents = events / 10
+        let perApp = max(1, deployments / apps)
+        // Deployments spread over 2025 per app; change g merged 1–72 h before deployment g; every 4th deployment
+        // has an incident (one subject per app) opened 10 min after it and resolved 0.1–12 h later.
+        let seconds = "((g / \(apps)) * (365 * 86400 / \(perApp)) + (g * 7919) % 3600)"
+        let time = "(timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => \(seconds)))"
+        let app = "'app' || (g % \(apps))"
+        let custom = """
+            jsonb_build_object('app', \(app), 'team', 'team' || (g % \(apps) % 20), 'environment', 'production', 'namespace', 'default',
+                               'name', \(app), 'commit', 'sha' || g)
+            """
+        func event(_ prefix: String, _ type: String, _ at: String, _ subject: String, _ content: String, count: Int, offset: String = "n") -> String {
+            """
+            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content)
+            SELECT '\(prefix)' || g, '/bench', '\(type)', ts, \(subject), '/bench',
+                   jsonb_build_object('context', jsonb_build_object('specversion', '0.5.0', 'id', '\(prefix)' || g, 'source', '/bench',
+                                      'type', '\(type)', 'timestamp', ts),
+                                      'subject', jsonb_build_object('id', \(subject), 'source', '/bench', 'content', \(content)),
+                                      'customData', \(custom))
+            FROM (SELECT g, \(at) AS ts FROM (SELECT \(offset) AS g FROM generate_series(0, \(count - 1)) AS s(n)) y) x
+            """
+        }
+        // Every 4th deployment slot of every app.
+        let incidentOffset = "(n / \(apps)) * \(4 * apps) + n % \(apps)"
+        let statements = [
+            "TRUNCATE cdevents_raw, deployments, changes, incident_events, incidents, lead_times, metric_points, metric_headlines, metric_computed",
+            "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
+            event(
+                "d", "dev.cdevents.service.deployed.0.3.0", time, "'default/' || \(app)",
+                "jsonb_build_object('artifactId', 'pkg:generic/default/' || \(app) || '@sha' || g, 'environment', jsonb_build_object('id', 'production'))",
+                count: deployments),
+            event(
+                "c", "dev.cdevents.change.merged.0.3.0", "\(time) - make_interval(hours => 1 + (g * 31) % 72)", "'sha' || g",
+                "jsonb_build_object('repository', jsonb_build_object('id', \(app)))", count: events - deployments - 2 * incidents),
+            event(
+                "o", "dev.cdevents.incident.detected.0.3.0", "\(time) + interval '10 minutes'", "'default/' || \(app)",
+                "jsonb_build_object('environment', jsonb_build_object('id', 'production'))", count: incidents, offset: incidentOffset),
+            event(
+                "r", "dev.cdevents.incident.resolved.0.3.0", "\(time) + make_interval(mins => 16 + (g * 13) % 720)", "'default/' || \(app)",
+                "jsonb_build_object('environment', jsonb_build_object('id', 'production'))", count: incidents, offset: incidentOffset),
+            "VACUUM (ANALYZE) cdevents_raw",
+        ]
+        let elapsed = try await timed {
+            for statement in statements {
+                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+        say(String(format: "generated %d CDEvents in %.1f s", events, elapsed))
+    }
+
+    private func define(client: PostgresClient) async throws {
+        let store = PostgresConfigStore(client: client, logger: Logger(label: "pacer-bench"))
+        for row in try await store.rows(.metricDefinitions) {
+            try await store.delete(.metricDefinitions, namespace: row.namespace, name: row.name)
+        }
+        for metric in [MetricDefinitionSpec.Metric.deploymentFrequency, .leadTimeForChanges, .changeFailureRate, .timeToRestore] {
+            let spec = MetricDefinitionSpec(metric: metric, window: "30d", groupBy: [.app], selector: ["environment": "production"])
+            try await store.upsert(
+                .metricDefinitions,
+                ConfigRow(namespace: "bench", name: metric.rawValue, uid: metric.rawValue, generation: 1, spec: try JSONValue(encoding: spec), ready: true))
+        }
+    }
+
+    private func count(_ sql: String, client: PostgresClient, logger: Logger) async throws -> Int64 {
+        for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) { return value }
+        return 0
+    }
+
+    private func measure(client: PostgresClient, logger: Logger) async throws {
+        let rows = try await count("SELECT count(*) FROM cdevents_raw", client: client, logger: logger)
+        var scan = Double.infinity
+        var jsonScan = Double.infinity
+        for _ in 0..<3 {
+            scan = min(scan, try await timed { _ = try await count("SELECT count(*) FROM cdevents_raw", client: client, logger: logger) })
+            jsonScan = min(jsonScan, try await timed {
+                _ = try await count("SELECT count(content->'customData'->>'app') FROM cdevents_raw", client: client, logger: logger)
+            })
+        }
+        let recompute = MetricRecompute(client: client, logger: logger)
+        var times: [Double] = []
+        for _ in 0..<runs {
+            times.append(try await timed { try await recompute.run(metric: nil) })
+        }
+        let best = times.min() ?? 0
+        let points = try await count("SELECT count(*) FROM metric_points", client: client, logger: logger)
+        let facts = try await count(
+            "SELECT (SELECT count(*) FROM deployments) + (SELECT count(*) FROM changes) + (SELECT count(*) FROM incident_events)", client: client,
+            logger: logger)
+        say("")
+        say(String(format: "cdevents_raw rows                                  %d (facts %d, metric_points %d)", rows, facts, points))
+        say(String(format: "sequential scan, SELECT count(*)       (floor)     %.3f s", scan))
+        say(String(format: "sequential scan reading content jsonb              %.3f s", jsonScan))
+        say("recompute, 4 keys x 4 buckets x (all + per app)     " + times.map { String(format: "%.2f s", $0) }.joined(separator: ", ")
+            + String(format: "  (best %.2f s, target < 3 s)", best))
+        say(String(format: "ratio recompute / count(*) scan                    %.1f", best / scan))
+        say(String(format: "ratio recompute / jsonb scan                       %.1f", best / jsonScan))
+    }
+}

@@ -60,7 +60,7 @@ struct MetricsAPITests {
             #expect(response.status == .ok)
             let body = try #require(response.json)
             #expect(body["metric"] as? String == "deploymentFrequency")
-            #expect(body["unit"] as? String == "days/week")
+            #expect(body["unit"] as? String == "deployments")  // per bucket: a count; the headline is a rate
             #expect(body["bucket"] as? String == "week")
             #expect(body["from"] as? String == "2026-11-01T00:00:00Z")
             #expect(body["to"] as? String == "2026-11-30T00:00:00Z")

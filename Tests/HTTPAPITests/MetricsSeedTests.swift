@@ -13,10 +13,10 @@ struct MetricsSeedTests {
             let response = try await client.execute(uri: "/deploy-frequency/day", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
-            // Distinct deploy_id per name and UTC day; the two rows of uid-1 on 2023-08-05 are one deployment.
+            // Deployments per name and UTC day (23:59:59 is still 2023-08-05, 00:00:00 the next day).
             #expect(
                 response.text
-                    == #"[{"DeployName":"nginx-deployment","Deployments":1,"Time":"2023-08-05T00:00:00Z"},"#
+                    == #"[{"DeployName":"nginx-deployment","Deployments":2,"Time":"2023-08-05T00:00:00Z"},"#
                     + #"{"DeployName":"nginx-deployment-3","Deployments":1,"Time":"2023-08-05T00:00:00Z"},"#
                     + #"{"DeployName":"nginx-deployment","Deployments":1,"Time":"2023-08-06T00:00:00Z"}]"#)
         }
@@ -28,10 +28,10 @@ struct MetricsSeedTests {
             let week = try await client.execute(uri: "/deploy-frequency/week", method: .get)
             #expect(
                 week.text
-                    == #"[{"DeployName":"nginx-deployment","Deployments":2,"Time":"2023-07-31T00:00:00Z"},"#
+                    == #"[{"DeployName":"nginx-deployment","Deployments":3,"Time":"2023-07-31T00:00:00Z"},"#
                     + #"{"DeployName":"nginx-deployment-3","Deployments":1,"Time":"2023-07-31T00:00:00Z"}]"#)
             let month = try await client.execute(uri: "/deploy-frequency/month", method: .get)
-            #expect(month.text.contains(#"{"DeployName":"nginx-deployment","Deployments":2,"Time":"2023-08-01T00:00:00Z"}"#))
+            #expect(month.text.contains(#"{"DeployName":"nginx-deployment","Deployments":3,"Time":"2023-08-01T00:00:00Z"}"#))
             let year = try await client.execute(uri: "/deploy-frequency/year", method: .get)
             #expect(year.text.contains(#"{"DeployName":"nginx-deployment-3","Deployments":1,"Time":"2023-01-01T00:00:00Z"}"#))
         }

@@ -44,9 +44,19 @@ enum MetricsTestApp {
 enum MetricsFixture {
     static let computedAt = "2026-11-20T12:00:00Z"
 
+    struct FixtureError: Error, CustomStringConvertible {
+        var statement: String
+        var error: String
+        var description: String { "fixture statement failed: \(error)\n\(statement)" }
+    }
+
     static func insert(_ client: PostgresClient) async throws {
-        for statement in statements {
-            try await client.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
+        for statement in statements + [try await deployments(client)] {
+            do {
+                try await client.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
+            } catch {
+                throw FixtureError(statement: statement, error: String(reflecting: error))
+            }
         }
     }
 
@@ -72,6 +82,24 @@ enum MetricsFixture {
         """
     }
 
+    /// Four deployments (one row per deployment CDEvent), with the calculator's identity columns when the table has them.
+    static func deployments(_ client: PostgresClient) async throws -> String {
+        let rows = [
+            ("pkg:pkg/default/nginx-deployment@uid-1", "2023-08-05T10:00:00Z", "nginx-deployment"),
+            ("pkg:pkg/default/nginx-deployment@uid-1", "2023-08-05T11:30:00Z", "nginx-deployment"),
+            ("pkg:pkg/default/nginx-deployment-3@uid-3", "2023-08-05T23:59:59Z", "nginx-deployment-3"),
+            ("pkg:pkg/default/nginx-deployment@uid-2", "2023-08-06T00:00:00Z", "nginx-deployment"),
+        ]
+        var identity = false
+        let query: PostgresQuery = "SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'deployments' AND column_name = 'cd_id'"
+        for try await count in try await client.query(query, logger: TestDatabase.logger).decode(Int.self) { identity = count > 0 }
+        let values = rows.enumerated().map { index, row in
+            "('\(row.0)', '\(row.1)', '\(row.2)'" + (identity ? ", '/fixture', 'd\(index)')" : ")")
+        }
+        return "INSERT INTO deployments (deploy_id, time_created, deploy_name\(identity ? ", cd_source, cd_id" : "")) VALUES "
+            + values.joined(separator: ", ")
+    }
+
     static let statements: [String] = [
         definition("deployment-frequency", "deploymentFrequency"),
         definition("lead-time", "leadTimeForChanges"),
@@ -93,13 +121,6 @@ enum MetricsFixture {
         point("deployment-frequency", "week", "2026-10-26T00:00:00Z", "", "{}", "7", 7),
         point("deployment-frequency", "day", "2026-11-09T00:00:00Z", "", "{}", "2", 2),
         point("lead-time", "week", "2026-11-09T00:00:00Z", "", "{}", "NULL", 0),
-        """
-        INSERT INTO deployments (deploy_id, time_created, deploy_name) VALUES
-            ('pkg:pkg/default/nginx-deployment@uid-1', '2023-08-05T10:00:00Z', 'nginx-deployment'),
-            ('pkg:pkg/default/nginx-deployment@uid-1', '2023-08-05T11:30:00Z', 'nginx-deployment'),
-            ('pkg:pkg/default/nginx-deployment-3@uid-3', '2023-08-05T23:59:59Z', 'nginx-deployment-3'),
-            ('pkg:pkg/default/nginx-deployment@uid-2', '2023-08-06T00:00:00Z', 'nginx-deployment')
-        """,
         """
         INSERT INTO pipeline_errors (occurred_at, stage, event_id, ce_source, ce_id, component, message)
         VALUES ('2026-11-20T10:00:00Z', 'transform', 42, '/k8s', 'ev-1', 'default/deployments', 'customData.app: no such key')

@@ -70,11 +70,12 @@ public struct PostgresMetricsReader: Sendable {
     }
 
     /// The seed tutorial's deployment frequency: per `deploy_name` and UTC bucket (`day`, `week` = ISO week from
-    /// Monday, `month`, `year`), the number of distinct `deploy_id`s; ordered by bucket start, then name.
+    /// Monday, `month`, `year`), the number of deployments (rows: the calculator writes one per deployment CDEvent);
+    /// ordered by bucket start, then name.
     public func deployFrequency(bucket: String) async throws -> [DeployFrequencyRecord] {
         let query: PostgresQuery = """
             SELECT deploy_name, (date_trunc(\(bucket), time_created AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket_start,
-                   count(DISTINCT deploy_id)
+                   count(*)
             FROM deployments GROUP BY deploy_name, bucket_start ORDER BY bucket_start, deploy_name
             """
         var records: [DeployFrequencyRecord] = []

@@ -19,6 +19,8 @@ extension DashboardPage {
         }
         function unitText(unit) { return unit === "ratio" ? "" : (unit || ""); }
         function key(item) { return item.namespace + "/" + item.name; }
+        // Unit of a series point (a deployment-frequency bucket counts deployments; its headline is a rate).
+        function pointUnit(item) { return item.metric === "deploymentFrequency" ? "deployments" : item.unit; }
 
         // Definitions in display order: the four keys first (in order), then custom ones; by namespace/name within a kind.
         function ordered(items) {
@@ -84,15 +86,15 @@ extension DashboardPage {
           const from = Date.parse(data.from), to = Date.parse(data.to);
           const week = 7 * 86400000;
           const span = Math.max(week, to - from + week);
-          const values = series.points.map(p => p.value).filter(v => v != null);
-          const max = Math.max(1e-9, ...values);
+          const values = series.points.map(p => p.value).filter(v => v != null && isFinite(v));
+          const max = values.length && Math.max(...values) > 0 ? Math.max(...values) : 1;
           const scaleMax = niceMax(max);
           const x = t => L + (W - L - R) * (t - from) / span;
           const y = v => H - B - (H - B - T) * v / scaleMax;
           const barW = Math.max(2, (W - L - R) * week / span - 2);
           const parts = [`<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(TITLES[item.metric] || item.metric)} per week">`];
           parts.push(`<line class="axis" x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}"/><line class="axis" x1="${L}" y1="${T}" x2="${L}" y2="${H - B}"/>`);
-          parts.push(`<text x="${L - 4}" y="${T + 8}" text-anchor="end">${esc(fmt(scaleMax, item.unit))}</text><text x="${L - 4}" y="${H - B}" text-anchor="end">0</text>`);
+          parts.push(`<text x="${L - 4}" y="${T + 8}" text-anchor="end">${esc(fmt(scaleMax, pointUnit(item), true))}</text><text x="${L - 4}" y="${H - B}" text-anchor="end">0</text>`);
           for (const p of series.points) {
             const t = Date.parse(p.start);
             if (p.value == null) {
@@ -101,7 +103,7 @@ extension DashboardPage {
             }
             const top = y(p.value);
             parts.push(`<rect class="bar" data-start="${esc(p.start)}" data-value="${p.value}" x="${x(t).toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0, H - B - top).toFixed(1)}">` +
-              `<title>${esc(p.start.slice(0, 10))}: ${esc(fmt(p.value, item.unit))} (${p.samples} samples)</title></rect>`);
+              `<title>${esc(p.start.slice(0, 10))}: ${esc(fmt(p.value, pointUnit(item)))} (${p.samples} samples)</title></rect>`);
           }
           parts.push(`<text x="${L}" y="${H - 6}">${esc(data.from.slice(0, 10))}</text><text x="${W - R}" y="${H - 6}" text-anchor="end">${esc(data.to.slice(0, 10))}</text>`);
           if (series.points.length === 0) parts.push(`<text x="${(L + W) / 2}" y="${H / 2}" text-anchor="middle">no data yet</text>`);
@@ -113,9 +115,10 @@ extension DashboardPage {
           for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
           return 10 * p;
         }
-        function fmt(v, unit) {
+        function fmt(v, unit, bare) {
           if (unit === "ratio") return Math.round(v * 1000) / 10 + "%";
-          return (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 10) / 10) + (unit ? " " + unit : "");
+          const n = Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100;
+          return bare || !unit ? String(n) : n + " " + unit;
         }
 
         async function renderCharts(items) {
@@ -124,7 +127,7 @@ extension DashboardPage {
           const wanted = list.map(key).join("|");
           if (container.dataset.keys !== wanted) {
             container.innerHTML = list.map(i =>
-              `<figure class="chart" data-definition="${esc(key(i))}" data-metric="${esc(i.metric)}"><figcaption>${esc(TITLES[i.metric] || i.metric)} <span class="muted">${esc(key(i))}</span></figcaption><div class="plot"></div></figure>`).join("");
+              `<figure class="chart" data-definition="${esc(key(i))}" data-metric="${esc(i.metric)}"><figcaption>${esc(TITLES[i.metric] || i.metric)}${pointUnit(i) && pointUnit(i) !== "ratio" ? " (" + esc(pointUnit(i)) + ")" : ""} <span class="muted">${esc(key(i))}</span></figcaption><div class="plot"></div></figure>`).join("");
             container.dataset.keys = wanted;
           }
           await Promise.all(list.map(async item => {

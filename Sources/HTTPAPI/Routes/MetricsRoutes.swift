@@ -90,7 +90,7 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
         return Self.json(
             .object([
                 "namespace": .string(namespace), "name": .string(name), "metric": .string(definition.metric),
-                "unit": .string(definition.unit), "bucket": .string(request.bucket.rawValue),
+                "unit": .string(Self.pointUnit(definition)), "bucket": .string(request.bucket.rawValue),
                 "from": .string(RFC3339.format(request.from, fractionalDigits: 0)),
                 "to": .string(RFC3339.format(request.to, fractionalDigits: 0)),
                 "series": .array(series.map { .object(["labels": Self.labels($0.labels), "points": .array($0.points)]) }),
@@ -149,6 +149,11 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
         Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes())))
+    }
+
+    /// The unit of a series point: a deployment-frequency bucket counts deployments (its headline is a rate).
+    static func pointUnit(_ definition: MetricDefinitionHeadlines) -> String {
+        definition.metric == "deploymentFrequency" ? "deployments" : definition.unit
     }
 
     static func labels(_ labels: [String: String]) -> JSONValue { .object(labels.mapValues(JSONValue.string)) }

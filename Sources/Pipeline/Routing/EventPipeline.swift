@@ -74,13 +74,14 @@ public final class EventPipeline: Service, Sendable {
 
     // MARK: - processing
 
-    /// Reads and commits batches until a batch comes back short; returns what it consumed and the lag left.
+    /// Reads and commits batches until none is left; returns what it consumed and the lag left (rows after the
+    /// cursor that are not readable yet because an older transaction is still open).
     func processUntilCaughtUp() async throws -> (processed: Int, lag: PipelineLag) {
         var total = 0
+        var cursor = try await store.cursor(configuration.cursorName)
         while true {
             try Task.checkCancellation()
             let rules = try await currentRules()
-            let cursor = try await store.cursor(configuration.cursorName)
             let records = try await store.cloudEvents(after: cursor, limit: configuration.batchSize)
             guard let last = records.last else {
                 let lag = try await store.lag(after: cursor)
@@ -93,6 +94,7 @@ public final class EventPipeline: Service, Sendable {
             switch result {
             case .committed(let inserted):
                 total += records.count
+                cursor = last.position
                 metrics.record(output, inserted: inserted)
                 for failure in output.failures {
                     logger.debug(
@@ -100,7 +102,24 @@ public final class EventPipeline: Service, Sendable {
                 }
             case .moved(let position):
                 logger.debug("another replica committed this batch", metadata: ["from": "\(cursor)", "cursor": "\(position)"])
+                cursor = position
             }
+        }
+    }
+
+    /// `processUntilCaughtUp()`, abandoned (cancelled) after `roundTimeout`.
+    private func processRound() async throws -> PipelineLag {
+        try await withThrowingTaskGroup(of: PipelineLag?.self) { group in
+            group.addTask { try await self.processUntilCaughtUp().lag }
+            group.addTask {
+                try await Task.sleep(for: self.configuration.roundTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let lag = first else {
+                throw EventStoreError(.timeout, "a pipeline round took longer than \(configuration.roundTimeout)")
+            }
+            return lag
         }
     }
 
@@ -130,7 +149,7 @@ public final class EventPipeline: Service, Sendable {
         var delay = configuration.retryDelay
         for await _ in wakes {
             do {
-                let (_, lag) = try await withDeadline(configuration.roundTimeout) { try await self.processUntilCaughtUp() }
+                let lag = try await processRound()
                 delay = configuration.retryDelay
                 if lag.events > 0 {
                     try await Task.sleep(for: configuration.heldBackRetry)

@@ -35,7 +35,7 @@ extension CompiledTransform {
             subjectSource = try Self.optionalString(expression, activation, field: "spec.subject.source")
         }
         let required = Set(entry?.requiredContentFields ?? [])
-        let content = try Self.content(self.content, activation, path: "spec.subject.content", required: required)
+        let content = try Self.content(self.content, activation, path: "spec.subject.content", optional: { !required.contains($0) })
         var customData: JSONValue?
         if let expression = self.customData {
             switch try Self.evaluate(expression, activation, field: "spec.customData").jsonValue {
@@ -81,7 +81,7 @@ extension CompiledTransform {
     }
 
     private static func content(
-        _ fields: [(name: String, field: ContentField)], _ activation: [String: Value], path: String, required: Set<String>
+        _ fields: [(name: String, field: ContentField)], _ activation: [String: Value], path: String, optional: (String) -> Bool
     ) throws(TransformError) -> [String: JSONValue] {
         var object: [String: JSONValue] = [:]
         for (name, field) in fields {
@@ -92,13 +92,13 @@ extension CompiledTransform {
                 do {
                     value = try expression.evaluate(activation)
                 } catch {
-                    if !required.contains(name), error.code == .noSuchKey { continue }
+                    if optional(name), error.code == .noSuchKey { continue }
                     throw TransformError(.evaluation, field: fieldPath, error.description)
                 }
                 let json = value.jsonValue
                 if !json.isNull { object[name] = json }
             case .object(let nested):
-                let members = try content(nested, activation, path: fieldPath, required: [])
+                let members = try content(nested, activation, path: fieldPath, optional: { _ in false })
                 if !members.isEmpty { object[name] = .object(members) }
             }
         }

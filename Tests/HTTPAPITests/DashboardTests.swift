@@ -22,8 +22,10 @@ struct DashboardTests {
             #expect(page.firstMatch(of: /<link[^>]+href=/) == nil)
             #expect(!page.contains("@import"))
             // The hooks browser tests read, and the data it polls.
-            #expect(page.contains(#"class="tile"#))
-            #expect(page.contains("data-metric"))
+            #expect(page.contains(#"<section id="tiles""#))
+            #expect(page.contains(#"["data-metric", item.metric], ["data-definition", key(item)]"#))
+            #expect(page.contains(#"<table id="apps">"#))
+            #expect(page.contains(#"<div id="charts""#))
             #expect(page.contains("fetch(\"/api/v1/metrics\""))
             #expect(page.contains("?bucket=week"))
             #expect(page.contains("setTimeout(refresh"))

@@ -14,11 +14,14 @@ public struct PostgresMetricsReader: Sendable {
         self.logger = logger
     }
 
-    /// Every headline row, ordered by namespace, name and group key (the ungrouped row `''` first).
-    public func headlines() async throws -> [MetricHeadlineRecord] {
+    /// Every headline row (or those of one definition), ordered by namespace, name and group key (the ungrouped row
+    /// `''` first).
+    public func headlines(namespace: String? = nil, name: String? = nil) async throws -> [MetricHeadlineRecord] {
         let query: PostgresQuery = """
             SELECT namespace, name, group_key, labels::text, metric, value, level, unit, window_text, samples, computed_at
-            FROM metric_headlines ORDER BY namespace, name, group_key
+            FROM metric_headlines
+            WHERE (\(namespace)::text IS NULL OR namespace = \(namespace)) AND (\(name)::text IS NULL OR name = \(name))
+            ORDER BY namespace, name, group_key
             """
         var records: [MetricHeadlineRecord] = []
         let rows = try await client.query(query, logger: logger)
@@ -30,11 +33,6 @@ public struct PostgresMetricsReader: Sendable {
                     level: level, unit: unit, window: window, samples: samples, computedAt: computedAt))
         }
         return records
-    }
-
-    /// The headline rows of one definition (empty when it has none yet).
-    public func headlines(namespace: String, name: String) async throws -> [MetricHeadlineRecord] {
-        try await headlines().filter { $0.namespace == namespace && $0.name == name }
     }
 
     /// Whether the read model or the configuration knows the definition `namespace/name`.

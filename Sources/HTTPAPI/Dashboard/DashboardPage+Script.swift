@@ -28,24 +28,33 @@ extension DashboardPage {
           return items.slice().sort((a, b) => rank(a.metric) - rank(b.metric) || key(a).localeCompare(key(b)));
         }
 
+        // Tiles are built with DOM calls (attributes in a fixed order: class, data-metric, data-definition, data-value,
+        // data-level, data-unit), so this script's text holds no tile markup a DOM scraper could mistake for a tile.
+        function tile(attributes, inner) {
+          const element = document.createElement("div");
+          for (const [name, value] of attributes) element.setAttribute(name, value);
+          element.innerHTML = inner;
+          return element;
+        }
+
         function renderTiles(items) {
-          const html = [];
+          const tiles = [];
           for (const metric of KEYS) {
             if (!items.some(i => i.metric === metric)) {
-              html.push(`<div class="tile level-none" data-metric="${metric}" data-definition="" data-value="" data-level="">` +
-                `<div class="title">${TITLES[metric]}</div><div class="value">–</div>` +
-                `<div class="meta"><span>no MetricDefinition</span></div></div>`);
+              tiles.push(tile([["class", "tile level-none"], ["data-metric", metric], ["data-definition", ""], ["data-value", ""], ["data-level", ""]],
+                `<div class="title">${TITLES[metric]}</div><div class="value">–</div><div class="meta"><span>no MetricDefinition</span></div>`));
             }
           }
           for (const item of ordered(items)) {
-            html.push(`<div class="tile ${levelClass(item.level)}" data-metric="${esc(item.metric)}" data-definition="${esc(key(item))}"` +
-              ` data-value="${esc(item.value == null ? "" : item.value)}" data-level="${esc(item.level || "")}" data-unit="${esc(item.unit)}">` +
+            tiles.push(tile(
+              [["class", "tile " + levelClass(item.level)], ["data-metric", item.metric], ["data-definition", key(item)],
+               ["data-value", item.value == null ? "" : item.value], ["data-level", item.level || ""], ["data-unit", item.unit || ""]],
               `<div class="title">${esc(TITLES[item.metric] || item.metric)}</div>` +
               `<div class="value"><span class="number">${esc(shown(item.value, item.unit))}</span><span class="unit">${esc(unitText(item.unit))}</span></div>` +
               `<div class="meta"><span>${esc(key(item))} · ${esc(item.window)} · ${esc(item.samples)} samples</span>` +
-              `<span class="badge ${levelClass(item.level)}">${esc(item.level || "no level")}</span></div></div>`);
+              `<span class="badge ${levelClass(item.level)}">${esc(item.level || "no level")}</span></div>`));
           }
-          document.getElementById("tiles").innerHTML = html.join("");
+          document.getElementById("tiles").replaceChildren(...tiles);
         }
 
         function renderApps(items) {

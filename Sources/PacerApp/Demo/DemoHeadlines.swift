@@ -41,9 +41,11 @@ struct DemoHeadlines: Sendable, Equatable {
         return headlines
     }
 
-    /// True when every key has its overall ("all") headline, computed at or after `since`.
-    func complete(since: Date) -> Bool {
-        Self.keys.allSatisfy { key in rows["all"]?[key.metric].map { $0.computedAt >= since } ?? false }
+    /// True when every key has its overall ("all") headline and the calculator has counted at least `deployments`
+    /// deployments and `restores` restored incidents (everything the script played).
+    func complete(deployments: Int, restores: Int) -> Bool {
+        guard Self.keys.allSatisfy({ rows["all"]?[$0.metric] != nil }) else { return false }
+        return (rows["all"]?["deploymentFrequency"]?.samples ?? 0) >= deployments && (rows["all"]?["timeToRestore"]?.samples ?? 0) >= restores
     }
 
     /// The same values and levels (computed_at ignored), to tell when the calculator has settled.

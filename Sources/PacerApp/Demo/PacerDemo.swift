@@ -170,10 +170,19 @@ public struct PacerDemo: Sendable {
                 }
             }
         }
-        let finishedAt = Date()
+        let deployments = steps.filter { if case .rolloutCompleted = $0.action { true } else { false } }.count
+        let restores = steps.filter {
+            switch $0.action {
+            case .availabilityRestored, .incidentResolved: true
+            default: false
+            }
+        }.count
         let headlines = try await terminal.step("waiting for the four keys (at most \(options.metricsTimeout))") {
-            try await waitForHeadlines(databaseURL: databaseURL, namespace: cluster.namespace, since: finishedAt)
-        } detail: { $0.complete(since: finishedAt) ? "computed" : "NOT all computed: is the pipeline running?" }
+            try await waitForHeadlines(databaseURL: databaseURL, namespace: cluster.namespace, deployments: deployments, restores: restores)
+        } detail: {
+            $0.complete(deployments: deployments, restores: restores)
+                ? "computed from \(deployments) deployments and \(restores) restored incidents" : "NOT all computed: is the pipeline running?"
+        }
         terminal.line("")
         terminal.line("DORA four keys, last 30 days, environment production (MetricDefinitions in namespace \(cluster.namespace)):")
         terminal.line(headlines.table(apps: DemoHistory.apps.map(\.name)))
@@ -215,9 +224,9 @@ public struct PacerDemo: Sendable {
         }
     }
 
-    /// Polls `metric_headlines` until every key has its overall headline computed after `since` and the values
-    /// have stayed the same for 2 s, or until `metricsTimeout`; returns what is there.
-    private func waitForHeadlines(databaseURL: String, namespace: String, since: Date) async throws -> DemoHeadlines {
+    /// Polls `metric_headlines` until every key has its overall headline, everything the script played is counted
+    /// and the values have stayed the same for 1 s, or until `metricsTimeout`; returns what is there.
+    private func waitForHeadlines(databaseURL: String, namespace: String, deployments: Int, restores: Int) async throws -> DemoHeadlines {
         var quiet = logger
         quiet.logLevel = .critical
         let client = PostgresClient(configuration: try DatabaseURL(databaseURL).clientConfiguration(), backgroundLogger: quiet)
@@ -234,7 +243,7 @@ public struct PacerDemo: Sendable {
                 let current = (try? await DemoHeadlines.read(client: client, namespace: namespace, logger: quiet)) ?? DemoHeadlines()
                 if !current.sameValues(as: last) { stableSince = ContinuousClock.now }
                 last = current
-                if current.complete(since: since), ContinuousClock.now - stableSince >= .seconds(2) { return current }
+                if current.complete(deployments: deployments, restores: restores), ContinuousClock.now - stableSince >= .seconds(1) { return current }
                 try await Task.sleep(for: .milliseconds(250))
             }
             return last
@@ -263,7 +272,8 @@ public struct PacerDemo: Sendable {
     }
 
     static func makeTemporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/pacer-demo-XXXXXX").utf8CString)
+        let temporary = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        var template = Array((temporary + "pacer-demo-XXXXXX").utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw DemoError("cannot create a temporary folder in \(NSTemporaryDirectory())")
         }

@@ -62,7 +62,8 @@ public struct MetricsReadAdapter: MetricsReading {
             let compiled = try? spec.compile().get()
             byKey["\(row.namespace)/\(row.name)"] = MetricDefinitionHeadlines(
                 namespace: row.namespace, name: row.name, metric: spec.metric.rawValue, unit: compiled?.unit ?? "",
-                window: compiled?.window ?? spec.window ?? MetricDefinitionSpec.defaultWindow, selector: spec.selector ?? [:], headlines: [])
+                window: compiled?.window ?? spec.window ?? MetricDefinitionSpec.defaultWindow, selector: spec.selector ?? [:], headlines: [],
+                ready: row.ready, message: row.message)
         }
         for record in headlines {
             let key = "\(record.namespace)/\(record.name)"

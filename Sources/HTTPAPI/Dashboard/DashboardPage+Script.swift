@@ -52,7 +52,8 @@ extension DashboardPage {
               `<div class="title">${esc(TITLES[item.metric] || item.metric)}</div>` +
               `<div class="value"><span class="number">${esc(shown(item.value, item.unit))}</span><span class="unit">${esc(unitText(item.unit))}</span></div>` +
               `<div class="meta"><span>${esc(key(item))} · ${esc(item.window)} · ${esc(item.samples)} samples</span>` +
-              `<span class="badge ${levelClass(item.level)}">${esc(item.level || "no level")}</span></div>`));
+              `<span class="badge ${levelClass(item.level)}">${esc(item.level || "no level")}</span></div>` +
+              (item.ready === false ? `<div class="warn">not ready: ${esc(item.message || "the spec does not compile")}</div>` : "")));
           }
           document.getElementById("tiles").replaceChildren(...tiles);
         }

@@ -22,6 +22,7 @@ extension DashboardPage {
         .tile .unit { font-size:13px; color:var(--muted); margin-left:4px; font-weight:400; }
         .tile .meta { font-size:12px; color:var(--muted); display:flex; justify-content:space-between; align-items:flex-start; gap:8px; margin-top:6px; }
         .tile .meta .badge { flex:none; }
+        .tile .warn { font-size:12px; color:var(--low); margin-top:6px; }
         .badge { display:inline-block; white-space:nowrap; font-size:11px; font-weight:600; padding:1px 8px; border-radius:10px; color:#fff; background:var(--none); }
         .badge.level-Elite { background:var(--elite); } .badge.level-High { background:var(--high); }
         .badge.level-Medium { background:var(--medium); } .badge.level-Low { background:var(--low); }

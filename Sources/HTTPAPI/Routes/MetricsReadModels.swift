@@ -59,11 +59,17 @@ public struct MetricDefinitionHeadlines: Sendable, Hashable {
     public var selector: [String: String]
     /// The ungrouped headline first (labels `{}`), then one per group.
     public var headlines: [MetricHeadlineValue]
+    /// Whether the spec compiled (nil when the configuration no longer has the definition).
+    public var ready: Bool?
+    /// Why it is not ready (the spec errors).
+    public var message: String?
 
     public init(
         namespace: String, name: String, metric: String, unit: String, window: String, selector: [String: String] = [:],
-        headlines: [MetricHeadlineValue]
+        headlines: [MetricHeadlineValue], ready: Bool? = nil, message: String? = nil
     ) {
+        self.ready = ready
+        self.message = message
         self.namespace = namespace
         self.name = name
         self.metric = metric

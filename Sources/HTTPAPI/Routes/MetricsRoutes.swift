@@ -58,7 +58,8 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
             "numericValue": number(overall?.value), "level": overall?.level.map(JSONValue.string) ?? .null,
             "samples": .int(overall?.samples ?? 0),
             "lastComputedTime": computed.map { .string(RFC3339.format($0, fractionalDigits: 0)) } ?? .null,
-            "groups": .array(groups),
+            "groups": .array(groups), "ready": definition.ready.map(JSONValue.bool) ?? .null,
+            "message": definition.message.map(JSONValue.string) ?? .null,
         ])
     }
 

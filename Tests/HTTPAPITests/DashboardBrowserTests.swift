@@ -11,7 +11,7 @@ import Testing
 let chromiumPath = ProcessInfo.processInfo.environment["PACER_CHROMIUM"] ?? "/usr/bin/chromium"
 
 /// The dashboard in a real browser: Debian's headless Chromium loads the page from a live server over seeded tables,
-/// runs its JavaScript, and the rendered DOM must show the seeded values. A screenshot goes to `.tmp/artifacts/`.
+/// runs its JavaScript, and the rendered DOM must show the seeded values. A screenshot goes to `.tmp/artifacts/dashboard-seeded.png`.
 @Suite(
     "Dashboard in headless Chromium",
     .enabled(if: TestDatabase.enabled && FileManager.default.isExecutableFile(atPath: chromiumPath)))
@@ -60,7 +60,7 @@ struct DashboardBrowserTests {
                 #expect(dom.contains(#"data-start="\#(RFC3339Text.day(week))" data-value="9""#))
 
                 try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
-                let png = Self.artifacts + "/dashboard.png"
+                let png = Self.artifacts + "/dashboard-seeded.png"
                 try? FileManager.default.removeItem(atPath: png)
                 _ = try await Self.browser(["--screenshot=\(png)", "--window-size=1280,1100", url])
                 let header = try #require(FileManager.default.contents(atPath: png)).prefix(8)

@@ -15,6 +15,11 @@ public struct PacerConfiguration: Sendable {
     public var writeTimeout: Duration = .seconds(5)
     /// How often, at most, the ingest token file is checked for a rotation.
     public var tokenRecheckInterval: Duration = .seconds(1)
+    /// Run the pipeline (route → transform → calculate). `pacer serve` runs it on every replica (safe: each stage
+    /// locks its cursor); `pacer run` runs it on the elected leader only.
+    public var pipelineEnabled = true
+    /// How often the pipeline stages poll for new rows when no NOTIFY arrives.
+    public var pipelinePollInterval: Duration = .seconds(5)
 
     public init(databaseURL: String) {
         self.databaseURL = databaseURL

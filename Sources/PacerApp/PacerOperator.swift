@@ -70,7 +70,12 @@ public struct PacerOperator: Sendable {
         let reconcilers = ConfigController.all(
             client: kube, store: PostgresPipelineConfigStore(store: PostgresConfigStore(client: parts.client, logger: logger)),
             namespaces: configuration.watchNamespaces.isEmpty ? nil : configuration.watchNamespaces, logger: logger)
-        let leaderServices = LeaderServices(services: [source] + reconcilers, logger: logger)
+        let pipeline = configuration.server.pipelineEnabled
+            ? server.pipelineServices(
+                client: parts.client, transformPublisher: KubeTransformStatusPublisher(client: kube),
+                metricPublisher: KubeMetricStatusPublisher(client: kube))
+            : []
+        let leaderServices = LeaderServices(services: [source] + reconcilers + pipeline, logger: logger)
 
         let elected: any Service
         if configuration.leaderElection {

@@ -4,6 +4,7 @@ import HTTPAPI
 import Hummingbird
 import Logging
 import NIOCore
+import Pipeline
 import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
@@ -27,13 +28,30 @@ public struct PacerServer: Sendable {
     public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
         let parts = try makeParts()
         let app = application(router: parts.router, onServerRunning: onServerRunning)
+        let pipeline = configuration.pipelineEnabled ? pipelineServices(client: parts.client) : []
         let group = ServiceGroup(
             configuration: .init(
-                services: (parts.services + [app]).map { .init(service: $0) },
+                services: (parts.services + pipeline + [app]).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 cancellationSignals: [],
                 logger: logger))
         try await group.run()
+    }
+
+    /// The pipeline's stages: router + transformer (`EventPipeline`) and calculator (`MetricCalculator`). The
+    /// publishers write the counters and values to the custom resources' status (nil: no Kubernetes).
+    public func pipelineServices(
+        client: PostgresClient, transformPublisher: (any TransformStatusPublishing)? = nil,
+        metricPublisher: (any MetricStatusPublishing)? = nil
+    ) -> [any Service] {
+        var calculator = MetricCalculator.Configuration()
+        calculator.pollInterval = configuration.pipelinePollInterval
+        return [
+            EventPipeline(
+                client: client, configuration: EventPipelineConfiguration(pollInterval: configuration.pipelinePollInterval),
+                statusPublisher: transformPublisher, logger: logger),
+            MetricCalculator(client: client, configuration: calculator, publisher: metricPublisher, logger: logger),
+        ]
     }
 
     /// The HTTP application on the configured address.
@@ -81,7 +99,8 @@ public struct PacerServer: Sendable {
         let tokens = try configuration.ingestTokenFile.map { try TokenFile(path: $0, recheckInterval: configuration.tokenRecheckInterval) }
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
-            tokens: tokens, maxBodyBytes: configuration.maxBodyBytes
+            tokens: tokens, maxBodyBytes: configuration.maxBodyBytes,
+            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: Observability.bootstrap()
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
         return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)

@@ -8,7 +8,7 @@ struct PacerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer",
         abstract: "DORA metrics for Kubernetes, from CloudEvents and CDEvents.",
-        subcommands: [Serve.self, Run.self, Migrate.self, Demo.self])
+        subcommands: [Serve.self, Run.self, Migrate.self, Recompute.self, Demo.self])
 }
 
 /// Flags shared by every command that talks to the database. Each flag falls back to an environment variable.
@@ -72,6 +72,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
+    @Flag(name: .customLong("pipeline"), inversion: .prefixedNo, help: "Run the pipeline (route, transform, calculate) in this process (default on; `run`: on the leader).")
+    var pipeline = true
+
+    @Option(name: .customLong("pipeline-poll-interval"), help: "Seconds between the pipeline's polls when no NOTIFY arrives (env PACER_PIPELINE_POLL_INTERVAL, default 5).")
+    var pipelinePollInterval: Double?
+
     func configuration(databaseURL: String) throws -> PacerConfiguration {
         var configuration = PacerConfiguration(databaseURL: databaseURL)
         configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
@@ -82,6 +88,13 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")
         }
         guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        configuration.pipelineEnabled = pipeline
+        let poll = try pipelinePollInterval ?? Environment.value("PACER_PIPELINE_POLL_INTERVAL").map {
+            guard let seconds = Double($0) else { throw ValidationError("PACER_PIPELINE_POLL_INTERVAL must be a number of seconds, got \"\($0)\"") }
+            return seconds
+        } ?? 5
+        guard poll > 0, poll <= 3600 else { throw ValidationError("--pipeline-poll-interval must be between 0 and 3600 seconds, got \(poll)") }
+        configuration.pipelinePollInterval = .milliseconds(Int64(poll * 1000))
         return configuration
     }
 
@@ -143,6 +156,22 @@ struct Run: AsyncParsableCommand {
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace
         try await PacerOperator(configuration: configuration, logger: logger).run()
+    }
+}
+
+struct Recompute: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild the metric facts and results from the raw tables (gives the same rows as the incremental pipeline).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .customLong("metric"), help: "Only this MetricDefinition: NAME or NAMESPACE/NAME (default: all).")
+    var metric: String?
+
+    func run() async throws {
+        let logger = try database.bootstrapLogging()
+        let summary = try await PacerRecompute.run(databaseURL: try database.resolvedDatabaseURL(), metric: metric, logger: logger)
+        print(summary)
     }
 }
 

@@ -32,15 +32,16 @@ public struct MetricFactStore: Sendable {
 
     /// The position of the `limit`-th settled row after `after` (or of the last settled one when `limit` is nil)
     /// and the number of rows up to it; nil when there is none. Settled: written by a transaction below the
-    /// snapshot's xmin, so no row can still appear before it.
+    /// commit horizon of this database (`CommitHorizon`), so no row can still appear before it.
     public func batchEnd(
         after: MetricFactSQL.Position?, limit: Int?, on connection: PostgresConnection
     ) async throws -> (MetricFactSQL.Position, Int)? {
         let lower = after.map { "(ingest_xid, seq) > \($0.sql) AND" } ?? ""
+        let horizon = try await CommitHorizon.current(on: connection, logger: logger)
         let sql = """
             WITH b AS (
                 SELECT ingest_xid, seq FROM cdevents_raw
-                WHERE \(lower) ingest_xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY ingest_xid, seq \(limit.map { "LIMIT \(max(1, $0))" } ?? "")
+                WHERE \(lower) ingest_xid < greatest('\(horizon)'::xid8, pg_snapshot_xmin(pg_current_snapshot())) ORDER BY ingest_xid, seq \(limit.map { "LIMIT \(max(1, $0))" } ?? "")
             )
             SELECT ingest_xid::text, seq, (SELECT count(*) FROM b) FROM b ORDER BY ingest_xid DESC, seq DESC LIMIT 1
             """

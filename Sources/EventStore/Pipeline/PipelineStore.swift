@@ -28,15 +28,22 @@ public struct PipelineStore: Sendable {
         return .start
     }
 
-    /// Up to `limit` CloudEvents after `cursor` in commit order, only from transactions that have ended
-    /// (`ingest_xid` below the snapshot's xmin), so a later read never finds a row before the cursor.
-    public func cloudEvents(after cursor: PipelineCursor, limit: Int) async throws -> [RawCloudEventRecord] {
+    /// A transaction id below which every transaction of THIS database has ended (see `CommitHorizon`):
+    /// unlike `pg_snapshot_xmin`, transactions of other databases of the cluster do not hold it back.
+    public func readHorizon() async throws -> Int64 {
+        try await client.withConnection { try await CommitHorizon.current(on: $0, logger: logger) }
+    }
+
+    /// Up to `limit` CloudEvents after `cursor` in commit order, only from transactions that have ended (`ingest_xid`
+    /// below `horizon` from ``readHorizon()`` or below the snapshot's xmin), so a later read never finds a row
+    /// before the cursor.
+    public func cloudEvents(after cursor: PipelineCursor, limit: Int, horizon: Int64 = 0) async throws -> [RawCloudEventRecord] {
         let xid = String(cursor.xid)
         let rows = try await client.query(
             """
             SELECT event_id, ingest_xid::text, event_timestamp, content::text FROM cloudevents_raw
             WHERE (ingest_xid, event_id) > (\(xid)::xid8, \(cursor.id))
-              AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot())
+              AND ingest_xid < greatest(\(String(horizon))::xid8, pg_snapshot_xmin(pg_current_snapshot()))
             ORDER BY ingest_xid, event_id
             LIMIT \(limit)
             """, logger: logger

@@ -137,8 +137,9 @@ enum DemoBinary {
     static func table(in output: String) -> [String: [String: (value: Double?, level: String?)]] {
         let metrics = ["deploymentFrequency", "leadTimeForChanges", "changeFailureRate", "timeToRestore"]
         var rows: [String: [String: (value: Double?, level: String?)]] = [:]
-        guard let header = output.range(of: "app | deployment frequency") else { return rows }
-        for line in output[header.lowerBound...].split(separator: "\n").dropFirst(2) {
+        let lines = output.split(separator: "\n")
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("app ") && $0.contains("| deployment frequency") }) else { return rows }
+        for line in lines[(header + 2)...] {
             let cells = line.components(separatedBy: " | ").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == 5 else { break }
             var row: [String: (value: Double?, level: String?)] = [:]

@@ -181,7 +181,9 @@ public struct PacerDemo: Sendable {
             try await waitForHeadlines(databaseURL: databaseURL, namespace: cluster.namespace, deployments: deployments, restores: restores)
         } detail: {
             $0.complete(deployments: deployments, restores: restores)
-                ? "computed from \(deployments) deployments and \(restores) restored incidents" : "NOT all computed: is the pipeline running?"
+                ? "computed from \(deployments) deployments and \(restores) restored incidents"
+                : "NOT complete: \($0.rows["all"]?["deploymentFrequency"]?.samples ?? 0) of \(deployments) deployments and "
+                    + "\($0.rows["all"]?["timeToRestore"]?.samples ?? 0) of \(restores) restores counted so far; see the log with --log-level warning"
         }
         terminal.line("")
         terminal.line("DORA four keys, last 30 days, environment production (MetricDefinitions in namespace \(cluster.namespace)):")

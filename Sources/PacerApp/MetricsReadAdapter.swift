@@ -35,7 +35,7 @@ public struct MetricsReadAdapter: MetricsReading {
     public func points(_ query: MetricSeriesQuery) async throws -> [MetricSeriesPoint] {
         try await reader.points(
             namespace: query.namespace, name: query.name, bucket: query.bucket.rawValue, from: query.from, to: query.to,
-            labelFilter: query.labels
+            labelFilter: query.labels, groups: query.scope == .all ? nil : query.scope == .groups
         ).map { MetricSeriesPoint(labels: $0.labels, start: $0.bucketStart, value: $0.value, samples: $0.samples) }
     }
 

@@ -27,7 +27,7 @@ struct DashboardTests {
             #expect(page.contains(#"<table id="apps">"#))
             #expect(page.contains(#"<div id="charts""#))
             #expect(page.contains("fetch(\"/api/v1/metrics\""))
-            #expect(page.contains("?bucket=week"))
+            #expect(page.contains("?bucket=week&series=overall"))
             #expect(page.contains("setTimeout(refresh"))
         }
     }

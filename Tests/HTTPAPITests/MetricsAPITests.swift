@@ -89,6 +89,11 @@ struct MetricsAPITests {
             #expect(staging.isEmpty)
             let none = try #require(try await client.execute(uri: base + "&app=nope", method: .get).json?["series"] as? [[String: Any]])
             #expect(none.isEmpty)
+            let overall = try #require(try await client.execute(uri: base + "&series=overall", method: .get).json?["series"] as? [[String: Any]])
+            #expect(overall.map { $0["labels"] as? [String: String] } == [[:]])
+            #expect((overall.first?["points"] as? [[String: Any]])?.map { $0["value"] as? Double } == [7, 3, 5])
+            let groups = try #require(try await client.execute(uri: base + "&series=groups", method: .get).json?["series"] as? [[String: Any]])
+            #expect(groups.map { ($0["labels"] as? [String: String])?["app"] } == ["cart", "checkout"])
         }
     }
 
@@ -124,6 +129,9 @@ struct MetricsAPITests {
             #expect(order.errorMessage?.contains("is after to") == true)
             let empty = try await client.execute(uri: "/api/v1/metrics/default/lead-time?app=", method: .get)
             #expect(empty.status == .badRequest)
+            let scope = try await client.execute(uri: "/api/v1/metrics/default/lead-time?series=some", method: .get)
+            #expect(scope.status == .badRequest)
+            #expect(scope.errorMessage == #"unknown series "some": use all, overall or groups"#)
         }
     }
 

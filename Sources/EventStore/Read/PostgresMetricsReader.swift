@@ -16,21 +16,28 @@ public struct PostgresMetricsReader: Sendable {
 
     /// Every headline row (or those of one definition), ordered by namespace, name and group key (the ungrouped row
     /// `''` first).
+    ///
+    /// PostgreSQL aggregates each definition's rows into one JSON array, so a scrape or a dashboard refresh decodes one
+    /// row per definition rather than one per group (hundreds with `groupBy: [app]`).
     public func headlines(namespace: String? = nil, name: String? = nil) async throws -> [MetricHeadlineRecord] {
         let query: PostgresQuery = """
-            SELECT namespace, name, group_key, labels::text, metric, value, level, unit, window_text, samples, computed_at
+            SELECT namespace, name,
+                   json_agg(json_build_array(group_key, labels, metric, value, level, unit, window_text, samples,
+                                             extract(epoch FROM computed_at)) ORDER BY group_key)::text
             FROM metric_headlines
             WHERE (\(namespace)::text IS NULL OR namespace = \(namespace)) AND (\(name)::text IS NULL OR name = \(name))
-            ORDER BY namespace, name, group_key
+            GROUP BY namespace, name ORDER BY namespace, name
             """
         var records: [MetricHeadlineRecord] = []
-        let rows = try await client.query(query, logger: logger)
-            .decode((String, String, String, String, String, Double?, String?, String, String, Int64, Date).self)
-        for try await (namespace, name, groupKey, labels, metric, value, level, unit, window, samples, computedAt) in rows {
-            records.append(
-                MetricHeadlineRecord(
-                    namespace: namespace, name: name, groupKey: groupKey, labels: Self.labels(labels), metric: metric, value: value,
-                    level: level, unit: unit, window: window, samples: samples, computedAt: computedAt))
+        for try await (namespace, name, rows) in try await client.query(query, logger: logger).decode((String, String, String).self) {
+            for row in try Self.rows(rows, columns: 9) {
+                records.append(
+                    MetricHeadlineRecord(
+                        namespace: namespace, name: name, groupKey: row[0].stringValue ?? "", labels: Self.labels(row[1]),
+                        metric: row[2].stringValue ?? "", value: row[3].doubleValue, level: row[4].stringValue, unit: row[5].stringValue ?? "",
+                        window: row[6].stringValue ?? "", samples: row[7].intValue ?? 0,
+                        computedAt: Date(timeIntervalSince1970: row[8].doubleValue ?? 0)))
+            }
         }
         return records
     }
@@ -48,21 +55,30 @@ public struct PostgresMetricsReader: Sendable {
 
     /// The points of one definition's series in `bucket` whose start is in `from...to`, for the groups whose labels
     /// contain every pair of `labelFilter` (all groups, the ungrouped one included, when it is empty); ordered by
-    /// group key then bucket start.
+    /// group key then bucket start. `groups`: nil for every series, false for only the ungrouped one, true for only groups.
     public func points(
-        namespace: String, name: String, bucket: String, from: Date, to: Date, labelFilter: [String: String] = [:]
+        namespace: String, name: String, bucket: String, from: Date, to: Date, labelFilter: [String: String] = [:], groups: Bool? = nil
     ) async throws -> [MetricPointRecord] {
         let filter = JSONValue.object(labelFilter.mapValues { .string($0) }).jsonString()
+        // One row per group, its points as a JSON array (see `headlines`).
         let query: PostgresQuery = """
-            SELECT group_key, labels::text, bucket_start, value, samples FROM metric_points
+            SELECT group_key, labels::text,
+                   json_agg(json_build_array(extract(epoch FROM bucket_start), value, samples) ORDER BY bucket_start)::text
+            FROM metric_points
             WHERE namespace = \(namespace) AND name = \(name) AND bucket = \(bucket)
               AND bucket_start >= \(from) AND bucket_start <= \(to) AND labels @> \(filter)::jsonb
-            ORDER BY group_key, bucket_start
+              AND (\(groups)::boolean IS NULL OR \(groups)::boolean = (group_key <> ''))
+            GROUP BY group_key, labels ORDER BY group_key
             """
         var records: [MetricPointRecord] = []
-        let rows = try await client.query(query, logger: logger).decode((String, String, Date, Double?, Int64).self)
-        for try await (groupKey, labels, start, value, samples) in rows {
-            records.append(MetricPointRecord(groupKey: groupKey, labels: Self.labels(labels), bucketStart: start, value: value, samples: samples))
+        for try await (groupKey, labelText, points) in try await client.query(query, logger: logger).decode((String, String, String).self) {
+            let labels = Self.labels(labelText)
+            for point in try Self.rows(points, columns: 3) {
+                records.append(
+                    MetricPointRecord(
+                        groupKey: groupKey, labels: labels, bucketStart: Date(timeIntervalSince1970: point[0].doubleValue ?? 0),
+                        value: point[1].doubleValue, samples: point[2].intValue ?? 0))
+            }
         }
         return records
     }
@@ -105,7 +121,28 @@ public struct PostgresMetricsReader: Sendable {
 
     /// A `labels` jsonb text as a string map (non-string values are written as JSON text).
     static func labels(_ text: String) -> [String: String] {
-        guard let object = (try? JSONValue.parse(text))?.objectValue else { return [:] }
-        return object.mapValues { $0.stringValue ?? $0.jsonString() }
+        labels((try? JSONValue.parse(text)) ?? .null)
     }
+
+    static func labels(_ value: JSONValue) -> [String: String] {
+        (value.objectValue ?? [:]).mapValues { $0.stringValue ?? $0.jsonString() }
+    }
+
+    /// The rows of a `json_agg` of `json_build_array`s, each with `columns` values (a non-finite double, which
+    /// PostgreSQL writes as a string, reads as no value).
+    static func rows(_ text: String, columns: Int) throws -> [[JSONValue]] {
+        guard let rows = try JSONValue.parse(text).arrayValue else { throw ReadModelError(message: "not a JSON array: \(text.prefix(80))") }
+        return try rows.map { row in
+            guard let values = row.arrayValue, values.count == columns else {
+                throw ReadModelError(message: "expected \(columns) values: \(row.jsonString().prefix(80))")
+            }
+            return values
+        }
+    }
+}
+
+/// The read model holds something the reader cannot interpret.
+public struct ReadModelError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { "metric read model: \(message)" }
 }

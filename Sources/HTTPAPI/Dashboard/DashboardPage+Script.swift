@@ -141,7 +141,7 @@ extension DashboardPage {
             container.dataset.keys = wanted;
           }
           await Promise.all(list.map(async item => {
-            const response = await fetch(`/api/v1/metrics/${encodeURIComponent(item.namespace)}/${encodeURIComponent(item.name)}?bucket=week`, { cache: "no-store" });
+            const response = await fetch(`/api/v1/metrics/${encodeURIComponent(item.namespace)}/${encodeURIComponent(item.name)}?bucket=week&series=overall`, { cache: "no-store" });
             if (!response.ok) throw new Error(`series ${key(item)}: HTTP ${response.status}`);
             const data = await response.json();
             const figure = [...container.querySelectorAll(".chart")].find(f => f.dataset.definition === key(item));

@@ -102,6 +102,11 @@ public struct MetricHeadlineValue: Sendable, Hashable {
     }
 }
 
+/// Which series of a definition to read: all, only the ungrouped one, or only the groups.
+public enum MetricSeriesScope: String, Sendable, Hashable, CaseIterable {
+    case all, overall, groups
+}
+
 /// Which points of a series to read: buckets starting in `from...to` whose labels contain `labels`.
 public struct MetricSeriesQuery: Sendable, Hashable {
     public var namespace: String
@@ -111,8 +116,13 @@ public struct MetricSeriesQuery: Sendable, Hashable {
     public var to: Date
     /// Every pair must be in a group's labels; empty: every group and the ungrouped series.
     public var labels: [String: String]
+    public var scope: MetricSeriesScope
 
-    public init(namespace: String, name: String, bucket: MetricBucket, from: Date, to: Date, labels: [String: String] = [:]) {
+    public init(
+        namespace: String, name: String, bucket: MetricBucket, from: Date, to: Date, labels: [String: String] = [:],
+        scope: MetricSeriesScope = .all
+    ) {
+        self.scope = scope
         self.namespace = namespace
         self.name = name
         self.bucket = bucket

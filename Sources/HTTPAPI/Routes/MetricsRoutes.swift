@@ -8,7 +8,8 @@ import PacerCore
 
 /// The read API over the metric read model (see docs/http-api.md):
 /// - `GET /api/v1/metrics`: every MetricDefinition with its headline value, level and groups;
-/// - `GET /api/v1/metrics/{namespace}/{name}`: one definition's series (`bucket`, `from`, `to`, `app`, `environment`, `team`);
+/// - `GET /api/v1/metrics/{namespace}/{name}`: one definition's series (`bucket`, `from`, `to`, `app`, `environment`, `team`,
+///   `series`);
 /// - `GET /api/v1/pipeline/errors`: the newest pipeline errors (`limit`);
 /// - `GET /deploy-frequency/{day|week|month|year}`: the seed tutorial's endpoint, byte-compatible.
 public struct MetricsRoutes<Context: RequestContext>: Sendable {
@@ -73,7 +74,8 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
         var points: [MetricSeriesPoint] = []
         if let labels = request.labelFilter(selector: definition.selector) {
             let seriesQuery = MetricSeriesQuery(
-                namespace: namespace, name: name, bucket: request.bucket, from: request.from, to: request.to, labels: labels)
+                namespace: namespace, name: name, bucket: request.bucket, from: request.from, to: request.to, labels: labels,
+                scope: request.scope)
             points = try await read(logger) { try await reader.points(seriesQuery) }
         }
         var series: [(labels: [String: String], points: [JSONValue])] = []

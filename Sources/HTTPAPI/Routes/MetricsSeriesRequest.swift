@@ -7,7 +7,8 @@ import PacerCore
 /// - `bucket`: `day`, `week` (default), `month` or `year`;
 /// - `from`, `to`: RFC 3339 date-times or `YYYY-MM-DD` dates (UTC midnight); points whose bucket starts in
 ///   `from...to` are returned. `to` defaults to now, `from` to ``MetricBucket/defaultSpan`` buckets back from `to`;
-/// - `app`, `environment`, `team`: only the groups with these label values.
+/// - `app`, `environment`, `team`: only the groups with these label values;
+/// - `series`: `all` (default), `overall` (only the ungrouped series), `groups` (only the groups).
 struct MetricsSeriesRequest: Sendable {
     static let labelParameters = ["app", "environment", "team"]
 
@@ -15,8 +16,14 @@ struct MetricsSeriesRequest: Sendable {
     var from: Date
     var to: Date
     var labels: [String: String]
+    var scope: MetricSeriesScope
 
     init(query: Parameters, now: Date) throws {
+        let scopeText = query["series"].map(String.init) ?? MetricSeriesScope.all.rawValue
+        guard let scope = MetricSeriesScope(rawValue: scopeText) else {
+            throw APIError(.badRequest, "unknown series \"\(scopeText)\": use all, overall or groups", attribute: "series")
+        }
+        self.scope = scope
         let bucketText = query["bucket"].map(String.init) ?? MetricBucket.week.rawValue
         guard let bucket = MetricBucket(rawValue: bucketText) else {
             throw APIError(.badRequest, "unknown bucket \"\(bucketText)\": use day, week, month or year", attribute: "bucket")

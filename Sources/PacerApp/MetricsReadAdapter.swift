@@ -57,9 +57,11 @@ public struct MetricsReadAdapter: MetricsReading {
     /// the read model still holds without configuration; ordered by namespace and name.
     static func merge(rows: [ConfigRow], headlines: [MetricHeadlineRecord]) -> [MetricDefinitionHeadlines] {
         var byKey: [String: MetricDefinitionHeadlines] = [:]
+        let computed = Set(headlines.map { "\($0.namespace)/\($0.name)" })
         for row in rows {
             guard let spec = try? row.spec.decode(as: MetricDefinitionSpec.self) else { continue }
-            let compiled = try? spec.compile().get()
+            // Unit and window come from the computed rows when there are some; compile only for the others.
+            let compiled = computed.contains("\(row.namespace)/\(row.name)") ? nil : try? spec.compile().get()
             byKey["\(row.namespace)/\(row.name)"] = MetricDefinitionHeadlines(
                 namespace: row.namespace, name: row.name, metric: spec.metric.rawValue, unit: compiled?.unit ?? "",
                 window: compiled?.window ?? spec.window ?? MetricDefinitionSpec.defaultWindow, selector: spec.selector ?? [:], headlines: [],

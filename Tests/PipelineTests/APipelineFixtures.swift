@@ -77,10 +77,18 @@ enum APipeline {
     }
 
     static func count(_ sql: String, _ client: PostgresClient) async throws -> Int64 {
-        for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).decode(Int64.self) {
-            return value
+        do {
+            for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).decode(Int64.self) {
+                return value
+            }
+            return 0
+        } catch {
+            throw QueryFailed(description: "\(sql): \(EventStoreError.describe(error))")
         }
-        return 0
+    }
+
+    struct QueryFailed: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Every stored CDEvent's JSON, by origin event id then transform.

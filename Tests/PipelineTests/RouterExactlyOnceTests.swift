@@ -92,24 +92,29 @@ struct RouterExactlyOnceTests {
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%pacer_config%'", client) > 0
                 }
                 #expect(listening)
-                // Timed from the moment the committed row is readable (its transaction id below the snapshot's xmin;
-                // another test's open transaction anywhere in the cluster can hold that back, e.g. CREATE DATABASE)
-                // to the CDEvents being visible. Without NOTIFY this would take the 60 s poll.
+                // Timed from the moment the committed row is below the commit horizon (readable by the cursor) to the
+                // CDEvents being visible. Without NOTIFY this would take the 60 s poll.
+                // Alone it takes about 0.1 s; on a loaded 2-core machine running the other suites, single rounds
+                // have taken over a second, so the median is held to a second and every round to 5 s (the poll: 60 s).
+                var latencies: [Duration] = []
                 for round in 0..<3 {
                     let inserted = ContinuousClock.now
                     try await APipeline.insert(Self.rollouts(1, prefix: "wake\(round)-"), client)
+                    let store = PipelineStore(client: client, logger: TestDatabase.logger)
                     let readable = try await APipeline.eventually {
-                        try await APipeline.count(
-                            "SELECT count(*) FROM cloudevents_raw WHERE ingest_xid >= pg_snapshot_xmin(pg_current_snapshot())", client) == 0
+                        let horizon = try await store.readHorizon()
+                        return try await APipeline.count("SELECT count(*) FROM cloudevents_raw WHERE ingest_xid >= '\(horizon)'::xid8", client) == 0
                     }
                     let started = ContinuousClock.now
                     let arrived = try await APipeline.eventually(timeout: .seconds(5)) {
                         try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == Int64((round + 1) * 2)
                     }
                     let elapsed = ContinuousClock.now - started
-                    #expect(readable && arrived && elapsed < .seconds(1), "round \(round): \(elapsed) after the row became readable")
+                    #expect(readable && arrived && elapsed < .seconds(5), "round \(round): \(elapsed) after the row became readable")
+                    latencies.append(elapsed)
                     #expect(ContinuousClock.now - inserted < .seconds(10), "round \(round): \(ContinuousClock.now - inserted) after the insert")
                 }
+                #expect(latencies.sorted()[1] < .seconds(1), "median wake-up latency over \(latencies)")
                 // A configuration change is picked up through NOTIFY pacer_config too.
                 let config = PostgresConfigStore(client: client, logger: TestDatabase.logger)
                 try await config.delete(.eventRoutes, namespace: APipeline.namespace, name: "deployment-change-merged")

@@ -79,22 +79,31 @@ public final class EventPipeline: Service, Sendable {
     func processUntilCaughtUp() async throws -> (processed: Int, lag: PipelineLag) {
         var total = 0
         var cursor = try await store.cursor(configuration.cursorName)
+        var horizon = try await store.readHorizon()
+        var refreshed = true
         while true {
             try Task.checkCancellation()
             let rules = try await currentRules()
-            let records = try await store.cloudEvents(after: cursor, limit: configuration.batchSize)
+            let records = try await store.cloudEvents(after: cursor, limit: configuration.batchSize, horizon: horizon)
+            if records.count < configuration.batchSize, !refreshed {
+                // Short batch with an old horizon: refresh it once before concluding there is nothing more.
+                horizon = try await store.readHorizon()
+                refreshed = true
+                if records.isEmpty { continue }
+            }
             guard let last = records.last else {
                 let lag = try await store.lag(after: cursor)
                 setLag(lag)
                 return (total, lag)
             }
-            let output = EventRouter(rules: rules).process(records)
+            let output = await EventRouter(rules: rules).process(records, slice: 50)
             let result = try await store.commitTransformBatch(
                 cursor: configuration.cursorName, expected: cursor, next: last.position, produced: output.produced, errors: output.failures)
             switch result {
             case .committed(let inserted):
                 total += records.count
                 cursor = last.position
+                refreshed = false
                 metrics.record(output, inserted: inserted)
                 for failure in output.failures {
                     logger.debug(

@@ -30,11 +30,35 @@ public struct EventRouter: Sendable {
         public var routeErrors = 0
         /// Transform failures by `namespace/name`.
         public var transformFailures: [String: Int] = [:]
+
+        /// Adds another part of the same batch.
+        mutating func append(_ other: Output) {
+            produced += other.produced
+            failures += other.failures
+            routed += other.routed
+            unrouted += other.unrouted
+            routeErrors += other.routeErrors
+            transformFailures.merge(other.transformFailures, uniquingKeysWith: +)
+        }
     }
 
     public func process(_ records: [RawCloudEventRecord], now: Date = Date()) -> Output {
         var output = Output()
         for record in records { process(record, now: now, into: &output) }
+        return output
+    }
+
+    /// ``process(_:now:)`` in slices of `slice` events with a `Task.yield()` between them, so a large batch does not
+    /// hold a cooperative thread (and every other task waiting for it) for its whole duration.
+    public func process(_ records: [RawCloudEventRecord], slice: Int, now: Date = Date()) async -> Output {
+        var output = Output()
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(start + max(1, slice), records.endIndex)
+            output.append(process(Array(records[start..<end]), now: now))
+            start = end
+            if start < records.endIndex { await Task.yield() }
+        }
         return output
     }
 

@@ -36,8 +36,8 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .customLong("metrics-timeout"), help: "Seconds to wait for the four keys to be computed (default 30).")
     var metricsTimeout: Int = 30
 
-    @Option(name: .customLong("log-level"), help: "Log level of the operator (default error; logs go to stderr).")
-    var logLevel: String = "error"
+    @Option(name: .customLong("log-level"), help: "Log level of the operator (default critical, for a clean terminal; logs go to stderr).")
+    var logLevel: String = "critical"
 
     func validate() throws {
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be between 0 and 65535, got \(httpPort)") }
@@ -49,7 +49,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSetup.bootstrap(level: Logger.Level(rawValue: logLevel.lowercased()) ?? .error, format: .text)
+        LoggingSetup.bootstrap(level: Logger.Level(rawValue: logLevel.lowercased()) ?? .critical, format: .text)
         var options = DemoOptions()
         options.databaseURL = databaseURL ?? Environment.value("PACER_DATABASE_URL")
         options.kubeconfig = kubeconfig

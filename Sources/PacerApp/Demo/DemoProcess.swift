@@ -40,6 +40,20 @@ enum DemoProcess {
         }
     }
 
+    /// The blocking form of `run` for the shutdown watchdog (no concurrency left to rely on); ignores failures.
+    static func runBlocking(_ arguments: [String], asUser user: String? = nil, logFile: String, timeoutSeconds: Int) {
+        var command = arguments
+        if let user { command = ["/usr/sbin/runuser", "-u", user, "--"] + arguments }
+        guard let pid = try? spawn(command, logFile: logFile) else { return }
+        var status: Int32 = 0
+        for _ in 0..<(timeoutSeconds * 50) {
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(20_000)
+        }
+        kill(pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
+    }
+
     /// posix_spawn with stdout and stderr appended to `logFile` and stdin from /dev/null. (Foundation's `Process`
     /// is not used: on Linux it notices the end of a process only when every descendant has closed an inherited
     /// socket, so `pg_ctl start`, which leaves the server running, would never finish.)

@@ -96,6 +96,16 @@ public final class EmbeddedPostgres: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// `stop()` without async: for the shutdown watchdog when the structured shutdown is stuck.
+    public func stopBlocking() {
+        if FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid") {
+            DemoProcess.runBlocking(
+                [binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "20", "stop"], asUser: user,
+                logFile: directory + "/pg_ctl.log", timeoutSeconds: 25)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     /// Gives `directory` to `user` and lets that user reach it through `parent` (and `parent`'s ancestors).
     static func handOver(_ directory: String, parent: String, to user: String) throws {
         guard let entry = getpwnam(user) else {
@@ -108,8 +118,9 @@ public final class EmbeddedPostgres: Sendable {
         _ = chmod(directory, 0o700)
         var path = URL(fileURLWithPath: parent)
         while path.path != "/" {
-            var info = stat()
-            if stat(path.path, &info) == 0 { _ = chmod(path.path, info.st_mode & 0o7777 | 0o001) }
+            if let mode = (try? FileManager.default.attributesOfItem(atPath: path.path))?[.posixPermissions] as? Int {
+                try? FileManager.default.setAttributes([.posixPermissions: mode | 0o001], ofItemAtPath: path.path)
+            }
             path.deleteLastPathComponent()
         }
     }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import EventModel
 import EventStore
+import Dispatch
 import Foundation
 import KubeSim
 import Logging
@@ -62,7 +63,10 @@ public struct PacerDemo: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { throw Interrupted() }
+                    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                        Self.armWatchdog(started: started, directory: directory)
+                        throw Interrupted()
+                    }
                 }
                 group.addTask { try await self.play(repoRoot: repoRoot, directory: directory, started: started) }
                 defer { group.cancelAll() }
@@ -80,6 +84,22 @@ public struct PacerDemo: Sendable {
         if let failure { throw failure }
     }
 
+    /// Seconds a Ctrl-C shutdown may take before the watchdog stops PostgreSQL, removes the folder and exits.
+    static let shutdownGrace = 20
+
+    /// The safety net of Ctrl-C: if the structured shutdown (operator, kube-sim, PostgreSQL) has not finished
+    /// within `shutdownGrace` seconds, for instance because a service ignores cancellation, stop PostgreSQL and
+    /// remove the temporary folder from a plain thread and exit with status 130. A timer on a dispatch queue is
+    /// used on purpose: the tasks it backs up may be the ones that are stuck.
+    static func armWatchdog(started: Started, directory: String) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(shutdownGrace)) {
+            FileHandle.standardError.write(Data("pacer demo: shutdown did not finish within \(shutdownGrace) s; stopping PostgreSQL and exiting\n".utf8))
+            started.postgres.withLock { $0 }?.stopBlocking()
+            try? FileManager.default.removeItem(atPath: directory)
+            exit(130)
+        }
+    }
+
     private func play(repoRoot: String, directory: String, started: Started) async throws {
         let crds = try DemoCluster.manifests(in: repoRoot + "/crds")
         let examples = try DemoCluster.manifests(in: repoRoot + "/examples")
@@ -93,6 +113,9 @@ public struct PacerDemo: Sendable {
             started.postgres.withLock { $0 = postgres }
             databaseURL = postgres.url
         }
+        try await terminal.step("migrating the database") {
+            try await PacerMigrate.run(databaseURL: databaseURL, logger: logger)
+        } detail: { $0.isEmpty ? "up to date" : "\($0.count) migrations" }
         let cluster = try await terminal.step(options.kubeconfig == nil ? "starting kube-sim (in process)" : "connecting to the cluster") {
             try await DemoCluster.start(kubeconfig: options.kubeconfig, directory: directory, logger: logger)
         } detail: { $0.sim?.url.absoluteString ?? $0.kubeconfig }

@@ -93,8 +93,11 @@ extension DashboardPage {
         function chartSVG(item, data) {
           const W = 480, H = 170, L = 40, R = 8, T = 10, B = 22;
           const series = (data.series || []).find(s => Object.keys(s.labels || {}).length === 0) || { points: [] };
-          const from = Date.parse(data.from), to = Date.parse(data.to);
-          const week = 7 * 86400000;
+          const week = 7 * 86400000, to = Date.parse(data.to);
+          // From the first stored week (at least 12 weeks shown), not from the start of the 26 requested.
+          const first = series.points.length ? Date.parse(series.points[0].start) : Date.parse(data.from);
+          const start = Date.parse(data.from), lastWeek = start + Math.floor((to - start) / week) * week;
+          const from = Math.max(start, Math.min(first, lastWeek - 11 * week));
           const span = Math.max(week, to - from + week);
           const values = series.points.map(p => p.value).filter(v => v != null && isFinite(v));
           const max = values.length && Math.max(...values) > 0 ? Math.max(...values) : 1;
@@ -115,7 +118,7 @@ extension DashboardPage {
             parts.push(`<rect class="bar" data-start="${esc(p.start)}" data-value="${p.value}" x="${x(t).toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0, H - B - top).toFixed(1)}">` +
               `<title>${esc(p.start.slice(0, 10))}: ${esc(fmt(p.value, pointUnit(item)))} (${p.samples} samples)</title></rect>`);
           }
-          parts.push(`<text x="${L}" y="${H - 6}">${esc(data.from.slice(0, 10))}</text><text x="${W - R}" y="${H - 6}" text-anchor="end">${esc(data.to.slice(0, 10))}</text>`);
+          parts.push(`<text x="${L}" y="${H - 6}">${esc(new Date(from).toISOString().slice(0, 10))}</text><text x="${W - R}" y="${H - 6}" text-anchor="end">${esc(data.to.slice(0, 10))}</text>`);
           if (series.points.length === 0) parts.push(`<text x="${(L + W) / 2}" y="${H / 2}" text-anchor="middle">no data yet</text>`);
           parts.push("</svg>");
           return parts.join("");

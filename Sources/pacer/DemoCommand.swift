@@ -58,10 +58,7 @@ struct Demo: AsyncParsableCommand {
         options.serve = serve
         options.repoRoot = repoRoot
         options.metricsTimeout = .seconds(metricsTimeout)
-        do {
-            try await PacerDemo(options: options, logger: Logger(label: "pacer")).run()
-        } catch let error as DemoError {
-            throw ValidationError("pacer demo: \(error.message)")
-        }
+        // Failures (DemoError and others) are printed as "Error: <message>" with exit status 1.
+        try await PacerDemo(options: options, logger: Logger(label: "pacer")).run()
     }
 }

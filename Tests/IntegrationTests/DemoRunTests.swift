@@ -49,4 +49,15 @@ struct DemoRunTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("has no crds/ and examples/ folders"), "\(result.stderr)")
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func missingPostgreSQLBinariesAreAClearError() async throws {
+        let noBinaries = try await Subprocess.run(
+            [DemoBinary.path, "demo", "--no-serve", "--http-port", String(try EmbeddedPostgres.freeLoopbackPort())],
+            environment: ["PACER_PG_BINDIR": "/nonexistent/postgresql/bin"], workingDirectory: RepoPaths.root, timeout: .seconds(30))
+        #expect(noBinaries.status == 1)
+        #expect(noBinaries.stderr.contains("install postgresql (apt install postgresql) or pass --database-url"), "\(noBinaries.stderr)")
+        #expect(noBinaries.stdout.contains("shutting down"), "cleanup runs after a failed start: \(noBinaries.stdout)")
+
+    }
 }

@@ -66,9 +66,9 @@ final class DemoCluster: Sendable {
     }
 
     /// Applies every document of `files` (kube-sim: create-or-update; a real cluster: server-side apply,
-    /// retried for up to 30 s while a just-created CRD is not served yet). Returns the number of objects.
-    func apply(files: [String]) async throws -> Int {
-        var count = 0
+    /// retried for up to 30 s while a just-created CRD is not served yet). Returns the number of objects per kind.
+    func apply(files: [String]) async throws -> [String: Int] {
+        var count: [String: Int] = [:]
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else { throw DemoError("cannot read \(file)") }
             let text = String(decoding: data, as: UTF8.self)
@@ -87,7 +87,7 @@ final class DemoCluster: Sendable {
             } else {
                 for document in documents { try await applyToCluster(document, file: file) }
             }
-            count += documents.count
+            for document in documents { count[document["kind"]?.stringValue ?? "", default: 0] += 1 }
         }
         return count
     }

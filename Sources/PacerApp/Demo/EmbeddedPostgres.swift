@@ -57,7 +57,7 @@ public final class EmbeddedPostgres: Sendable {
     public static func findBinaries() throws -> String {
         if let explicit = ProcessInfo.processInfo.environment["PACER_PG_BINDIR"], !explicit.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: explicit + "/initdb") else {
-                throw DemoProcessError(message: "PACER_PG_BINDIR=\(explicit) has no initdb")
+                throw DemoProcessError(message: "PACER_PG_BINDIR=\(explicit) has no initdb: install postgresql (apt install postgresql) or pass --database-url")
             }
             return explicit
         }
@@ -127,6 +127,20 @@ public final class EmbeddedPostgres: Sendable {
 
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
     public static func freeLoopbackPort() throws -> Int {
+        guard let port = try bindProbe(host: "127.0.0.1", port: 0) else {
+            throw DemoProcessError(message: "cannot find a free port: \(String(cString: strerror(errno)))")
+        }
+        return port
+    }
+
+    /// True unless `host:port` (an IPv4 address) is already taken; other hosts are not checked.
+    static func portIsFree(host: String, port: Int) -> Bool {
+        guard inet_addr(host) != INADDR_NONE else { return true }
+        return ((try? bindProbe(host: host, port: port)) ?? nil) != nil
+    }
+
+    /// Binds a TCP socket to `host:port` and releases it; the bound port, or nil when the bind failed.
+    private static func bindProbe(host: String, port: Int) throws -> Int? {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -134,15 +148,16 @@ public final class EmbeddedPostgres: Sendable {
         #endif
         guard fd >= 0 else { throw DemoProcessError(message: "cannot open a socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        var reuse: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr(host)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw DemoProcessError(message: "cannot find a free port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 }

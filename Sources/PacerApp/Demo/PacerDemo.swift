@@ -57,6 +57,9 @@ public struct PacerDemo: Sendable {
 
     public func run() async throws {
         let repoRoot = try Self.findRepoRoot(options.repoRoot)
+        guard EmbeddedPostgres.portIsFree(host: options.httpHost, port: options.httpPort) else {
+            throw DemoError("\(options.httpHost):\(options.httpPort) is already in use: stop what runs there or pass --http-port")
+        }
         let directory = try Self.makeTemporaryDirectory()
         let started = Started()
         var failure: (any Error)?
@@ -120,8 +123,10 @@ public struct PacerDemo: Sendable {
             try await DemoCluster.start(kubeconfig: options.kubeconfig, directory: directory, logger: logger)
         } detail: { $0.sim?.url.absoluteString ?? $0.kubeconfig }
         started.cluster.withLock { $0 = cluster }
-        try await terminal.step("applying CRDs") { try await cluster.apply(files: crds) } detail: { "\($0) objects" }
-        try await terminal.step("applying the default pipeline (examples/)") { try await cluster.apply(files: examples) } detail: { "\($0) objects" }
+        try await terminal.step("applying CRDs") { try await cluster.apply(files: crds) } detail: { "\($0.values.reduce(0, +)) objects" }
+        let pipeline = try await terminal.step("applying the default pipeline (examples/)") {
+            try await cluster.apply(files: examples)
+        } detail: { $0.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") }
 
         var server = PacerConfiguration(databaseURL: databaseURL)
         server.httpHost = options.httpHost
@@ -141,7 +146,7 @@ public struct PacerDemo: Sendable {
             group.addTask {
                 let http = HTTPClient(eventLoopGroupProvider: .singleton)
                 do {
-                    try await self.script(cluster: cluster, databaseURL: databaseURL, base: base, http: http)
+                    try await self.script(cluster: cluster, databaseURL: databaseURL, base: base, http: http, pipeline: pipeline)
                     try await http.shutdown()
                 } catch {
                     try? await http.shutdown()
@@ -160,8 +165,13 @@ public struct PacerDemo: Sendable {
     }
 
     /// Waits for the operator, plays the history and the live part, waits for the four keys and prints them.
-    private func script(cluster: DemoCluster, databaseURL: String, base: String, http: HTTPClient) async throws {
+    private func script(cluster: DemoCluster, databaseURL: String, base: String, http: HTTPClient, pipeline: [String: Int]) async throws {
         try await terminal.step("starting Pacer on \(base)") { try await waitReady(base: base, http: http) }
+        // Events are routed by the routes that exist when the pipeline reads them: import only once the reconcilers
+        // have stored every route, transform and definition (Ready).
+        try await terminal.step("waiting for the operator to load the pipeline") {
+            try await waitForConfiguration(databaseURL: databaseURL, expected: pipeline)
+        }
         let now = Date()
         let steps = DemoHistory.steps(now: now)
         var events = DemoEvents()
@@ -222,6 +232,38 @@ public struct PacerDemo: Sendable {
         case .changeMerged(let commit): return "change.merged \(commit.prefix(8)) for \(step.app)"
         case .incidentDetected(let id): return "incident.detected \(id) for \(step.app)"
         case .incidentResolved(let id): return "incident.resolved \(id) for \(step.app)"
+        }
+    }
+
+    /// Waits (at most 60 s, then 1 s more for the pipeline to reload) until the config tables hold, Ready, as many
+    /// EventRoutes, CDEventTransforms and MetricDefinitions as were applied.
+    private func waitForConfiguration(databaseURL: String, expected: [String: Int]) async throws {
+        var quiet = logger
+        quiet.logLevel = .critical
+        let client = PostgresClient(configuration: try DatabaseURL(databaseURL).clientConfiguration(), backgroundLogger: quiet)
+        let tables = [("EventRoute", "pacer_event_routes"), ("CDEventTransform", "pacer_cdevent_transforms"), ("MetricDefinition", "pacer_metric_definitions")]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let deadline = ContinuousClock.now + .seconds(60)
+            var missing: [String] = []
+            while ContinuousClock.now < deadline {
+                missing = []
+                for (kind, table) in tables {
+                    let query = PostgresQuery(unsafeSQL: "SELECT count(*) FILTER (WHERE ready) FROM \(table)")
+                    var ready: Int64 = 0
+                    if let rows = try? await client.query(query, logger: quiet) {
+                        for try await count in rows.decode(Int64.self) { ready = count }
+                    }
+                    if ready < expected[kind] ?? 0 { missing.append("\(ready) of \(expected[kind] ?? 0) \(kind)s") }
+                }
+                if missing.isEmpty {
+                    try await Task.sleep(for: .seconds(1))
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            throw DemoError("the operator did not load the pipeline within 60 s (ready: \(missing.joined(separator: ", ")))")
         }
     }
 

@@ -36,6 +36,7 @@ extension MetricFactSQL {
                          ON CONFLICT DO NOTHING RETURNING app, environment, team, namespace, commit, time_created)
             INSERT INTO calc_new_deploys SELECT * FROM ins
             """,
+            "ANALYZE calc_new_incidents, calc_new_changes, calc_new_deploys",
             touch(.deploymentFrequency, from: "calc_new_deploys"),
             touch(.changeFailureRate, from: "calc_new_deploys"),
             // Change failure: a new deployment ends its predecessor's interval; a new incident fails the deployment
@@ -93,25 +94,24 @@ extension MetricFactSQL {
             "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
             "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
-            // `failed` in one pass: number deployments per app and environment in (time, source, id) order; an
-            // incident belongs to the last deployment at or before it.
+            // `failed` in one ordered pass: per app and environment, rows in (time, deployment first, source, id) order
+            // are numbered by the deployments so far, so an incident shares the number of the last deployment at or
+            // before it; a deployment failed when its number has an incident.
             """
             INSERT INTO deployments \(deploymentsColumns), failed)
             WITH d AS (\(deploymentsSelect(range))),
             u AS (
-                SELECT app, environment, time_created AS t, 0 AS k, cd_source AS s, cd_id AS i FROM d
+                SELECT app, environment, time_created AS t, 0 AS k, cd_source AS s, cd_id AS i, deploy_id, deploy_name, deploy_type,
+                       team, namespace, commit FROM d
                 UNION ALL
-                SELECT app, environment, time_created, 1, cd_source, cd_id FROM incident_events WHERE kind = 'open'
+                SELECT app, environment, time_created, 1, cd_source, cd_id, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                       NULL::text FROM incident_events WHERE kind = 'open'
             ), o AS (
-                SELECT app, environment, k, count(*) FILTER (WHERE k = 0) OVER (PARTITION BY app, environment ORDER BY t, k, s, i) AS ord FROM u
+                SELECT u.*, count(*) FILTER (WHERE k = 0) OVER (PARTITION BY app, environment ORDER BY t, k, s, i) AS ord FROM u
             ), f AS (
-                SELECT DISTINCT app, environment, ord FROM o WHERE k = 1 AND ord > 0
-            ), n AS (
-                SELECT d.*, row_number() OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id) AS ord FROM d
+                SELECT o.*, bool_or(k = 1) OVER (PARTITION BY app, environment, ord) AS failed FROM o
             )
-            SELECT n.deploy_id, n.time_created, n.deploy_name, n.cd_source, n.cd_id, n.deploy_type, n.app, n.environment, n.team,
-                   n.namespace, n.commit, f.ord IS NOT NULL
-            FROM n LEFT JOIN f ON f.app = n.app AND f.environment = n.environment AND f.ord = n.ord
+            SELECT deploy_id, t, deploy_name, s, i, deploy_type, app, environment, team, namespace, commit, failed FROM f WHERE k = 0
             """,
             "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",

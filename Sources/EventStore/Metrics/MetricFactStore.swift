@@ -15,11 +15,17 @@ public struct MetricFactStore: Sendable {
     }
 
     func run(_ sql: String, on connection: PostgresConnection) async throws {
+        let start = ContinuousClock.now
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
     }
 
     /// Creates the cursor row when missing and locks it (`FOR UPDATE`) until the transaction ends; returns it.
     public func lockCursor(on connection: PostgresConnection) async throws -> MetricFactSQL.Position {
+        // The calculator's statements are many short-lived aggregates: JIT compilation costs more than it saves,
+        // and sorts for grouping sets fit in memory.
+        try await run("SET LOCAL jit = off", on: connection)
+        try await run("SET LOCAL work_mem = '64MB'", on: connection)
         try await connection.query(
             "INSERT INTO pipeline_cursors (name) VALUES (\(Self.cursorName)) ON CONFLICT (name) DO NOTHING", logger: logger)
         let rows = try await connection.query(

@@ -47,10 +47,14 @@ struct MetricEngine: Sendable {
     }
 
     func run(_ sql: String, on connection: PostgresConnection) async throws {
+        let start = ContinuousClock.now
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
     }
 
     func count(_ sql: String, on connection: PostgresConnection) async throws -> Int64 {
+        let start = ContinuousClock.now
+        defer { logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"]) }
         for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) {
             return value
         }
@@ -70,12 +74,15 @@ struct MetricEngine: Sendable {
             if let (end, rows) = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection) {
                 outcome.rows = rows
                 try await facts.applyIncremental(from: cursor, to: end, on: connection)
+                try await run("ANALYZE calc_touch", on: connection)
                 try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
                 let range = MetricFactSQL.range(from: cursor, to: end)
                 for plan in plans {
                     if let touches = plan.customTouches(range: range) { try await run(touches, on: connection) }
                     try await run("TRUNCATE calc_keys", on: connection)
                     guard try await count(plan.keysInsert(), on: connection) > 0 else { continue }
+                    // Fresh statistics, so the planner hashes the key lists instead of looping over them.
+                    try await run("ANALYZE calc_keys", on: connection)
                     try await run(plan.pointsDelete(restricted: true), on: connection)
                     for bucket in plan.metric.buckets {
                         try await run(plan.pointsInsert(bucket: bucket, restricted: true), on: connection)

@@ -42,6 +42,18 @@ struct DemoDashboardTests {
             }
         }
 
+        // The per-app table: one row per app, a cell per key with the app's value.
+        let table = Self.appCells(in: dom.stdout)
+        for app in DemoHistory.apps.map(\.name) {
+            for (metric, want) in expected.rows[app] ?? [:] {
+                guard let value = want.value else { continue }
+                let shown = table[app]?[metric].flatMap(Double.init)
+                #expect(
+                    shown.map { abs($0 - value) <= (metric == "changeFailureRate" ? 0.0051 : max(0.02, value * 0.005)) } == true,
+                    "\(app) \(metric): cell \(String(describing: shown)), expected \(want)")
+            }
+        }
+
         let artifacts = RepoPaths.root + "/.tmp/artifacts"
         try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
         let png = artifacts + "/dashboard.png"
@@ -59,6 +71,24 @@ struct DemoDashboardTests {
         if let kubeconfig {
             #expect(!FileManager.default.fileExists(atPath: kubeconfig), "\(kubeconfig) left behind")
         }
+    }
+
+    /// `#apps tr[data-app]` → `td[data-metric]` → `data-value` in the rendered DOM.
+    static func appCells(in dom: String) -> [String: [String: String]] {
+        var cells: [String: [String: String]] = [:]
+        for row in dom.components(separatedBy: "<tr data-app=\"").dropFirst() {
+            guard let quote = row.firstIndex(of: "\"") else { continue }
+            let app = String(row[..<quote])
+            let body = row.components(separatedBy: "</tr>").first ?? ""
+            for cell in body.components(separatedBy: "<td data-metric=\"").dropFirst() {
+                guard let end = cell.firstIndex(of: "\"") else { continue }
+                let metric = String(cell[..<end])
+                guard let value = cell.range(of: "data-value=\"") else { continue }
+                let rest = cell[value.upperBound...]
+                if let close = rest.firstIndex(of: "\""), !rest[..<close].isEmpty { cells[app, default: [:]][metric] = String(rest[..<close]) }
+            }
+        }
+        return cells
     }
 
     /// `data-metric` → (`data-value`, `data-level`) of every `.tile` in the rendered DOM.

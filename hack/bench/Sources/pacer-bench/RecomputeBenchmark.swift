@@ -60,7 +60,7 @@ struct RecomputeBenchmark: AsyncParsableCommand {
         let perApp = max(1, deployments / apps)
         // Deployments spread over 2025 per app; change g merged 1–72 h before deployment g; every 4th deployment
         // has an incident (one subject per app) opened 10 min after it and resolved 0.1–12 h later.
-        let seconds = "((g / \(apps)) * (365 * 86400 / \(perApp)) + (g * 7919) % 3600)"
+        let seconds = "((g / \(apps)) * (365 * 86400 / \(perApp)) + (g::bigint * 7919) % 3600)"
         let time = "(timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => \(seconds)))"
         let app = "'app' || (g % \(apps))"
         let custom = """

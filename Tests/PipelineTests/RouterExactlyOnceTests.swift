@@ -139,7 +139,7 @@ struct RouterExactlyOnceTests {
             var configuration = EventPipelineConfiguration()
             configuration.pollInterval = .milliseconds(200)
             configuration.maxRetryDelay = .milliseconds(500)
-            configuration.roundTimeout = .seconds(3)
+            configuration.stallTimeout = .seconds(10)
             let settings = configuration
             try await TestDatabase.withClient(url: proxied) { pipelineClient in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -152,7 +152,7 @@ struct RouterExactlyOnceTests {
                     try await Task.sleep(for: .seconds(1))
                     #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 20)
                     proxy.restore()
-                    #expect(try await APipeline.eventually(timeout: .seconds(15)) {
+                    #expect(try await APipeline.eventually(timeout: .seconds(30)) {
                         try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 40
                     })
                 }

@@ -76,29 +76,40 @@ public final class EventPipeline: Service, Sendable {
 
     /// Reads and commits batches until none is left; returns what it consumed and the lag left (rows after the
     /// cursor that are not readable yet because an older transaction is still open).
+    ///
+    /// Every database call is bounded by `stallTimeout` (`withDeadline`): a call stuck on an unreachable server is
+    /// abandoned (and cancelled) so the service stays responsive; a commit that lands after all is harmless, because
+    /// the next attempt finds the cursor moved.
     func processUntilCaughtUp() async throws -> (processed: Int, lag: PipelineLag) {
+        let store = self.store
+        let name = configuration.cursorName
+        let batchSize = configuration.batchSize
         var total = 0
-        var cursor = try await store.cursor(configuration.cursorName)
-        var horizon = try await store.readHorizon()
+        var cursor = try await bounded { try await store.cursor(name) }
+        var horizon = try await bounded { try await store.readHorizon() }
         var refreshed = true
         while true {
             try Task.checkCancellation()
-            let rules = try await currentRules()
-            let records = try await store.cloudEvents(after: cursor, limit: configuration.batchSize, horizon: horizon)
-            if records.count < configuration.batchSize, !refreshed {
+            let rules = try await bounded { try await self.currentRules() }
+            let from = cursor
+            let limit = horizon
+            let records = try await bounded { try await store.cloudEvents(after: from, limit: batchSize, horizon: limit) }
+            if records.count < batchSize, !refreshed {
                 // Short batch with an old horizon: refresh it once before concluding there is nothing more.
-                horizon = try await store.readHorizon()
+                horizon = try await bounded { try await store.readHorizon() }
                 refreshed = true
                 if records.isEmpty { continue }
             }
             guard let last = records.last else {
-                let lag = try await store.lag(after: cursor)
+                let lag = try await bounded { try await store.lag(after: from) }
                 setLag(lag)
                 return (total, lag)
             }
             let output = await EventRouter(rules: rules).process(records, slice: 50)
-            let result = try await store.commitTransformBatch(
-                cursor: configuration.cursorName, expected: cursor, next: last.position, produced: output.produced, errors: output.failures)
+            let result = try await bounded {
+                try await store.commitTransformBatch(
+                    cursor: name, expected: from, next: last.position, produced: output.produced, errors: output.failures)
+            }
             switch result {
             case .committed(let inserted):
                 total += records.count
@@ -110,26 +121,15 @@ public final class EventPipeline: Service, Sendable {
                         "pipeline error", metadata: ["component": "\(failure.component)", "event": "\(failure.eventId ?? 0)", "error": "\(failure.message)"])
                 }
             case .moved(let position):
-                logger.debug("another replica committed this batch", metadata: ["from": "\(cursor)", "cursor": "\(position)"])
+                logger.debug("another replica committed this batch", metadata: ["from": "\(from)", "cursor": "\(position)"])
                 cursor = position
             }
         }
     }
 
-    /// `processUntilCaughtUp()`, abandoned (cancelled) after `roundTimeout`.
-    private func processRound() async throws -> PipelineLag {
-        try await withThrowingTaskGroup(of: PipelineLag?.self) { group in
-            group.addTask { try await self.processUntilCaughtUp().lag }
-            group.addTask {
-                try await Task.sleep(for: self.configuration.roundTimeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let lag = first else {
-                throw EventStoreError(.timeout, "a pipeline round took longer than \(configuration.roundTimeout)")
-            }
-            return lag
-        }
+    /// `operation` with `stallTimeout` as its deadline (see ``processUntilCaughtUp()``).
+    private func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withDeadline(configuration.stallTimeout, operation)
     }
 
     private func currentRules() async throws -> PipelineRules {
@@ -158,7 +158,7 @@ public final class EventPipeline: Service, Sendable {
         var delay = configuration.retryDelay
         for await _ in wakes {
             do {
-                let lag = try await processRound()
+                let (_, lag) = try await processUntilCaughtUp()
                 delay = configuration.retryDelay
                 if lag.events > 0 {
                     try await Task.sleep(for: configuration.heldBackRetry)

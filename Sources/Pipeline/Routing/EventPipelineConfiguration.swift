@@ -8,9 +8,10 @@ public struct EventPipelineConfiguration: Sendable {
     /// After a failed round (database unreachable), the first wait; doubled each time up to `maxRetryDelay`.
     public var retryDelay: Duration = .milliseconds(250)
     public var maxRetryDelay: Duration = .seconds(10)
-    /// A round (read batches until caught up) that takes longer is abandoned and retried; its transactions roll
-    /// back or, if one committed after all, the cursor check makes the retry skip it.
-    public var roundTimeout: Duration = .seconds(60)
+    /// The longest one database call (read a batch, commit a batch, …) may take; a call stuck on an unreachable server
+    /// is abandoned and the round retried. A commit that lands after all is harmless: the retry finds the cursor moved.
+    /// A long catch-up is never cut short (the limit is per call, not per round).
+    public var stallTimeout: Duration = .seconds(60)
     /// When rows exist after the cursor but are not readable yet (an older transaction is still open), look again
     /// after this long instead of waiting for the next poll.
     public var heldBackRetry: Duration = .milliseconds(50)

@@ -4,6 +4,26 @@ extension MetricFactSQL {
         case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore
     }
 
+    /// The fact tables' secondary indexes (created by migration 5). A full rebuild drops them before the bulk
+    /// inserts and builds them again afterwards: one sorted build is much cheaper than a million index insertions.
+    static let secondaryIndexes = [
+        "CREATE INDEX deployments_time ON deployments (time_created)",
+        "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
+        "CREATE INDEX deployments_app_commit ON deployments (app, commit) WHERE commit IS NOT NULL",
+        "CREATE INDEX changes_app_sha ON changes (app, sha)",
+        "CREATE INDEX incident_events_subject ON incident_events (subject_id, time_created)",
+        "CREATE INDEX incident_events_open ON incident_events (app, environment, time_created) WHERE kind = 'open'",
+        "CREATE INDEX incidents_subject ON incidents (subject_id)",
+        "CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL",
+        "CREATE INDEX lead_times_deploy_time ON lead_times (deploy_time)",
+    ]
+
+    static var dropSecondaryIndexes: [String] {
+        secondaryIndexes.compactMap { statement in
+            statement.split(separator: " ").dropFirst(2).first.map { "DROP INDEX IF EXISTS \($0)" }
+        }
+    }
+
     /// Temporary tables of one incremental transaction (dropped at commit).
     static let temporaryTables = [
         "CREATE TEMP TABLE calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text) ON COMMIT DROP",
@@ -92,6 +112,7 @@ extension MetricFactSQL {
         let range = range(from: nil, to: to)
         return [
             "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
+        ] + dropSecondaryIndexes + [
             "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
             // `failed` in one ordered pass: per app and environment, rows in (time, deployment first, source, id) order
@@ -115,6 +136,6 @@ extension MetricFactSQL {
             """,
             "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
-        ]
+        ] + secondaryIndexes + ["ANALYZE deployments, changes, incident_events, incidents, lead_times"]
     }
 }

@@ -28,9 +28,6 @@ extension Migration {
                 ADD COLUMN failed      boolean NOT NULL DEFAULT false,
                 ADD PRIMARY KEY (cd_source, cd_id)
             """,
-            "CREATE INDEX deployments_time ON deployments (time_created)",
-            "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
-            "CREATE INDEX deployments_app_commit ON deployments (app, commit) WHERE commit IS NOT NULL",
             """
             CREATE TABLE changes (
                 cd_source    text NOT NULL,
@@ -44,7 +41,6 @@ extension Migration {
                 PRIMARY KEY (cd_source, cd_id)
             )
             """,
-            "CREATE INDEX changes_app_sha ON changes (app, sha)",
             """
             CREATE TABLE incident_events (
                 cd_source    text NOT NULL,
@@ -59,8 +55,6 @@ extension Migration {
                 PRIMARY KEY (cd_source, cd_id)
             )
             """,
-            "CREATE INDEX incident_events_subject ON incident_events (subject_id, time_created)",
-            "CREATE INDEX incident_events_open ON incident_events (app, environment, time_created) WHERE kind = 'open'",
             """
             CREATE TABLE incidents (
                 subject_id   text NOT NULL,
@@ -76,8 +70,6 @@ extension Migration {
                 PRIMARY KEY (open_source, open_id)
             )
             """,
-            "CREATE INDEX incidents_subject ON incidents (subject_id)",
-            "CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL",
             """
             CREATE TABLE lead_times (
                 app           text NOT NULL,
@@ -93,7 +85,6 @@ extension Migration {
                 PRIMARY KEY (app, sha, environment)
             )
             """,
-            "CREATE INDEX lead_times_deploy_time ON lead_times (deploy_time)",
             """
             CREATE TABLE metric_computed (
                 namespace   text NOT NULL,
@@ -103,5 +94,5 @@ extension Migration {
                 PRIMARY KEY (namespace, name)
             )
             """,
-        ])
+        ] + MetricFactSQL.secondaryIndexes)
 }

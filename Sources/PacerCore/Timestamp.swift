@@ -65,12 +65,14 @@ public enum RFC3339 {
         return Date(timeIntervalSince1970: Double(instant.seconds) + Double(instant.nanoseconds) / 1e9)
     }
 
-    /// Formats in UTC with the given number of fractional digits (0, 3, 6 or 9).
+    /// Formats in UTC with the given number of fractional digits (0, 3, 6 or 9). Whole seconds are truncated like
+    /// Go's `time.Format` (Kubernetes-style times never lie in the future); fractions are rounded to the nearest
+    /// digit (a `Date` is a binary double: 0.123 is stored as 0.12299999…).
     public static func format(_ date: Date, fractionalDigits: Int = 3) -> String {
         let total = date.timeIntervalSince1970
         var seconds = Int64(total.rounded(.down))
         let scale = pow(10.0, Double(fractionalDigits))
-        var fraction = Int64(((total - Double(seconds)) * scale).rounded())
+        var fraction = fractionalDigits == 0 ? 0 : Int64(((total - Double(seconds)) * scale).rounded())
         if fraction >= Int64(scale) {
             seconds += 1
             fraction = 0

@@ -21,6 +21,9 @@ public enum TestDatabase {
         public var description: String { "PACER_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts PostgreSQL" }
     }
 
+    /// `PACER_TEST_KEEP_DATABASES=1` keeps each test's database for a post-mortem (its name is logged).
+    static var keepDatabases: Bool { ProcessInfo.processInfo.environment["PACER_TEST_KEEP_DATABASES"] == "1" }
+
     /// Creates an empty database, runs `body` with its URL and a running client, then drops it.
     public static func withFreshDatabase<T: Sendable>(
         migrate: Bool = true, _ body: @Sendable (_ client: PostgresClient, _ url: String) async throws -> T
@@ -36,10 +39,10 @@ public enum TestDatabase {
                 if migrate { try await Migrator(client: client, logger: logger).migrate() }
                 return try await body(client, url)
             }
-            try? await dropDatabase(name, base: base)
+            if keepDatabases { logger.notice("kept test database \(name)") } else { try? await dropDatabase(name, base: base) }
             return result
         } catch {
-            try? await dropDatabase(name, base: base)
+            if keepDatabases { logger.notice("kept test database \(name)") } else { try? await dropDatabase(name, base: base) }
             throw error
         }
     }

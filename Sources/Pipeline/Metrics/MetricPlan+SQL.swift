@@ -55,6 +55,7 @@ extension MetricPlan {
                 FROM \(source) WHERE \(filter)
                 \(grouping(start))
             ) p \(outer)
+            ORDER BY p.gk, p.bs
             """
     }
 
@@ -94,8 +95,13 @@ extension MetricPlan {
             """
     }
 
+    /// Facts stamped up to `futureTolerance` after `now` count as now: a source's clock a little ahead (or a
+    /// timestamp rounded up to the second) must not keep a fresh deployment out of the headline.
+    static let futureTolerance = "interval '5 minutes'"
+
     private func windowFilter(now: String) -> String {
-        "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(now)::timestamptz - interval '\(metric.windowSeconds) seconds' AND s.t <= \(now)::timestamptz"
+        "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(now)::timestamptz - interval '\(metric.windowSeconds) seconds'"
+            + " AND s.t <= \(now)::timestamptz + \(Self.futureTolerance)"
     }
 
     /// The headline per group over the window ending `now`: (group_key, labels, value, samples).
@@ -109,8 +115,8 @@ extension MetricPlan {
     /// Deployment frequency: per group and week of the window (counted back from `now`), the distinct days (24 h
     /// counted back from `now`) with a deployment and the deployments: (group_key, labels, week, days, deployments).
     func frequencyHeadlineQuery(now: String) -> String {
-        let week = "floor(extract(epoch FROM \(now)::timestamptz - s.t) / 604800)::int8"
-        let day = "floor(extract(epoch FROM \(now)::timestamptz - s.t) / 86400)"
+        let week = "greatest(0, floor(extract(epoch FROM \(now)::timestamptz - s.t) / 604800))::int8"
+        let day = "greatest(0, floor(extract(epoch FROM \(now)::timestamptz - s.t) / 86400))"
         return """
             SELECT \(groupedKeySQL), (\(groupedLabelsSQL))::text, \(week), count(DISTINCT \(day)), count(*)
             FROM \(source) WHERE \(windowFilter(now: now)) \(grouping(week))

@@ -80,11 +80,18 @@ public struct PipelineStore: Sendable {
     }
 
     /// How many CloudEvents are stored after `cursor`, and how long ago the oldest of them was stored.
-    public func lag(after cursor: PipelineCursor) async throws -> PipelineLag {
+    /// The count stops at `countLimit` (it is read every second; a huge backlog must not make that a long scan);
+    /// the age is that of the first row after the cursor in commit order.
+    public func lag(after cursor: PipelineCursor, countLimit: Int64 = 1_000_000) async throws -> PipelineLag {
+        let xid = String(cursor.xid)
         let rows = try await client.query(
             """
-            SELECT count(*)::bigint, COALESCE(EXTRACT(EPOCH FROM now() - min(event_timestamp)), 0)::float8
-            FROM cloudevents_raw WHERE (ingest_xid, event_id) > (\(String(cursor.xid))::xid8, \(cursor.id))
+            SELECT
+                (SELECT count(*) FROM (SELECT 1 FROM cloudevents_raw
+                                       WHERE (ingest_xid, event_id) > (\(xid)::xid8, \(cursor.id)) LIMIT \(countLimit)) behind)::bigint,
+                COALESCE((SELECT EXTRACT(EPOCH FROM now() - event_timestamp) FROM cloudevents_raw
+                          WHERE (ingest_xid, event_id) > (\(xid)::xid8, \(cursor.id))
+                          ORDER BY ingest_xid, event_id LIMIT 1), 0)::float8
             """, logger: logger
         ).decode((Int64, Double).self)
         for try await (events, seconds) in rows { return PipelineLag(events: events, seconds: max(0, seconds)) }

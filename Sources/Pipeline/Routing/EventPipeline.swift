@@ -216,9 +216,10 @@ public final class EventPipeline: Service, Sendable {
         while !Task.isCancelled {
             do { try await Task.sleep(for: configuration.statusInterval) } catch { return }
             do {
-                let cursor = try await store.cursor(configuration.cursorName)
-                setLag(try await store.lag(after: cursor))
-                if statusPublisher != nil { try await publishChangedStats() }
+                let store = self.store
+                let name = configuration.cursorName
+                setLag(try await bounded { try await store.lag(after: try await store.cursor(name)) })
+                if statusPublisher != nil { try await bounded { try await self.publishChangedStats() } }
             } catch {
                 if Task.isCancelled { return }
                 logger.debug("pipeline status round failed", metadata: ["error": "\(EventStoreError.describe(error))"])

@@ -156,13 +156,18 @@ public final class EventPipeline: Service, Sendable {
 
     private func work(wakes: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
         var delay = configuration.retryDelay
+        var heldBack = configuration.heldBackRetry
         for await _ in wakes {
             do {
-                let (_, lag) = try await processUntilCaughtUp()
+                let (processed, lag) = try await processUntilCaughtUp()
                 delay = configuration.retryDelay
                 if lag.events > 0 {
-                    try await Task.sleep(for: configuration.heldBackRetry)
+                    // Rows exist but an open transaction holds them back: look again soon, less often the longer it lasts.
+                    heldBack = processed > 0 ? configuration.heldBackRetry : min(heldBack * 2, .seconds(1))
+                    try await Task.sleep(for: heldBack)
                     wake.yield()
+                } else {
+                    heldBack = configuration.heldBackRetry
                 }
             } catch {
                 if Task.isCancelled { return }

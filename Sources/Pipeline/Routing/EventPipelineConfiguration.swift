@@ -13,7 +13,7 @@ public struct EventPipelineConfiguration: Sendable {
     /// A long catch-up is never cut short (the limit is per call, not per round).
     public var stallTimeout: Duration = .seconds(60)
     /// When rows exist after the cursor but are not readable yet (an older transaction is still open), look again
-    /// after this long instead of waiting for the next poll.
+    /// after this long instead of waiting for the next poll (doubling, up to 1 s, while nothing becomes readable).
     public var heldBackRetry: Duration = .milliseconds(50)
     /// How often transform counters are read and offered to the ``TransformStatusPublishing`` (and the lag gauges set).
     public var statusInterval: Duration = .seconds(1)

@@ -72,6 +72,19 @@ struct RawEvents {
         throw SubprocessError(message: "no \(count)× \(type) for \(subject) within \(timeout)")
     }
 
+    /// The CDEvent types (`service.deployed`, …) with this subject id, in the order they were stored.
+    func cdEventTypes(subject: String) async throws -> [String] {
+        try await TestDatabase.withClient(url: url) { client in
+            var types: [String] = []
+            let query: PostgresQuery = "SELECT cd_type FROM cdevents_raw WHERE cd_subject_id = \(subject) ORDER BY seq"
+            for try await type in try await client.query(query, logger: TestDatabase.logger).decode(String.self) {
+                let parts = type.split(separator: ".")
+                types.append(parts.count >= 4 ? "\(parts[2]).\(parts[3])" : type)
+            }
+            return types
+        }
+    }
+
     /// Waits until no CloudEvent has been stored for two seconds.
     func waitUntilSettled(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout

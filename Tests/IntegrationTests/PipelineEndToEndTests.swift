@@ -105,6 +105,9 @@ struct PipelineEndToEndTests {
             #expect(expected.leadTime["checkout"] != nil && expected.leadTime["search"] != nil, "scenario produced no lead times: \(model)")
             #expect(expected.failureRate["search"] == 0.5)
 
+            // The default routes tell a first rollout from an upgrade.
+            #expect(try await raw.cdEventTypes(subject: "shop/checkout").prefix(2) == ["service.deployed", "service.upgraded"])
+
             let statuses = try await waitForStatuses(kubectl: kubectl, matching: expected)
             try checkStatuses(statuses, expected: expected)
 

@@ -74,7 +74,12 @@ public struct DeploymentEventDeriver: Sendable {
             if let previous = record.revision {
                 extra["previousRevision"] = .int(previous)
                 extra["previousImages"] = .object(record.images.mapValues(JSONValue.string))
+            } else if revision > 1 {
+                // First sight of a Deployment past its first revision (Pacer started later): Kubernetes numbers
+                // every new rollout (rollbacks too) with the next revision.
+                extra["previousRevision"] = .int(revision - 1)
             }
+            record.transition = extra
             emit(builder.event(.revision, id: "\(uid)/\(revision)/revision", time: time, revision: revision, extra: extra))
             record.revision = revision
             record.images = builder.images
@@ -85,12 +90,12 @@ public struct DeploymentEventDeriver: Sendable {
             if progressing.status == "True", progressing.reason == "NewReplicaSetAvailable", Self.replicasSettled(status) {
                 let time = progressing.lastUpdateTime?.date ?? progressing.lastTransitionTime?.date ?? now
                 emit(builder.event(.rolloutCompleted, id: "\(uid)/\(revision)/rollout.completed", time: time, revision: revision,
-                                   extra: Self.conditionFields(progressing)))
+                                   extra: record.transition.merging(Self.conditionFields(progressing)) { $1 }))
             }
             if progressing.status == "False", progressing.reason == "ProgressDeadlineExceeded" {
                 let time = progressing.lastTransitionTime?.date ?? progressing.lastUpdateTime?.date ?? now
                 emit(builder.event(.rolloutFailed, id: "\(uid)/\(revision)/rollout.failed", time: time, revision: revision,
-                                   extra: Self.conditionFields(progressing)))
+                                   extra: record.transition.merging(Self.conditionFields(progressing)) { $1 }))
             }
         }
 

@@ -15,6 +15,9 @@ struct DeploymentRecord: Sendable {
     var wasAvailable = false
     /// A `availability.lost` was derived for the current unavailable period.
     var lostOpen = false
+    /// `rollback`, `previousRevision` and `previousImages` of the current revision, repeated on its
+    /// `rollout.completed`/`rollout.failed` so each event says what the rollout replaced.
+    var transition: [String: JSONValue] = [:]
 
     mutating func remember(hash: UInt64, revision: Int64, limit: Int) {
         history.removeAll { $0.hash == hash }

@@ -110,7 +110,7 @@ let package = Package(
             name: "PacerApp",
             dependencies: [
                 "PacerCore", "EventModel", "EventStore", "Pipeline", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
-                "KubeSim", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "KubeSim", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import PacerCore
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 extension CDEventRow {
@@ -65,6 +66,29 @@ public final class SchemaGate: Sendable {
     public init() {}
     public var isReady: Bool { ready.load(ordering: .acquiring) }
     func open() { ready.store(true, ordering: .releasing) }
+
+    /// Returns once the schema is ready; throws `CancellationError` when cancelled first.
+    func waitUntilReady() async throws {
+        while !isReady {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// Starts `service` once the database schema is migrated, so the pipeline and the reconcilers do not fail (and
+/// log) against missing tables while the first replica migrates.
+struct AfterMigrations: Service {
+    let gate: SchemaGate
+    let service: any Service
+
+    func run() async throws {
+        do {
+            try await gate.waitUntilReady()
+        } catch is CancellationError {
+            return
+        }
+        try await service.run()
+    }
 }
 
 /// The reconcilers' configuration port, stored in PostgreSQL's `pacer_*` configuration tables.

@@ -75,7 +75,8 @@ public struct PacerOperator: Sendable {
                 client: parts.client, transformPublisher: KubeTransformStatusPublisher(client: kube),
                 metricPublisher: KubeMetricStatusPublisher(client: kube))
             : []
-        let leaderServices = LeaderServices(services: [source] + reconcilers + pipeline, logger: logger)
+        let leaderServices = LeaderServices(
+            services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) }, logger: logger)
 
         let elected: any Service
         if configuration.leaderElection {

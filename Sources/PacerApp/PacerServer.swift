@@ -28,7 +28,8 @@ public struct PacerServer: Sendable {
     public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
         let parts = try makeParts()
         let app = application(router: parts.router, onServerRunning: onServerRunning)
-        let pipeline = configuration.pipelineEnabled ? pipelineServices(client: parts.client) : []
+        let pipeline = configuration.pipelineEnabled
+            ? pipelineServices(client: parts.client).map { AfterMigrations(gate: parts.schema, service: $0) as any Service } : []
         let group = ServiceGroup(
             configuration: .init(
                 services: (parts.services + pipeline + [app]).map { .init(service: $0) },

@@ -221,6 +221,11 @@ public struct PacerDemo: Sendable {
         terminal.line("")
         terminal.line("DORA four keys, last 30 days, environment production (MetricDefinitions in namespace \(cluster.namespace)):")
         terminal.line(headlines.table(apps: DemoHistory.apps.map(\.name)))
+        if !options.serve && !headlines.complete(deployments: deployments, restores: restores) {
+            // For scripts and CI: an incomplete table is a failure, not a result.
+            throw DemoIncomplete(
+                description: "the pipeline did not count every deployment and restore within \(options.metricsTimeout)")
+        }
     }
 
     static func describe(_ step: DemoHistory.Step) -> String {
@@ -346,4 +351,9 @@ public struct PacerDemo: Sendable {
         }
         return String(cString: created)
     }
+}
+
+/// `pacer demo --no-serve` ended before every value was computed.
+struct DemoIncomplete: Error, CustomStringConvertible {
+    var description: String
 }

@@ -85,6 +85,17 @@ struct RawEvents {
         }
     }
 
+    /// Every stored CDEvent, as JSON text.
+    func cdEventContents() async throws -> [String] {
+        try await TestDatabase.withClient(url: url) { client in
+            var contents: [String] = []
+            for try await text in try await client.query("SELECT content::text FROM cdevents_raw ORDER BY seq", logger: TestDatabase.logger).decode(String.self) {
+                contents.append(text)
+            }
+            return contents
+        }
+    }
+
     /// Waits until no CloudEvent has been stored for two seconds.
     func waitUntilSettled(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout

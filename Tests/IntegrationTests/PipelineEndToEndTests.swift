@@ -146,6 +146,16 @@ struct PipelineEndToEndTests {
             }
             #expect(cfrLine?.hasSuffix(" 0.5") == true, "\(cfrLine ?? "no CFR line for search")")
             #expect(exposition.contains("pacer_events_stored_total"))
+
+            // Every CDEvent Pacer stored (produced by the default transforms, or posted and normalised) validates
+            // against the official CDEvents v0.5.1 schemas.
+            let stored = try await raw.cdEventContents()
+            #expect(stored.count >= 10)
+            let validation = try await Subprocess.run(
+                ["/usr/bin/env", "python3", RepoPaths.root + "/hack/validate-cdevents.py"],
+                environment: ["PACER_SHARED_DIR": RepoPaths.shared], stdin: Data("[\(stored.joined(separator: ","))]".utf8),
+                timeout: .seconds(60))
+            #expect(validation.status == 0, "schema validation failed: \(validation.stdout) \(validation.stderr)")
             group.cancelAll()
         }
     }

@@ -156,7 +156,7 @@ let package = Package(
             dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["PacerApp", "PacerCore", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            name: "IntegrationTests", dependencies: ["PacerApp", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],

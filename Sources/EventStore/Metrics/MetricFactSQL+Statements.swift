@@ -113,9 +113,8 @@ extension MetricFactSQL {
         return [
             "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
         ] + dropSecondaryIndexes + [
-            // Rows in primary-key order: the key index then grows at its right edge instead of at random pages.
-            "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range)) ORDER BY 1, 2",
-            "INSERT INTO changes \(changesColumns) \(changesSelect(range)) ORDER BY 1, 2",
+            "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
+            "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
             // `failed` in one ordered pass: per app and environment, rows in (time, deployment first, source, id) order
             // are numbered by the deployments so far, so an incident shares the number of the last deployment at or
             // before it; a deployment failed when its number has an incident.
@@ -134,9 +133,8 @@ extension MetricFactSQL {
                 SELECT o.*, bool_or(k = 1) OVER (PARTITION BY app, environment, ord) AS failed FROM o
             )
             SELECT deploy_id, t, deploy_name, s, i, deploy_type, app, environment, team, namespace, commit, failed FROM f WHERE k = 0
-            ORDER BY s, i
             """,
-            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil)) ORDER BY 4, 5",
+            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
         ] + secondaryIndexes
     }

@@ -9,6 +9,9 @@ extension Migration {
     /// - `incidents`: incidents paired from those events per subject (opened → first resolution after it);
     /// - `lead_times`: per (app, sha, environment) the first deployment carrying the change;
     /// - `metric_computed`: which MetricDefinition spec the stored results belong to.
+    ///
+    /// CDEvent identities (`cd_source`, `cd_id` and their copies) use the "C" collation: they are keys and
+    /// tie-breakers only, and byte order makes their indexes and sorts several times cheaper.
     static let v5MetricFacts = Migration(
         version: 5, name: "metric facts",
         statements: [
@@ -17,8 +20,8 @@ extension Migration {
             "ALTER TABLE deployments DROP CONSTRAINT deployments_pkey",
             """
             ALTER TABLE deployments
-                ADD COLUMN cd_source   text NOT NULL DEFAULT '',
-                ADD COLUMN cd_id       text NOT NULL DEFAULT '',
+                ADD COLUMN cd_source   text COLLATE "C" NOT NULL DEFAULT '',
+                ADD COLUMN cd_id       text COLLATE "C" NOT NULL DEFAULT '',
                 ADD COLUMN deploy_type text NOT NULL DEFAULT '',
                 ADD COLUMN app         text NOT NULL DEFAULT '',
                 ADD COLUMN environment text NOT NULL DEFAULT '',
@@ -30,8 +33,8 @@ extension Migration {
             """,
             """
             CREATE TABLE changes (
-                cd_source    text NOT NULL,
-                cd_id        text NOT NULL,
+                cd_source    text COLLATE "C" NOT NULL,
+                cd_id        text COLLATE "C" NOT NULL,
                 sha          text NOT NULL,
                 time_created timestamptz NOT NULL,
                 app          text NOT NULL,
@@ -43,8 +46,8 @@ extension Migration {
             """,
             """
             CREATE TABLE incident_events (
-                cd_source    text NOT NULL,
-                cd_id        text NOT NULL,
+                cd_source    text COLLATE "C" NOT NULL,
+                cd_id        text COLLATE "C" NOT NULL,
                 subject_id   text NOT NULL,
                 kind         text NOT NULL CHECK (kind IN ('open', 'resolved')),
                 time_created timestamptz NOT NULL,
@@ -60,8 +63,8 @@ extension Migration {
                 subject_id   text NOT NULL,
                 opened_at    timestamptz NOT NULL,
                 resolved_at  timestamptz,
-                open_source  text NOT NULL,
-                open_id      text NOT NULL,
+                open_source  text COLLATE "C" NOT NULL,
+                open_id      text COLLATE "C" NOT NULL,
                 app          text NOT NULL,
                 environment  text NOT NULL,
                 team         text NOT NULL,
@@ -77,8 +80,8 @@ extension Migration {
                 environment   text NOT NULL,
                 change_time   timestamptz NOT NULL,
                 deploy_time   timestamptz NOT NULL,
-                deploy_source text NOT NULL,
-                deploy_id     text NOT NULL,
+                deploy_source text COLLATE "C" NOT NULL,
+                deploy_id     text COLLATE "C" NOT NULL,
                 team          text NOT NULL,
                 namespace     text NOT NULL,
                 hours         double precision NOT NULL,

@@ -37,13 +37,21 @@ public struct CDEventTransformSpec: CustomResourceSpec {
     public var customData: String?
     /// Expression for `context.timestamp` (a timestamp or RFC 3339 string); default: the CloudEvent's `time`.
     public var timestamp: String?
+    /// Expression for the CDEvent's identity (a string): the CDEvent id is derived from it and the transform instead
+    /// of from the CloudEvent's source and id, so several CloudEvents about the same change (a Knative
+    /// ApiServerSource `update` per status change, a webhook redelivered with a new id) give one CDEvent.
+    public var id: String?
 
-    public init(output: Output, source: String? = nil, subject: Subject, customData: String? = nil, timestamp: String? = nil) {
+    public init(
+        output: Output, source: String? = nil, subject: Subject, customData: String? = nil, timestamp: String? = nil,
+        id: String? = nil
+    ) {
         self.output = output
         self.source = source
         self.subject = subject
         self.customData = customData
         self.timestamp = timestamp
+        self.id = id
     }
 }
 

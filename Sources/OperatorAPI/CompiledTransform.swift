@@ -22,6 +22,8 @@ public struct CompiledTransform: Sendable {
     public let customData: CompiledExpression?
     /// `context.timestamp`; nil means the CloudEvent's time.
     public let timestamp: CompiledExpression?
+    /// The CDEvent's identity (`spec.id`); nil means the CloudEvent's source and id.
+    public let identity: CompiledExpression?
 }
 
 extension CDEventTransformSpec {
@@ -49,6 +51,7 @@ extension CDEventTransformSpec {
         let content = Self.compileContent(subject.content ?? [:], path: "spec.subject.content", depth: 1, checker: &checker)
         let customData = self.customData.flatMap { checker.compile($0, path: "spec.customData", variables: nil, expecting: nil) }
         let timestamp = self.timestamp.flatMap { checker.compile($0, path: "spec.timestamp", variables: nil, expecting: nil) }
+        let identity = self.id.flatMap { checker.compile($0, path: "spec.id", variables: nil, expecting: nil) }
         if let entry {
             let given = Set((subject.content ?? [:]).keys)
             for field in entry.requiredContentFields where !given.contains(field) {
@@ -61,7 +64,7 @@ extension CDEventTransformSpec {
         return checker.result(
             CompiledTransform(
                 outputType: outputType, entry: entry, source: source, subjectId: subjectId, subjectSource: subjectSource,
-                content: content, customData: customData, timestamp: timestamp))
+                content: content, customData: customData, timestamp: timestamp, identity: identity))
     }
 
     private static func compileContent(

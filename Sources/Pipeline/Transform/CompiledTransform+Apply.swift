@@ -8,7 +8,8 @@ extension CompiledTransform {
     /// Turns `event` into a CDEvents v0.5.1 event that passes `CDEvent.validate(.strict)`.
     ///
     /// - `context.id` is ``CDEventIdentity/id(cloudEventSource:cloudEventId:transform:)`` of the event and `transform`
-    ///   (`"namespace/name"`), so the same CloudEvent and transform always give the same CDEvent id;
+    ///   (`"namespace/name"`), so the same CloudEvent and transform always give the same CDEvent id; with `spec.id`,
+    ///   of that identity (and an empty source) instead, so CloudEvents with the same identity give one CDEvent;
     /// - `context.source` is `spec.source` (a non-empty string) or the CloudEvent's `source`;
     /// - `context.type` is the output type at its v0.5.1 version (`service.deployed.0.2.0` → `0.3.0`);
     /// - `context.timestamp` is `spec.timestamp` (a timestamp or an RFC 3339 string), else the CloudEvent's `time`,
@@ -49,7 +50,10 @@ extension CompiledTransform {
         let timestamp = try self.timestamp(event: event, activation: activation, receivedAt: receivedAt)
         let cdEvent = CDEvent(
             context: CDEvent.Context(
-                id: CDEventIdentity.id(cloudEventSource: event.source, cloudEventId: event.id, transform: transform),
+                id: try identity.map { expression throws(TransformError) in
+                    // The identity replaces (source, id): one CDEvent per distinct identity and transform.
+                    CDEventIdentity.id(cloudEventSource: "", cloudEventId: try Self.string(expression, activation, field: "spec.id"), transform: transform)
+                } ?? CDEventIdentity.id(cloudEventSource: event.source, cloudEventId: event.id, transform: transform),
                 source: contextSource, type: entry?.type ?? outputType, timestamp: timestamp),
             subject: CDEvent.Subject(id: subjectId, source: subjectSource, content: content),
             customData: customData)

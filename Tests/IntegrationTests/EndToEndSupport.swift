@@ -85,6 +85,15 @@ struct RawEvents {
         }
     }
 
+    /// CDEvents stored by this transform (`namespace/name`).
+    func producedBy(_ transform: String) async throws -> Int {
+        try await TestDatabase.withClient(url: url) { client in
+            let query: PostgresQuery = "SELECT count(*)::int FROM cdevents_raw WHERE origin_transform = \(transform)"
+            for try await count in try await client.query(query, logger: TestDatabase.logger).decode(Int.self) { return count }
+            return 0
+        }
+    }
+
     /// Every stored CDEvent, as JSON text.
     func cdEventContents() async throws -> [String] {
         try await TestDatabase.withClient(url: url) { client in

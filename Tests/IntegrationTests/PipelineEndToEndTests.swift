@@ -147,6 +147,18 @@ struct PipelineEndToEndTests {
             #expect(cfrLine?.hasSuffix(" 0.5") == true, "\(cfrLine ?? "no CFR line for search")")
             #expect(exposition.contains("pacer_events_stored_total"))
 
+            // The transforms' status counts what they produced.
+            let produced = try await raw.producedBy("default/deployment-service-upgraded")
+            #expect(produced >= 1)
+            var shown = ""
+            let statusDeadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < statusDeadline {
+                shown = try await kubectl("get", "cdeventtransform", "deployment-service-upgraded", "-o", "jsonpath={.status.produced}").stdout
+                if shown == String(produced) { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(shown == String(produced), "CDEventTransform status.produced \(shown), \(produced) stored")
+
             // Every CDEvent Pacer stored (produced by the default transforms, or posted and normalised) validates
             // against the official CDEvents v0.5.1 schemas.
             let stored = try await raw.cdEventContents()

@@ -16,7 +16,7 @@ public enum PacerRecompute {
             }
             defer { group.cancelAll() }
             do {
-                try await withDeadline(.seconds(60)) { try await Migrator(client: client, logger: logger).migrate() }
+                _ = try await withDeadline(.seconds(60)) { try await Migrator(client: client, logger: logger).migrate() }
             } catch {
                 throw EventStoreError(.unavailable, "cannot reach or migrate the database \(url)", underlying: error)
             }

@@ -26,6 +26,8 @@ public struct MetricFactStore: Sendable {
         // and sorts for grouping sets fit in memory.
         try await run("SET LOCAL jit = off", on: connection)
         try await run("SET LOCAL work_mem = '64MB'", on: connection)
+        // Buckets (date_trunc) and interval arithmetic in UTC.
+        try await run("SET LOCAL TimeZone = 'UTC'", on: connection)
         try await connection.query(
             "INSERT INTO pipeline_cursors (name) VALUES (\(Self.cursorName)) ON CONFLICT (name) DO NOTHING", logger: logger)
         let rows = try await connection.query(

@@ -1,7 +1,9 @@
 import EventStore
 import OperatorAPI
 
-/// The result statements of a plan. A bucket's value is always aggregated from all of its samples in the fact
+/// The result statements of a plan. Buckets are `date_trunc` in the transaction's time zone, which the calculator
+/// sets to UTC (`MetricFactStore.lockCursor`): the same starts as `date_trunc(…, 'UTC')`, at half the cost.
+/// A bucket's value is always aggregated from all of its samples in the fact
 /// tables, whether all buckets are rebuilt (recompute, new definition) or only those listed in the temporary table
 /// `calc_keys` (incremental), so both paths write identical rows.
 extension MetricPlan {
@@ -35,7 +37,7 @@ extension MetricPlan {
     /// Rebuilds the points of one bucket size: every bucket, or (`restricted`) the keys in `calc_keys`.
     func pointsInsert(bucket: Bucket, restricted: Bool) -> String {
         let b = bucket.rawValue
-        let start = "date_trunc('\(b)', s.t, 'UTC')"
+        let start = "date_trunc('\(b)', s.t)"
         var filter = "s.t IS NOT NULL AND \(selectorSQL())"
         var outer = ""
         if restricted {
@@ -77,7 +79,7 @@ extension MetricPlan {
         return """
             WITH ins AS (
                 INSERT INTO calc_keys (bucket, bucket_start, group_key)
-                SELECT DISTINCT b.bucket, date_trunc(b.bucket, s.t, 'UTC'), g.gk
+                SELECT DISTINCT b.bucket, date_trunc(b.bucket, s.t), g.gk
                 FROM calc_touch s CROSS JOIN unnest(ARRAY[\(buckets)]::text[]) AS b(bucket) CROSS JOIN LATERAL (VALUES \(groups)) AS g(gk)
                 WHERE s.family = \(MetricFactSQL.literal(family)) AND s.t IS NOT NULL AND \(selectorSQL())
                 RETURNING 1

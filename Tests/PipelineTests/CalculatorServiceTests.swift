@@ -36,10 +36,44 @@ struct CalculatorServiceTests {
         }
     }
 
+    @Test("a dead database is logged and retried; the service keeps running and catches up when it is back", .timeLimit(.minutes(2)))
+    func deadDatabase() async throws {
+        try await TestDatabase.withFreshDatabase { client, url in
+            try await Fixture.define("df", .deploymentFrequency, client: client)
+            var components = try #require(URLComponents(string: url))
+            let proxy = try await OutageProxy(targetHost: components.host ?? "127.0.0.1", targetPort: components.port ?? 5432)
+            components.port = proxy.port
+            let proxied = try #require(components.string)
+            var configuration = MetricCalculator.Configuration()
+            configuration.pollInterval = .milliseconds(200)
+            configuration.maxBackoff = .milliseconds(500)
+            configuration.stepTimeout = .seconds(2)
+            configuration.listenRenewInterval = .seconds(2)
+            let settings = configuration
+            try await TestDatabase.withClient(url: proxied) { calculatorClient in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await MetricCalculator(client: calculatorClient, configuration: settings, logger: TestDatabase.logger, clock: { Fixture.now }).run()
+                    }
+                    defer { group.cancelAll() }
+                    try await Fixture.insert([Fixture.Event(id: "a", kind: .deploy, time: Fixture.now.addingTimeInterval(-7_200), app: "checkout")], client: client)
+                    #expect(try await Self.waitUntil { try await Fixture.headlines("df", client: client)[""]?.samples == 1 })
+                    proxy.cut()
+                    try await Fixture.insert([Fixture.Event(id: "b", kind: .deploy, time: Fixture.now.addingTimeInterval(-3_600), app: "checkout")], client: client)
+                    try await Task.sleep(for: .seconds(1))
+                    #expect(try await Fixture.headlines("df", client: client)[""]?.samples == 1)
+                    proxy.restore()
+                    #expect(try await Self.waitUntil(.seconds(30)) { try await Fixture.headlines("df", client: client)[""]?.samples == 2 })
+                }
+            }
+            await proxy.shutdown()
+        }
+    }
+
     /// Polls `condition` every 50 ms for up to 10 s.
     @discardableResult
-    static func waitUntil(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
+    static func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(50))

@@ -27,6 +27,11 @@ public struct MetricCalculator: Service {
         public var batchSize = 5_000
         /// Longest wait between retries while the database fails.
         public var maxBackoff: Duration = .seconds(30)
+        /// A transaction that takes longer is abandoned and retried (a dead connection may never answer).
+        public var stepTimeout: Duration = .seconds(300)
+        /// A LISTEN session is renewed this often (a silently dead connection delivers nothing; the poll covers
+        /// the gap).
+        public var listenRenewInterval: Duration = .seconds(300)
         public init() {}
     }
 
@@ -128,10 +133,13 @@ public struct MetricCalculator: Service {
                 do {
                     let due = lastRefresh.value.withLock { last in last.map { .now - $0 >= configuration.headlineRefreshInterval } ?? true }
                     var refresh = due
-                    while try await step(refreshHeadlines: refresh) > 0 && !Task.isCancelled {
+                    while !Task.isCancelled {
+                        let once = refresh
+                        let rows = try await withDeadline(configuration.stepTimeout) { try await step(refreshHeadlines: once) }
                         refresh = false
+                        if rows == 0 { break }
                     }
-                    try await recordLag()
+                    try await withDeadline(.seconds(10)) { try await recordLag() }
                     await flushStatuses()
                     failures = 0
                 } catch {
@@ -158,13 +166,19 @@ public struct MetricCalculator: Service {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try await engine.client.withConnection { connection in
-                    try await connection.listen(on: channel) { notifications in
-                        failures = 0
-                        wake.yield()
-                        for try await _ in notifications { wake.yield() }
+                // withDeadline returns at once on cancellation, even when the connection hangs.
+                try await withDeadline(configuration.listenRenewInterval) {
+                    try await engine.client.withConnection { connection in
+                        try await connection.listen(on: channel) { notifications in
+                            wake.yield()
+                            for try await _ in notifications { wake.yield() }
+                        }
                     }
                 }
+                failures = 0
+            } catch let error as EventStoreError where error.code == .timeout {
+                failures = 0  // renewal: LISTEN again at once
+                continue
             } catch {
                 if Task.isCancelled { return }
                 failures += 1

@@ -123,9 +123,7 @@ struct MetricEngine: Sendable {
     /// Rebuilds every point of `plan` from the facts and records the spec they belong to.
     func computeAll(_ plan: MetricPlan, on connection: PostgresConnection) async throws {
         try await run(plan.pointsDelete(restricted: false), on: connection)
-        for bucket in plan.metric.buckets {
-            try await run(plan.pointsInsert(bucket: bucket, restricted: false), on: connection)
-        }
+        try await run(plan.pointsInsertAll(), on: connection)
         try await connection.query(
             """
             INSERT INTO metric_computed (namespace, name, spec, computed_at) VALUES (\(plan.namespace), \(plan.name), \(plan.specText), now())

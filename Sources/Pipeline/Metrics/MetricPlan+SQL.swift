@@ -61,6 +61,29 @@ extension MetricPlan {
             """
     }
 
+    /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
+    /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
+    func pointsInsertAll() -> String {
+        let buckets = metric.buckets.map(\.rawValue)
+        let starts = buckets.map { "date_trunc('\($0)', s.t) AS b_\($0)" }.joined(separator: ", ")
+        let bucketName = "CASE " + buckets.map { "WHEN GROUPING(s.b_\($0)) = 0 THEN '\($0)'" }.joined(separator: " ") + " END"
+        let start = "coalesce(" + buckets.map { "s.b_\($0)" }.joined(separator: ", ") + ")"
+        let sets = buckets.flatMap { bucket -> [String] in
+            groupColumns.isEmpty ? ["(s.b_\(bucket))"] : ["(s.b_\(bucket))", "(" + (["s.b_\(bucket)"] + groupColumns).joined(separator: ", ") + ")"]
+        }
+        return """
+            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+            SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
+            FROM (
+                SELECT \(bucketName) AS bucket, \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(valueSQL) AS value,
+                       \(samplesSQL) AS samples
+                FROM (SELECT s.*, \(starts) FROM \(source) WHERE s.t IS NOT NULL AND \(selectorSQL())) s
+                GROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))
+            ) p
+            ORDER BY p.bucket, p.gk, p.bs
+            """
+    }
+
     /// Deletes the plan's points: all, or (`restricted`) those whose key is in `calc_keys`.
     func pointsDelete(restricted: Bool) -> String {
         let owner = "p.namespace = \(MetricFactSQL.literal(namespace)) AND p.name = \(MetricFactSQL.literal(name))"

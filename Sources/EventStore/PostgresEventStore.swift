@@ -83,9 +83,10 @@ public struct PostgresEventStore: Sendable {
 
 /// Runs `operation`, throwing `EventStoreError.timeout` when it takes longer than `timeout`.
 ///
-/// On timeout the caller is answered at once and the operation is cancelled; it is not awaited, because a
-/// PostgresNIO connection lease waiting on an unreachable server may not return promptly on cancellation, and a
-/// caller (an HTTP request, a readiness probe) must never hang on it.
+/// On timeout, and when the caller is cancelled, the caller is answered at once and the operation is cancelled; it
+/// is not awaited, because a PostgresNIO connection lease waiting on an unreachable server may not return promptly
+/// on cancellation, and a caller (an HTTP request, a readiness probe) must never hang on it. Cancelling it matters:
+/// an operation left running (a LISTEN loop) would keep its connection leased, and the client's shutdown waits for it.
 public func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     let race = DeadlineRace<T>()
     return try await withTaskCancellationHandler {
@@ -100,11 +101,12 @@ public func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escapin
             }
             let timer = Task {
                 try? await Task.sleep(for: timeout)
-                if race.finish(.failure(EventStoreError(.timeout, "the database did not answer within \(timeout)"))) {
-                    work.cancel()
-                }
+                race.finish(.failure(EventStoreError(.timeout, "the database did not answer within \(timeout)")))
             }
-            race.onFinish { timer.cancel() }
+            race.onFinish {
+                timer.cancel()
+                work.cancel()
+            }
         }
     } onCancel: {
         race.finish(.failure(CancellationError()))

@@ -147,8 +147,9 @@ struct ClientSimTests {
         try await withSim(configure: { $0.bookmarkInterval = .seconds(60) }, clientConfiguration: { $0.watchIdleTimeout = .milliseconds(400) }) { _, client in
             let maps = client.resource(DynamicObject.self, descriptor: .configMaps, namespace: "w")
             let started = ContinuousClock.now
-            let stream = try await maps.watch(WatchOptions(timeoutSeconds: 30))
             do {
+                // Under load the watchdog may already fire while the response headers are awaited.
+                let stream = try await maps.watch(WatchOptions(timeoutSeconds: 30))
                 for try await _ in stream {}
                 Issue.record("expected the idle watchdog to fire")
             } catch let error as KubeClientError {

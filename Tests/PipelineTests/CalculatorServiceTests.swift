@@ -47,7 +47,7 @@ struct CalculatorServiceTests {
             var configuration = MetricCalculator.Configuration()
             configuration.pollInterval = .milliseconds(200)
             configuration.maxBackoff = .milliseconds(500)
-            configuration.stepTimeout = .seconds(2)
+            configuration.stepTimeout = .seconds(10)  // generous: the full suite keeps both cores busy
             configuration.listenRenewInterval = .seconds(2)
             let settings = configuration
             try await TestDatabase.withClient(url: proxied) { calculatorClient in
@@ -57,7 +57,7 @@ struct CalculatorServiceTests {
                     }
                     defer { group.cancelAll() }
                     try await Fixture.insert([Fixture.Event(id: "a", kind: .deploy, time: Fixture.now.addingTimeInterval(-7_200), app: "checkout")], client: client)
-                    #expect(try await Self.waitUntil { try await Fixture.headlines("df", client: client)[""]?.samples == 1 })
+                    #expect(try await Self.waitUntil(.seconds(30)) { try await Fixture.headlines("df", client: client)[""]?.samples == 1 })
                     proxy.cut()
                     try await Fixture.insert([Fixture.Event(id: "b", kind: .deploy, time: Fixture.now.addingTimeInterval(-3_600), app: "checkout")], client: client)
                     try await Task.sleep(for: .seconds(1))

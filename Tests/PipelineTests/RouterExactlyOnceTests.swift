@@ -94,8 +94,8 @@ struct RouterExactlyOnceTests {
                 #expect(listening)
                 // Timed from the moment the committed row is below the commit horizon (readable by the cursor) to the
                 // CDEvents being visible. Without NOTIFY this would take the 60 s poll.
-                // Alone it takes 0.1-0.15 s; with the other suites running on 2 cores, rounds have taken 0.2-1.9 s, so
-                // the best round is held to a second and every round to 5 s (the poll would take 60 s).
+                // Alone it takes 0.1-0.15 s (see hack/bench/pipeline for latency figures); with the other suites running
+                // on 2 cores, rounds have taken 0.2-3 s, so every round is held to 5 s (the poll would take 60 s).
                 var latencies: [Duration] = []
                 for round in 0..<3 {
                     let inserted = ContinuousClock.now
@@ -114,7 +114,8 @@ struct RouterExactlyOnceTests {
                     latencies.append(elapsed)
                     #expect(ContinuousClock.now - inserted < .seconds(10), "round \(round): \(ContinuousClock.now - inserted) after the insert")
                 }
-                #expect(latencies.min() ?? .seconds(60) < .seconds(1), "wake-up latencies \(latencies)")
+                // The full suite on 2 cores has slowed single rounds to 3 s; the 60 s poll is what NOTIFY must beat.
+                #expect(latencies.min() ?? .seconds(60) < .seconds(4), "wake-up latencies \(latencies)")
                 // A configuration change is picked up through NOTIFY pacer_config too.
                 let config = PostgresConfigStore(client: client, logger: TestDatabase.logger)
                 try await config.delete(.eventRoutes, namespace: APipeline.namespace, name: "deployment-change-merged")

@@ -110,6 +110,15 @@ struct PipelineBenchmark: AsyncParsableCommand {
         let definitions = kube.resource(DynamicObject.self, descriptor: MetricDefinitionResource.descriptor, namespace: "default")
         var toStatus: [UInt64] = []
         var toREST: [UInt64] = []
+        // Steady state: the first computation of every definition (and its status write) is done, and the status
+        // write interval since then has passed, before the first measured rollout.
+        let warmupDeadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < warmupDeadline {
+            let computed = try await definitions.list().items.filter { $0.raw["status"]?["lastComputedTime"] != nil }.count
+            if computed >= 4 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(1100))
         for index in 0..<self.deployments {
             let app = "bench-\(index)"
             let commitTime = RFC3339.format(Date() - Double(index + 1) * 3600)
@@ -133,6 +142,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
         }
         let statusSummary = LatencySummary(toStatus)
         let restSummary = LatencySummary(toREST)
+        if let slowest = toStatus.indices.max(by: { toStatus[$0] < toStatus[$1] }) {
+            say("slowest status: Deployment #\(slowest + 1) of \(toStatus.count) (\(Format.millis(toStatus[slowest])))")
+        }
         say("")
         say("rollout complete in kube-sim → visible (\(toStatus.count) Deployments, polled every 5 ms):")
         say(Format.table(

@@ -55,49 +55,10 @@ struct RecomputeBenchmark: AsyncParsableCommand {
     }
 
     private func generate(client: PostgresClient, logger: Logger) async throws {
-        let deployments = events * 4 / 10
-        let incidents = events / 10
-        let perApp = max(1, deployments / apps)
-        // Deployments spread over 2025 per app; change g merged 1–72 h before deployment g; every 4th deployment
-        // has an incident (one subject per app) opened 10 min after it and resolved 0.1–12 h later.
-        let seconds = "((g / \(apps)) * (365 * 86400 / \(perApp)) + (g::bigint * 7919) % 3600)"
-        let time = "(timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => \(seconds)))"
-        let app = "'app' || (g % \(apps))"
-        let custom = """
-            jsonb_build_object('app', \(app), 'team', 'team' || (g % \(apps) % 20), 'environment', 'production', 'namespace', 'default',
-                               'name', \(app), 'commit', 'sha' || g)
-            """
-        func event(_ prefix: String, _ type: String, _ at: String, _ subject: String, _ content: String, count: Int, offset: String = "n") -> String {
-            """
-            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content)
-            SELECT '\(prefix)' || g, '/bench', '\(type)', ts, \(subject), '/bench',
-                   jsonb_build_object('context', jsonb_build_object('specversion', '0.5.0', 'id', '\(prefix)' || g, 'source', '/bench',
-                                      'type', '\(type)', 'timestamp', ts),
-                                      'subject', jsonb_build_object('id', \(subject), 'source', '/bench', 'content', \(content)),
-                                      'customData', \(custom))
-            FROM (SELECT g, \(at) AS ts FROM (SELECT \(offset) AS g FROM generate_series(0, \(count - 1)) AS s(n)) y) x
-            """
-        }
-        // Every 4th deployment slot of every app.
-        let incidentOffset = "(n / \(apps)) * \(4 * apps) + n % \(apps)"
         let statements = [
             "TRUNCATE cdevents_raw, deployments, changes, incident_events, incidents, lead_times, metric_points, metric_headlines, metric_computed",
             "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
-            event(
-                "d", "dev.cdevents.service.deployed.0.3.0", time, "'default/' || \(app)",
-                "jsonb_build_object('artifactId', 'pkg:generic/default/' || \(app) || '@sha' || g, 'environment', jsonb_build_object('id', 'production'))",
-                count: deployments),
-            event(
-                "c", "dev.cdevents.change.merged.0.3.0", "\(time) - make_interval(hours => 1 + (g * 31) % 72)", "'sha' || g",
-                "jsonb_build_object('repository', jsonb_build_object('id', \(app)))", count: events - deployments - 2 * incidents),
-            event(
-                "o", "dev.cdevents.incident.detected.0.3.0", "\(time) + interval '10 minutes'", "'default/' || \(app)",
-                "jsonb_build_object('environment', jsonb_build_object('id', 'production'))", count: incidents, offset: incidentOffset),
-            event(
-                "r", "dev.cdevents.incident.resolved.0.3.0", "\(time) + make_interval(mins => 16 + (g * 13) % 720)", "'default/' || \(app)",
-                "jsonb_build_object('environment', jsonb_build_object('id', 'production'))", count: incidents, offset: incidentOffset),
-            "VACUUM (ANALYZE) cdevents_raw",
-        ]
+        ] + RecomputeWorkload.statements(events: events, apps: apps)
         let elapsed = try await timed {
             for statement in statements {
                 try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)

@@ -80,6 +80,8 @@ public struct PacerServer: Sendable {
     }
 
     public func makeParts() throws -> Parts {
+        // Before any metric is made, so that none is bound to the no-op backend.
+        let registry = Observability.bootstrap()
         let url = try DatabaseURL(configuration.databaseURL)
         let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
         let store = PostgresEventStore(client: client, logger: logger)
@@ -101,7 +103,7 @@ public struct PacerServer: Sendable {
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes,
-            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: Observability.bootstrap()
+            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
         return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)

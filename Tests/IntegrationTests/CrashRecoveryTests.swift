@@ -181,16 +181,13 @@ enum DefaultPipeline {
                 guard let kind = document["kind"]?.stringValue, let table = tables[kind],
                       let name = document["metadata"]?["name"]?.stringValue, let spec = document["spec"]
                 else { continue }
-                let specText = spec.jsonString()
+                var binds = PostgresBindings()
+                binds.append(spec.jsonString())
                 try await client.query(
                     PostgresQuery(unsafeSQL: """
                         INSERT INTO \(table) (namespace, name, uid, generation, spec, ready)
                         VALUES ('default', '\(name)', '\(UUID().uuidString)', 1, $1::jsonb, true)
-                        """, binds: try {
-                            var binds = PostgresBindings()
-                            try binds.append(specText, context: .default)
-                            return binds
-                        }()),
+                        """, binds: binds),
                     logger: TestDatabase.logger)
             }
         }

@@ -125,7 +125,7 @@ final class DemoProcessHandle: @unchecked Sendable {
 
     init(arguments: [String]) throws {
         outputFile = NSTemporaryDirectory() + "/pacer-demo-output-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outputFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())

@@ -62,7 +62,8 @@ struct MetricEngine: Sendable {
     }
 
     /// One incremental step: new or changed definitions are computed in full, the next batch of rows becomes facts,
-    /// the results they touch are rebuilt, and headlines are written for the definitions that changed (all of
+    /// the points of counting metrics are updated by the batch's deltas, the other results they touch are rebuilt,
+    /// and headlines are written for the definitions that changed (all of
     /// them when `refreshHeadlines`, since windows slide).
     func step(refreshHeadlines: Bool) async throws -> Outcome {
         let plans = try await plans()
@@ -78,6 +79,10 @@ struct MetricEngine: Sendable {
                 try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
                 let range = MetricFactSQL.range(from: cursor, to: end)
                 for plan in plans {
+                    if let additive = plan.additive {
+                        if try await count(plan.deltaUpsert(additive), on: connection) > 0 { changed.insert(plan.key) }
+                        continue
+                    }
                     if let touches = plan.customTouches(range: range) { try await run(touches, on: connection) }
                     try await run("TRUNCATE calc_keys", on: connection)
                     guard try await count(plan.keysInsert(), on: connection) > 0 else { continue }

@@ -61,9 +61,9 @@ extension MetricPlan {
             """
     }
 
-    /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
-    /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
-    func pointsInsertAll() -> String {
+    /// Groups the rows of `rows` (a relation of samples `s` with time `t`) by every bucket size of the metric, and
+    /// by bucket size and group: `SELECT <bucket, bs, gk, labels> , <aggregates> FROM … GROUP BY GROUPING SETS …`.
+    private func allBucketsSelect(aggregates: String, from rows: String) -> String {
         let buckets = metric.buckets.map(\.rawValue)
         let starts = buckets.map { "date_trunc('\($0)', s.t) AS b_\($0)" }.joined(separator: ", ")
         let bucketName = "CASE " + buckets.map { "WHEN GROUPING(s.b_\($0)) = 0 THEN '\($0)'" }.joined(separator: " ") + " END"
@@ -72,15 +72,43 @@ extension MetricPlan {
             groupColumns.isEmpty ? ["(s.b_\(bucket))"] : ["(s.b_\(bucket))", "(" + (["s.b_\(bucket)"] + groupColumns).joined(separator: ", ") + ")"]
         }
         return """
-            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-            SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
-            FROM (
-                SELECT \(bucketName) AS bucket, \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(valueSQL) AS value,
-                       \(samplesSQL) AS samples
-                FROM (SELECT s.*, \(starts) FROM \(source) WHERE s.t IS NOT NULL AND \(selectorSQL())) s
-                GROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))
-            ) p
-            ORDER BY p.bucket, p.gk, p.bs
+            SELECT \(bucketName) AS bucket, \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(aggregates)
+            FROM (SELECT s.*, \(starts) FROM \(rows) WHERE s.t IS NOT NULL AND \(selectorSQL())) s
+            GROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))
+            """
+    }
+
+    /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
+    /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
+    func pointsInsertAll() -> String {
+        """
+        INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+        SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
+        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
+        ORDER BY p.bucket, p.gk, p.bs
+        """
+    }
+
+    /// Additive metrics: adds this batch's signed deltas (`calc_delta` of the plan's family) to the points they fall
+    /// in, every bucket size, per group and overall; returns how many points changed. A point's new counts are its
+    /// stored counts plus the deltas, and its value is derived from the counts exactly as a recompute derives it.
+    /// (Deployments are never removed from the facts, so a point's deployments only grow.)
+    func deltaUpsert(_ additive: Additive) -> String {
+        let owner = "\(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name))"
+        let rows = "(SELECT t, app, environment, team, namespace, dn, df FROM calc_delta WHERE family = \(MetricFactSQL.literal(family))) s"
+        return """
+            WITH d AS (\(allBucketsSelect(aggregates: "sum(s.dn)::int8 AS dn, sum(s.df)::int8 AS df", from: rows))),
+            n AS (
+                SELECT d.bucket, d.bs, d.gk, d.labels, coalesce(p.samples, 0) + d.dn AS deployments, coalesce(\(additive.storedFailed), 0) + d.df AS failed
+                FROM d LEFT JOIN metric_points p ON (p.namespace, p.name, p.bucket, p.group_key, p.bucket_start) = (\(owner), d.bucket, d.gk, d.bs)
+                WHERE d.dn <> 0 OR d.df <> 0
+            ), up AS (
+                INSERT INTO metric_points AS p (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+                SELECT \(owner), n.bucket, n.bs, n.gk, n.labels, \(additive.value(deployments: "n.deployments", failed: "n.failed")), n.deployments
+                FROM n WHERE n.deployments > 0 ORDER BY n.bucket, n.gk, n.bs
+                ON CONFLICT (namespace, name, bucket, group_key, bucket_start) DO UPDATE SET value = EXCLUDED.value, samples = EXCLUDED.samples
+                RETURNING 1
+            ) SELECT count(*) FROM up
             """
     }
 

@@ -21,6 +21,35 @@ struct MetricPlan: Sendable {
     let samplesSQL: String
     /// Custom metrics: the type condition over `cdevents_raw r` (their touches come from the raw rows).
     let customTypes: String?
+    /// Counting metrics whose points the incremental path updates in place from signed deltas (`calc_delta`), so a
+    /// batch costs the same whatever the history behind it; nil: touched points are aggregated again from the facts.
+    let additive: Additive?
+
+    /// A point of an additive metric is determined by two counts: its deployments (`samples`) and failed ones.
+    enum Additive: Sendable {
+        /// value = deployments.
+        case count
+        /// value = failed / deployments.
+        case failureRate
+
+        /// The value of a point from its counts: the same float8 expression as the metric's aggregate
+        /// (``MetricPlan/valueSQL``), so updated points are byte-identical to recomputed ones.
+        func value(deployments: String, failed: String) -> String {
+            switch self {
+            case .count: return "(\(deployments))::float8"
+            case .failureRate: return "(\(failed))::float8 / nullif(\(deployments), 0)::float8"
+            }
+        }
+
+        /// The failed deployments of a stored point `p`: a rate times its deployments rounds back to the exact count
+        /// (the error of f/n·n is far below one half for any count that fits a float8 mantissa).
+        var storedFailed: String {
+            switch self {
+            case .count: return "0"
+            case .failureRate: return "round(p.value * p.samples)::int8"
+            }
+        }
+    }
 
     var key: String { "\(namespace)/\(name)" }
 
@@ -47,21 +76,25 @@ struct MetricPlan: Sendable {
             valueSQL = "count(*)::float8"
             samplesSQL = "count(*)"
             customTypes = nil
+            additive = .count
         case .changeFailureRate:
             source = "(SELECT time_created AS t, \(columns), failed FROM deployments) s"
             valueSQL = "(count(*) FILTER (WHERE s.failed))::float8 / nullif(count(*), 0)::float8"
             samplesSQL = "count(*)"
             customTypes = nil
+            additive = .failureRate
         case .leadTimeForChanges:
             source = "(SELECT deploy_time AS t, \(columns), hours AS x FROM lead_times) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
             samplesSQL = "count(*)"
             customTypes = nil
+            additive = nil
         case .timeToRestore:
             source = "(SELECT resolved_at AS t, \(columns), hours AS x FROM incidents WHERE resolved_at IS NOT NULL) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
             samplesSQL = "count(*)"
             customTypes = nil
+            additive = nil
         case .custom:
             guard let custom = decoded.custom, let compiledCustom = compiled.custom else {
                 throw Unsupported(description: "spec.custom is missing")
@@ -91,6 +124,7 @@ struct MetricPlan: Sendable {
                  FROM cdevents_raw r WHERE \(types)\(whereSQL.map { " AND (\($0))" } ?? "")) s
                 """
             customTypes = types
+            additive = nil
             switch custom.aggregation {
             case .count:
                 valueSQL = "count(*)::float8"

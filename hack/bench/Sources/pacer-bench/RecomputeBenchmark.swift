@@ -28,6 +28,9 @@ struct RecomputeBenchmark: AsyncParsableCommand {
     @Flag(name: .customLong("skip-generate"), help: "Reuse the CDEvents already in the database.")
     var skipGenerate = false
 
+    @Flag(help: "Log every calculator statement with its duration (trace level, to standard error).")
+    var trace = false
+
     func validate() throws {
         guard events >= 10, apps > 0, runs > 0 else { throw ValidationError("--events ≥ 10, --apps and --runs > 0") }
     }
@@ -95,7 +98,9 @@ struct RecomputeBenchmark: AsyncParsableCommand {
                 _ = try await count("SELECT count(content->'customData'->>'app') FROM cdevents_raw", client: client, logger: logger)
             })
         }
-        let recompute = MetricRecompute(client: client, logger: logger)
+        var recomputeLogger = logger
+        recomputeLogger.logLevel = trace ? .trace : .warning
+        let recompute = MetricRecompute(client: client, logger: recomputeLogger)
         var times: [Double] = []
         for _ in 0..<runs {
             times.append(try await timed { try await recompute.run(metric: nil) })

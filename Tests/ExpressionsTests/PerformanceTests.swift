@@ -14,8 +14,9 @@ struct PerformanceTests {
             for _ in 0..<100_000 where try filter.evaluateBool(activation) { matched += 1 }
         }
         #expect(matched == 100_000)
-        // Debug builds are ~10x slower than release (< 2 µs per evaluation there); 3 s is a hang guard.
-        #expect(elapsed < .seconds(3), "took \(elapsed)")
+        // Debug builds are ~10x slower than release (< 2 µs per evaluation there); 15 s is a hang guard (the whole
+        // suite runs in parallel on 2 cores, which made 3 s fail at 3.2 s).
+        #expect(elapsed < .seconds(15), "took \(elapsed)")
     }
 
     @Test("a macro over a list and a literal regex, 20,000 times")
@@ -27,6 +28,6 @@ struct PerformanceTests {
         let elapsed = try clock.measure {
             for _ in 0..<20_000 { _ = try expression.evaluateBool(activation) }
         }
-        #expect(elapsed < .seconds(3), "took \(elapsed)")
+        #expect(elapsed < .seconds(15), "took \(elapsed)")
     }
 }

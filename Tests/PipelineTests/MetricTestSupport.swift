@@ -148,9 +148,12 @@ enum MetricFixture {
         try await define("ttr", .timeToRestore, client: client)
     }
 
-    static func calculator(client: PostgresClient, publisher: (any MetricStatusPublishing)? = nil, batchSize: Int = 5_000) -> MetricCalculator {
+    static func calculator(
+        client: PostgresClient, publisher: (any MetricStatusPublishing)? = nil, batchSize: Int = 5_000, aggregateInterval: Duration = .seconds(1)
+    ) -> MetricCalculator {
         var configuration = MetricCalculator.Configuration()
         configuration.batchSize = batchSize
+        configuration.aggregateInterval = aggregateInterval
         return MetricCalculator(client: client, configuration: configuration, publisher: publisher, logger: TestDatabase.logger, clock: { now })
     }
 

@@ -1,7 +1,7 @@
 import EventStore
 import Foundation
 import OperatorAPI
-import Pipeline
+@testable import Pipeline
 import PostgresNIO
 import TestSupport
 import Testing
@@ -42,6 +42,46 @@ struct RecomputeTests {
             await #expect(throws: MetricCalculatorError.self) {
                 try await MetricRecompute(client: client, logger: TestDatabase.logger).run(metric: "nope")
             }
+        }
+    }
+
+    @Test("behind (full batches): counts stay current in every batch, medians and headlines wait in metric_pending; a restart or catching up computes them")
+    func deferredAggregatesUnderLoad() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            let events = Fixture.history()
+            try await Fixture.defineFourKeys(client: client)
+            // Definitions computed (empty), then the whole history arrives at once.
+            try await Fixture.calculator(client: client).catchUp()
+            try await Fixture.insert(events, client: client)
+            let reference = MetricReference(events: events)
+
+            // Full batches of 10 with an hour between aggregations: only the first step aggregates.
+            let busy = Fixture.calculator(client: client, batchSize: 10, aggregateInterval: .seconds(3600))
+            var steps = 0
+            while try await busy.step(refreshHeadlines: false) == 10, steps < 3 { steps += 1 }
+            steps += 1
+            let consumed = 10 * steps
+            #expect(consumed < events.count)
+            let pending = try await APipeline.count("SELECT count(*) FROM metric_pending", client)
+            #expect(pending > 0, "median keys touched while behind are recorded")
+            #expect(try await APipeline.count("SELECT count(*) FROM metric_pending WHERE name IN ('df', 'cfr')", client) == 0)
+            // Deployment frequency counts every deployment consumed so far (updated in each batch).
+            let consumedDeployments = try await APipeline.count("SELECT count(*) FROM deployments WHERE environment = 'production'", client)
+            let yearCount = try await Fixture.points("df", client: client).filter { $0.key.bucket == "year" && $0.key.group.isEmpty }.values.map(\.samples).reduce(0, +)
+            #expect(yearCount == consumedDeployments)
+
+            // A new process (no memory of being behind) aggregates the pending keys in its first step.
+            let restarted = Fixture.calculator(client: client, batchSize: 10, aggregateInterval: .seconds(3600))
+            try await restarted.step(refreshHeadlines: false)
+            #expect(try await APipeline.count("SELECT count(*) FROM metric_pending", client) == 0)
+
+            // Caught up: everything equals the reference model and a recompute.
+            try await busy.catchUp()
+            #expect(try await APipeline.count("SELECT count(*) FROM metric_pending", client) == 0)
+            try await CalculatorTests.expectAllKeys(reference, client: client)
+            let incremental = try await Fixture.dump(client: client)
+            _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: { Fixture.now }).run(metric: nil)
+            #expect(try await Fixture.dump(client: client) == incremental)
         }
     }
 

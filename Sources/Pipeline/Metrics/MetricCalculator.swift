@@ -25,6 +25,10 @@ public struct MetricCalculator: Service {
         public var headlineRefreshInterval: Duration = .seconds(60)
         /// cdevents_raw rows per transaction.
         public var batchSize = 5_000
+        /// While behind (the last transaction consumed a full batch), the work that grows with history (medians
+        /// and other aggregated points, headlines) runs at most this often; counting metrics stay current in every
+        /// batch. When caught up, everything is computed in each transaction.
+        public var aggregateInterval: Duration = .seconds(1)
         /// Longest wait between retries while the database fails.
         public var maxBackoff: Duration = .seconds(30)
         /// A transaction that takes longer is abandoned and retried (a dead connection may never answer).
@@ -41,6 +45,7 @@ public struct MetricCalculator: Service {
     let logger: Logger
     let throttle: MetricStatusThrottle
     private let lastRefresh = RefreshTime()
+    private let load = LoadState()
 
     /// - Parameter clock: "now" for headline windows (tests pin it).
     public init(
@@ -74,7 +79,21 @@ public struct MetricCalculator: Service {
     /// One transaction; returns the rows consumed.
     @discardableResult
     func step(refreshHeadlines: Bool) async throws -> Int {
-        let outcome = try await engine.step(refreshHeadlines: refreshHeadlines)
+        let interval = configuration.aggregateInterval
+        let (deferring, pending) = load.value.withLock { state -> (Bool, Set<String>) in
+            let deferring = !refreshHeadlines && state.lastFull && state.lastAggregate.map { .now - $0 < interval } == true
+            return (deferring, deferring ? [] : state.headlines)
+        }
+        let outcome = try await engine.step(refreshHeadlines: refreshHeadlines, deferAggregates: deferring, pendingHeadlines: pending)
+        load.value.withLock { state in
+            state.lastFull = outcome.rows >= configuration.batchSize
+            if deferring {
+                state.headlines.formUnion(outcome.deferred)
+            } else {
+                state.lastAggregate = .now
+                state.headlines.subtract(pending)
+            }
+        }
         if refreshHeadlines { lastRefresh.value.withLock { $0 = .now } }
         if outcome.rows > 0 {
             Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "calculate"), ("result", "processed")])
@@ -193,4 +212,15 @@ public struct MetricCalculator: Service {
 /// When headlines were last refreshed (shared by copies of the service value).
 final class RefreshTime: Sendable {
     let value = Mutex<ContinuousClock.Instant?>(nil)
+}
+
+/// Whether the calculator is behind, when it last aggregated, and the definitions whose headlines wait for the next
+/// aggregating step (shared by copies of the service value).
+final class LoadState: Sendable {
+    struct State {
+        var lastFull = false
+        var lastAggregate: ContinuousClock.Instant?
+        var headlines: Set<String> = []
+    }
+    let value = Mutex(State())
 }

@@ -30,6 +30,8 @@ struct MetricEngine: Sendable {
         var rows = 0
         /// New headlines per definition (`namespace/name`) whose headlines were written.
         var headlines: [String: (plan: MetricPlan, rows: [MetricHeadline], at: Date)] = [:]
+        /// Deferred steps: definitions whose results changed and whose headlines are still to be written.
+        var deferred: Set<String> = []
     }
 
     /// The Ready definitions the calculator can compute; the others are logged and skipped.
@@ -62,41 +64,64 @@ struct MetricEngine: Sendable {
     }
 
     /// One incremental step: new or changed definitions are computed in full, the next batch of rows becomes facts,
-    /// the points of counting metrics are updated by the batch's deltas, the other results they touch are rebuilt,
-    /// and headlines are written for the definitions that changed (all of
-    /// them when `refreshHeadlines`, since windows slide).
-    func step(refreshHeadlines: Bool) async throws -> Outcome {
+    /// the points of counting metrics are updated by the batch's deltas, the other results they touch are
+    /// aggregated again, and headlines are written for the definitions that changed (all of them when
+    /// `refreshHeadlines`, since windows slide, and those in `pendingHeadlines`).
+    ///
+    /// `deferAggregates` (the calculator is behind): the touched keys of aggregated metrics are recorded in
+    /// `metric_pending` instead, and no headline is written; the definitions that changed are returned in
+    /// ``Outcome/deferred``. The next step without it aggregates every pending key. Either way the keys commit with
+    /// the cursor, so nothing is lost.
+    func step(refreshHeadlines: Bool, deferAggregates: Bool = false, pendingHeadlines: Set<String> = []) async throws -> Outcome {
         let plans = try await plans()
         let now = clock()
         return try await client.withTransaction(logger: logger) { connection in
             var outcome = Outcome()
             let cursor = try await facts.lockCursor(on: connection)
             var changed = try await syncDefinitions(plans, on: connection)
-            if let (end, rows) = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection) {
+            let batch = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection)
+            var range: String?
+            if let (end, rows) = batch {
                 outcome.rows = rows
                 try await facts.applyIncremental(from: cursor, to: end, on: connection)
                 try await run("ANALYZE calc_touch", on: connection)
-                try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
-                let range = MetricFactSQL.range(from: cursor, to: end)
-                for plan in plans {
-                    if let additive = plan.additive {
-                        if try await count(plan.deltaUpsert(additive), on: connection) > 0 { changed.insert(plan.key) }
-                        continue
-                    }
-                    if let touches = plan.customTouches(range: range) { try await run(touches, on: connection) }
-                    try await run("TRUNCATE calc_keys", on: connection)
-                    guard try await count(plan.keysInsert(), on: connection) > 0 else { continue }
-                    // Fresh statistics, so the planner hashes the key lists instead of looping over them.
-                    try await run("ANALYZE calc_keys", on: connection)
-                    try await run(plan.pointsDelete(restricted: true), on: connection)
-                    for bucket in plan.metric.buckets {
-                        try await run(plan.pointsInsert(bucket: bucket, restricted: true), on: connection)
-                    }
-                    changed.insert(plan.key)
-                }
-                try await facts.advance(to: end, on: connection)
+                range = MetricFactSQL.range(from: cursor, to: end)
             }
-            for plan in plans where refreshHeadlines || changed.contains(plan.key) {
+            try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
+            for plan in plans {
+                if let additive = plan.additive {
+                    if range != nil, try await count(plan.deltaUpsert(additive), on: connection) > 0 { changed.insert(plan.key) }
+                    continue
+                }
+                try await run("TRUNCATE calc_keys", on: connection)
+                var keys: Int64 = 0
+                if let range {
+                    if let touches = plan.customTouches(range: range) { try await run(touches, on: connection) }
+                    keys = try await count(plan.keysInsert(), on: connection)
+                }
+                if deferAggregates {
+                    if keys > 0 {
+                        try await run(plan.pendingInsert(), on: connection)
+                        changed.insert(plan.key)
+                    }
+                    continue
+                }
+                keys += try await count(plan.pendingTake(), on: connection)
+                guard keys > 0 else { continue }
+                // Fresh statistics, so the planner hashes the key lists instead of looping over them.
+                try await run("ANALYZE calc_keys", on: connection)
+                try await run(plan.pointsDelete(restricted: true), on: connection)
+                for bucket in plan.metric.buckets {
+                    try await run(plan.pointsInsert(bucket: bucket, restricted: true), on: connection)
+                }
+                changed.insert(plan.key)
+            }
+            if let (end, _) = batch { try await facts.advance(to: end, on: connection) }
+            if deferAggregates {
+                outcome.deferred = changed
+                return outcome
+            }
+            for plan in plans where refreshHeadlines || changed.contains(plan.key) || pendingHeadlines.contains(plan.key) {
                 outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
             }
             return outcome
@@ -127,6 +152,7 @@ struct MetricEngine: Sendable {
 
     /// Rebuilds every point of `plan` from the facts and records the spec they belong to.
     func computeAll(_ plan: MetricPlan, on connection: PostgresConnection) async throws {
+        try await run(plan.pendingDelete(), on: connection)
         try await run(plan.pointsDelete(restricted: false), on: connection)
         try await run(plan.pointsInsertAll(), on: connection)
         try await connection.query(
@@ -140,5 +166,6 @@ struct MetricEngine: Sendable {
         try await connection.query("DELETE FROM metric_points WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
         try await connection.query("DELETE FROM metric_headlines WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
         try await connection.query("DELETE FROM metric_computed WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
+        try await connection.query("DELETE FROM metric_pending WHERE namespace = \(namespace) AND name = \(name)", logger: logger)
     }
 }

@@ -122,6 +122,29 @@ extension MetricPlan {
             """
     }
 
+    private var owner: String { "namespace = \(MetricFactSQL.literal(namespace)) AND name = \(MetricFactSQL.literal(name))" }
+
+    /// Records the keys in `calc_keys` as pending (to be aggregated by a later step).
+    func pendingInsert() -> String {
+        """
+        INSERT INTO metric_pending (namespace, name, bucket, bucket_start, group_key)
+        SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), bucket, bucket_start, group_key FROM calc_keys
+        ON CONFLICT DO NOTHING
+        """
+    }
+
+    /// Moves the plan's pending keys into `calc_keys`; returns how many.
+    func pendingTake() -> String {
+        """
+        WITH moved AS (DELETE FROM metric_pending WHERE \(owner) RETURNING bucket, bucket_start, group_key),
+        ins AS (INSERT INTO calc_keys (bucket, bucket_start, group_key) SELECT * FROM moved RETURNING 1)
+        SELECT count(*) FROM ins
+        """
+    }
+
+    /// Forgets the plan's pending keys (a full computation covers them).
+    func pendingDelete() -> String { "DELETE FROM metric_pending WHERE \(owner)" }
+
     /// Fills `calc_keys` with the (bucket, start, group) keys the touch points of this plan's family reach; returns
     /// how many.
     func keysInsert() -> String {

@@ -96,16 +96,17 @@ extension MetricFactSQL {
             delta(.deploymentFrequency, from: "calc_new_deploys", deployments: "1", failures: "0"),
             delta(.changeFailureRate, from: "calc_new_deploys", deployments: "1", failures: "0"),
             // Change failure: a new deployment ends its predecessor's interval; a new incident fails the deployment
-            // before it. Re-evaluate from the earliest affected deployment of each app and environment on.
+            // before it. Re-evaluate from the earliest affected deployment of each app and environment on (found
+            // from the earliest new deployment and opening of each: the start only moves earlier with time).
             """
             WITH starts AS (
                 SELECT n.app, n.environment, coalesce((SELECT max(d.time_created) FROM deployments d WHERE d.app = n.app
                     AND d.environment = n.environment AND d.time_created < n.t), n.t) AS since
-                FROM calc_new_deploys n
+                FROM (SELECT app, environment, min(t) AS t FROM calc_new_deploys GROUP BY app, environment) n
                 UNION ALL
                 SELECT i.app, i.environment, (SELECT max(d.time_created) FROM deployments d WHERE d.app = i.app
                     AND d.environment = i.environment AND d.time_created <= i.t)
-                FROM calc_new_incidents i WHERE i.kind = 'open'
+                FROM (SELECT app, environment, min(t) AS t FROM calc_new_incidents WHERE kind = 'open' GROUP BY app, environment) i
             ), s AS (
                 SELECT app, environment, min(since) AS since FROM starts WHERE since IS NOT NULL GROUP BY app, environment
             ), x AS (

@@ -23,8 +23,9 @@ public struct MetricCalculator: Service {
         public var statusInterval: Duration = .seconds(1)
         /// Recompute headlines this often (the window ends now).
         public var headlineRefreshInterval: Duration = .seconds(60)
-        /// cdevents_raw rows per transaction.
-        public var batchSize = 5_000
+        /// cdevents_raw rows per transaction at most. Large, so that under load the work each transaction does
+        /// whatever its size (touched points, headlines) is shared by many rows; a quiet pipeline's batches are small.
+        public var batchSize = 20_000
         /// While behind (the last transaction consumed a full batch), the work that grows with history (medians
         /// and other aggregated points, headlines) runs at most this often; counting metrics stay current in every
         /// batch. When caught up, everything is computed in each transaction.

@@ -27,8 +27,10 @@ public struct MetricCalculator: Service {
         /// whatever its size (touched points, headlines) is shared by many rows; a quiet pipeline's batches are small.
         public var batchSize = 20_000
         /// While behind (the last transaction consumed a full batch), the work that grows with history (medians
-        /// and other aggregated points, headlines) runs at most this often; counting metrics stay current in every
-        /// batch. When caught up, everything is computed in each transaction.
+        /// and other aggregated points, headlines) runs at most this often, and at most a fifth of the time (the
+        /// wait is at least four times what the last aggregating transaction took), so the batches that keep the
+        /// counting metrics current always get most of the time and the lag stays bounded. When caught up,
+        /// everything is computed in each transaction.
         public var aggregateInterval: Duration = .seconds(1)
         /// Longest wait between retries while the database fails.
         public var maxBackoff: Duration = .seconds(30)
@@ -81,8 +83,10 @@ public struct MetricCalculator: Service {
     @discardableResult
     func step(refreshHeadlines: Bool) async throws -> Int {
         let interval = configuration.aggregateInterval
+        let started = ContinuousClock.now
         let (deferring, pending) = load.value.withLock { state -> (Bool, Set<String>) in
-            let deferring = !refreshHeadlines && state.lastFull && state.lastAggregate.map { .now - $0 < interval } == true
+            let wait = max(interval, state.lastAggregateDuration * 4)
+            let deferring = !refreshHeadlines && state.lastFull && state.lastAggregate.map { started - $0 < wait } == true
             return (deferring, deferring ? [] : state.headlines)
         }
         let outcome = try await engine.step(refreshHeadlines: refreshHeadlines, deferAggregates: deferring, pendingHeadlines: pending)
@@ -92,6 +96,7 @@ public struct MetricCalculator: Service {
                 state.headlines.formUnion(outcome.deferred)
             } else {
                 state.lastAggregate = .now
+                state.lastAggregateDuration = .now - started
                 state.headlines.subtract(pending)
             }
         }
@@ -221,6 +226,7 @@ final class LoadState: Sendable {
     struct State {
         var lastFull = false
         var lastAggregate: ContinuousClock.Instant?
+        var lastAggregateDuration: Duration = .zero
         var headlines: Set<String> = []
     }
     let value = Mutex(State())

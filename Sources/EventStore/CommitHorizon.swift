@@ -23,18 +23,29 @@ public enum CommitHorizon {
         // Inside a transaction pg_stat_activity is cached from its first use: start from a fresh view.
         try await connection.query("SELECT pg_stat_clear_snapshot()", logger: logger)
         let rows = try await connection.query(
-            """
-            SELECT COALESCE(min(\(next)::bigint - ((\(next)::bigint % 4294967296) - x.xid::text::bigint + 4294967296) % 4294967296), \(next)::bigint)
-            FROM (
+            PostgresQuery(unsafeSQL: horizonQuery(next: next, xids: """
                 SELECT backend_xid AS xid FROM pg_stat_activity
                 WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND backend_xid IS NOT NULL
                   AND pid <> pg_backend_pid()
                 UNION ALL
                 SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()
-            ) x
-            """, logger: logger
+                """)), logger: logger
         ).decode(Int64.self)
         for try await horizon in rows { return horizon }
         return next
+    }
+
+    /// The horizon from `next` and the 32-bit ids `xids` (a query with one `xid` column) of the running transactions:
+    /// each id is widened to the 64-bit id nearest `next` (at most 2^31 behind or ahead); ids at or after `next`
+    /// belong to transactions that started after `next` was read and cannot hold the horizon below it.
+    ///
+    /// (Widening every id as "behind `next`" turned a transaction that got its id between the two statements into
+    /// one almost 2^32 ids old: a negative horizon, which `xid8` reads as a huge one, so the cursors could pass
+    /// rows of transactions still running.)
+    static func horizonQuery(next: Int64, xids: String) -> String {
+        """
+        SELECT least(\(next)::bigint, COALESCE(min(\(next)::bigint + CASE WHEN d >= 2147483648 THEN d - 4294967296 ELSE d END), \(next)::bigint))
+        FROM (SELECT (x.xid::text::bigint - \(next)::bigint % 4294967296 + 4294967296) % 4294967296 AS d FROM (\(xids)) x) y
+        """
     }
 }

@@ -95,7 +95,12 @@ extension MetricPlan {
     /// (Deployments are never removed from the facts, so a point's deployments only grow.)
     func deltaUpsert(_ additive: Additive) -> String {
         let owner = "\(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name))"
-        let rows = "(SELECT t, app, environment, team, namespace, dn, df FROM calc_delta WHERE family = \(MetricFactSQL.literal(family))) s"
+        // Summed per day and dimensions first: every longer bucket starts at a UTC midnight, so the grouping sets
+        // then see a few rows per app instead of one per fact (the batch's rows mostly share a few days).
+        let rows = """
+            (SELECT date_trunc('day', t) AS t, app, environment, team, namespace, sum(dn)::int8 AS dn, sum(df)::int8 AS df
+             FROM calc_delta WHERE family = \(MetricFactSQL.literal(family)) GROUP BY 1, 2, 3, 4, 5) s
+            """
         return """
             WITH d AS (\(allBucketsSelect(aggregates: "sum(s.dn)::int8 AS dn, sum(s.df)::int8 AS df", from: rows))),
             n AS (

@@ -45,7 +45,7 @@ struct RecomputeTests {
         }
     }
 
-    @Test("behind (full batches): counts stay current in every batch, medians and headlines wait in metric_pending; a restart or catching up computes them")
+    @Test("busy (steps that keep finding rows): counts stay current in every batch, medians and headlines wait in metric_pending; a restart or catching up computes them")
     func deferredAggregatesUnderLoad() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             let events = Fixture.history()
@@ -55,7 +55,7 @@ struct RecomputeTests {
             try await Fixture.insert(events, client: client)
             let reference = MetricReference(events: events)
 
-            // Full batches of 10 with an hour between aggregations: only the first step aggregates.
+            // Batches of 10 with an hour between aggregations: only the first step aggregates.
             let busy = Fixture.calculator(client: client, batchSize: 10, aggregateInterval: .seconds(3600))
             var steps = 0
             while try await busy.step(refreshHeadlines: false) == 10, steps < 3 { steps += 1 }

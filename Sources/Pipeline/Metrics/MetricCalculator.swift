@@ -26,11 +26,11 @@ public struct MetricCalculator: Service {
         /// cdevents_raw rows per transaction at most. Large, so that under load the work each transaction does
         /// whatever its size (touched points, headlines) is shared by many rows; a quiet pipeline's batches are small.
         public var batchSize = 20_000
-        /// While behind (the last transaction consumed a full batch), the work that grows with history (medians
-        /// and other aggregated points, headlines) runs at most this often, and at most a fifth of the time (the
-        /// wait is at least four times what the last aggregating transaction took), so the batches that keep the
-        /// counting metrics current always get most of the time and the lag stays bounded. When caught up,
-        /// everything is computed in each transaction.
+        /// While busy (the previous transaction consumed rows too: events keep arriving), the work that grows
+        /// with history (medians and other aggregated points, headlines) runs at most this often, and at most a
+        /// fifth of the time (the wait is at least four times what the last aggregating transaction took), so the
+        /// batches that keep the counting metrics current get most of the time and the lag stays bounded. When
+        /// the calculator was idle, an event's transaction computes everything at once.
         public var aggregateInterval: Duration = .seconds(1)
         /// Longest wait between retries while the database fails.
         public var maxBackoff: Duration = .seconds(30)
@@ -86,13 +86,13 @@ public struct MetricCalculator: Service {
         let started = ContinuousClock.now
         let (deferring, pending) = load.value.withLock { state -> (Bool, Set<String>) in
             let wait = max(interval, state.lastAggregateDuration * 4)
-            let deferring = !refreshHeadlines && state.lastFull && state.lastAggregate.map { started - $0 < wait } == true
-            return (deferring, deferring ? [] : state.headlines)
+            let deferring = !refreshHeadlines && state.busy && state.lastAggregate.map { started - $0 < wait } == true
+            return (deferring, state.headlines)
         }
         let outcome = try await engine.step(refreshHeadlines: refreshHeadlines, deferAggregates: deferring, pendingHeadlines: pending)
         load.value.withLock { state in
-            state.lastFull = outcome.rows >= configuration.batchSize
-            if deferring {
+            state.busy = outcome.rows > 0
+            if !outcome.aggregated {
                 state.headlines.formUnion(outcome.deferred)
             } else {
                 state.lastAggregate = .now
@@ -220,11 +220,12 @@ final class RefreshTime: Sendable {
     let value = Mutex<ContinuousClock.Instant?>(nil)
 }
 
-/// Whether the calculator is behind, when it last aggregated, and the definitions whose headlines wait for the next
-/// aggregating step (shared by copies of the service value).
+/// Whether the calculator is busy, when it last aggregated and how long that took, and the definitions whose
+/// headlines wait for the next aggregating step (shared by copies of the service value).
 final class LoadState: Sendable {
     struct State {
-        var lastFull = false
+        /// The previous transaction consumed rows (an idle calculator's next event is computed in full at once).
+        var busy = false
         var lastAggregate: ContinuousClock.Instant?
         var lastAggregateDuration: Duration = .zero
         var headlines: Set<String> = []

@@ -30,6 +30,8 @@ struct MetricEngine: Sendable {
         var rows = 0
         /// New headlines per definition (`namespace/name`) whose headlines were written.
         var headlines: [String: (plan: MetricPlan, rows: [MetricHeadline], at: Date)] = [:]
+        /// False when aggregates were deferred (a busy step that found rows).
+        var aggregated = true
         /// Deferred steps: definitions whose results changed and whose headlines are still to be written.
         var deferred: Set<String> = []
     }
@@ -68,8 +70,8 @@ struct MetricEngine: Sendable {
     /// aggregated again, and headlines are written for the definitions that changed (all of them when
     /// `refreshHeadlines`, since windows slide, and those in `pendingHeadlines`).
     ///
-    /// `deferAggregates` (the calculator is behind): the touched keys of aggregated metrics are recorded in
-    /// `metric_pending` instead, and no headline is written; the definitions that changed are returned in
+    /// `deferAggregates` (the calculator is busy) and the step finds rows: the touched keys of aggregated metrics
+    /// are recorded in `metric_pending` instead, and no headline is written; the definitions that changed are returned in
     /// ``Outcome/deferred``. The next step without it aggregates every pending key. Either way the keys commit with
     /// the cursor, so nothing is lost.
     func step(refreshHeadlines: Bool, deferAggregates: Bool = false, pendingHeadlines: Set<String> = []) async throws -> Outcome {
@@ -80,6 +82,9 @@ struct MetricEngine: Sendable {
             let cursor = try await facts.lockCursor(on: connection)
             var changed = try await syncDefinitions(plans, on: connection)
             let batch = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection)
+            // Nothing new arrived: caught up, so the pending work is done now.
+            let deferAggregates = deferAggregates && batch != nil
+            outcome.aggregated = !deferAggregates
             var range: String?
             if let (end, rows) = batch {
                 outcome.rows = rows

@@ -80,13 +80,35 @@ extension MetricPlan {
 
     /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
     /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
+    /// Additive metrics count per day (and group) once and sum the days into weeks, months and years.
     func pointsInsertAll() -> String {
-        """
+        if let additive { return pointsInsertAll(additive) }
+        return """
         INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
         SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
         FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
         ORDER BY p.bucket, p.gk, p.bs
         """
+    }
+
+    private func pointsInsertAll(_ additive: Additive) -> String {
+        let buckets = metric.buckets.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let grouping = groupColumns.isEmpty ? "GROUP BY 1" : "GROUP BY GROUPING SETS ((1), (1, \(groupColumns.joined(separator: ", "))))"
+        return """
+            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+            SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), r.bucket, r.bs, r.gk, r.labels,
+                   \(additive.value(deployments: "r.n", failed: "r.f")), r.n
+            FROM (
+                SELECT b.bucket, date_trunc(b.bucket, d.day) AS bs, d.gk, d.labels, sum(d.n)::int8 AS n, sum(d.f)::int8 AS f
+                FROM (
+                    SELECT date_trunc('day', s.t) AS day, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, count(*) AS n,
+                           \(additive.failedAggregate) AS f
+                    FROM \(source) WHERE s.t IS NOT NULL AND \(selectorSQL()) \(grouping)
+                ) d CROSS JOIN unnest(ARRAY[\(buckets)]::text[]) AS b(bucket)
+                GROUP BY 1, 2, 3, 4
+            ) r
+            ORDER BY r.bucket, r.gk, r.bs
+            """
     }
 
     /// Additive metrics: adds this batch's signed deltas (`calc_delta` of the plan's family) to the points they fall

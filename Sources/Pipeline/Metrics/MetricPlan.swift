@@ -41,6 +41,14 @@ struct MetricPlan: Sendable {
             }
         }
 
+        /// The failed deployments among the samples `s` of a group (an aggregate).
+        var failedAggregate: String {
+            switch self {
+            case .count: return "0"
+            case .failureRate: return "count(*) FILTER (WHERE s.failed)"
+            }
+        }
+
         /// The failed deployments of a stored point `p`: a rate times its deployments rounds back to the exact count
         /// (the error of f/n·n is far below one half for any count that fits a float8 mantissa).
         var storedFailed: String {

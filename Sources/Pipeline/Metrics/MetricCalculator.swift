@@ -32,6 +32,9 @@ public struct MetricCalculator: Service {
         /// batches that keep the counting metrics current get most of the time and the lag stays bounded. When
         /// the calculator was idle, an event's transaction computes everything at once.
         public var aggregateInterval: Duration = .seconds(1)
+        /// While busy, consecutive transactions start at least this far apart (an idle calculator's first
+        /// transaction starts at once).
+        public var busyStepInterval: Duration = .milliseconds(250)
         /// Longest wait between retries while the database fails.
         public var maxBackoff: Duration = .seconds(30)
         /// A transaction that takes longer is abandoned and retried (a dead connection may never answer).
@@ -160,9 +163,13 @@ public struct MetricCalculator: Service {
                     var refresh = due
                     while !Task.isCancelled {
                         let once = refresh
+                        let started = ContinuousClock.now
                         let rows = try await withDeadline(configuration.stepTimeout) { try await step(refreshHeadlines: once) }
                         refresh = false
                         if rows == 0 { break }
+                        // Busy: let the next batch gather, so a transaction's fixed work (every touched point of
+                        // the counting metrics, temporary tables) is shared by more rows.
+                        try await Task.sleep(until: started + configuration.busyStepInterval)
                     }
                     try await withDeadline(.seconds(10)) { try await recordLag() }
                     await flushStatuses()

@@ -248,9 +248,14 @@ struct PipelineBenchmark: AsyncParsableCommand {
         let half = samples.count / 2
         let firstHalf = samples.prefix(half).map { $0.transform + $0.calculate }.max() ?? 0
         let secondHalf = samples.suffix(from: half).map { $0.transform + $0.calculate }.max() ?? 0
-        say("sent \(sent) CloudEvents in \(Int(elapsed)) s (\(Format.rate(Double(sent) / max(elapsed, 1)))/s); "
-            + "max lag first half \(firstHalf), second half \(secondHalf) events; "
+        func median(_ values: [Int]) -> Int { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+        let first = samples.prefix(half)
+        let second = samples.suffix(from: half)
+        say("sent \(sent) CloudEvents in \(Int(elapsed)) s (\(Format.rate(Double(sent) / max(elapsed, 1)))/s, including the wait for the "
+            + "last responses); max lag first half \(firstHalf), second half \(secondHalf) events; "
             + "drained \(drained.map(Format.millis) ?? "NOT within 120 s") after the load stopped")
+        say("median lag first half / second half: transform \(median(first.map(\.transform))) / \(median(second.map(\.transform))), "
+            + "calculate \(median(first.map(\.calculate))) / \(median(second.map(\.calculate))) events")
     }
 
     /// `rollout.completed` upgrades of 200 apps with commit times, as the Deployment source writes them.

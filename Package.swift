@@ -133,7 +133,7 @@ let package = Package(
         // Test support (database and kube-sim fixtures shared by the test targets)
         .target(
             name: "TestSupport",
-            dependencies: ["EventStore", "KubeSim", "KubeClient", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
+            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
 

@@ -48,7 +48,7 @@ struct MetricsRouteUnitTests {
 
     @Test func aStoreThatCannotBeReadAnswers503AndMetricsStillServesPacersOwn() async throws {
         let registry = PrometheusCollectorRegistry()
-        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "pacer_leader", unitName: nil, helpText: "leader")).set(to: 1.0)
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "pacer_leader", unitName: "", helpText: "leader")).set(to: 1.0)
         try await Self.app(StubReader(fail: true), registry: registry).test(.router) { client in
             for uri in ["/api/v1/metrics", "/api/v1/metrics/default/x", "/deploy-frequency/day", "/api/v1/pipeline/errors"] {
                 let response = try await client.execute(uri: uri, method: .get)

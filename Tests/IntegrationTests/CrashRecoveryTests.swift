@@ -17,7 +17,7 @@ struct CrashRecoveryTests {
     @Test(.timeLimit(.minutes(4)))
     func killedAndRestartedPacerLosesAndDuplicatesNothing() async throws {
         try await TestDatabase.withFreshDatabase { client, url in
-            try await DefaultPipeline.load(into: client)
+            try await ExamplePipeline.install(client, files: try ExamplePipeline.allFiles, namespace: "default")
             let now = Date()
             let batches = (0..<Self.batches).map { Self.batch($0, now: now) }
             let expectedCloudEvents = batches.reduce(0) { $0 + $1.count }
@@ -165,32 +165,6 @@ struct PacerProcess {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-    }
-}
-
-/// The default pipeline of `examples/`, written to the configuration tables as the reconcilers would.
-enum DefaultPipeline {
-    static func load(into client: PostgresClient) async throws {
-        let tables: [String: String] = [
-            "EventRoute": "pacer_event_routes", "CDEventTransform": "pacer_cdevent_transforms",
-            "MetricDefinition": "pacer_metric_definitions",
-        ]
-        for file in try FileManager.default.contentsOfDirectory(atPath: RepoPaths.root + "/examples").sorted() where file.hasSuffix(".yaml") {
-            let text = try String(contentsOfFile: RepoPaths.root + "/examples/" + file, encoding: .utf8)
-            for document in try YAML.documents(text) {
-                guard let kind = document["kind"]?.stringValue, let table = tables[kind],
-                      let name = document["metadata"]?["name"]?.stringValue, let spec = document["spec"]
-                else { continue }
-                var binds = PostgresBindings()
-                binds.append(spec.jsonString())
-                try await client.query(
-                    PostgresQuery(unsafeSQL: """
-                        INSERT INTO \(table) (namespace, name, uid, generation, spec, ready)
-                        VALUES ('default', '\(name)', '\(UUID().uuidString)', 1, $1::jsonb, true)
-                        """, binds: binds),
-                    logger: TestDatabase.logger)
-            }
-        }
     }
 }
 

@@ -3,23 +3,6 @@ import PacerCore
 import PostgresNIO
 import TestSupport
 
-/// The port the operator's HTTP server bound, once it is known.
-actor PortBox {
-    private var port: Int?
-    private var waiters: [CheckedContinuation<Int, Never>] = []
-
-    func set(_ port: Int) {
-        self.port = port
-        for waiter in waiters { waiter.resume(returning: port) }
-        waiters = []
-    }
-
-    func wait() async throws -> Int {
-        if let port { return port }
-        return await withCheckedContinuation { waiters.append($0) }
-    }
-}
-
 /// Plain HTTP with the real curl, as a user's script would call Pacer.
 struct HTTP {
     let port: Int

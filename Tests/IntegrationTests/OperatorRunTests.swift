@@ -1,5 +1,4 @@
 import Foundation
-import KubeSim
 import Logging
 import PacerApp
 import PostgresNIO
@@ -34,46 +33,41 @@ struct OperatorRunTests {
 
     @Test(.timeLimit(.minutes(2)))
     func deploymentChangesBecomeCloudEventsOnceEachAcrossARestart() async throws {
-        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: TestDatabase.logger)
-        _ = try await sim.start()
-        let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
-        try sim.writeKubeconfig(to: kubeconfig)
-        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-        let kubectl = Kubectl(kubeconfig: kubeconfig, cacheDirectory: kubeconfig + "-cache")
-        try await TestDatabase.withFreshDatabase { _, url in
-            var server = PacerConfiguration(databaseURL: url)
-            server.httpHost = "127.0.0.1"
-            server.httpPort = 0
-            var configuration = OperatorConfiguration(server: server)
-            configuration.kubeconfig = kubeconfig
-            configuration.identity = "test-operator"
-            let operatorConfiguration = configuration
+        try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
+            try await TestDatabase.withFreshDatabase { _, url in
+                var server = PacerConfiguration(databaseURL: url)
+                server.httpHost = "127.0.0.1"
+                server.httpPort = 0
+                var configuration = OperatorConfiguration(server: server)
+                configuration.kubeconfig = kubeconfig
+                configuration.identity = "test-operator"
+                let operatorConfiguration = configuration
 
-            // First run: create, annotate and roll out a new image.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
-                #expect(try await kubectl("create", "deployment", "web", "--image=nginx:1.25").status == 0)
-                let first = try await waitFor(url, count: 3)
-                #expect(first == ["created", "revision", "rollout.completed"])
-                #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
-                let second = try await waitFor(url, count: 5)
-                #expect(second == ["created", "revision", "rollout.completed", "revision", "rollout.completed"])
-                group.cancelAll()
-            }
-            // While Pacer is down the rollout fails; a restarted Pacer catches up and duplicates nothing.
-            #expect(try await kubectl("annotate", "deployment/web", "kube-sim.pacer.dev/fail-rollout=true").status == 0)
-            #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.27").status == 0)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
-                let third = try await waitFor(url, count: 7)
-                #expect(third == ["created", "revision", "rollout.completed", "revision", "rollout.completed", "revision", "rollout.failed"])
-                try await Task.sleep(for: .milliseconds(500))
-                let settled = try await eventTypes(url)
-                #expect(settled.count == 7, "duplicates or extra events: \(settled)")
-                group.cancelAll()
+                // First run: create, annotate and roll out a new image.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
+                    #expect(try await kubectl("create", "deployment", "web", "--image=nginx:1.25").status == 0)
+                    let first = try await waitFor(url, count: 3)
+                    #expect(first == ["created", "revision", "rollout.completed"])
+                    #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
+                    let second = try await waitFor(url, count: 5)
+                    #expect(second == ["created", "revision", "rollout.completed", "revision", "rollout.completed"])
+                    group.cancelAll()
+                }
+                // While Pacer is down the rollout fails; a restarted Pacer catches up and duplicates nothing.
+                #expect(try await kubectl("annotate", "deployment/web", "kube-sim.pacer.dev/fail-rollout=true").status == 0)
+                #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.27").status == 0)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
+                    let third = try await waitFor(url, count: 7)
+                    #expect(third == ["created", "revision", "rollout.completed", "revision", "rollout.completed", "revision", "rollout.failed"])
+                    try await Task.sleep(for: .milliseconds(500))
+                    let settled = try await eventTypes(url)
+                    #expect(settled.count == 7, "duplicates or extra events: \(settled)")
+                    group.cancelAll()
+                }
             }
         }
-        await sim.stop()
     }
 }
 
@@ -81,49 +75,44 @@ struct OperatorRunTests {
 struct OperatorReconcileTests {
     @Test(.timeLimit(.minutes(2)))
     func everyExampleBecomesReadyAndABrokenExpressionIsReported() async throws {
-        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: TestDatabase.logger)
-        _ = try await sim.start()
-        let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
-        try sim.writeKubeconfig(to: kubeconfig)
-        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-        let kubectl = Kubectl(kubeconfig: kubeconfig, cacheDirectory: kubeconfig + "-cache", workingDirectory: RepoPaths.root)
-        for folder in ["crds", "examples", "examples/samples"] {
-            let applied = try await kubectl("apply", "-f", folder)
-            #expect(applied.status == 0, "\(applied.stderr)")
-        }
-        try await TestDatabase.withFreshDatabase { _, url in
-            var server = PacerConfiguration(databaseURL: url)
-            server.httpHost = "127.0.0.1"
-            server.httpPort = 0
-            var configuration = OperatorConfiguration(server: server)
-            configuration.kubeconfig = kubeconfig
-            let operatorConfiguration = configuration
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
-                let jsonPath = #"{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}"#
-                var readiness: [String: String] = [:]
-                let deadline = ContinuousClock.now + .seconds(30)
-                while ContinuousClock.now < deadline {
-                    readiness = [:]
-                    for kind in ["eventroutes", "cdeventtransforms", "metricdefinitions"] {
-                        let listed = try await kubectl("get", kind, "-o", "jsonpath=\(jsonPath)")
-                        for line in listed.stdout.split(separator: "\n") {
-                            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-                            readiness["\(kind)/\(parts[0])"] = parts.count > 1 ? parts[1] : ""
+        try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
+            for folder in ["crds", "examples", "examples/samples"] {
+                let applied = try await kubectl("apply", "-f", folder)
+                #expect(applied.status == 0, "\(applied.stderr)")
+            }
+            try await TestDatabase.withFreshDatabase { _, url in
+                var server = PacerConfiguration(databaseURL: url)
+                server.httpHost = "127.0.0.1"
+                server.httpPort = 0
+                var configuration = OperatorConfiguration(server: server)
+                configuration.kubeconfig = kubeconfig
+                let operatorConfiguration = configuration
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
+                    let jsonPath = #"{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}"#
+                    var readiness: [String: String] = [:]
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while ContinuousClock.now < deadline {
+                        readiness = [:]
+                        for kind in ["eventroutes", "cdeventtransforms", "metricdefinitions"] {
+                            let listed = try await kubectl("get", kind, "-o", "jsonpath=\(jsonPath)")
+                            for line in listed.stdout.split(separator: "\n") {
+                                let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                                readiness["\(kind)/\(parts[0])"] = parts.count > 1 ? parts[1] : ""
+                            }
                         }
+                        if !readiness.isEmpty, readiness.values.allSatisfy({ !$0.isEmpty }) { break }
+                        try await Task.sleep(for: .milliseconds(200))
                     }
-                    if !readiness.isEmpty, readiness.values.allSatisfy({ !$0.isEmpty }) { break }
-                    try await Task.sleep(for: .milliseconds(200))
+                    #expect(readiness.count >= 30, "\(readiness)")
+                    #expect(readiness["eventroutes/broken-when"] == "False")
+                    let notReady = readiness.filter { $0.value != "True" }.map(\.key)
+                    #expect(notReady == ["eventroutes/broken-when"], "\(readiness)")
+                    let described = try await kubectl("describe", "eventroute", "broken-when")
+                    #expect(described.stdout.contains("spec.when: 1:26: unexpected ')'"), "\(described.stdout)")
+                    group.cancelAll()
                 }
-                #expect(readiness.count >= 30, "\(readiness)")
-                #expect(readiness["eventroutes/broken-when"] == "False")
-                let notReady = readiness.filter { $0.value != "True" }.map(\.key)
-                #expect(notReady == ["eventroutes/broken-when"], "\(readiness)")
-                let described = try await kubectl("describe", "eventroute", "broken-when")
-                #expect(described.stdout.contains("spec.when: 1:26: unexpected ')'"), "\(described.stdout)")
-                group.cancelAll()
             }
         }
-        await sim.stop()
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import KubeSim
 import PacerApp
 import PacerCore
 import PostgresNIO
@@ -16,22 +15,11 @@ struct PipelineEndToEndTests {
 
     @Test(.timeLimit(.minutes(3)))
     func fourKeysFromDeploymentsAndPostedEvents() async throws {
-        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: TestDatabase.logger)
-        _ = try await sim.start()
-        let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
-        try sim.writeKubeconfig(to: kubeconfig)
-        defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-        let kubectl = Kubectl(kubeconfig: kubeconfig, cacheDirectory: kubeconfig + "-cache", workingDirectory: RepoPaths.root)
-        defer { try? FileManager.default.removeItem(atPath: kubeconfig + "-cache") }
-        do {
+        try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in
                 try await run(kubectl: kubectl, databaseURL: url, kubeconfig: kubeconfig)
             }
-        } catch {
-            await sim.stop()
-            throw error
         }
-        await sim.stop()
     }
 
     private func run(kubectl: Kubectl, databaseURL url: String, kubeconfig: String) async throws {
@@ -44,14 +32,14 @@ struct PipelineEndToEndTests {
         configuration.kubeconfig = kubeconfig
         configuration.identity = "e2e"
         let operatorConfiguration = configuration
-        let port = PortBox()
+        let port = ServerPort()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger)
                     .run(onServerRunning: { await port.set($0) })
             }
-            let http = HTTP(port: try await port.wait())
+            let http = HTTP(port: await port.wait())
             let raw = RawEvents(url: url)
             try await raw.waitForReadyConfig(metricDefinitions: 4)
 

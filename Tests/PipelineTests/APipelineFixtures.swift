@@ -19,35 +19,17 @@ enum APipeline {
     static func exampleRows(_ files: [String] = ["deployment-routes.yaml", "deployment-transforms.yaml"]) throws -> (
         routes: [ConfigRow], transforms: [ConfigRow]
     ) {
-        var routes: [ConfigRow] = []
-        var transforms: [ConfigRow] = []
-        for file in files {
-            let text = try String(contentsOfFile: RepoPaths.root + "/examples/" + file, encoding: .utf8)
-            for document in try YAML.documents(text) {
-                let name = document["metadata"]?["name"]?.stringValue ?? ""
-                let spec = document["spec"] ?? .null
-                switch document["kind"]?.stringValue {
-                case "EventRoute":
-                    routes.append(row(name, spec, ready: (try? spec.decode(as: EventRouteSpec.self).compile().get()) != nil))
-                case "CDEventTransform":
-                    transforms.append(row(name, spec, ready: (try? spec.decode(as: CDEventTransformSpec.self).compile().get()) != nil))
-                default: break
-                }
-            }
-        }
-        return (routes, transforms)
+        let rows = try ExamplePipeline.rows(files, namespace: namespace)
+        return (rows[.eventRoutes] ?? [], rows[.cdEventTransforms] ?? [])
     }
 
     static func row(_ name: String, _ spec: JSONValue, ready: Bool = true, namespace: String = namespace) -> ConfigRow {
-        ConfigRow(namespace: namespace, name: name, uid: "uid-\(name)", generation: 1, spec: spec, ready: ready, message: ready ? nil : "invalid")
+        ExamplePipeline.row(name, spec, ready: ready, namespace: namespace)
     }
 
     /// Writes the default Deployment pipeline of examples/ into the configuration tables.
     static func installExamples(_ client: PostgresClient, files: [String] = ["deployment-routes.yaml", "deployment-transforms.yaml"]) async throws {
-        let store = PostgresConfigStore(client: client, logger: TestDatabase.logger)
-        let (routes, transforms) = try exampleRows(files)
-        for route in routes { try await store.upsert(.eventRoutes, route) }
-        for transform in transforms { try await store.upsert(.cdEventTransforms, transform) }
+        try await ExamplePipeline.install(client, files: files, namespace: namespace)
     }
 
     /// A CloudEvent as the Deployment source writes it (docs/deployment-source.md).

@@ -1,3 +1,4 @@
+import Foundation
 import KubeClient
 import KubeSim
 import Logging
@@ -32,6 +33,35 @@ public enum SimulatedCluster {
             return result
         } catch {
             try? await client.shutdown()
+            await sim.stop()
+            throw error
+        }
+    }
+}
+
+extension SimulatedCluster {
+    /// A kube-sim on a free port, its kubeconfig written under `.tmp/` and the real kubectl pointed at it (working
+    /// directory: the repository root, so `kubectl apply -f crds/` works), for one test. The simulator is stopped and
+    /// the files are removed whether `body` returns or throws. `body` gets the kubectl and the kubeconfig path (for
+    /// the operator under test).
+    public static func withKubectl<T: Sendable>(
+        logger: Logger = Logger(label: "test.kube-sim"),
+        _ body: (_ kubectl: Kubectl, _ kubeconfig: String) async throws -> T
+    ) async throws -> T {
+        let sim = KubeSim(configuration: KubeSimConfiguration(), logger: logger)
+        _ = try await sim.start()
+        let kubeconfig = RepoPaths.root + "/.tmp/kubeconfig-\(UUID().uuidString)"
+        defer {
+            try? FileManager.default.removeItem(atPath: kubeconfig)
+            try? FileManager.default.removeItem(atPath: kubeconfig + "-cache")
+        }
+        do {
+            try sim.writeKubeconfig(to: kubeconfig)
+            let kubectl = Kubectl(kubeconfig: kubeconfig, cacheDirectory: kubeconfig + "-cache", workingDirectory: RepoPaths.root)
+            let result = try await body(kubectl, kubeconfig)
+            await sim.stop()
+            return result
+        } catch {
             await sim.stop()
             throw error
         }

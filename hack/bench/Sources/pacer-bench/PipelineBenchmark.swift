@@ -71,7 +71,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         configuration.kubeconfig = kubeconfig
         configuration.identity = "bench"
         let operatorConfiguration = configuration
-        let port = BenchPort()
+        let port = ServerPort()
         say("pacer-bench pipeline: \(deployments) Deployments for latency, then \(rate) CloudEvents/s for \(seconds) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let kube = try KubeClient(configuration: try .resolve(kubeconfigPath: kubeconfig), logger: logger)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -313,20 +313,6 @@ struct PipelineLag {
 enum MetricDefinitionResource {
     static let descriptor = ResourceDescriptor(
         group: "pacer.dev", version: "v1alpha1", plural: "metricdefinitions", kind: "MetricDefinition", namespaced: true)
-}
-
-actor BenchPort {
-    private var port: Int?
-    private var waiters: [CheckedContinuation<Int, Never>] = []
-    func set(_ port: Int) {
-        self.port = port
-        for waiter in waiters { waiter.resume(returning: port) }
-        waiters = []
-    }
-    func wait() async -> Int {
-        if let port { return port }
-        return await withCheckedContinuation { waiters.append($0) }
-    }
 }
 
 func yamlFiles(in folder: String) throws -> [String] {

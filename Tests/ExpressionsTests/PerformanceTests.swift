@@ -2,7 +2,7 @@ import Testing
 
 @testable import Expressions
 
-@Suite("Performance")
+@Suite("Performance", .serialized)  // each test holds a cooperative thread for seconds; one at a time leaves the other free
 struct PerformanceTests {
     @Test("100,000 evaluations of a typical route filter stay well within a generous bound")
     func typicalFilter() throws {

@@ -1,61 +1,78 @@
 import EventStore
+import Expressions
 import Foundation
+import PacerCore
 
-/// Translates the simple forms of a custom metric's `field` and `where` expressions to jsonb SQL over the CDEvent
-/// (`r.content`), so custom metrics aggregate in PostgreSQL like the four keys.
+/// Translates a custom metric's compiled `field` and `where` (their ``ExpressionForm``) into jsonb SQL over the stored
+/// CDEvent (`r.content`), so custom metrics aggregate in PostgreSQL like the four keys (docs/metrics.md, "Custom
+/// metrics").
 ///
-/// Supported: `field` a dotted path from `context`, `subject` or `customData` (`customData.durationSeconds`,
-/// `subject.content.environment.id`); `where` comparisons `<path> == <literal>` or `<path> != <literal>` (string,
-/// number, `true`, `false`, `null`) joined by `&&`. Anything else makes the definition unsupported (logged).
+/// - Paths start at `context`, `subject` or `customData`.
+/// - `==` / `!=` compare JSON values (numbers numerically: `1 == 1.0`); an absent field is SQL NULL, so `==` and the
+///   orderings do not match it and `!=` does (as before).
+/// - `<`, `<=`, `>`, `>=` compare values of the same JSON type only (a string is never less than a number, where
+///   jsonb's cross-type order would say so).
+/// - `&&`, `||`, `!`, and `in [literals]`.
+/// - A path alone is true when the field is JSON `true`.
+///
+/// Anything else (arithmetic, functions, macros, paths outside the CDEvent) is not translated: nil.
 enum CustomFieldSQL {
-    /// `'{customData,x}'` (a text[] literal for `#>`), or nil when `expression` is not a simple path.
-    static func path(_ expression: String) -> String? {
-        let parts = expression.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, ["context", "subject", "customData"].contains(parts[0]) else { return nil }
-        for part in parts {
-            guard let first = part.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first),
-                part.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) })
-            else { return nil }
+    static let roots: Set<String> = ["context", "subject", "customData"]
+
+    /// `'{customData,x}'` (a text[] literal for `#>`) when `form` is a path inside the CDEvent.
+    static func path(_ form: ExpressionForm) -> String? {
+        guard case .path(let parts) = form, parts.count >= 2, roots.contains(parts[0]) else { return nil }
+        let escaped = parts.map { part -> String in
+            // Array-literal elements are double-quoted, with `"` and `\` escaped.
+            "\"" + part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
-        return MetricFactSQL.literal("{" + parts.joined(separator: ",") + "}")
+        return MetricFactSQL.literal("{" + escaped.joined(separator: ",") + "}")
     }
 
-    /// SQL for a `where` of comparisons joined by `&&`; nil when it has another form.
-    static func condition(_ expression: String) -> String? {
-        let clauses = expression.components(separatedBy: "&&")
-        var parts: [String] = []
-        for clause in clauses {
-            let text = clause.trimmingCharacters(in: .whitespaces)
-            let op: String
-            if text.contains("==") {
-                op = "=="
-            } else if text.contains("!=") {
-                op = "!="
-            } else {
-                return nil
+    /// A boolean SQL condition for a `where`, or nil.
+    static func condition(_ form: ExpressionForm) -> String? {
+        switch form {
+        case .and(let a, let b):
+            guard let left = condition(a), let right = condition(b) else { return nil }
+            return "(\(left) AND \(right))"
+        case .or(let a, let b):
+            guard let left = condition(a), let right = condition(b) else { return nil }
+            return "(\(left) OR \(right))"
+        case .not(let a):
+            guard let inner = condition(a) else { return nil }
+            return "(NOT \(inner))"
+        case .literal(.bool(let value)):
+            return value ? "true" : "false"
+        case .path:
+            guard let operand = value(form) else { return nil }
+            return "(\(operand) = 'true'::jsonb)"
+        case .oneOf(let a, let values):
+            guard let operand = value(a) else { return nil }
+            guard !values.isEmpty else { return "false" }
+            return "(\(operand) IN (\(values.map { jsonb($0) }.joined(separator: ", "))))"
+        case .comparison(let op, let a, let b):
+            guard let left = value(a), let right = value(b) else { return nil }
+            switch op {
+            case .equal: return "(\(left) = \(right))"
+            case .notEqual: return "(\(left) IS DISTINCT FROM \(right))"
+            case .less, .lessEqual, .greater, .greaterEqual:
+                return "(jsonb_typeof(\(left)) = jsonb_typeof(\(right)) AND \(left) \(op.rawValue) \(right))"
             }
-            let sides = text.components(separatedBy: op)
-            guard sides.count == 2, let path = path(sides[0]), let value = jsonLiteral(sides[1].trimmingCharacters(in: .whitespaces)) else {
-                return nil
-            }
-            let comparison = op == "==" ? "=" : "IS DISTINCT FROM"
-            parts.append("(r.content #> \(path)) \(comparison) \(MetricFactSQL.literal(value))::jsonb")
+        default:
+            return nil
         }
-        return parts.isEmpty ? nil : parts.joined(separator: " AND ")
     }
 
-    /// The JSON text of a CEL literal: a quoted string, a number, true, false or null.
-    static func jsonLiteral(_ text: String) -> String? {
-        if ["true", "false", "null"].contains(text) { return text }
-        if let number = Double(text), number.isFinite, text.first != "+" { return text.hasPrefix(".") ? "0" + text : text }
-        guard text.count >= 2, let quote = text.first, quote == "\"" || quote == "'", text.last == quote else { return nil }
-        let inner = text.dropFirst().dropLast()
-        guard !inner.contains("\\"), !inner.contains("\""), !inner.contains("'") else { return nil }
-        var json = "\""
-        for scalar in inner.unicodeScalars {
-            if scalar.value < 0x20 { return nil }
-            json.unicodeScalars.append(scalar)
+    /// A jsonb SQL value: a path's value in the CDEvent, or a literal.
+    static func value(_ form: ExpressionForm) -> String? {
+        switch form {
+        case .path: return path(form).map { "(r.content #> \($0))" }
+        case .literal(let literal): return jsonb(literal)
+        default: return nil
         }
-        return json + "\""
+    }
+
+    static func jsonb(_ value: Value) -> String {
+        "\(MetricFactSQL.literal(value.jsonValue.jsonString()))::jsonb"
     }
 }

@@ -1,6 +1,7 @@
 import EventModel
 import Foundation
 import EventStore
+import Expressions
 import OperatorAPI
 import PacerCore
 
@@ -108,20 +109,19 @@ struct MetricPlan: Sendable {
                 throw Unsupported(description: "spec.custom is missing")
             }
             let types = Self.customTypeCondition(compiledCustom.types)
-            let whereSQL = try custom.where.flatMap { text -> String? in
-                let trimmed = text.trimmingCharacters(in: .whitespaces)
-                if trimmed.isEmpty { return nil }
-                guard let sql = CustomFieldSQL.condition(trimmed) else {
+            let whereSQL = try compiledCustom.where.map { expression -> String in
+                guard let form = expression.form, let sql = CustomFieldSQL.condition(form) else {
                     throw Unsupported(
-                        description: "custom.where \"\(trimmed)\" is not supported by the calculator (supported: <path> == or != <literal>, joined by &&)")
+                        description: "custom.where \"\(expression.source)\" is not supported by the calculator (supported: paths in the CDEvent, literals, "
+                            + "==, !=, <, <=, >, >=, &&, ||, ! and in [literals])")
                 }
                 return sql
             }
             var fieldNumber = "NULL::numeric"
             var fieldText = "NULL::text"
-            if let field = custom.field {
-                guard let path = CustomFieldSQL.path(field) else {
-                    throw Unsupported(description: "custom.field \"\(field)\" is not supported by the calculator (supported: a path such as customData.x or subject.content.y)")
+            if let field = compiledCustom.field {
+                guard let form = field.form, let path = CustomFieldSQL.path(form) else {
+                    throw Unsupported(description: "custom.field \"\(field.source)\" is not supported by the calculator (supported: a path such as customData.x or subject.content.y)")
                 }
                 fieldNumber = "CASE WHEN jsonb_typeof(r.content #> \(path)) = 'number' THEN (r.content #> \(path))::numeric END"
                 fieldText = "r.content #>> \(path)"

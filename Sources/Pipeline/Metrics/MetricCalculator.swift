@@ -34,7 +34,7 @@ public struct MetricCalculator: Service {
         public var aggregateInterval: Duration = .seconds(1)
         /// While busy, consecutive transactions start at least this far apart (an idle calculator's first
         /// transaction starts at once).
-        public var busyStepInterval: Duration = .milliseconds(250)
+        public var busyStepInterval: Duration = .milliseconds(500)
         /// Longest wait between retries while the database fails.
         public var maxBackoff: Duration = .seconds(30)
         /// A transaction that takes longer is abandoned and retried (a dead connection may never answer).

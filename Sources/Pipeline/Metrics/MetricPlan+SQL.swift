@@ -127,7 +127,13 @@ extension MetricPlan {
             WITH d AS (\(allBucketsSelect(aggregates: "sum(s.dn)::int8 AS dn, sum(s.df)::int8 AS df", from: rows))),
             n AS (
                 SELECT d.bucket, d.bs, d.gk, d.labels, coalesce(p.samples, 0) + d.dn AS deployments, coalesce(\(additive.storedFailed), 0) + d.df AS failed
-                FROM d LEFT JOIN metric_points p ON (p.namespace, p.name, p.bucket, p.group_key, p.bucket_start) = (\(owner), d.bucket, d.gk, d.bs)
+                FROM d LEFT JOIN LATERAL (
+                    -- One primary-key lookup per touched point: LIMIT 1 (the key is unique) keeps the planner from
+                    -- turning this into a hash join that reads all of the definition's points in every batch.
+                    SELECT p.value, p.samples FROM metric_points p
+                    WHERE (p.namespace, p.name, p.bucket, p.group_key, p.bucket_start) = (\(owner), d.bucket, d.gk, d.bs)
+                    LIMIT 1
+                ) p ON true
                 WHERE d.dn <> 0 OR d.df <> 0
             ), up AS (
                 INSERT INTO metric_points AS p (namespace, name, bucket, bucket_start, group_key, labels, value, samples)

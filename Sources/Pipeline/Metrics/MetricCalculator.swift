@@ -27,11 +27,13 @@ public struct MetricCalculator: Service {
         /// whatever its size (touched points, headlines) is shared by many rows; a quiet pipeline's batches are small.
         public var batchSize = 20_000
         /// While busy (the previous transaction consumed rows too: events keep arriving), the work that grows
-        /// with history (medians and other aggregated points, headlines) runs at most this often, and at most a
-        /// fifth of the time (the wait is at least four times what the last aggregating transaction took), so the
-        /// batches that keep the counting metrics current get most of the time and the lag stays bounded. When
-        /// the calculator was idle, an event's transaction computes everything at once.
+        /// with history (medians and other aggregated points, headlines) runs at most this often, and for at most
+        /// `aggregateShare` of the time (after an aggregating transaction that took d, the next waits at least
+        /// d × (1 / share − 1)), so the batches that keep the counting metrics current get most of the time and the
+        /// lag stays bounded. When the calculator was idle, an event's transaction computes everything at once.
         public var aggregateInterval: Duration = .seconds(1)
+        /// See `aggregateInterval`; between 0.01 and 1.
+        public var aggregateShare = 0.1
         /// While busy, consecutive transactions start at least this far apart (an idle calculator's first
         /// transaction starts at once).
         public var busyStepInterval: Duration = .milliseconds(500)
@@ -86,9 +88,10 @@ public struct MetricCalculator: Service {
     @discardableResult
     func step(refreshHeadlines: Bool) async throws -> Int {
         let interval = configuration.aggregateInterval
+        let share = min(1, max(0.01, configuration.aggregateShare))
         let started = ContinuousClock.now
         let (deferring, pending) = load.value.withLock { state -> (Bool, Set<String>) in
-            let wait = max(interval, state.lastAggregateDuration * 4)
+            let wait = max(interval, state.lastAggregateDuration * (1 / share - 1))
             let deferring = !refreshHeadlines && state.busy && state.lastAggregate.map { started - $0 < wait } == true
             return (deferring, state.headlines)
         }

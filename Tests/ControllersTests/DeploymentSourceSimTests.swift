@@ -185,6 +185,9 @@ struct DeploymentSourceLifecycleTests {
                     try await eventually("first rollout") { sink.contains("rollout.completed@1") }
                     _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("web:2"))
                     try await eventually("second rollout") { sink.contains("rollout.completed@2") }
+                    // The other replica derives the same five events with the same ids, each stored once. Waited
+                    // for, not slept for: on a loaded machine it can lag the first by more than a fixed pause.
+                    try await eventually("the other replica's five events") { sink.duplicates >= 5 }
                     try await Task.sleep(for: .milliseconds(300))
                 }
             }

@@ -80,7 +80,7 @@ struct SimFixture {
     func watch(_ path: String, timeout: Duration = .seconds(5), until: @escaping @Sendable ([JSONValue]) -> Bool) async throws -> [JSONValue] {
         var request = HTTPClientRequest(url: url.absoluteString + path)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout.components.seconds + 10))
         return try await withThrowingTaskGroup(of: [JSONValue]?.self) { group in
             group.addTask {
                 var events: [JSONValue] = []

@@ -142,7 +142,8 @@ struct WatchAndFaultTests {
                         metadata: {labels: {app: api}}
                         spec: {containers: [{name: api, image: "api:1"}]}
                     """)
-            let events = try await sim.watch("/apis/apps/v1/namespaces/default/deployments?watch=1&timeoutSeconds=5") { events in
+            // Generous limits: the rollout takes simulated steps, and a loaded 2-core machine can stretch them.
+            let events = try await sim.watch("/apis/apps/v1/namespaces/default/deployments?watch=1&timeoutSeconds=30", timeout: .seconds(30)) { events in
                 events.last?["object"]?["status"]?["conditions"]?.arrayValue?.contains {
                     $0["type"] == "Progressing" && $0["reason"] == "NewReplicaSetAvailable"
                 } == true
@@ -158,7 +159,7 @@ struct WatchAndFaultTests {
                 "spec": ["template": ["spec": ["containers": [["name": "api", "image": "api:2"]]]]],
             ]
             _ = try await sim.request(.PATCH, "/apis/apps/v1/namespaces/default/deployments/api", body: patch, contentType: "application/strategic-merge-patch+json")
-            let failed = try await sim.watch("/apis/apps/v1/namespaces/default/deployments?watch=1&timeoutSeconds=5") { events in
+            let failed = try await sim.watch("/apis/apps/v1/namespaces/default/deployments?watch=1&timeoutSeconds=30", timeout: .seconds(30)) { events in
                 events.last?["object"]?["status"]?["conditions"]?.arrayValue?.contains { $0["reason"] == "ProgressDeadlineExceeded" } == true
             }
             let object = failed.last?["object"]

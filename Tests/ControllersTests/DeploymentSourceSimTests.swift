@@ -179,15 +179,21 @@ struct DeploymentSourceLifecycleTests {
     @Test func twoReplicasStoreEachEventOnce() async throws {
         try await SimEnvironment.with { env in
             let sink = InMemorySink()
-            try await env.running(env.makeSource(sink: sink)) {
-                try await env.running(env.makeSource(sink: sink)) {
+            let first = env.makeSource(sink: sink)
+            let second = env.makeSource(sink: sink)
+            try await env.running(first) {
+                try await env.running(second) {
+                    // Both watching before the first change: a replica that starts late lists the Deployment at a
+                    // later revision and (correctly) derives fewer events, which this test is not about.
+                    await first.waitUntilWatching()
+                    await second.waitUntilWatching()
                     _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
                     try await eventually("first rollout") { sink.contains("rollout.completed@1") }
                     _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("web:2"))
                     try await eventually("second rollout") { sink.contains("rollout.completed@2") }
                     // The other replica derives the same five events with the same ids, each stored once. Waited
                     // for, not slept for: on a loaded machine it can lag the first by more than a fixed pause.
-                    try await eventually("the other replica's five events") { sink.duplicates >= 5 }
+                    try await eventually("the other replica's five events", 30) { sink.duplicates >= 5 }
                     try await Task.sleep(for: .milliseconds(300))
                 }
             }

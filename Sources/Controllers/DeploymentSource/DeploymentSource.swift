@@ -67,6 +67,12 @@ public final class DeploymentSource: Service, Sendable {
     /// Events derived but not yet accepted by the sink.
     public var pendingEvents: Int { forwarder.pendingCount }
 
+    /// Returns once `run()` has listed the Deployments and is watching them (like controller-runtime's
+    /// `WaitForCacheSync`): a change made after this is seen as a change, not as part of the first list.
+    public func waitUntilWatching() async {
+        for informer in deployments { await informer.store.waitUntilSynced() }
+    }
+
     /// Watches until graceful shutdown or cancellation; see the type's documentation.
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in

@@ -92,8 +92,12 @@ struct MetricEngine: Sendable {
                 try await run("ANALYZE calc_touch", on: connection)
                 range = MetricFactSQL.range(from: cursor, to: end)
             }
-            try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
-            for plan in plans {
+            // Definitions with keys left by deferred steps (of this process or an earlier one).
+            let pendingPlans = deferAggregates ? [] : try await pendingOwners(on: connection)
+            if range != nil || !pendingPlans.isEmpty {
+                try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
+            }
+            for plan in plans where range != nil || pendingPlans.contains(plan.key) {
                 if let additive = plan.additive {
                     if range != nil, try await count(plan.deltaUpsert(additive), on: connection) > 0 { changed.insert(plan.key) }
                     continue
@@ -111,7 +115,7 @@ struct MetricEngine: Sendable {
                     }
                     continue
                 }
-                keys += try await count(plan.pendingTake(), on: connection)
+                if pendingPlans.contains(plan.key) { keys += try await count(plan.pendingTake(), on: connection) }
                 guard keys > 0 else { continue }
                 // Fresh statistics, so the planner hashes the key lists instead of looping over them.
                 try await run("ANALYZE calc_keys", on: connection)
@@ -131,6 +135,14 @@ struct MetricEngine: Sendable {
             }
             return outcome
         }
+    }
+
+    /// `namespace/name` of the definitions with keys in `metric_pending`.
+    func pendingOwners(on connection: PostgresConnection) async throws -> Set<String> {
+        var owners = Set<String>()
+        let rows = try await connection.query("SELECT DISTINCT namespace, name FROM metric_pending", logger: logger)
+        for try await (namespace, name) in rows.decode((String, String).self) { owners.insert("\(namespace)/\(name)") }
+        return owners
     }
 
     /// Computes in full the definitions whose spec differs from the one their results were computed with, and

@@ -116,7 +116,6 @@ extension MetricPlan {
     /// stored counts plus the deltas, and its value is derived from the counts exactly as a recompute derives it.
     /// (Deployments are never removed from the facts, so a point's deployments only grow.)
     func deltaUpsert(_ additive: Additive) -> String {
-        let owner = "\(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name))"
         // Summed per day and dimensions first: every longer bucket starts at a UTC midnight, so the grouping sets
         // then see a few rows per app instead of one per fact (the batch's rows mostly share a few days).
         let rows = """
@@ -131,13 +130,13 @@ extension MetricPlan {
                     -- One primary-key lookup per touched point: LIMIT 1 (the key is unique) keeps the planner from
                     -- turning this into a hash join that reads all of the definition's points in every batch.
                     SELECT p.value, p.samples FROM metric_points p
-                    WHERE (p.namespace, p.name, p.bucket, p.group_key, p.bucket_start) = (\(owner), d.bucket, d.gk, d.bs)
+                    WHERE (p.namespace, p.name, p.bucket, p.group_key, p.bucket_start) = (\(ownerValues), d.bucket, d.gk, d.bs)
                     LIMIT 1
                 ) p ON true
                 WHERE d.dn <> 0 OR d.df <> 0
             ), up AS (
                 INSERT INTO metric_points AS p (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-                SELECT \(owner), n.bucket, n.bs, n.gk, n.labels, \(additive.value(deployments: "n.deployments", failed: "n.failed")), n.deployments
+                SELECT \(ownerValues), n.bucket, n.bs, n.gk, n.labels, \(additive.value(deployments: "n.deployments", failed: "n.failed")), n.deployments
                 FROM n WHERE n.deployments > 0 ORDER BY n.bucket, n.gk, n.bs
                 ON CONFLICT (namespace, name, bucket, group_key, bucket_start) DO UPDATE SET value = EXCLUDED.value, samples = EXCLUDED.samples
                 RETURNING 1
@@ -155,13 +154,15 @@ extension MetricPlan {
             """
     }
 
-    private var owner: String { "namespace = \(MetricFactSQL.literal(namespace)) AND name = \(MetricFactSQL.literal(name))" }
+    /// The plan's `namespace, name` as SQL literals, and as a condition on a row of `metric_pending`.
+    private var ownerValues: String { "\(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name))" }
+    private var ownerCondition: String { "namespace = \(MetricFactSQL.literal(namespace)) AND name = \(MetricFactSQL.literal(name))" }
 
     /// Records the keys in `calc_keys` as pending (to be aggregated by a later step).
     func pendingInsert() -> String {
         """
         INSERT INTO metric_pending (namespace, name, bucket, bucket_start, group_key)
-        SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), bucket, bucket_start, group_key FROM calc_keys
+        SELECT \(ownerValues), bucket, bucket_start, group_key FROM calc_keys
         ON CONFLICT DO NOTHING
         """
     }
@@ -169,14 +170,14 @@ extension MetricPlan {
     /// Moves the plan's pending keys into `calc_keys`; returns how many.
     func pendingTake() -> String {
         """
-        WITH moved AS (DELETE FROM metric_pending WHERE \(owner) RETURNING bucket, bucket_start, group_key),
+        WITH moved AS (DELETE FROM metric_pending WHERE \(ownerCondition) RETURNING bucket, bucket_start, group_key),
         ins AS (INSERT INTO calc_keys (bucket, bucket_start, group_key) SELECT * FROM moved RETURNING 1)
         SELECT count(*) FROM ins
         """
     }
 
     /// Forgets the plan's pending keys (a full computation covers them).
-    func pendingDelete() -> String { "DELETE FROM metric_pending WHERE \(owner)" }
+    func pendingDelete() -> String { "DELETE FROM metric_pending WHERE \(ownerCondition)" }
 
     /// Fills `calc_keys` with the (bucket, start, group) keys the touch points of this plan's family reach; returns
     /// how many.

@@ -119,16 +119,7 @@ struct CalculatorTests {
             try await define("small-or-not-prod", "!(customData.environment in ['production']) || customData[\"durationSeconds\"] <= 5.0")
             try await define("string-below-number", "customData.environment < 5")
             try await define("arithmetic", "customData.durationSeconds + 1 > 2")
-            var events: [Fixture.Event] = []
-            for (index, seconds) in [10.0, 20, 60, 5].enumerated() {
-                var event = Fixture.Event(id: "d\(index)", kind: .deploy, time: Fixture.at(Double(index / 2), 9 + Double(index)), app: "checkout")
-                event.number = seconds
-                events.append(event)
-            }
-            var staging = Fixture.Event(id: "s", kind: .deploy, time: Fixture.at(0, 1), app: "checkout", environment: "staging")
-            staging.number = 1_000
-            events.append(staging)
-            try await Fixture.insert(events, client: client)
+            try await Fixture.insert(Self.timedDeployments(), client: client)
             try await Fixture.calculator(client: client).catchUp()
             let day0 = Fixture.PointKey(bucket: "day", start: Fixture.at(0), group: "")
             let day1 = Fixture.PointKey(bucket: "day", start: Fixture.at(1), group: "")
@@ -157,16 +148,7 @@ struct CalculatorTests {
                 "duration", .custom, groupBy: [.app], selector: [:], buckets: [.day],
                 custom: .init(types: ["dev.cdevents.service.deployed.0.3.0"], where: "customData.environment == \"production\"",
                               aggregation: .avg, field: "customData.durationSeconds", unit: "seconds"), client: client)
-            var events: [Fixture.Event] = []
-            for (index, seconds) in [10.0, 20, 60, 5].enumerated() {
-                var event = Fixture.Event(id: "d\(index)", kind: .deploy, time: Fixture.at(Double(index / 2), 9 + Double(index)), app: "checkout")
-                event.number = seconds
-                events.append(event)
-            }
-            var staging = Fixture.Event(id: "s", kind: .deploy, time: Fixture.at(0, 1), app: "checkout", environment: "staging")
-            staging.number = 1_000
-            events.append(staging)
-            try await Fixture.insert(events, client: client)
+            try await Fixture.insert(Self.timedDeployments(), client: client)
             try await Fixture.calculator(client: client).catchUp()
             let counts = try await Fixture.points("deploys", client: client)
             #expect(counts[Fixture.PointKey(bucket: "day", start: Fixture.at(0), group: "")] == Fixture.Point(value: 3, samples: 3))
@@ -177,5 +159,20 @@ struct CalculatorTests {
             #expect(headline[""]?.value == 23.75)
             #expect(headline[""]?.level == nil)
         }
+    }
+
+    /// Deployments of checkout with `customData.durationSeconds`: day 0 at 09:00 and 10:00 (10 s, 20 s), day 1 at
+    /// 11:00 and 12:00 (60 s, 5 s), all in production, and one of 1,000 s in staging on day 0 at 01:00.
+    static func timedDeployments() -> [Fixture.Event] {
+        var events: [Fixture.Event] = []
+        for (index, seconds) in [10.0, 20, 60, 5].enumerated() {
+            var event = Fixture.Event(id: "d\(index)", kind: .deploy, time: Fixture.at(Double(index / 2), 9 + Double(index)), app: "checkout")
+            event.number = seconds
+            events.append(event)
+        }
+        var staging = Fixture.Event(id: "s", kind: .deploy, time: Fixture.at(0, 1), app: "checkout", environment: "staging")
+        staging.number = 1_000
+        events.append(staging)
+        return events
     }
 }

@@ -31,6 +31,18 @@ public struct OperatorConfiguration: Sendable {
     public init(server: PacerConfiguration) {
         self.server = server
     }
+
+    /// An operator embedded in another process (tests, benchmarks): HTTP on loopback at a port the kernel picks
+    /// (learn it with ``ServerPort``), against the cluster of `kubeconfig`.
+    public static func embedded(databaseURL: String, kubeconfig: String, identity: String) -> OperatorConfiguration {
+        var server = PacerConfiguration(databaseURL: databaseURL)
+        server.httpHost = "127.0.0.1"
+        server.httpPort = 0
+        var configuration = OperatorConfiguration(server: server)
+        configuration.kubeconfig = kubeconfig
+        configuration.identity = identity
+        return configuration
+    }
 }
 
 /// `pacer run`: the HTTP server on every replica; the Deployment source (and the reconcilers) only on the

@@ -35,13 +35,7 @@ struct OperatorRunTests {
     func deploymentChangesBecomeCloudEventsOnceEachAcrossARestart() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in
-                var server = PacerConfiguration(databaseURL: url)
-                server.httpHost = "127.0.0.1"
-                server.httpPort = 0
-                var configuration = OperatorConfiguration(server: server)
-                configuration.kubeconfig = kubeconfig
-                configuration.identity = "test-operator"
-                let operatorConfiguration = configuration
+                let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "test-operator")
 
                 // First run: create, annotate and roll out a new image.
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -81,12 +75,7 @@ struct OperatorReconcileTests {
                 #expect(applied.status == 0, "\(applied.stderr)")
             }
             try await TestDatabase.withFreshDatabase { _, url in
-                var server = PacerConfiguration(databaseURL: url)
-                server.httpHost = "127.0.0.1"
-                server.httpPort = 0
-                var configuration = OperatorConfiguration(server: server)
-                configuration.kubeconfig = kubeconfig
-                let operatorConfiguration = configuration
+                let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "test-reconcile")
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
                     let jsonPath = #"{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}"#

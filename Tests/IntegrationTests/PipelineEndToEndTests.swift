@@ -25,13 +25,7 @@ struct PipelineEndToEndTests {
     private func run(kubectl: Kubectl, databaseURL url: String, kubeconfig: String) async throws {
         try await expectOK(kubectl("apply", "-f", "crds/"))
         try await expectOK(kubectl("apply", "-f", "examples/"))
-        var server = PacerConfiguration(databaseURL: url)
-        server.httpHost = "127.0.0.1"
-        server.httpPort = 0
-        var configuration = OperatorConfiguration(server: server)
-        configuration.kubeconfig = kubeconfig
-        configuration.identity = "e2e"
-        let operatorConfiguration = configuration
+        let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "e2e")
         let port = ServerPort()
 
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -64,13 +64,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for folder in ["crds", "examples"] {
             for file in try yamlFiles(in: repoRoot + "/" + folder) { try await sim.apply(yaml: String(contentsOfFile: file, encoding: .utf8)) }
         }
-        var server = PacerConfiguration(databaseURL: databaseURL)
-        server.httpHost = "127.0.0.1"
-        server.httpPort = 0
-        var configuration = OperatorConfiguration(server: server)
-        configuration.kubeconfig = kubeconfig
-        configuration.identity = "bench"
-        let operatorConfiguration = configuration
+        let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: databaseURL, kubeconfig: kubeconfig, identity: "bench")
         let port = ServerPort()
         say("pacer-bench pipeline: \(deployments) Deployments for latency, then \(rate) CloudEvents/s for \(seconds) s, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let kube = try KubeClient(configuration: try .resolve(kubeconfigPath: kubeconfig), logger: logger)

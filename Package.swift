@@ -53,7 +53,8 @@ let package = Package(
         .target(name: "EventModel", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "Expressions", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "KubeCore", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
-        .target(name: "OperatorAPI", dependencies: ["KubeCore", "Expressions", "EventModel"], swiftSettings: swiftSettings),
+        .target(name: "PacerRules", dependencies: ["PacerCore", "EventModel", "Expressions"], swiftSettings: swiftSettings),
+        .target(name: "OperatorAPI", dependencies: ["PacerCore", "KubeCore", "PacerRules"], swiftSettings: swiftSettings),
 
         // L1: I/O
         .target(
@@ -88,19 +89,19 @@ let package = Package(
         // L2
         .target(
             name: "Pipeline",
-            dependencies: ["EventModel", "Expressions", "OperatorAPI", "EventStore", "PacerCore", logging, lifecycle,
+            dependencies: ["EventModel", "Expressions", "PacerRules", "OperatorAPI", "EventStore", "PacerCore", logging, lifecycle,
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
             swiftSettings: swiftSettings),
         .target(
             name: "Controllers",
-            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "EventModel", "OperatorAPI", "PacerCore", logging, lifecycle,
+            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "EventModel", "OperatorAPI", "PacerRules", "PacerCore", logging, lifecycle,
                            .product(name: "Metrics", package: "swift-metrics"), .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
-            dependencies: ["EventModel", "PacerCore", "OperatorAPI", hummingbird, logging,
+            dependencies: ["EventModel", "PacerCore", "PacerRules", hummingbird, logging,
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus")] + nio,
             swiftSettings: swiftSettings),
@@ -109,7 +110,7 @@ let package = Package(
         .target(
             name: "PacerApp",
             dependencies: [
-                "PacerCore", "EventModel", "EventStore", "Pipeline", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
+                "PacerCore", "EventModel", "EventStore", "Pipeline", "PacerRules", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
                 "KubeSim", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -140,6 +141,7 @@ let package = Package(
         .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerRulesTests", dependencies: ["PacerRules", "EventModel", "PacerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "OperatorAPITests", dependencies: ["OperatorAPI", "TestSupport", "KubeSim"], swiftSettings: swiftSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

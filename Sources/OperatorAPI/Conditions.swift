@@ -1,5 +1,6 @@
 import Foundation
 import KubeCore
+import PacerRules
 
 extension Condition {
     /// `Ready=True` with the given reason (e.g. `Compiled`).

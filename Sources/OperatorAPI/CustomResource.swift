@@ -1,4 +1,5 @@
 import KubeCore
+import PacerRules
 
 /// A spec type of a Pacer custom resource; names the resource it belongs to.
 public protocol CustomResourceSpec: Codable, Sendable, Hashable {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPAPI
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 import PostgresNIO
 

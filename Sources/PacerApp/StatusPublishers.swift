@@ -3,6 +3,7 @@ import KubeClient
 import KubeCore
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Pipeline
 

@@ -4,6 +4,7 @@ import KubeClient
 import KubeCore
 import KubeSim
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Synchronization
 import Testing

@@ -4,6 +4,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import OperatorAPI
+import PacerRules
 import PacerCore
 import TestSupport
 import Testing

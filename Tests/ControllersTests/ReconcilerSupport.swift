@@ -8,6 +8,7 @@ import KubeRuntime
 import KubeSim
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 import PostgresNIO
 import TestSupport

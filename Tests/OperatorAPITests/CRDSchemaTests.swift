@@ -2,6 +2,7 @@ import EventModel
 import Foundation
 import KubeCore
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Testing
 

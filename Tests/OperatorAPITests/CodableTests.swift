@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Testing
 
@@ -14,7 +15,7 @@ struct CodableTests {
         #expect(metric.metadata.name == "deployment-frequency")
         #expect(metric.spec.groupBy == [.app])
         metric.status = MetricDefinitionStatus(
-            value: MetricDefinitionStatus.format(1.4285), numericValue: 1.4285, unit: "days/week",
+            value: MetricValueFormat.format(1.4285), numericValue: 1.4285, unit: "days/week",
             level: DORALevel.elite.rawValue, window: "30d",
             groups: [.init(labels: ["app": "cart"], value: "2", numericValue: 2, level: "Elite")],
             conditions: [.ready(reason: "Computed", generation: 1, at: Date(timeIntervalSince1970: 0))], observedGeneration: 1)
@@ -37,13 +38,13 @@ struct CodableTests {
 
     @Test("status values are formatted for printer columns")
     func format() {
-        #expect(MetricDefinitionStatus.format(1.4285) == "1.4")
-        #expect(MetricDefinitionStatus.format(2) == "2")
-        #expect(MetricDefinitionStatus.format(23.46) == "23.5")
-        #expect(MetricDefinitionStatus.format(312.7) == "313")
-        #expect(MetricDefinitionStatus.format(0.05) == "0.05")
-        #expect(MetricDefinitionStatus.format(0.1234) == "0.12")
-        #expect(MetricDefinitionStatus.format(0) == "0")
-        #expect(MetricDefinitionStatus.format(.nan) == "-")
+        #expect(MetricValueFormat.format(1.4285) == "1.4")
+        #expect(MetricValueFormat.format(2) == "2")
+        #expect(MetricValueFormat.format(23.46) == "23.5")
+        #expect(MetricValueFormat.format(312.7) == "313")
+        #expect(MetricValueFormat.format(0.05) == "0.05")
+        #expect(MetricValueFormat.format(0.1234) == "0.12")
+        #expect(MetricValueFormat.format(0) == "0")
+        #expect(MetricValueFormat.format(.nan) == "-")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Testing
 

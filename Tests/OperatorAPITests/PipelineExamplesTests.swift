@@ -2,6 +2,7 @@ import EventModel
 import Expressions
 import Foundation
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Testing
 

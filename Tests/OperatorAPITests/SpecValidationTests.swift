@@ -3,6 +3,7 @@ import Expressions
 import KubeCore
 import Foundation
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Testing
 

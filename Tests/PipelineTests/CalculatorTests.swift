@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Pipeline
 import PostgresNIO

@@ -1,5 +1,6 @@
 import Foundation
 import OperatorAPI
+import PacerRules
 @testable import Pipeline
 
 /// The four keys computed in plain Swift from the fixture events (docs/metrics.md), without SQL: what the

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Pipeline
 import PostgresNIO

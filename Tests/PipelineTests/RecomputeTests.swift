@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import OperatorAPI
+import PacerRules
 @testable import Pipeline
 import PostgresNIO
 import TestSupport

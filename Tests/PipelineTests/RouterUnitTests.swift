@@ -2,6 +2,7 @@ import EventModel
 import EventStore
 import Foundation
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Pipeline
 import Testing

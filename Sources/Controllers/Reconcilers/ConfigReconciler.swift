@@ -3,6 +3,7 @@ import KubeCore
 import KubeRuntime
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// Level-based reconciler for one of Pacer's custom resource kinds (`EventRoute`, `CDEventTransform`,

@@ -1,5 +1,6 @@
 import KubeCore
 import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// What a ``ConfigReconciler`` needs to know about one of Pacer's custom resource kinds: its API resource,

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// The read API over the metric read model (see docs/http-api.md):
@@ -168,6 +168,6 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
 
     static func formatted(_ value: Double?) -> JSONValue {
         guard let value, value.isFinite else { return .null }
-        return .string(MetricDefinitionStatus.format(value))
+        return .string(MetricValueFormat.format(value))
     }
 }

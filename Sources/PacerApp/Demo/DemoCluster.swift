@@ -4,6 +4,7 @@ import KubeCore
 import KubeSim
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// The Kubernetes side of `pacer demo`: kube-sim in process (no `--kubeconfig`) or a real cluster, the

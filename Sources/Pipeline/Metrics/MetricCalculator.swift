@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import OperatorAPI
+import PacerRules
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization

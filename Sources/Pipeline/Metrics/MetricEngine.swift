@@ -1,7 +1,7 @@
 import EventStore
 import Foundation
 import Logging
-import OperatorAPI
+import PacerRules
 import PacerCore
 import PostgresNIO
 

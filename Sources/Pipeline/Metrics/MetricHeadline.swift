@@ -1,6 +1,8 @@
-import Foundation
 import KubeCore
+import Foundation
+
 import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// One row of `metric_headlines` as the calculator computed it.
@@ -42,10 +44,10 @@ extension MetricDefinitionStatus {
     init(headlines: [MetricHeadline], unit: String, window: String, computedAt: Date) {
         let overall = headlines.first { $0.groupKey.isEmpty }
         let groups = headlines.filter { !$0.groupKey.isEmpty }.sorted { $0.groupKey < $1.groupKey }.prefix(Self.maxGroups).map {
-            Group(labels: $0.labels, value: $0.value.map(Self.format), numericValue: $0.value, level: $0.level?.rawValue)
+            Group(labels: $0.labels, value: $0.value.map(MetricValueFormat.format), numericValue: $0.value, level: $0.level?.rawValue)
         }
         self.init(
-            value: overall?.value.map(Self.format), numericValue: overall?.value, unit: unit, level: overall?.level?.rawValue, window: window,
+            value: overall?.value.map(MetricValueFormat.format), numericValue: overall?.value, unit: unit, level: overall?.level?.rawValue, window: window,
             groups: groups.isEmpty ? nil : Array(groups), lastComputedTime: KubeTime(computedAt))
     }
 }

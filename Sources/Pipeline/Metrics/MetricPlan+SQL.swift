@@ -1,5 +1,5 @@
 import EventStore
-import OperatorAPI
+import PacerRules
 
 /// The result statements of a plan. Buckets are `date_trunc` in the transaction's time zone, which the calculator
 /// sets to UTC (`MetricFactStore.lockCursor`): the same starts as `date_trunc(…, 'UTC')`, at half the cost.

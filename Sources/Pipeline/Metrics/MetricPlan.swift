@@ -2,7 +2,7 @@ import EventModel
 import Foundation
 import EventStore
 import Expressions
-import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// A Ready MetricDefinition turned into the SQL pieces the calculator runs: where its samples come from, how a

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OperatorAPI
+import PacerRules
 import PostgresNIO
 
 /// `pacer recompute [--metric NAME]`: rebuilds the fact tables from `cdevents_raw` and the results from the facts.

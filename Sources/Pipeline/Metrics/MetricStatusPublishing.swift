@@ -1,5 +1,6 @@
 import Foundation
 import OperatorAPI
+import PacerRules
 import Synchronization
 
 /// Writes a MetricDefinition's status (the lead's Kubernetes adapter implements it).

@@ -2,7 +2,7 @@ import EventModel
 import EventStore
 import Expressions
 import Foundation
-import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// Routes and transforms a batch of stored CloudEvents with one ``PipelineRules`` snapshot. Pure: no I/O.

@@ -1,5 +1,5 @@
 import EventStore
-import OperatorAPI
+import PacerRules
 import PacerCore
 
 /// One snapshot of the pipeline configuration: the Ready EventRoutes and CDEventTransforms, compiled.

@@ -1,4 +1,4 @@
-import OperatorAPI
+import PacerRules
 import Testing
 
 @Suite("DORA level tables")

@@ -1,5 +1,5 @@
 import EventModel
-import OperatorAPI
+import PacerRules
 import PacerCore
 import Testing
 

@@ -1,7 +1,6 @@
 import EventModel
 import Expressions
 import Foundation
-import OperatorAPI
 import PacerCore
 
 extension CompiledTransform {

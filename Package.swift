@@ -81,7 +81,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "EventStore",
-            dependencies: ["EventModel", "PacerCore", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["EventModel", "PacerCore", "PacerRules", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "DequeModule", package: "swift-collections")] + nio,
             swiftSettings: swiftSettings),

@@ -1,4 +1,5 @@
 import KubeCore
+import PacerRules
 
 /// The Pacer API group (`pacer.dev/v1alpha1`) and the resource descriptors of its three custom resources.
 public enum PacerAPI {
@@ -21,4 +22,15 @@ extension ResourceDescriptor {
     public static let metricDefinitions = ResourceDescriptor(
         group: PacerAPI.group, version: PacerAPI.version, plural: "metricdefinitions", kind: "MetricDefinition",
         namespaced: true)
+}
+
+extension ConfigKind {
+    /// The custom resource whose specs this kind's configuration records hold.
+    public var resource: ResourceDescriptor {
+        switch self {
+        case .eventRoutes: .eventRoutes
+        case .cdEventTransforms: .cdEventTransforms
+        case .metricDefinitions: .metricDefinitions
+        }
+    }
 }

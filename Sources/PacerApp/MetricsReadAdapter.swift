@@ -56,7 +56,7 @@ public struct MetricsReadAdapter: MetricsReading {
 
     /// One entry per configured definition (its spec decides metric, unit, window and selector) and per definition
     /// the read model still holds without configuration; ordered by namespace and name.
-    static func merge(rows: [ConfigRow], headlines: [MetricHeadlineRecord]) -> [MetricDefinitionHeadlines] {
+    static func merge(rows: [ConfigRecord], headlines: [MetricHeadlineRecord]) -> [MetricDefinitionHeadlines] {
         var byKey: [String: MetricDefinitionHeadlines] = [:]
         let computed = Set(headlines.map { "\($0.namespace)/\($0.name)" })
         for row in rows {

@@ -79,8 +79,8 @@ public struct PacerOperator: Sendable {
         sourceConfiguration.labelSelector = configuration.labelSelector
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
-        let reconcilers = ConfigController.all(
-            client: kube, store: PostgresPipelineConfigStore(store: PostgresConfigStore(client: parts.client, logger: logger)),
+        let reconcilers = PacerResourceController.all(
+            client: kube, store: PostgresConfigStore(client: parts.client, logger: logger),
             namespaces: configuration.watchNamespaces.isEmpty ? nil : configuration.watchNamespaces, logger: logger)
         let pipeline = configuration.server.pipelineEnabled
             ? server.pipelineServices(

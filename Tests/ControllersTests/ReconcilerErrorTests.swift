@@ -9,15 +9,15 @@ import PacerCore
 import Synchronization
 import Testing
 
-/// An in-memory ``PipelineConfigStore`` that can be switched to fail like a database that is down.
-final class MemoryConfigStore: PipelineConfigStore {
+/// An in-memory ``ResourceConfigStore`` that can be switched to fail like a database that is down.
+final class MemoryConfigStore: ResourceConfigStore {
     struct DatabaseDown: Error, CustomStringConvertible {
         var description: String { "connection refused" }
     }
 
-    let state = Mutex((records: [String: PipelineConfigRecord](), failing: false, failures: 0))
+    let state = Mutex((records: [String: ConfigRecord](), failing: false, failures: 0))
 
-    func upsert(_ kind: PipelineConfigKind, _ record: PipelineConfigRecord) async throws {
+    func upsert(_ kind: ConfigKind, _ record: ConfigRecord) async throws {
         try state.withLock { state in
             if state.failing {
                 state.failures += 1
@@ -27,13 +27,13 @@ final class MemoryConfigStore: PipelineConfigStore {
         }
     }
 
-    func delete(_ kind: PipelineConfigKind, namespace: String, name: String) async throws {
+    func delete(_ kind: ConfigKind, namespace: String, name: String) async throws -> Bool {
         try state.withLock { state in
             if state.failing {
                 state.failures += 1
                 throw DatabaseDown()
             }
-            state.records["\(kind.rawValue)/\(namespace)/\(name)"] = nil
+            return state.records.removeValue(forKey: "\(kind.rawValue)/\(namespace)/\(name)") != nil
         }
     }
 
@@ -101,7 +101,7 @@ struct ReconcilerErrorTests {
             }
             let terminating = try await routes.get("rollouts")
             #expect(terminating.metadata.deletionTimestamp != nil)
-            #expect(terminating.metadata.finalizers == [ConfigReconciler.finalizer])
+            #expect(terminating.metadata.finalizers == [PacerResourceReconciler.finalizer])
             #expect(store.keys == ["eventRoutes/default/rollouts"])
 
             store.setFailing(false)

@@ -29,10 +29,10 @@ struct ReconcilerSimTests {
                 }
                 let objects = try await env.allObjects()
                 for (_, object) in objects {
-                    #expect(object.metadata.finalizers == [ConfigReconciler.finalizer], "\(object.metadata.name ?? "")")
+                    #expect(object.metadata.finalizers == [PacerResourceReconciler.finalizer], "\(object.metadata.name ?? "")")
                     #expect(ReconcilerEnvironment.ready(object)?.reason == "Compiled")
                 }
-                for table in ConfigTable.allCases {
+                for table in ConfigKind.allCases {
                     let expected = objects.filter { $0.0 == table }.map {
                         "\($0.1.metadata.namespace ?? "")/\($0.1.metadata.name ?? "")@\($0.1.metadata.generation ?? -1)"
                     }

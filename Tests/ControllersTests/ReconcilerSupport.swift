@@ -13,30 +13,29 @@ import PacerCore
 import PostgresNIO
 import TestSupport
 
-/// The adapter `PacerApp` writes too: the Controllers port over the EventStore configuration tables.
 /// A kube-sim with Pacer's CRDs, a client, and the three config controllers over a PostgreSQL store.
 struct ReconcilerEnvironment: Sendable {
     let sim: KubeSim
     let client: KubeClient
-    let configStore: any PipelineConfigStore
+    let configStore: any ResourceConfigStore
     let namespaces: [String]?
 
     /// The PostgreSQL tables (only for environments made with a database).
     var store: PostgresConfigStore {
         get throws {
-            guard let adapter = configStore as? PostgresPipelineConfigStore else { throw NoDatabase() }
-            return adapter.store
+            guard let store = configStore as? PostgresConfigStore else { throw NoDatabase() }
+            return store
         }
     }
 
     struct NoDatabase: Error {}
 
     static func with<T: Sendable>(database: PostgresClient, _ body: (ReconcilerEnvironment) async throws -> T) async throws -> T {
-        try await with(store: PostgresPipelineConfigStore(store: PostgresConfigStore(client: database, logger: TestDatabase.logger)), body)
+        try await with(store: PostgresConfigStore(client: database, logger: TestDatabase.logger), body)
     }
 
     static func with<T: Sendable>(
-        store: any PipelineConfigStore, namespaces: [String]? = nil, _ body: (ReconcilerEnvironment) async throws -> T
+        store: any ResourceConfigStore, namespaces: [String]? = nil, _ body: (ReconcilerEnvironment) async throws -> T
     ) async throws -> T {
         try await SimulatedCluster.with(logger: Logger(label: "reconciler-test.sim")) { sim, client in
             let environment = ReconcilerEnvironment(sim: sim, client: client, configStore: store, namespaces: namespaces)
@@ -55,7 +54,7 @@ struct ReconcilerEnvironment: Sendable {
         var watcher = WatcherConfiguration(
             pageSize: 50, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
         watcher.minimumHealthyWatch = .zero
-        let controllers = ConfigController.all(
+        let controllers = PacerResourceController.all(
             client: client, store: configStore, namespaces: namespaces, informer: InformerConfiguration(watcher: watcher),
             logger: Logger(label: "reconciler-test"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,10 +76,10 @@ struct ReconcilerEnvironment: Sendable {
     }
 
     /// Every object of the three kinds, with the table its configuration goes to.
-    func allObjects() async throws -> [(ConfigTable, DynamicObject)] {
-        var result: [(ConfigTable, DynamicObject)] = []
+    func allObjects() async throws -> [(ConfigKind, DynamicObject)] {
+        var result: [(ConfigKind, DynamicObject)] = []
         for (descriptor, table) in [
-            (ResourceDescriptor.eventRoutes, ConfigTable.eventRoutes), (.cdEventTransforms, .cdEventTransforms),
+            (ResourceDescriptor.eventRoutes, ConfigKind.eventRoutes), (.cdEventTransforms, .cdEventTransforms),
             (.metricDefinitions, .metricDefinitions),
         ] {
             result += try await resources(descriptor).listAll().items.map { (table, $0) }

@@ -1,6 +1,7 @@
 import EventStore
 import Logging
 import PacerCore
+import PacerRules
 import PostgresNIO
 import TestSupport
 import Testing
@@ -10,7 +11,7 @@ struct ConfigStoreTests {
     @Test func upsertReplacesTheRowOfANameAndDeleteRemovesIt() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             let store = PostgresConfigStore(client: client, logger: TestDatabase.logger)
-            let first = ConfigRow(
+            let first = ConfigRecord(
                 namespace: "pacer", name: "rollouts", uid: "u1", generation: 1, spec: ["when": "true", "transforms": ["a"]], ready: true)
             try await store.upsert(.eventRoutes, first)
             var second = first
@@ -19,11 +20,11 @@ struct ConfigStoreTests {
             second.ready = false
             second.message = "spec.when: 1:10: unexpected end of input"
             try await store.upsert(.eventRoutes, second)
-            try await store.upsert(.eventRoutes, ConfigRow(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true))
+            try await store.upsert(.eventRoutes, ConfigRecord(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true))
 
             #expect(
                 try await store.rows(.eventRoutes) == [
-                    ConfigRow(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true), second,
+                    ConfigRecord(namespace: "other", name: "rollouts", uid: "u2", generation: 1, spec: [:], ready: true), second,
                 ])
             #expect(try await store.rows(.eventRoutes, readyOnly: true).map(\.namespace) == ["other"])
             // Each kind has its own table.
@@ -39,10 +40,10 @@ struct ConfigStoreTests {
     @Test func everyKindWritesItsOwnTable() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             let store = PostgresConfigStore(client: client, logger: TestDatabase.logger)
-            for table in ConfigTable.allCases {
-                try await store.upsert(table, ConfigRow(namespace: "ns", name: table.rawValue, uid: "u", generation: 3, spec: ["k": 1], ready: true))
+            for table in ConfigKind.allCases {
+                try await store.upsert(table, ConfigRecord(namespace: "ns", name: table.rawValue, uid: "u", generation: 3, spec: ["k": 1], ready: true))
             }
-            for table in ConfigTable.allCases {
+            for table in ConfigKind.allCases {
                 var count = 0
                 for try await n in try await client.query(
                     PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.tableName)"), logger: TestDatabase.logger

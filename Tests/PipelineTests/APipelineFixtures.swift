@@ -18,13 +18,13 @@ enum APipeline {
     /// The EventRoute and CDEventTransform documents of `files` (in examples/) as configuration rows, Ready when
     /// they compile (as the reconcilers write them).
     static func exampleRows(_ files: [String] = ["deployment-routes.yaml", "deployment-transforms.yaml"]) throws -> (
-        routes: [ConfigRow], transforms: [ConfigRow]
+        routes: [ConfigRecord], transforms: [ConfigRecord]
     ) {
         let rows = try ExamplePipeline.rows(files, namespace: namespace)
         return (rows[.eventRoutes] ?? [], rows[.cdEventTransforms] ?? [])
     }
 
-    static func row(_ name: String, _ spec: JSONValue, ready: Bool = true, namespace: String = namespace) -> ConfigRow {
+    static func row(_ name: String, _ spec: JSONValue, ready: Bool = true, namespace: String = namespace) -> ConfigRecord {
         ExamplePipeline.row(name, spec, ready: ready, namespace: namespace)
     }
 

@@ -138,7 +138,7 @@ enum MetricFixture {
         custom: MetricDefinitionSpec.Custom? = nil, client: PostgresClient
     ) async throws {
         let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: selector, custom: custom)
-        let row = ConfigRow(namespace: "default", name: name, uid: "uid-\(name)", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
+        let row = ConfigRecord(namespace: "default", name: name, uid: "uid-\(name)", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
         try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
     }
 

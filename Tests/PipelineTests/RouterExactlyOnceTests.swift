@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Logging
 import PacerCore
+import PacerRules
 import Pipeline
 import PostgresNIO
 import ServiceLifecycle

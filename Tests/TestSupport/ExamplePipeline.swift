@@ -17,14 +17,14 @@ public enum ExamplePipeline {
     }
 
     /// The documents of `files` (names in examples/) as rows per table.
-    public static func rows(_ files: [String], namespace: String) throws -> [ConfigTable: [ConfigRow]] {
-        var rows: [ConfigTable: [ConfigRow]] = [:]
+    public static func rows(_ files: [String], namespace: String) throws -> [ConfigKind: [ConfigRecord]] {
+        var rows: [ConfigKind: [ConfigRecord]] = [:]
         for file in files {
             let text = try String(contentsOfFile: RepoPaths.root + "/examples/" + file, encoding: .utf8)
             for document in try YAML.documents(text) {
                 let name = document["metadata"]?["name"]?.stringValue ?? ""
                 let spec = document["spec"] ?? .null
-                let entry: (ConfigTable, Bool)?
+                let entry: (ConfigKind, Bool)?
                 switch document["kind"]?.stringValue {
                 case "EventRoute": entry = (.eventRoutes, (try? spec.decode(as: EventRouteSpec.self).compile().get()) != nil)
                 case "CDEventTransform": entry = (.cdEventTransforms, (try? spec.decode(as: CDEventTransformSpec.self).compile().get()) != nil)
@@ -39,8 +39,8 @@ public enum ExamplePipeline {
     }
 
     /// A configuration row with a stable uid.
-    public static func row(_ name: String, _ spec: JSONValue, ready: Bool = true, namespace: String) -> ConfigRow {
-        ConfigRow(namespace: namespace, name: name, uid: "uid-\(name)", generation: 1, spec: spec, ready: ready, message: ready ? nil : "invalid")
+    public static func row(_ name: String, _ spec: JSONValue, ready: Bool = true, namespace: String) -> ConfigRecord {
+        ConfigRecord(namespace: namespace, name: name, uid: "uid-\(name)", generation: 1, spec: spec, ready: ready, message: ready ? nil : "invalid")
     }
 
     /// Writes the documents of `files` into the configuration tables.

@@ -33,7 +33,7 @@ public struct PipelineRules: Sendable {
     /// Compiles the rows of `pacer_event_routes` and `pacer_cdevent_transforms` (all of them, Ready or not).
     /// A row marked Ready whose spec no longer decodes or compiles (written by another Pacer version) is left out
     /// and listed in `problems`.
-    public init(routeRows: [ConfigRow], transformRows: [ConfigRow]) {
+    public init(routeRows: [ConfigRecord], transformRows: [ConfigRecord]) {
         for row in transformRows {
             let key = "\(row.namespace)/\(row.name)"
             guard row.ready else {

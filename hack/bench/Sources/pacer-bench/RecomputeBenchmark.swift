@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Logging
 import OperatorAPI
+import PacerRules
 import PacerCore
 import Pipeline
 import PostgresNIO
@@ -79,7 +80,7 @@ struct RecomputeBenchmark: AsyncParsableCommand {
             let spec = MetricDefinitionSpec(metric: metric, window: "30d", groupBy: [.app], selector: ["environment": "production"])
             try await store.upsert(
                 .metricDefinitions,
-                ConfigRow(namespace: "bench", name: metric.rawValue, uid: metric.rawValue, generation: 1, spec: try JSONValue(encoding: spec), ready: true))
+                ConfigRecord(namespace: "bench", name: metric.rawValue, uid: metric.rawValue, generation: 1, spec: try JSONValue(encoding: spec), ready: true))
         }
     }
 

@@ -1,12 +1,14 @@
 import KubeClient
 import KubeCore
 import KubeRuntime
+import OperatorAPI
+import PacerRules
 import Logging
 import ServiceLifecycle
 
-/// Runs a ``ConfigReconciler`` for one kind: informers (one cluster-wide, or one per listed namespace) feed a
+/// Runs a ``PacerResourceReconciler`` for one kind: informers (one cluster-wide, or one per listed namespace) feed a
 /// KubeRuntime `Controller`. A `Service`: `run()` returns on graceful shutdown or cancellation.
-public final class ConfigController: Service, Sendable {
+public final class PacerResourceController: Service, Sendable {
     public let controller: Controller
     let informers: [Informer<DynamicObject>]
 
@@ -14,12 +16,12 @@ public final class ConfigController: Service, Sendable {
     ///   - namespaces: nil watches every namespace; otherwise only these.
     ///   - informer: watch settings (tests shorten the backoff).
     public init(
-        client: KubeClient, kind: ConfigResourceKind, store: any PipelineConfigStore, namespaces: [String]? = nil,
+        client: KubeClient, kind: ConfigKind, store: any ResourceConfigStore, namespaces: [String]? = nil,
         workers: Int = 2, informer: InformerConfiguration = InformerConfiguration(), rateLimiter: RateLimiter = RateLimiter(),
         logger: Logger = Logger(label: "pacer.reconciler")
     ) {
         let name = kind.resource.plural
-        let reconciler = ConfigReconciler(client: client, kind: kind, store: store, logger: logger)
+        let reconciler = PacerResourceReconciler(client: client, kind: kind, store: store, logger: logger)
         controller = Controller(name: name, reconciler: reconciler, workers: workers, rateLimiter: rateLimiter, logger: logger)
         let scopes: [String?] = namespaces.map { $0.map(Optional.some) } ?? [nil]
         informers = scopes.map { namespace in
@@ -31,11 +33,11 @@ public final class ConfigController: Service, Sendable {
 
     /// The three controllers (routes, transforms, metrics) over one store.
     public static func all(
-        client: KubeClient, store: any PipelineConfigStore, namespaces: [String]? = nil, informer: InformerConfiguration = InformerConfiguration(),
+        client: KubeClient, store: any ResourceConfigStore, namespaces: [String]? = nil, informer: InformerConfiguration = InformerConfiguration(),
         logger: Logger = Logger(label: "pacer.reconciler")
-    ) -> [ConfigController] {
-        ConfigResourceKind.all.map {
-            ConfigController(client: client, kind: $0, store: store, namespaces: namespaces, informer: informer, logger: logger)
+    ) -> [PacerResourceController] {
+        ConfigKind.allCases.map {
+            PacerResourceController(client: client, kind: $0, store: store, namespaces: namespaces, informer: informer, logger: logger)
         }
     }
 

@@ -9,16 +9,16 @@ import PacerCore
 /// Level-based reconciler for one of Pacer's custom resource kinds (`EventRoute`, `CDEventTransform`,
 /// `MetricDefinition`): keeps the finalizer, compiles the spec, writes the configuration record and sets the
 /// `Ready` condition through the `/status` subresource. See docs/reconcilers.md.
-public struct ConfigReconciler: Reconciler {
+public struct PacerResourceReconciler: Reconciler {
     /// The finalizer that makes deletion wait until the configuration record is removed.
     public static let finalizer = "pacer.dev/cleanup"
 
     let client: KubeClient
-    let kind: ConfigResourceKind
-    let store: any PipelineConfigStore
+    let kind: ConfigKind
+    let store: any ResourceConfigStore
     let logger: Logger
 
-    public init(client: KubeClient, kind: ConfigResourceKind, store: any PipelineConfigStore, logger: Logger = Logger(label: "pacer.reconciler")) {
+    public init(client: KubeClient, kind: ConfigKind, store: any ResourceConfigStore, logger: Logger = Logger(label: "pacer.reconciler")) {
         self.client = client
         self.kind = kind
         self.store = store
@@ -30,14 +30,14 @@ public struct ConfigReconciler: Reconciler {
         let namespace = key.namespace ?? ""
         guard var object = try await resources.getIfPresent(key.name) else {
             // Gone (deleted before we added the finalizer, or already cleaned up): make sure no record remains.
-            try await store.delete(kind.kind, namespace: namespace, name: key.name)
+            try await store.delete(kind, namespace: namespace, name: key.name)
             return .done
         }
         var finalizers = object.metadata.finalizers ?? []
         if object.metadata.deletionTimestamp != nil {
             guard finalizers.contains(Self.finalizer) else { return .done }
             do {
-                try await store.delete(kind.kind, namespace: namespace, name: key.name)
+                try await store.delete(kind, namespace: namespace, name: key.name)
             } catch {
                 let condition = Condition.notReady(
                     reason: "ReconcileError", message: "removing the configuration failed: \(error)", generation: object.metadata.generation)
@@ -57,11 +57,11 @@ public struct ConfigReconciler: Reconciler {
         let generation = object.metadata.generation ?? 0
         let spec = object.raw["spec"] ?? .object([:])
         let errors = kind.check(spec)
-        let record = PipelineConfigRecord(
+        let record = ConfigRecord(
             namespace: namespace, name: key.name, uid: object.metadata.uid ?? "", generation: generation, spec: spec,
             ready: errors == nil, message: errors?.description)
         do {
-            try await store.upsert(kind.kind, record)
+            try await store.upsert(kind, record)
         } catch {
             let message = "writing the configuration failed: \(error)"
             try? await setReady(.notReady(reason: "ReconcileError", message: message, generation: generation), object, resources)

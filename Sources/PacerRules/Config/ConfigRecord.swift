@@ -1,16 +1,17 @@
 import PacerCore
 
-/// One custom resource's configuration as the pipeline reads it (same fields as `EventStore.ConfigRow`).
-public struct PipelineConfigRecord: Sendable, Hashable {
+/// One custom resource's configuration as the reconcilers store it and the pipeline reads it: a row of the
+/// configuration table of its ``ConfigKind``.
+public struct ConfigRecord: Sendable, Hashable {
     public var namespace: String
     public var name: String
     public var uid: String
     public var generation: Int64
-    /// The resource's `spec`, as written.
+    /// The resource's `spec`, as the user wrote it.
     public var spec: JSONValue
-    /// Whether the spec compiled.
+    /// Whether the spec compiled; the pipeline uses only ready records.
     public var ready: Bool
-    /// The spec errors when not ready.
+    /// Why the record is not ready (the spec errors); nil when ready.
     public var message: String?
 
     public init(namespace: String, name: String, uid: String, generation: Int64, spec: JSONValue, ready: Bool, message: String? = nil) {
@@ -22,4 +23,7 @@ public struct PipelineConfigRecord: Sendable, Hashable {
         self.ready = ready
         self.message = message
     }
+
+    /// `namespace/name`, the key the pipeline reports and looks records up by.
+    public var key: String { "\(namespace)/\(name)" }
 }

@@ -44,7 +44,18 @@ public struct PostgresEventStore: Sendable {
 
     /// Inserts CDEvents in one statement and returns the keys that were new.
     public func insert(cdEvents rows: [CDEventRow], on connection: PostgresConnection) async throws -> Set<EventKey> {
+        Set(try await Self.insert(cdEvents: rows, origins: nil, on: connection, logger: logger).map(\.key))
+    }
+
+    /// The one `cdevents_raw` insert, for ingest and for the transform stage: one `INSERT … SELECT FROM unnest(…)`,
+    /// `ON CONFLICT DO NOTHING` on (source, id), in `origins` order (then `rows` order) so `seq` follows the
+    /// CloudEvents the rows were made of. `origins` is nil or has one entry per row. Returns the rows that were
+    /// new, with their transform.
+    public static func insert(
+        cdEvents rows: [CDEventRow], origins: [CDEventOrigin?]?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(key: EventKey, transform: String?)] {
         guard !rows.isEmpty else { return [] }
+        precondition(origins == nil || origins?.count == rows.count, "one origin per CDEvent row")
         let ids = rows.map(\.id)
         let sources = rows.map(\.source)
         let types = rows.map(\.type)
@@ -52,17 +63,22 @@ public struct PostgresEventStore: Sendable {
         let subjectIds = rows.map(\.subjectId)
         let subjectSources = rows.map { $0.subjectSource ?? "" }
         let contents = rows.map(\.content)
+        let originEvents = origins?.map { $0.map { String($0.eventId) } ?? "" } ?? Array(repeating: "", count: rows.count)
+        let originTransforms = origins?.map { $0?.transform ?? "" } ?? Array(repeating: "", count: rows.count)
         let query: PostgresQuery = """
-            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content)
-            SELECT i, s, t, ts::timestamptz, sid, NULLIF(ss, ''), c::jsonb
-            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(timestamps)::text[], \(subjectIds)::text[], \(subjectSources)::text[], \(contents)::text[])
-                AS r(i, s, t, ts, sid, ss, c)
+            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content,
+                                      origin_event_id, origin_transform)
+            SELECT i, s, t, ts::timestamptz, sid, NULLIF(ss, ''), c::jsonb, NULLIF(o, '')::bigint, NULLIF(tr, '')
+            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(timestamps)::text[], \(subjectIds)::text[],
+                        \(subjectSources)::text[], \(contents)::text[], \(originEvents)::text[], \(originTransforms)::text[])
+                WITH ORDINALITY AS r(i, s, t, ts, sid, ss, c, o, tr, n)
+            ORDER BY NULLIF(o, '')::bigint, n
             ON CONFLICT (cd_source, cd_id) DO NOTHING
-            RETURNING cd_source, cd_id
+            RETURNING cd_source, cd_id, origin_transform
             """
-        var inserted = Set<EventKey>()
-        for try await (source, id) in try await connection.query(query, logger: logger).decode((String, String).self) {
-            inserted.insert(EventKey(source: source, id: id))
+        var inserted: [(key: EventKey, transform: String?)] = []
+        for try await (source, id, transform) in try await connection.query(query, logger: logger).decode((String, String, String?).self) {
+            inserted.append((EventKey(source: source, id: id), transform))
         }
         return inserted
     }

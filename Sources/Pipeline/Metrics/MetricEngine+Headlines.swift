@@ -6,6 +6,7 @@ import PostgresNIO
 extension MetricEngine {
     /// Replaces the headline rows of `plan` with the values over its window ending `now`; returns them.
     func writeHeadlines(_ plan: MetricPlan, now: Date, on connection: PostgresConnection) async throws -> [MetricHeadline] {
+        // A literal, not a bound value: the frequency query groups by an expression containing it (`windowFilter`).
         let nowSQL = SQLFragment.literal(RFC3339.format(now, fractionalDigits: 6))
         let rows: [MetricHeadline]
         if plan.metric.metric == .deploymentFrequency {

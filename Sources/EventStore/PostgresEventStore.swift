@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import PacerCore
 import PostgresNIO
-import Synchronization
 
 /// Writes events to PostgreSQL: the raw CloudEvents and CDEvents tables.
 ///
@@ -45,7 +44,18 @@ public struct PostgresEventStore: Sendable {
 
     /// Inserts CDEvents in one statement and returns the keys that were new.
     public func insert(cdEvents rows: [CDEventRow], on connection: PostgresConnection) async throws -> Set<EventKey> {
+        Set(try await Self.insert(cdEvents: rows, origins: nil, on: connection, logger: logger).map(\.key))
+    }
+
+    /// The one `cdevents_raw` insert, for ingest and for the transform stage: one `INSERT … SELECT FROM unnest(…)`,
+    /// `ON CONFLICT DO NOTHING` on (source, id), in `origins` order (then `rows` order) so `seq` follows the
+    /// CloudEvents the rows were made of. `origins` is nil or has one entry per row. Returns the rows that were
+    /// new, with their transform.
+    public static func insert(
+        cdEvents rows: [CDEventRow], origins: [CDEventOrigin?]?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(key: EventKey, transform: String?)] {
         guard !rows.isEmpty else { return [] }
+        precondition(origins == nil || origins?.count == rows.count, "one origin per CDEvent row")
         let ids = rows.map(\.id)
         let sources = rows.map(\.source)
         let types = rows.map(\.type)
@@ -53,17 +63,22 @@ public struct PostgresEventStore: Sendable {
         let subjectIds = rows.map(\.subjectId)
         let subjectSources = rows.map { $0.subjectSource ?? "" }
         let contents = rows.map(\.content)
+        let originEvents = origins?.map { $0.map { String($0.eventId) } ?? "" } ?? Array(repeating: "", count: rows.count)
+        let originTransforms = origins?.map { $0?.transform ?? "" } ?? Array(repeating: "", count: rows.count)
         let query: PostgresQuery = """
-            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content)
-            SELECT i, s, t, ts::timestamptz, sid, NULLIF(ss, ''), c::jsonb
-            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(timestamps)::text[], \(subjectIds)::text[], \(subjectSources)::text[], \(contents)::text[])
-                AS r(i, s, t, ts, sid, ss, c)
+            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content,
+                                      origin_event_id, origin_transform)
+            SELECT i, s, t, ts::timestamptz, sid, NULLIF(ss, ''), c::jsonb, NULLIF(o, '')::bigint, NULLIF(tr, '')
+            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(timestamps)::text[], \(subjectIds)::text[],
+                        \(subjectSources)::text[], \(contents)::text[], \(originEvents)::text[], \(originTransforms)::text[])
+                WITH ORDINALITY AS r(i, s, t, ts, sid, ss, c, o, tr, n)
+            ORDER BY NULLIF(o, '')::bigint, n
             ON CONFLICT (cd_source, cd_id) DO NOTHING
-            RETURNING cd_source, cd_id
+            RETURNING cd_source, cd_id, origin_transform
             """
-        var inserted = Set<EventKey>()
-        for try await (source, id) in try await connection.query(query, logger: logger).decode((String, String).self) {
-            inserted.insert(EventKey(source: source, id: id))
+        var inserted: [(key: EventKey, transform: String?)] = []
+        for try await (source, id, transform) in try await connection.query(query, logger: logger).decode((String, String, String?).self) {
+            inserted.append((EventKey(source: source, id: id), transform))
         }
         return inserted
     }
@@ -78,83 +93,5 @@ public struct PostgresEventStore: Sendable {
         } catch {
             return false
         }
-    }
-}
-
-/// Runs `operation`, throwing `EventStoreError.timeout` when it takes longer than `timeout`.
-///
-/// On timeout, and when the caller is cancelled, the caller is answered at once and the operation is cancelled; it
-/// is not awaited, because a PostgresNIO connection lease waiting on an unreachable server may not return promptly
-/// on cancellation, and a caller (an HTTP request, a readiness probe) must never hang on it. Cancelling it matters:
-/// an operation left running (a LISTEN loop) would keep its connection leased, and the client's shutdown waits for it.
-public func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    let race = DeadlineRace<T>()
-    return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            race.install(continuation)
-            let work = Task {
-                do {
-                    race.finish(.success(try await operation()))
-                } catch {
-                    race.finish(.failure(error))
-                }
-            }
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                race.finish(.failure(EventStoreError(.timeout, "the database did not answer within \(timeout)")))
-            }
-            race.onFinish {
-                timer.cancel()
-                work.cancel()
-            }
-        }
-    } onCancel: {
-        race.finish(.failure(CancellationError()))
-    }
-}
-
-/// The first of operation, timer and cancellation to finish resumes the caller; the others are ignored.
-private final class DeadlineRace<T: Sendable>: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<T, any Error>?
-        var pending: Result<T, any Error>?
-        var done = false
-        var cleanup: [@Sendable () -> Void] = []
-    }
-    private let state = Mutex(State())
-
-    func install(_ continuation: CheckedContinuation<T, any Error>) {
-        let early = state.withLock { state -> Result<T, any Error>? in
-            if let pending = state.pending { return pending }
-            state.continuation = continuation
-            return nil
-        }
-        if let early { continuation.resume(with: early) }
-    }
-
-    func onFinish(_ action: @escaping @Sendable () -> Void) {
-        let runNow = state.withLock { state -> Bool in
-            if state.done { return true }
-            state.cleanup.append(action)
-            return false
-        }
-        if runNow { action() }
-    }
-
-    @discardableResult
-    func finish(_ result: Result<T, any Error>) -> Bool {
-        let (continuation, cleanup, won) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [@Sendable () -> Void], Bool) in
-            guard !state.done else { return (nil, [], false) }
-            state.done = true
-            let continuation = state.continuation
-            state.continuation = nil
-            if continuation == nil { state.pending = result }
-            let cleanup = state.cleanup
-            state.cleanup = []
-            return (continuation, cleanup, true)
-        }
-        continuation?.resume(with: result)
-        cleanup.forEach { $0() }
-        return won
     }
 }

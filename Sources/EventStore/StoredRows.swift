@@ -46,7 +46,29 @@ public struct CDEventRow: Sendable {
         self.content = content
     }
 
+    /// The row for a (normalised) CDEvent: the seed's columns plus the whole event as JSON.
+    public init(_ event: CDEvent) {
+        self.init(
+            id: event.context.id, source: event.context.source, type: event.context.type.description,
+            timestamp: event.context.timestamp.date, subjectId: event.subject.id, subjectSource: event.subject.source,
+            content: event.jsonValue.jsonString())
+    }
+
     public var key: EventKey { EventKey(source: source, id: id) }
+}
+
+/// Where a CDEvent made by the pipeline came from (`cdevents_raw.origin_event_id`, `origin_transform`); CDEvents
+/// ingested as CDEvents have none.
+public struct CDEventOrigin: Sendable, Hashable {
+    /// `cloudevents_raw.event_id` of the CloudEvent it was made of.
+    public var eventId: Int64
+    /// `namespace/name` of the CDEventTransform.
+    public var transform: String
+
+    public init(eventId: Int64, transform: String) {
+        self.eventId = eventId
+        self.transform = transform
+    }
 }
 
 /// `source` + `id`, the identity of a CloudEvent or a CDEvent.

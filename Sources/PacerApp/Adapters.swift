@@ -9,16 +9,6 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-extension CDEventRow {
-    /// The row for a (normalised) CDEvent: the seed's columns plus the whole event as JSON.
-    init(_ event: CDEvent) {
-        self.init(
-            id: event.context.id, source: event.context.source, type: event.context.type.description,
-            timestamp: event.context.timestamp.date, subjectId: event.subject.id, subjectSource: event.subject.source,
-            content: event.jsonValue.jsonString())
-    }
-}
-
 /// Ingest through the group committer into `cloudevents_raw`: the same path for HTTP and built-in sources.
 public struct StoreIngester: EventIngesting {
     /// `pacer_events_stored_total` / `pacer_events_duplicates_total` of one table, made once (not per request).

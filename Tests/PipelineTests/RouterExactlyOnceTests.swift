@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import PacerCore
 import PacerRules
-import Pipeline
+@testable import Pipeline
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -101,7 +101,7 @@ struct RouterExactlyOnceTests {
                 for round in 0..<3 {
                     let inserted = ContinuousClock.now
                     try await APipeline.insert(Self.rollouts(1, prefix: "wake\(round)-"), client)
-                    let store = PipelineStore(client: client, logger: TestDatabase.logger)
+                    let store = TransformStageStore(client: client, cursorName: "transform", logger: TestDatabase.logger)
                     let readable = try await APipeline.eventually {
                         let horizon = try await store.readHorizon()
                         return try await APipeline.count("SELECT count(*) FROM cloudevents_raw WHERE ingest_xid >= '\(horizon)'::xid8", client) == 0

@@ -97,5 +97,17 @@ extension Migration {
                 PRIMARY KEY (namespace, name)
             )
             """,
-        ] + MetricFactSQL.secondaryIndexes)
+            // The fact tables' secondary indexes. A full rebuild drops and creates the same list again
+            // (`MetricFactSQL.secondaryIndexes` in Pipeline); a migration is a fixed record of the schema, so it
+            // keeps its own copy.
+            "CREATE INDEX deployments_time ON deployments (time_created)",
+            "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
+            "CREATE INDEX deployments_app_commit ON deployments (app, commit) WHERE commit IS NOT NULL",
+            "CREATE INDEX changes_app_sha ON changes (app, sha)",
+            "CREATE INDEX incident_events_subject ON incident_events (subject_id, time_created)",
+            "CREATE INDEX incident_events_open ON incident_events (app, environment, time_created) WHERE kind = 'open'",
+            "CREATE INDEX incidents_subject ON incidents (subject_id)",
+            "CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL",
+            "CREATE INDEX lead_times_deploy_time ON lead_times (deploy_time)",
+        ])
 }

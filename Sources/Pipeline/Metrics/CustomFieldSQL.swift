@@ -1,4 +1,3 @@
-import EventStore
 import Expressions
 import Foundation
 import PacerCore
@@ -19,18 +18,14 @@ import PacerCore
 enum CustomFieldSQL {
     static let roots: Set<String> = ["context", "subject", "customData"]
 
-    /// `'{customData,x}'` (a text[] literal for `#>`) when `form` is a path inside the CDEvent.
-    static func path(_ form: ExpressionForm) -> String? {
+    /// The path (a bound `text[]` for `#>`) when `form` is a path inside the CDEvent.
+    static func path(_ form: ExpressionForm) -> SQLFragment? {
         guard case .path(let parts) = form, parts.count >= 2, roots.contains(parts[0]) else { return nil }
-        let escaped = parts.map { part -> String in
-            // Array-literal elements are double-quoted, with `"` and `\` escaped.
-            "\"" + part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        return MetricFactSQL.literal("{" + escaped.joined(separator: ",") + "}")
+        return "\(bind: parts)"
     }
 
     /// A boolean SQL condition for a `where`, or nil.
-    static func condition(_ form: ExpressionForm) -> String? {
+    static func condition(_ form: ExpressionForm) -> SQLFragment? {
         switch form {
         case .and(let a, let b):
             guard let left = condition(a), let right = condition(b) else { return nil }
@@ -49,7 +44,7 @@ enum CustomFieldSQL {
         case .oneOf(let a, let values):
             guard let operand = value(a) else { return nil }
             guard !values.isEmpty else { return "false" }
-            return "(\(operand) IN (\(values.map { jsonb($0) }.joined(separator: ", "))))"
+            return "(\(operand) IN (\(SQLFragment(joining: values.map(jsonb), separator: ", "))))"
         case .comparison(let op, let a, let b):
             guard let left = value(a), let right = value(b) else { return nil }
             switch op {
@@ -64,15 +59,15 @@ enum CustomFieldSQL {
     }
 
     /// A jsonb SQL value: a path's value in the CDEvent, or a literal.
-    static func value(_ form: ExpressionForm) -> String? {
+    static func value(_ form: ExpressionForm) -> SQLFragment? {
         switch form {
-        case .path: return path(form).map { "(r.content #> \($0))" }
+        case .path: return path(form).map { path -> SQLFragment in "(r.content #> \(path))" }
         case .literal(let literal): return jsonb(literal)
         default: return nil
         }
     }
 
-    static func jsonb(_ value: Value) -> String {
-        "\(MetricFactSQL.literal(value.jsonValue.jsonString()))::jsonb"
+    static func jsonb(_ value: Value) -> SQLFragment {
+        "\(bind: value.jsonValue.jsonString())::jsonb"
     }
 }

@@ -1,4 +1,3 @@
-import EventStore
 import Foundation
 import PacerRules
 import PacerCore
@@ -7,13 +6,14 @@ import PostgresNIO
 extension MetricEngine {
     /// Replaces the headline rows of `plan` with the values over its window ending `now`; returns them.
     func writeHeadlines(_ plan: MetricPlan, now: Date, on connection: PostgresConnection) async throws -> [MetricHeadline] {
-        let nowSQL = MetricFactSQL.literal(RFC3339.format(now, fractionalDigits: 6))
+        // A literal, not a bound value: the frequency query groups by an expression containing it (`windowFilter`).
+        let nowSQL = SQLFragment.literal(RFC3339.format(now, fractionalDigits: 6))
         let rows: [MetricHeadline]
         if plan.metric.metric == .deploymentFrequency {
             rows = try await frequencyHeadlines(plan, now: nowSQL, on: connection)
         } else {
             var computed: [MetricHeadline] = []
-            let sequence = try await connection.query(PostgresQuery(unsafeSQL: plan.headlineQuery(now: nowSQL)), logger: logger)
+            let sequence = try await connection.query(plan.headlineQuery(now: nowSQL).query, logger: logger)
                 .decode((String, String, Double?, Int64).self)
             for try await (groupKey, labels, value, samples) in sequence {
                 let level = value.flatMap { DORALevels.level(metric: plan.metric.metric, value: $0, levels: plan.metric.levels) }
@@ -47,7 +47,7 @@ extension MetricEngine {
         var days: [String: [Int64: Int64]] = [:]
         var deployments: [String: Int64] = ["": 0]
         var labels: [String: [String: String]] = ["": [:]]
-        let sequence = try await connection.query(PostgresQuery(unsafeSQL: plan.frequencyHeadlineQuery(now: now)), logger: logger)
+        let sequence = try await connection.query(plan.frequencyHeadlineQuery(now: now).query, logger: logger)
             .decode((String, String, Int64, Int64, Int64).self)
         for try await (groupKey, labelText, week, dayCount, count) in sequence {
             days[groupKey, default: [:]][week] = dayCount

@@ -50,16 +50,18 @@ struct MetricEngine: Sendable {
         return plans
     }
 
-    func run(_ sql: String, on connection: PostgresConnection) async throws {
+    func run(_ statement: SQLFragment, on connection: PostgresConnection) async throws {
         let start = ContinuousClock.now
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
+        let query = statement.query
+        try await connection.query(query, logger: logger)
+        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(query.sql)"])
     }
 
-    func count(_ sql: String, on connection: PostgresConnection) async throws -> Int64 {
+    func count(_ statement: SQLFragment, on connection: PostgresConnection) async throws -> Int64 {
         let start = ContinuousClock.now
-        defer { logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"]) }
-        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) {
+        let query = statement.query
+        defer { logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(query.sql)"]) }
+        for try await value in try await connection.query(query, logger: logger).decode(Int64.self) {
             return value
         }
         return 0

@@ -1,4 +1,3 @@
-import EventStore
 import PacerRules
 
 /// The result statements of a plan. Buckets are `date_trunc` in the transaction's time zone, which the calculator
@@ -35,15 +34,15 @@ extension MetricPlan {
     }
 
     /// Rebuilds the points of one bucket size: every bucket, or (`restricted`) the keys in `calc_keys`.
-    func pointsInsert(bucket: Bucket, restricted: Bool) -> String {
+    func pointsInsert(bucket: Bucket, restricted: Bool) -> SQLFragment {
         let b = bucket.rawValue
         let start = "date_trunc('\(b)', s.t)"
-        var filter = "s.t IS NOT NULL AND \(selectorSQL())"
+        var filter: SQLFragment = "s.t IS NOT NULL AND \(selectorSQL())"
         var outer = ""
         if restricted {
             let keys = "SELECT bucket_start FROM calc_keys WHERE bucket = '\(b)'"
-            filter += """
-                 AND s.t >= (SELECT min(bucket_start) FROM calc_keys WHERE bucket = '\(b)')
+            filter = """
+                \(filter) AND s.t >= (SELECT min(bucket_start) FROM calc_keys WHERE bucket = '\(b)')
                  AND s.t < (SELECT max(bucket_start) FROM calc_keys WHERE bucket = '\(b)') + interval '\(Self.span(bucket))'
                  AND \(start) IN (\(keys))
                 """
@@ -51,7 +50,7 @@ extension MetricPlan {
         }
         return """
             INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-            SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), '\(b)', p.bs, p.gk, p.labels, p.value, p.samples
+            SELECT \(ownerValues), '\(b)', p.bs, p.gk, p.labels, p.value, p.samples
             FROM (
                 SELECT \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(valueSQL) AS value, \(samplesSQL) AS samples
                 FROM \(source) WHERE \(filter)
@@ -63,7 +62,7 @@ extension MetricPlan {
 
     /// Groups the rows of `rows` (a relation of samples `s` with time `t`) by every bucket size of the metric, and
     /// by bucket size and group: `SELECT <bucket, bs, gk, labels> , <aggregates> FROM … GROUP BY GROUPING SETS …`.
-    private func allBucketsSelect(aggregates: String, from rows: String) -> String {
+    private func allBucketsSelect(aggregates: String, from rows: SQLFragment) -> SQLFragment {
         let buckets = metric.buckets.map(\.rawValue)
         let starts = buckets.map { "date_trunc('\($0)', s.t) AS b_\($0)" }.joined(separator: ", ")
         let bucketName = "CASE " + buckets.map { "WHEN GROUPING(s.b_\($0)) = 0 THEN '\($0)'" }.joined(separator: " ") + " END"
@@ -81,22 +80,22 @@ extension MetricPlan {
     /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
     /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
     /// Additive metrics count per day (and group) once and sum the days into weeks, months and years.
-    func pointsInsertAll() -> String {
+    func pointsInsertAll() -> SQLFragment {
         if let additive { return pointsInsertAll(additive) }
         return """
         INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-        SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
+        SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
         FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
         ORDER BY p.bucket, p.gk, p.bs
         """
     }
 
-    private func pointsInsertAll(_ additive: Additive) -> String {
+    private func pointsInsertAll(_ additive: Additive) -> SQLFragment {
         let buckets = metric.buckets.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let grouping = groupColumns.isEmpty ? "GROUP BY 1" : "GROUP BY GROUPING SETS ((1), (1, \(groupColumns.joined(separator: ", "))))"
         return """
             INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-            SELECT \(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name)), r.bucket, r.bs, r.gk, r.labels,
+            SELECT \(ownerValues), r.bucket, r.bs, r.gk, r.labels,
                    \(additive.value(deployments: "r.n", failed: "r.f")), r.n
             FROM (
                 SELECT b.bucket, date_trunc(b.bucket, d.day) AS bs, d.gk, d.labels, sum(d.n)::int8 AS n, sum(d.f)::int8 AS f
@@ -115,12 +114,12 @@ extension MetricPlan {
     /// in, every bucket size, per group and overall; returns how many points changed. A point's new counts are its
     /// stored counts plus the deltas, and its value is derived from the counts exactly as a recompute derives it.
     /// (Deployments are never removed from the facts, so a point's deployments only grow.)
-    func deltaUpsert(_ additive: Additive) -> String {
+    func deltaUpsert(_ additive: Additive) -> SQLFragment {
         // Summed per day and dimensions first: every longer bucket starts at a UTC midnight, so the grouping sets
         // then see a few rows per app instead of one per fact (the batch's rows mostly share a few days).
-        let rows = """
+        let rows: SQLFragment = """
             (SELECT date_trunc('day', t) AS t, app, environment, team, namespace, sum(dn)::int8 AS dn, sum(df)::int8 AS df
-             FROM calc_delta WHERE family = \(MetricFactSQL.literal(family)) GROUP BY 1, 2, 3, 4, 5) s
+             FROM calc_delta WHERE family = \(bind: family) GROUP BY 1, 2, 3, 4, 5) s
             """
         return """
             WITH d AS (\(allBucketsSelect(aggregates: "sum(s.dn)::int8 AS dn, sum(s.df)::int8 AS df", from: rows))),
@@ -145,8 +144,8 @@ extension MetricPlan {
     }
 
     /// Deletes the plan's points: all, or (`restricted`) those whose key is in `calc_keys`.
-    func pointsDelete(restricted: Bool) -> String {
-        let owner = "p.namespace = \(MetricFactSQL.literal(namespace)) AND p.name = \(MetricFactSQL.literal(name))"
+    func pointsDelete(restricted: Bool) -> SQLFragment {
+        let owner: SQLFragment = "p.namespace = \(bind: namespace) AND p.name = \(bind: name)"
         guard restricted else { return "DELETE FROM metric_points p WHERE \(owner)" }
         return """
             DELETE FROM metric_points p USING calc_keys k
@@ -154,12 +153,12 @@ extension MetricPlan {
             """
     }
 
-    /// The plan's `namespace, name` as SQL literals, and as a condition on a row of `metric_pending`.
-    private var ownerValues: String { "\(MetricFactSQL.literal(namespace)), \(MetricFactSQL.literal(name))" }
-    private var ownerCondition: String { "namespace = \(MetricFactSQL.literal(namespace)) AND name = \(MetricFactSQL.literal(name))" }
+    /// The plan's `namespace, name` as bound values, and as a condition on a row of `metric_pending`.
+    private var ownerValues: SQLFragment { "\(bind: namespace), \(bind: name)" }
+    private var ownerCondition: SQLFragment { "namespace = \(bind: namespace) AND name = \(bind: name)" }
 
     /// Records the keys in `calc_keys` as pending (to be aggregated by a later step).
-    func pendingInsert() -> String {
+    func pendingInsert() -> SQLFragment {
         """
         INSERT INTO metric_pending (namespace, name, bucket, bucket_start, group_key)
         SELECT \(ownerValues), bucket, bucket_start, group_key FROM calc_keys
@@ -168,7 +167,7 @@ extension MetricPlan {
     }
 
     /// Moves the plan's pending keys into `calc_keys`; returns how many.
-    func pendingTake() -> String {
+    func pendingTake() -> SQLFragment {
         """
         WITH moved AS (DELETE FROM metric_pending WHERE \(ownerCondition) RETURNING bucket, bucket_start, group_key),
         ins AS (INSERT INTO calc_keys (bucket, bucket_start, group_key) SELECT * FROM moved RETURNING 1)
@@ -177,11 +176,11 @@ extension MetricPlan {
     }
 
     /// Forgets the plan's pending keys (a full computation covers them).
-    func pendingDelete() -> String { "DELETE FROM metric_pending WHERE \(ownerCondition)" }
+    func pendingDelete() -> SQLFragment { "DELETE FROM metric_pending WHERE \(ownerCondition)" }
 
     /// Fills `calc_keys` with the (bucket, start, group) keys the touch points of this plan's family reach; returns
     /// how many.
-    func keysInsert() -> String {
+    func keysInsert() -> SQLFragment {
         let buckets = metric.buckets.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let groups = groupColumns.isEmpty ? "('')" : "(''), (\(groupKeySQL()))"
         return """
@@ -189,17 +188,17 @@ extension MetricPlan {
                 INSERT INTO calc_keys (bucket, bucket_start, group_key)
                 SELECT DISTINCT b.bucket, date_trunc(b.bucket, s.t), g.gk
                 FROM calc_touch s CROSS JOIN unnest(ARRAY[\(buckets)]::text[]) AS b(bucket) CROSS JOIN LATERAL (VALUES \(groups)) AS g(gk)
-                WHERE s.family = \(MetricFactSQL.literal(family)) AND s.t IS NOT NULL AND \(selectorSQL())
+                WHERE s.family = \(bind: family) AND s.t IS NOT NULL AND \(selectorSQL())
                 RETURNING 1
             ) SELECT count(*) FROM ins
             """
     }
 
     /// Custom metrics: touch points from the raw rows in the range.
-    func customTouches(range: String) -> String? {
+    func customTouches(range: String) -> SQLFragment? {
         guard let customTypes else { return nil }
         return """
-            INSERT INTO calc_touch SELECT \(MetricFactSQL.literal(family)), r.cd_timestamp, \(MetricFactSQL.app), \(MetricFactSQL.environment),
+            INSERT INTO calc_touch SELECT \(bind: family), r.cd_timestamp, \(MetricFactSQL.app), \(MetricFactSQL.environment),
                 \(MetricFactSQL.team), \(MetricFactSQL.namespace)
             FROM cdevents_raw r WHERE \(range) AND \(customTypes)
             """
@@ -209,13 +208,15 @@ extension MetricPlan {
     /// timestamp rounded up to the second) must not keep a fresh deployment out of the headline.
     static let futureTolerance = "interval '5 minutes'"
 
-    private func windowFilter(now: String) -> String {
-        "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(now)::timestamptz - interval '\(metric.windowSeconds) seconds'"
-            + " AND s.t <= \(now)::timestamptz + \(Self.futureTolerance)"
+    /// `now` is a timestamp literal, not a bound value: the frequency query groups by an expression containing
+    /// it, and a grouped expression must be spelled the same in SELECT and GROUP BY (two binds would not be).
+    private func windowFilter(now: String) -> SQLFragment {
+        let window = "interval '\(metric.windowSeconds) seconds'"
+        return "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(now)::timestamptz - \(window) AND s.t <= \(now)::timestamptz + \(Self.futureTolerance)"
     }
 
     /// The headline per group over the window ending `now`: (group_key, labels, value, samples).
-    func headlineQuery(now: String) -> String {
+    func headlineQuery(now: String) -> SQLFragment {
         """
         SELECT \(groupedKeySQL), (\(groupedLabelsSQL))::text, \(valueSQL), \(samplesSQL)
         FROM \(source) WHERE \(windowFilter(now: now)) \(grouping(nil))
@@ -224,7 +225,7 @@ extension MetricPlan {
 
     /// Deployment frequency: per group and week of the window (counted back from `now`), the distinct days (24 h
     /// counted back from `now`) with a deployment and the deployments: (group_key, labels, week, days, deployments).
-    func frequencyHeadlineQuery(now: String) -> String {
+    func frequencyHeadlineQuery(now: String) -> SQLFragment {
         let week = "greatest(0, floor(extract(epoch FROM \(now)::timestamptz - s.t) / 604800))::int8"
         let day = "greatest(0, floor(extract(epoch FROM \(now)::timestamptz - s.t) / 86400))"
         return """

@@ -1,6 +1,5 @@
 import EventModel
 import Foundation
-import EventStore
 import Expressions
 import PacerRules
 import PacerCore
@@ -14,14 +13,14 @@ struct MetricPlan: Sendable {
     let specText: String
     let metric: CompiledMetric
     /// `(SELECT … AS t, app, environment, team, namespace[, x][, failed]) s`: one row per sample.
-    let source: String
+    let source: SQLFragment
     /// Touch family in `calc_touch` (the metric, or `custom:<namespace>/<name>` for custom metrics).
     let family: String
     /// Aggregate expressions over `s` for a bucket's value and samples.
     let valueSQL: String
     let samplesSQL: String
     /// Custom metrics: the type condition over `cdevents_raw r` (their touches come from the raw rows).
-    let customTypes: String?
+    let customTypes: SQLFragment?
     /// Counting metrics whose points the incremental path updates in place from signed deltas (`calc_delta`), so a
     /// batch costs the same whatever the history behind it; nil: touched points are aggregated again from the facts.
     let additive: Additive?
@@ -109,7 +108,7 @@ struct MetricPlan: Sendable {
                 throw Unsupported(description: "spec.custom is missing")
             }
             let types = Self.customTypeCondition(compiledCustom.types)
-            let whereSQL = try compiledCustom.where.map { expression -> String in
+            let whereSQL = try compiledCustom.where.map { expression -> SQLFragment in
                 guard let form = expression.form, let sql = CustomFieldSQL.condition(form) else {
                     throw Unsupported(
                         description: "custom.where \"\(expression.source)\" is not supported by the calculator (supported: paths in the CDEvent, literals, "
@@ -117,8 +116,8 @@ struct MetricPlan: Sendable {
                 }
                 return sql
             }
-            var fieldNumber = "NULL::numeric"
-            var fieldText = "NULL::text"
+            var fieldNumber: SQLFragment = "NULL::numeric"
+            var fieldText: SQLFragment = "NULL::text"
             if let field = compiledCustom.field {
                 guard let form = field.form, let path = CustomFieldSQL.path(form) else {
                     throw Unsupported(description: "custom.field \"\(field.source)\" is not supported by the calculator (supported: a path such as customData.x or subject.content.y)")
@@ -126,10 +125,11 @@ struct MetricPlan: Sendable {
                 fieldNumber = "CASE WHEN jsonb_typeof(r.content #> \(path)) = 'number' THEN (r.content #> \(path))::numeric END"
                 fieldText = "r.content #>> \(path)"
             }
+            let whereClause: SQLFragment = whereSQL.map { condition -> SQLFragment in " AND (\(condition))" } ?? ""
             source = """
                 (SELECT r.cd_timestamp AS t, \(MetricFactSQL.app) AS app, \(MetricFactSQL.environment) AS environment,
                         \(MetricFactSQL.team) AS team, \(MetricFactSQL.namespace) AS namespace, \(fieldNumber) AS x, \(fieldText) AS xt
-                 FROM cdevents_raw r WHERE \(types)\(whereSQL.map { " AND (\($0))" } ?? "")) s
+                 FROM cdevents_raw r WHERE \(types)\(whereClause)) s
                 """
             customTypes = types
             additive = nil
@@ -157,7 +157,7 @@ struct MetricPlan: Sendable {
         family = compiled.metric == .custom ? "custom:\(namespace)/\(name)" : compiled.metric.rawValue
     }
 
-    static func customTypeCondition(_ types: [CDEventType]) -> String {
+    static func customTypeCondition(_ types: [CDEventType]) -> SQLFragment {
         var official: [String] = []
         var custom: [String] = []
         for type in types {
@@ -171,29 +171,32 @@ struct MetricPlan: Sendable {
             official.isEmpty ? nil : MetricFactSQL.typeCondition(official),
             custom.isEmpty ? nil : MetricFactSQL.typeCondition(custom, prefix: CDEventType.customPrefix),
         ].compactMap { $0 }
-        return parts.isEmpty ? "false" : "(" + parts.joined(separator: " OR ") + ")"
+        return parts.isEmpty ? "false" : "(\(SQLFragment(joining: parts, separator: " OR ")))"
     }
 
-    /// `s.environment = 'production' AND …`; a selector key that is not a dimension matches nothing.
-    func selectorSQL(alias: String = "s") -> String {
-        let parts = metric.selector.sorted { $0.key < $1.key }.map { key, value -> String in
+    /// `s.environment = $1 AND …` (the values bound); a selector key that is not a dimension matches nothing.
+    func selectorSQL(alias: String = "s") -> SQLFragment {
+        let parts = metric.selector.sorted { $0.key < $1.key }.map { key, value -> SQLFragment in
             guard MetricDefinitionSpec.GroupBy(rawValue: key) != nil else { return "false" }
-            return "\(alias).\(key) = \(MetricFactSQL.literal(value))"
+            return "\(alias).\(key) = \(bind: value)"
         }
-        return parts.isEmpty ? "true" : parts.joined(separator: " AND ")
+        return parts.isEmpty ? "true" : SQLFragment(joining: parts, separator: " AND ")
     }
+
+    // The group key and labels name fixed dimensions (`GroupBy` cases, not CRD text), spelled as literals: they
+    // appear in grouped SELECT lists, where a bound value would not match the same expression elsewhere.
 
     /// The group key (`app=checkout,environment=prod`) of a sample row; `''` when not grouped.
     func groupKeySQL(alias: String = "s") -> String {
         guard !metric.groupBy.isEmpty else { return "''" }
         return metric.groupBy.enumerated().map { index, dimension in
-            "\(MetricFactSQL.literal((index == 0 ? "" : ",") + dimension.rawValue + "=")) || \(alias).\(dimension.rawValue)"
+            "\(SQLFragment.literal((index == 0 ? "" : ",") + dimension.rawValue + "=")) || \(alias).\(dimension.rawValue)"
         }.joined(separator: " || ")
     }
 
     func labelsSQL(alias: String = "s") -> String {
         guard !metric.groupBy.isEmpty else { return "'{}'::jsonb" }
-        let pairs = metric.groupBy.map { "\(MetricFactSQL.literal($0.rawValue)), \(alias).\($0.rawValue)" }
+        let pairs = metric.groupBy.map { "\(SQLFragment.literal($0.rawValue)), \(alias).\($0.rawValue)" }
         return "jsonb_build_object(\(pairs.joined(separator: ", ")))"
     }
 

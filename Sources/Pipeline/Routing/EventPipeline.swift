@@ -17,7 +17,7 @@ import Synchronization
 /// is done again by the next run.
 public final class EventPipeline: Service, Sendable {
     private let client: PostgresClient
-    private let store: PipelineStore
+    private let store: TransformStageStore
     private let configStore: PostgresConfigStore
     private let configuration: EventPipelineConfiguration
     private let statusPublisher: (any TransformStatusPublishing)?
@@ -36,7 +36,7 @@ public final class EventPipeline: Service, Sendable {
         statusPublisher: (any TransformStatusPublishing)? = nil, logger: Logger
     ) {
         self.client = client
-        self.store = PipelineStore(client: client, logger: logger)
+        self.store = TransformStageStore(client: client, cursorName: configuration.cursorName, logger: logger)
         self.configStore = PostgresConfigStore(client: client, logger: logger)
         self.configuration = configuration
         self.statusPublisher = statusPublisher
@@ -80,12 +80,11 @@ public final class EventPipeline: Service, Sendable {
     /// Every database call is bounded by `stallTimeout` (`withDeadline`): a call stuck on an unreachable server is
     /// abandoned (and cancelled) so the service stays responsive; a commit that lands after all is harmless, because
     /// the next attempt finds the cursor moved.
-    func processUntilCaughtUp() async throws -> (processed: Int, lag: PipelineLag) {
+    func processUntilCaughtUp() async throws -> (processed: Int, lag: StageLag) {
         let store = self.store
-        let name = configuration.cursorName
         let batchSize = configuration.batchSize
         var total = 0
-        var cursor = try await bounded { try await store.cursor(name) }
+        var cursor = try await bounded { try await store.position() }
         var horizon = try await bounded { try await store.readHorizon() }
         var refreshed = true
         while true {
@@ -108,7 +107,7 @@ public final class EventPipeline: Service, Sendable {
             let output = await EventRouter(rules: rules).process(records, slice: 50)
             let result = try await bounded {
                 try await store.commitTransformBatch(
-                    cursor: name, expected: from, next: last.position, produced: output.produced, errors: output.failures)
+                    expected: from, next: last.position, produced: output.produced, errors: output.failures)
             }
             switch result {
             case .committed(let inserted):
@@ -148,7 +147,7 @@ public final class EventPipeline: Service, Sendable {
         }
     }
 
-    private func setLag(_ lag: PipelineLag) {
+    private func setLag(_ lag: StageLag) {
         metrics.record(lag)
     }
 
@@ -222,8 +221,7 @@ public final class EventPipeline: Service, Sendable {
             do { try await Task.sleep(for: configuration.statusInterval) } catch { return }
             do {
                 let store = self.store
-                let name = configuration.cursorName
-                setLag(try await bounded { try await store.lag(after: try await store.cursor(name)) })
+                setLag(try await bounded { try await store.lag(after: try await store.position()) })
                 if statusPublisher != nil { try await bounded { try await self.publishChangedStats() } }
             } catch {
                 if Task.isCancelled { return }

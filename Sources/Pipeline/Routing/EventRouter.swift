@@ -18,7 +18,7 @@ public struct EventRouter: Sendable {
         self.rules = rules
     }
 
-    /// What one batch produced, ready for `PipelineStore.commitTransformBatch`.
+    /// What one batch produced, ready for `TransformStageStore.commitTransformBatch`.
     public struct Output: Sendable {
         public var produced: [ProducedCDEvent] = []
         public var failures: [PipelineFailure] = []
@@ -106,7 +106,7 @@ public struct EventRouter: Sendable {
                 case .success(let transform):
                     do {
                         let cdEvent = try transform.apply(to: event, activation: variables, transform: key, receivedAt: record.storedAt)
-                        output.produced.append(ProducedCDEvent(row: Self.row(cdEvent), originEventId: record.eventId, originTransform: key))
+                        output.produced.append(ProducedCDEvent(row: CDEventRow(cdEvent), originEventId: record.eventId, originTransform: key))
                     } catch {
                         output.transformFailures[key, default: 0] += 1
                         fail("transform", key, error.description)
@@ -115,12 +115,5 @@ public struct EventRouter: Sendable {
             }
         }
         if matched { output.routed += 1 } else { output.unrouted += 1 }
-    }
-
-    /// The `cdevents_raw` row of an emitted CDEvent.
-    static func row(_ event: CDEvent) -> CDEventRow {
-        CDEventRow(
-            id: event.context.id, source: event.context.source, type: event.context.type.description, timestamp: event.context.timestamp.date,
-            subjectId: event.subject.id, subjectSource: event.subject.source, content: event.jsonValue.jsonString())
     }
 }

@@ -11,7 +11,7 @@ struct TransformStageMetrics: Sendable {
     let produced = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "transform"), ("result", "produced")])
     let failed = Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "transform"), ("result", "failed")])
 
-    func record(_ lag: PipelineLag) {
+    func record(_ lag: StageLag) {
         lagEvents.record(lag.events)
         lagSeconds.record(lag.seconds)
     }

@@ -1,3 +1,4 @@
+import EventStore
 import Logging
 import PostgresNIO
 
@@ -6,11 +7,13 @@ import PostgresNIO
 /// Every method runs on a connection inside the caller's transaction: the caller locks the cursor row
 /// (``lockCursor(on:)``), applies facts and results, and advances the cursor in the same transaction, so a crash
 /// or a second replica never applies a row twice or skips one (docs/storage.md, "Why ingest_xid").
-public struct MetricFactStore: Sendable {
-    public static let cursorName = "calculate"
+struct MetricFactStore: Sendable {
+    static let cursorName = "calculate"
+    let cursor: StageCursor
     let logger: Logger
 
-    public init(logger: Logger) {
+    init(logger: Logger) {
+        self.cursor = StageCursor(Self.cursorName, over: .cdEvents, logger: logger)
         self.logger = logger
     }
 
@@ -20,30 +23,22 @@ public struct MetricFactStore: Sendable {
         logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
     }
 
-    /// Creates the cursor row when missing and locks it (`FOR UPDATE`) until the transaction ends; returns it.
-    public func lockCursor(on connection: PostgresConnection) async throws -> MetricFactSQL.Position {
+    /// Sets the transaction's calculator settings, then creates the cursor row when missing and locks it
+    /// (`FOR UPDATE`) until the transaction ends; returns it.
+    func lockCursor(on connection: PostgresConnection) async throws -> CursorPosition {
         // The calculator's statements are many short-lived aggregates: JIT compilation costs more than it saves,
         // and sorts for grouping sets fit in memory.
         try await run("SET LOCAL jit = off", on: connection)
         try await run("SET LOCAL work_mem = '64MB'", on: connection)
         // Buckets (date_trunc) and interval arithmetic in UTC.
         try await run("SET LOCAL TimeZone = 'UTC'", on: connection)
-        try await connection.query(
-            "INSERT INTO pipeline_cursors (name) VALUES (\(Self.cursorName)) ON CONFLICT (name) DO NOTHING", logger: logger)
-        let rows = try await connection.query(
-            "SELECT last_xid::text, last_id FROM pipeline_cursors WHERE name = \(Self.cursorName) FOR UPDATE", logger: logger)
-        for try await (xid, id) in rows.decode((String, Int64).self) {
-            return MetricFactSQL.Position(xid: xid, seq: id)
-        }
-        throw EventStoreError(.unavailable, "the pipeline cursor \(Self.cursorName) could not be created")
+        return try await cursor.lock(on: connection)
     }
 
     /// The position of the `limit`-th settled row after `after` (or of the last settled one when `limit` is nil)
     /// and the number of rows up to it; nil when there is none. Settled: written by a transaction below the
     /// commit horizon of this database (`CommitHorizon`), so no row can still appear before it.
-    public func batchEnd(
-        after: MetricFactSQL.Position?, limit: Int?, on connection: PostgresConnection
-    ) async throws -> (MetricFactSQL.Position, Int)? {
+    func batchEnd(after: CursorPosition?, limit: Int?, on connection: PostgresConnection) async throws -> (CursorPosition, Int)? {
         let lower = after.map { "(ingest_xid, seq) > \($0.sql) AND" } ?? ""
         let horizon = try await CommitHorizon.current(on: connection, logger: logger)
         let sql = """
@@ -55,42 +50,32 @@ public struct MetricFactStore: Sendable {
             """
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode((String, Int64, Int64).self)
         for try await (xid, seq, count) in rows {
-            return (MetricFactSQL.Position(xid: xid, seq: seq), Int(count))
+            return (CursorPosition(xid: Int64(xid) ?? 0, id: seq), Int(count))
         }
         return nil
     }
 
     /// Adds the facts of the rows in (`from`, `to`]; touch points land in the temporary table `calc_touch`.
-    public func applyIncremental(from: MetricFactSQL.Position, to: MetricFactSQL.Position, on connection: PostgresConnection) async throws {
+    func applyIncremental(from: CursorPosition, to: CursorPosition, on connection: PostgresConnection) async throws {
         for statement in MetricFactSQL.incremental(from: from, to: to) {
             try await run(statement, on: connection)
         }
     }
 
     /// Rebuilds every fact table from the rows up to `to`.
-    public func rebuild(upTo to: MetricFactSQL.Position, on connection: PostgresConnection) async throws {
+    func rebuild(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
         for statement in MetricFactSQL.rebuild(upTo: to) {
             try await run(statement, on: connection)
         }
     }
 
     /// Moves the cursor to `position`.
-    public func advance(to position: MetricFactSQL.Position, on connection: PostgresConnection) async throws {
-        try await run(
-            "UPDATE pipeline_cursors SET last_xid = '\(position.xid)'::xid8, last_id = \(position.seq), updated_at = now() WHERE name = '\(Self.cursorName)'",
-            on: connection)
+    func advance(to position: CursorPosition, on connection: PostgresConnection) async throws {
+        try await cursor.advance(to: position, on: connection)
     }
 
-    /// Rows of `cdevents_raw` not yet processed (settled or not) and the age in seconds of the oldest of them.
-    public func lag(client: PostgresClient) async throws -> (events: Int64, seconds: Double) {
-        let rows = try await client.query(
-            """
-            SELECT count(*), coalesce(extract(epoch FROM now() - min(r.received_at))::float8, 0) FROM cdevents_raw r
-            WHERE (r.ingest_xid, r.seq) > (SELECT last_xid, last_id FROM pipeline_cursors WHERE name = \(Self.cursorName))
-            """, logger: logger)
-        for try await (count, seconds) in rows.decode((Int64, Double).self) {
-            return (count, seconds)
-        }
-        return (0, 0)
+    /// Rows of `cdevents_raw` not yet processed (settled or not) and the age of the first of them.
+    func lag(client: PostgresClient) async throws -> StageLag {
+        try await cursor.lag(after: try await cursor.read(client: client), client: client)
     }
 }

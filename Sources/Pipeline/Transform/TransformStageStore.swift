@@ -1,43 +1,42 @@
+import EventStore
 import Foundation
 import Logging
 import PacerCore
 import PostgresNIO
 
-/// The SQL of the router/transformer stage: reads `cloudevents_raw` after a durable gap-free cursor and commits
-/// a batch's outputs (CDEvents, errors, per-transform counts) together with the cursor advance.
+/// The SQL of the router/transformer stage: reads `cloudevents_raw` after its ``StageCursor`` and commits a batch's
+/// outputs (CDEvents, errors, per-transform counts) together with the cursor advance.
 ///
 /// Exactly-once: `commitTransformBatch` locks the cursor row (`SELECT … FOR UPDATE`) and writes only when the
 /// cursor is still where the batch was read from; otherwise another replica committed that batch and nothing is
 /// written. Because the outputs and the cursor commit in one transaction, a crash leaves either both or neither.
-public struct PipelineStore: Sendable {
-    public let client: PostgresClient
+struct TransformStageStore: Sendable {
+    let client: PostgresClient
+    let cursor: StageCursor
     private let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    /// `cursorName`: the stage's `pipeline_cursors` row (``EventPipelineConfiguration/cursorName``).
+    init(client: PostgresClient, cursorName: String, logger: Logger) {
         self.client = client
+        self.cursor = StageCursor(cursorName, over: .cloudEvents, logger: logger)
         self.logger = logger
     }
 
-    /// The cursor `name`, created at ``PipelineCursor/start`` when absent.
-    public func cursor(_ name: String) async throws -> PipelineCursor {
-        try await client.query("INSERT INTO pipeline_cursors (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING", logger: logger)
-        let rows = try await client.query(
-            "SELECT last_xid::text, last_id FROM pipeline_cursors WHERE name = \(name)", logger: logger
-        ).decode((String, Int64).self)
-        for try await (xid, id) in rows { return PipelineCursor(xid: Int64(xid) ?? 0, id: id) }
-        return .start
+    /// The cursor's position, created at ``CursorPosition/start`` when absent.
+    func position() async throws -> CursorPosition {
+        try await cursor.read(client: client)
     }
 
     /// A transaction id below which every transaction of THIS database has ended (see `CommitHorizon`):
     /// unlike `pg_snapshot_xmin`, transactions of other databases of the cluster do not hold it back.
-    public func readHorizon() async throws -> Int64 {
+    func readHorizon() async throws -> Int64 {
         try await client.withConnection { try await CommitHorizon.current(on: $0, logger: logger) }
     }
 
     /// Up to `limit` CloudEvents after `cursor` in commit order, only from transactions that have ended (`ingest_xid`
     /// below `horizon` from ``readHorizon()`` or below the snapshot's xmin), so a later read never finds a row
     /// before the cursor.
-    public func cloudEvents(after cursor: PipelineCursor, limit: Int, horizon: Int64 = 0) async throws -> [RawCloudEventRecord] {
+    func cloudEvents(after cursor: CursorPosition, limit: Int, horizon: Int64 = 0) async throws -> [RawCloudEventRecord] {
         let xid = String(cursor.xid)
         let rows = try await client.query(
             """
@@ -56,50 +55,32 @@ public struct PipelineStore: Sendable {
         return records
     }
 
-    /// In one transaction: checks that cursor `name` is still at `expected` (locking it), inserts `produced` into
+    /// In one transaction: checks that the cursor is still at `expected` (locking it), inserts `produced` into
     /// `cdevents_raw` (`ON CONFLICT DO NOTHING`), `errors` into `pipeline_errors`, adds the counts to
     /// `pipeline_transform_stats` (produced = rows actually inserted; failed = errors of stage `transform`), and
     /// moves the cursor to `next`. When the cursor has moved, writes nothing and returns where it is.
-    public func commitTransformBatch(
-        cursor name: String, expected: PipelineCursor, next: PipelineCursor, produced: [ProducedCDEvent], errors: [PipelineFailure]
+    func commitTransformBatch(
+        expected: CursorPosition, next: CursorPosition, produced: [ProducedCDEvent], errors: [PipelineFailure]
     ) async throws -> CursorCommitResult {
-        let logger = self.logger
+        let (logger, cursor) = (self.logger, self.cursor)
         return try await client.withTransaction(logger: logger) { connection -> CursorCommitResult in
-            let current = try await Self.lockCursor(name, on: connection, logger: logger)
+            let current = try await cursor.lock(on: connection)
             guard current == expected else { return .moved(to: current) }
             let insertedBy = try await Self.insert(produced, on: connection, logger: logger)
             try await Self.insert(errors, on: connection, logger: logger)
             try await Self.addStats(produced: insertedBy, errors: errors, on: connection, logger: logger)
-            try await connection.query(
-                """
-                UPDATE pipeline_cursors SET last_xid = \(String(next.xid))::xid8, last_id = \(next.id), updated_at = now()
-                WHERE name = \(name)
-                """, logger: logger)
+            try await cursor.advance(to: next, on: connection)
             return .committed(inserted: insertedBy.values.reduce(0, +))
         }
     }
 
-    /// How many CloudEvents are stored after `cursor`, and how long ago the oldest of them was stored.
-    /// The count stops at `countLimit` (it is read every second; a huge backlog must not make that a long scan);
-    /// the age is that of the first row after the cursor in commit order.
-    public func lag(after cursor: PipelineCursor, countLimit: Int64 = 1_000_000) async throws -> PipelineLag {
-        let xid = String(cursor.xid)
-        let rows = try await client.query(
-            """
-            SELECT
-                (SELECT count(*) FROM (SELECT 1 FROM cloudevents_raw
-                                       WHERE (ingest_xid, event_id) > (\(xid)::xid8, \(cursor.id)) LIMIT \(countLimit)) behind)::bigint,
-                COALESCE((SELECT EXTRACT(EPOCH FROM now() - event_timestamp) FROM cloudevents_raw
-                          WHERE (ingest_xid, event_id) > (\(xid)::xid8, \(cursor.id))
-                          ORDER BY ingest_xid, event_id LIMIT 1), 0)::float8
-            """, logger: logger
-        ).decode((Int64, Double).self)
-        for try await (events, seconds) in rows { return PipelineLag(events: events, seconds: max(0, seconds)) }
-        return PipelineLag(events: 0, seconds: 0)
+    /// How many CloudEvents are stored after `position` (up to a million) and how long ago the first of them was stored.
+    func lag(after position: CursorPosition) async throws -> StageLag {
+        try await cursor.lag(after: position, client: client)
     }
 
     /// Every `pipeline_transform_stats` row, by namespace and name.
-    public func transformStats() async throws -> [TransformStatsRow] {
+    func transformStats() async throws -> [TransformStatsRow] {
         let rows = try await client.query(
             """
             SELECT namespace, name, produced, failed, last_error, last_error_event, last_error_at
@@ -118,42 +99,13 @@ public struct PipelineStore: Sendable {
 
     // MARK: - statements of the commit transaction
 
-    private static func lockCursor(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> PipelineCursor {
-        try await connection.query("INSERT INTO pipeline_cursors (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING", logger: logger)
-        let rows = try await connection.query(
-            "SELECT last_xid::text, last_id FROM pipeline_cursors WHERE name = \(name) FOR UPDATE", logger: logger
-        ).decode((String, Int64).self)
-        for try await (xid, id) in rows { return PipelineCursor(xid: Int64(xid) ?? 0, id: id) }
-        return .start
-    }
-
-    /// Inserts the CDEvents; returns how many were new per transform.
+    /// Inserts the CDEvents (``PostgresEventStore/insert(cdEvents:origins:on:logger:)``); returns how many were new
+    /// per transform.
     private static func insert(_ produced: [ProducedCDEvent], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
-        guard !produced.isEmpty else { return [:] }
-        let ids = produced.map(\.row.id)
-        let sources = produced.map(\.row.source)
-        let types = produced.map(\.row.type)
-        let timestamps = produced.map { RFC3339.format($0.row.timestamp, fractionalDigits: 6) }
-        let subjectIds = produced.map(\.row.subjectId)
-        let subjectSources = produced.map { $0.row.subjectSource ?? "" }
-        let contents = produced.map(\.row.content)
-        let origins = produced.map(\.originEventId)
-        let transforms = produced.map(\.originTransform)
-        let query: PostgresQuery = """
-            INSERT INTO cdevents_raw (cd_id, cd_source, cd_type, cd_timestamp, cd_subject_id, cd_subject_source, content,
-                                      origin_event_id, origin_transform)
-            SELECT i, s, t, ts::timestamptz, sid, NULLIF(ss, ''), c::jsonb, o, tr
-            FROM unnest(\(ids)::text[], \(sources)::text[], \(types)::text[], \(timestamps)::text[], \(subjectIds)::text[],
-                        \(subjectSources)::text[], \(contents)::text[], \(origins)::bigint[], \(transforms)::text[])
-                AS r(i, s, t, ts, sid, ss, c, o, tr)
-            ORDER BY o
-            ON CONFLICT (cd_source, cd_id) DO NOTHING
-            RETURNING origin_transform
-            """
+        let inserted = try await PostgresEventStore.insert(
+            cdEvents: produced.map(\.row), origins: produced.map(\.origin), on: connection, logger: logger)
         var counts: [String: Int] = [:]
-        for try await transform in try await connection.query(query, logger: logger).decode(String.self) {
-            counts[transform, default: 0] += 1
-        }
+        for case (_, let transform?) in inserted { counts[transform, default: 0] += 1 }
         return counts
     }
 

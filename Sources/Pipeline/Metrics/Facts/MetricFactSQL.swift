@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 
 /// The SQL that derives the calculator's fact tables (migration 5) from `cdevents_raw`.
@@ -6,54 +7,36 @@ import Foundation
 /// fact table. The incremental statements also record *touch points* in the temporary table `calc_touch`
 /// (metric family, time, dimensions): the facts whose contribution to a metric may have changed, from which the
 /// calculator derives the (bucket, bucket start, group) results to rebuild.
-public enum MetricFactSQL {
-    /// A position of the `calculate` cursor: `(ingest_xid, seq)` of the last row processed.
-    public struct Position: Sendable, Hashable, CustomStringConvertible {
-        /// `xid8` as decimal text.
-        public var xid: String
-        public var seq: Int64
-        public init(xid: String, seq: Int64) {
-            self.xid = xid.allSatisfy(\.isNumber) && !xid.isEmpty ? xid : "0"
-            self.seq = seq
-        }
-        public static let start = Position(xid: "0", seq: 0)
-        var sql: String { "('\(xid)'::xid8, \(seq))" }
-        public var description: String { "\(xid)/\(seq)" }
-    }
-
+enum MetricFactSQL {
     /// Dimension expressions over a `cdevents_raw` row `r` (docs/metrics.md, "Dimensions"). Paths (`#>>`) rather than
     /// `->` chains: each `->` copies the nested object out of the document, which made extraction the largest cost
     /// of a rebuild (a third faster over a million rows).
-    public static let app = "coalesce(r.content #>> '{customData,app}', r.content #>> '{subject,content,service,id}', r.content #>> '{subject,id}', '')"
-    public static let environment = "coalesce(r.content #>> '{customData,environment}', r.content #>> '{subject,content,environment,id}', '')"
-    public static let team = "coalesce(r.content #>> '{customData,team}', '')"
-    public static let namespace = "coalesce(r.content #>> '{customData,namespace}', '')"
+    static let app = "coalesce(r.content #>> '{customData,app}', r.content #>> '{subject,content,service,id}', r.content #>> '{subject,id}', '')"
+    static let environment = "coalesce(r.content #>> '{customData,environment}', r.content #>> '{subject,content,environment,id}', '')"
+    static let team = "coalesce(r.content #>> '{customData,team}', '')"
+    static let namespace = "coalesce(r.content #>> '{customData,namespace}', '')"
     static var dimensions: String { "\(app), \(environment), \(team), \(namespace)" }
 
     /// `r.cd_type` is `dev.cdevents.<name>.<version>` for one of `names` (any version); uses the (cd_type, …)
     /// index: the database collation orders `.` right before `/`.
-    public static func typeCondition(_ names: [String], prefix: String = "dev.cdevents.") -> String {
-        let parts = names.map { name in
-            "(r.cd_type >= \(literal(prefix + name + ".")) AND r.cd_type < \(literal(prefix + name + "/")))"
+    static func typeCondition(_ names: [String], prefix: String = "dev.cdevents.") -> SQLFragment {
+        let parts = names.map { name -> SQLFragment in
+            "(r.cd_type >= \(bind: prefix + name + ".") AND r.cd_type < \(bind: prefix + name + "/"))"
         }
-        return parts.isEmpty ? "false" : "(" + parts.joined(separator: " OR ") + ")"
+        return parts.isEmpty ? "false" : "(\(SQLFragment(joining: parts, separator: " OR ")))"
     }
 
-    static let deploymentTypes = typeCondition(["service.deployed", "service.upgraded", "service.rolledback"])
-    static let changeTypes = typeCondition(["change.merged"])
-    static let incidentTypes = typeCondition(["incident.detected", "incident.reported", "incident.resolved"])
-    static let resolvedType = typeCondition(["incident.resolved"])
+    // The fact statements are built as text (fixed type names, no CRD strings): their conditions are inlined.
+    static let deploymentTypes = typeCondition(["service.deployed", "service.upgraded", "service.rolledback"]).inlined
+    static let changeTypes = typeCondition(["change.merged"]).inlined
+    static let incidentTypes = typeCondition(["incident.detected", "incident.reported", "incident.resolved"]).inlined
+    static let resolvedType = typeCondition(["incident.resolved"]).inlined
 
     /// Rows of `r` after `from` (exclusive) up to `to` (inclusive).
-    public static func range(from: Position?, to: Position) -> String {
+    static func range(from: CursorPosition?, to: CursorPosition) -> String {
         let upper = "(r.ingest_xid, r.seq) <= \(to.sql)"
         guard let from else { return upper }
         return "(r.ingest_xid, r.seq) > \(from.sql) AND \(upper)"
-    }
-
-    /// A SQL string literal (standard_conforming_strings is on by default since PostgreSQL 9.1).
-    public static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "\0", with: "").replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     static func incidentEventsSelect(_ range: String) -> String {
@@ -114,4 +97,9 @@ public enum MetricFactSQL {
         """
     }
     static let leadTimesColumns = "(app, sha, environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
+}
+
+extension CursorPosition {
+    /// The position as a row value to compare `(r.ingest_xid, r.seq)` with; two integers, so spliced as text.
+    var sql: String { "('\(xid)'::xid8, \(id))" }
 }

@@ -1,11 +1,14 @@
+import EventStore
+
 extension MetricFactSQL {
     /// The metric families touch points are recorded for (the `metric` raw values of MetricDefinitionSpec).
-    public enum Family: String, Sendable, CaseIterable {
+    enum Family: String, Sendable, CaseIterable {
         case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore
     }
 
-    /// The fact tables' secondary indexes (created by migration 5). A full rebuild drops them before the bulk
-    /// inserts and builds them again afterwards: one sorted build is much cheaper than a million index insertions.
+    /// The fact tables' secondary indexes, as migration 5 creates them (it keeps its own copy; a test compares the
+    /// two). A full rebuild drops them before the bulk inserts and builds them again afterwards: one sorted build is
+    /// much cheaper than a million index insertions.
     static let secondaryIndexes = [
         "CREATE INDEX deployments_time ON deployments (time_created)",
         "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
@@ -83,7 +86,7 @@ extension MetricFactSQL {
     /// Statements that add the facts of the rows in (`from`, `to`] and record what changed: touch points in
     /// `calc_touch` (lead time, time to restore), signed deltas in `calc_delta` (deployment frequency, change failure
     /// rate, whose points are counts and are updated in place).
-    public static func incremental(from: Position, to: Position) -> [String] {
+    static func incremental(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_new_incidents"
         let leadKeys = "SELECT app, sha FROM calc_new_changes UNION SELECT app, commit FROM calc_new_deploys WHERE commit IS NOT NULL"
@@ -156,7 +159,7 @@ extension MetricFactSQL {
     }
 
     /// Statements that rebuild every fact table from the rows up to `to` (inclusive).
-    public static func rebuild(upTo to: Position) -> [String] {
+    static func rebuild(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
         return [
             "TRUNCATE deployments, changes, incident_events, incidents, lead_times",

@@ -70,9 +70,8 @@ struct MetricPlan: Sendable {
         self.namespace = namespace
         self.name = name
         self.specText = spec.jsonString()
-        let decoded = try spec.decode(as: MetricDefinitionSpec.self)
         let compiled: CompiledMetric
-        switch decoded.compile() {
+        switch MetricDefinitionSpec.compile(json: spec) {
         case .success(let value): compiled = value
         case .failure(let errors): throw Unsupported(description: "the spec does not compile: \(errors)")
         }
@@ -104,7 +103,7 @@ struct MetricPlan: Sendable {
             customTypes = nil
             additive = nil
         case .custom:
-            guard let custom = decoded.custom, let compiledCustom = compiled.custom else {
+            guard let compiledCustom = compiled.custom else {
                 throw Unsupported(description: "spec.custom is missing")
             }
             let types = Self.customTypeCondition(compiledCustom.types)
@@ -133,7 +132,7 @@ struct MetricPlan: Sendable {
                 """
             customTypes = types
             additive = nil
-            switch custom.aggregation {
+            switch compiledCustom.aggregation {
             case .count:
                 valueSQL = "count(*)::float8"
                 samplesSQL = "count(*)"

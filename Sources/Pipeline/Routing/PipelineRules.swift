@@ -40,18 +40,18 @@ public struct PipelineRules: Sendable {
                 unusable[key] = "is not Ready: \(row.message ?? "its spec has errors")"
                 continue
             }
-            switch Self.compile(row.spec, as: CDEventTransformSpec.self, compile: { $0.compile() }) {
+            switch CDEventTransformSpec.compile(json: row.spec) {
             case .success(let compiled): transforms[key] = compiled
-            case .failure(let message):
-                unusable[key] = "\(message)"
-                problems.append("CDEventTransform \(key) \(message)")
+            case .failure(let errors):
+                unusable[key] = "does not compile: \(errors)"
+                problems.append("CDEventTransform \(key) does not compile: \(errors)")
             }
         }
         for row in routeRows.sorted(by: { ($0.namespace, $0.name) < ($1.namespace, $1.name) }) where row.ready {
             let key = "\(row.namespace)/\(row.name)"
-            switch Self.compile(row.spec, as: EventRouteSpec.self, compile: { $0.compile() }) {
+            switch EventRouteSpec.compile(json: row.spec) {
             case .success(let compiled): routes.append(Route(key: key, namespace: row.namespace, route: compiled))
-            case .failure(let message): problems.append("EventRoute \(key) \(message)")
+            case .failure(let errors): problems.append("EventRoute \(key) does not compile: \(errors)")
             }
         }
     }
@@ -71,26 +71,6 @@ public struct PipelineRules: Sendable {
         let key = "\(namespace)/\(name)"
         if let compiled = transforms[key] { return .success(compiled) }
         return .failure(TransformLookupError(transform: key, reason: unusable[key] ?? "does not exist"))
-    }
-
-    private static func compile<Spec: Decodable, Compiled>(
-        _ spec: JSONValue, as type: Spec.Type, compile: (Spec) -> Result<Compiled, SpecErrors>
-    ) -> Result<Compiled, CompileProblem> {
-        let decoded: Spec
-        do {
-            decoded = try spec.decode(as: Spec.self)
-        } catch {
-            return .failure(CompileProblem(message: "has a spec that does not decode: \(error)"))
-        }
-        switch compile(decoded) {
-        case .success(let compiled): return .success(compiled)
-        case .failure(let errors): return .failure(CompileProblem(message: "does not compile: \(errors)"))
-        }
-    }
-
-    private struct CompileProblem: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
     }
 }
 

@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "KubeRuntime",
             dependencies: [
-                "KubeClient", "KubeCore", logging, lifecycle,
+                "KubeClient", "KubeCore", "PacerCore", logging, lifecycle,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),

@@ -139,7 +139,7 @@ struct RouterExactlyOnceTests {
             let proxied = try #require(components.string)
             var configuration = EventPipelineConfiguration()
             configuration.pollInterval = .milliseconds(200)
-            configuration.maxRetryDelay = .milliseconds(500)
+            configuration.retryBackoff.maximum = .milliseconds(500)
             configuration.stallTimeout = .seconds(10)
             let settings = configuration
             try await TestDatabase.withClient(url: proxied) { pipelineClient in

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import OperatorAPI
+import PacerCore
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -37,8 +38,8 @@ public struct MetricCalculator: Service {
         /// While busy, consecutive transactions start at least this far apart (an idle calculator's first
         /// transaction starts at once).
         public var busyStepInterval: Duration = .milliseconds(500)
-        /// Longest wait between retries while the database fails.
-        public var maxBackoff: Duration = .seconds(30)
+        /// Waits between retries while the database fails.
+        public var retryBackoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0)
         /// A transaction that takes longer is abandoned and retried (a dead connection may never answer).
         public var stepTimeout: Duration = .seconds(300)
         /// A LISTEN session is renewed this often (a silently dead connection delivers nothing; the poll covers
@@ -159,7 +160,7 @@ public struct MetricCalculator: Service {
                 }
             }
             wake.yield()
-            var failures = 0
+            var backoff = configuration.retryBackoff
             for await _ in wakes.cancelOnGracefulShutdown() {
                 do {
                     let due = lastRefresh.value.withLock { last in last.map { .now - $0 >= configuration.headlineRefreshInterval } ?? true }
@@ -176,13 +177,12 @@ public struct MetricCalculator: Service {
                     }
                     try await withDeadline(.seconds(10)) { try await recordLag() }
                     await flushStatuses()
-                    failures = 0
+                    backoff.reset()
                 } catch {
-                    failures += 1
-                    let delay = min(configuration.maxBackoff, .milliseconds(500) * (1 << min(failures, 10)))
+                    let delay = backoff.next()
                     logger.error(
                         "metric calculation failed; retrying",
-                        metadata: ["error": "\(String(reflecting: error))", "retryIn": "\(delay)", "failures": "\(failures)"])
+                        metadata: ["error": "\(String(reflecting: error))", "retryIn": "\(delay)", "failures": "\(backoff.attempts)"])
                     try? await Task.sleep(for: delay)
                 }
             }
@@ -220,7 +220,7 @@ public struct MetricCalculator: Service {
                 logger.warning("LISTEN \(channel) failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
             }
             if Task.isCancelled { return }
-            try? await Task.sleep(for: min(configuration.maxBackoff, .milliseconds(500) * (1 << min(failures, 10))))
+            try? await Task.sleep(for: min(configuration.retryBackoff.maximum, .milliseconds(500) * (1 << min(failures, 10))))
         }
     }
 }

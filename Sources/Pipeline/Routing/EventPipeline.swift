@@ -2,6 +2,7 @@ import AsyncAlgorithms
 import EventStore
 import Foundation
 import Logging
+import PacerCore
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -155,12 +156,12 @@ public final class EventPipeline: Service, Sendable {
     // MARK: - loops of run()
 
     private func work(wakes: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
-        var delay = configuration.retryDelay
+        var backoff = configuration.retryBackoff
         var heldBack = configuration.heldBackRetry
         for await _ in wakes {
             do {
                 let (processed, lag) = try await processUntilCaughtUp()
-                delay = configuration.retryDelay
+                backoff.reset()
                 if lag.events > 0 {
                     // Rows exist but an open transaction holds them back: look again soon, less often the longer it lasts.
                     heldBack = processed > 0 ? configuration.heldBackRetry : min(heldBack * 2, .seconds(1))
@@ -171,10 +172,10 @@ public final class EventPipeline: Service, Sendable {
                 }
             } catch {
                 if Task.isCancelled { return }
+                let delay = backoff.next()
                 logger.error(
                     "pipeline round failed; retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
                 do { try await Task.sleep(for: delay) } catch { return }
-                delay = min(delay * 2, configuration.maxRetryDelay)
                 wake.yield()
             }
         }
@@ -191,7 +192,7 @@ public final class EventPipeline: Service, Sendable {
     /// LISTEN on one leased connection; after every (re)connect the configuration is reloaded and a round runs,
     /// because notifications sent while nobody listened are lost.
     private func listen(wake: AsyncStream<Void>.Continuation) async {
-        var delay = configuration.retryDelay
+        var backoff = configuration.retryBackoff
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
@@ -199,7 +200,7 @@ public final class EventPipeline: Service, Sendable {
                         try await connection.listen(on: "pacer_config") { config in
                             self.state.withLock { $0.configDirty = true }
                             wake.yield()
-                            delay = self.configuration.retryDelay
+                            backoff.reset()
                             for try await isConfig in merge(events.map { _ in false }, config.map { _ in true }) {
                                 if isConfig { self.state.withLock { $0.configDirty = true } }
                                 wake.yield()
@@ -211,8 +212,7 @@ public final class EventPipeline: Service, Sendable {
                 if Task.isCancelled { return }
                 logger.warning("pipeline LISTEN connection lost; polling until it is back", metadata: ["error": "\(EventStoreError.describe(error))"])
             }
-            do { try await Task.sleep(for: delay) } catch { return }
-            delay = min(delay * 2, configuration.maxRetryDelay)
+            do { try await Task.sleep(for: backoff.next()) } catch { return }
         }
     }
 

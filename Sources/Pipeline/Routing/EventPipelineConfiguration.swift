@@ -1,3 +1,5 @@
+import PacerCore
+
 /// Tuning of an ``EventPipeline``.
 public struct EventPipelineConfiguration: Sendable {
     /// CloudEvents read, routed, transformed and committed per transaction.
@@ -5,9 +7,8 @@ public struct EventPipelineConfiguration: Sendable {
     /// How often the pipeline looks for new events and reloads its configuration without being notified
     /// (NOTIFY `pacer_cloudevents` / `pacer_config` normally wake it at once).
     public var pollInterval: Duration = .seconds(5)
-    /// After a failed round (database unreachable), the first wait; doubled each time up to `maxRetryDelay`.
-    public var retryDelay: Duration = .milliseconds(250)
-    public var maxRetryDelay: Duration = .seconds(10)
+    /// Waits after failed rounds (database unreachable) and between LISTEN reconnects.
+    public var retryBackoff = Backoff(initial: .milliseconds(250), maximum: .seconds(10), jitter: 0)
     /// The longest one database call (read a batch, commit a batch, …) may take; a call stuck on an unreachable server
     /// is abandoned and the round retried. A commit that lands after all is harmless: the retry finds the cursor moved.
     /// A long catch-up is never cut short (the limit is per call, not per round).

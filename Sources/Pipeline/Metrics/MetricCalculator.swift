@@ -147,21 +147,15 @@ public struct MetricCalculator: Service {
     }
 
     public func run() async throws {
-        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        // The poll also paces the coalesced status writes.
+        let waker = NotificationWaker(
+            client: engine.client, channels: ["pacer_cdevents", "pacer_config"],
+            pollInterval: min(configuration.pollInterval, configuration.statusInterval), renewInterval: configuration.listenRenewInterval,
+            backoff: configuration.retryBackoff, logger: logger)
         await withTaskGroup(of: Void.self) { group in
-            for channel in ["pacer_cdevents", "pacer_config"] {
-                group.addTask { await listen(channel: channel, wake: wake) }
-            }
-            group.addTask {
-                let tick = min(configuration.pollInterval, configuration.statusInterval)
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: tick)
-                    wake.yield()
-                }
-            }
-            wake.yield()
+            group.addTask { await waker.run() }
             var backoff = configuration.retryBackoff
-            for await _ in wakes.cancelOnGracefulShutdown() {
+            for await _ in waker.wakes.cancelOnGracefulShutdown() {
                 do {
                     let due = lastRefresh.value.withLock { last in last.map { .now - $0 >= configuration.headlineRefreshInterval } ?? true }
                     var refresh = due
@@ -194,34 +188,6 @@ public struct MetricCalculator: Service {
         let lag = try await engine.facts.lag(client: engine.client)
         Gauge(label: "pacer_pipeline_lag_events", dimensions: [("stage", "calculate")]).record(lag.events)
         Gauge(label: "pacer_pipeline_lag_seconds", dimensions: [("stage", "calculate")]).record(lag.seconds)
-    }
-
-    /// LISTEN on `channel` on a leased connection; every notification wakes the loop. Reconnects with backoff.
-    private func listen(channel: String, wake: AsyncStream<Void>.Continuation) async {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                // withDeadline returns at once on cancellation, even when the connection hangs.
-                try await withDeadline(configuration.listenRenewInterval) {
-                    try await engine.client.withConnection { connection in
-                        try await connection.listen(on: channel) { notifications in
-                            wake.yield()
-                            for try await _ in notifications { wake.yield() }
-                        }
-                    }
-                }
-                failures = 0
-            } catch let error as EventStoreError where error.code == .timeout {
-                failures = 0  // renewal: LISTEN again at once
-                continue
-            } catch {
-                if Task.isCancelled { return }
-                failures += 1
-                logger.warning("LISTEN \(channel) failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            if Task.isCancelled { return }
-            try? await Task.sleep(for: min(configuration.retryBackoff.maximum, .milliseconds(500) * (1 << min(failures, 10))))
-        }
     }
 }
 

@@ -45,14 +45,18 @@ public final class EventPipeline: Service, Sendable {
     }
 
     public func run() async throws {
-        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        wake.yield()
+        // A configuration change, a (re)connect or a poll reloads the rules, even in the middle of a round.
+        let waker = NotificationWaker(
+            client: client, channels: ["pacer_cloudevents", "pacer_config"], pollInterval: configuration.pollInterval,
+            renewInterval: configuration.listenRenewInterval, backoff: configuration.retryBackoff, logger: logger
+        ) { channels in
+            if channels.contains("pacer_config") { self.state.withLock { $0.configDirty = true } }
+        }
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.listen(wake: wake) }
-                group.addTask { await self.poll(wake: wake) }
+                group.addTask { await waker.run() }
                 group.addTask { await self.reportStatus() }
-                group.addTask { await self.work(wakes: wakes, wake: wake) }
+                group.addTask { await self.work(waker) }
                 _ = await group.next()
                 group.cancelAll()
             }
@@ -155,10 +159,10 @@ public final class EventPipeline: Service, Sendable {
 
     // MARK: - loops of run()
 
-    private func work(wakes: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
+    private func work(_ waker: NotificationWaker) async {
         var backoff = configuration.retryBackoff
         var heldBack = configuration.heldBackRetry
-        for await _ in wakes {
+        for await _ in waker.wakes {
             do {
                 let (processed, lag) = try await processUntilCaughtUp()
                 backoff.reset()
@@ -166,7 +170,7 @@ public final class EventPipeline: Service, Sendable {
                     // Rows exist but an open transaction holds them back: look again soon, less often the longer it lasts.
                     heldBack = processed > 0 ? configuration.heldBackRetry : min(heldBack * 2, .seconds(1))
                     try await Task.sleep(for: heldBack)
-                    wake.yield()
+                    waker.wake()
                 } else {
                     heldBack = configuration.heldBackRetry
                 }
@@ -176,43 +180,8 @@ public final class EventPipeline: Service, Sendable {
                 logger.error(
                     "pipeline round failed; retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
                 do { try await Task.sleep(for: delay) } catch { return }
-                wake.yield()
+                waker.wake()
             }
-        }
-    }
-
-    private func poll(wake: AsyncStream<Void>.Continuation) async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
-            state.withLock { $0.configDirty = true }
-            wake.yield()
-        }
-    }
-
-    /// LISTEN on one leased connection; after every (re)connect the configuration is reloaded and a round runs,
-    /// because notifications sent while nobody listened are lost.
-    private func listen(wake: AsyncStream<Void>.Continuation) async {
-        var backoff = configuration.retryBackoff
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: "pacer_cloudevents") { events in
-                        try await connection.listen(on: "pacer_config") { config in
-                            self.state.withLock { $0.configDirty = true }
-                            wake.yield()
-                            backoff.reset()
-                            for try await isConfig in merge(events.map { _ in false }, config.map { _ in true }) {
-                                if isConfig { self.state.withLock { $0.configDirty = true } }
-                                wake.yield()
-                            }
-                        }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("pipeline LISTEN connection lost; polling until it is back", metadata: ["error": "\(EventStoreError.describe(error))"])
-            }
-            do { try await Task.sleep(for: backoff.next()) } catch { return }
         }
     }
 

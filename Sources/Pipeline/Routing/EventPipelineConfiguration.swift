@@ -7,6 +7,8 @@ public struct EventPipelineConfiguration: Sendable {
     /// How often the pipeline looks for new events and reloads its configuration without being notified
     /// (NOTIFY `pacer_cloudevents` / `pacer_config` normally wake it at once).
     public var pollInterval: Duration = .seconds(5)
+    /// The LISTEN session is renewed this often (a silently dead connection delivers nothing; the poll covers the gap).
+    public var listenRenewInterval: Duration = .seconds(300)
     /// Waits after failed rounds (database unreachable) and between LISTEN reconnects.
     public var retryBackoff = Backoff(initial: .milliseconds(250), maximum: .seconds(10), jitter: 0)
     /// The longest one database call (read a batch, commit a batch, …) may take; a call stuck on an unreachable server

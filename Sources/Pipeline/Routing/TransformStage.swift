@@ -16,11 +16,11 @@ import Synchronization
 /// with backoff; the service keeps running and nothing is lost (the cursor only moves with committed outputs).
 /// On graceful shutdown or cancellation `run()` returns promptly: an unfinished batch's transaction rolls back and
 /// is done again by the next run.
-public final class EventPipeline: Service, Sendable {
+public final class TransformStage: Service, Sendable {
     private let client: PostgresClient
     private let store: PipelineStore
     private let configStore: PostgresConfigStore
-    private let configuration: EventPipelineConfiguration
+    private let configuration: TransformStage.Configuration
     private let statusPublisher: (any TransformStatusPublishing)?
     private let logger: Logger
     private let metrics = TransformStageMetrics()
@@ -33,7 +33,7 @@ public final class EventPipeline: Service, Sendable {
     private let state = Mutex(State())
 
     public init(
-        client: PostgresClient, configuration: EventPipelineConfiguration = EventPipelineConfiguration(),
+        client: PostgresClient, configuration: TransformStage.Configuration = TransformStage.Configuration(),
         statusPublisher: (any TransformStatusPublishing)? = nil, logger: Logger
     ) {
         self.client = client

@@ -52,7 +52,7 @@ public final class TransformStage: Service, Sendable {
         ) { channels in
             if channels.contains("pacer_config") { self.state.withLock { $0.configDirty = true } }
         }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await waker.run() }
                 group.addTask { await self.reportStatus() }

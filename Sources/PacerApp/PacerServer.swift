@@ -43,7 +43,7 @@ public struct PacerServer: Sendable {
     /// publishers write the counters and values to the custom resources' status (nil: no Kubernetes).
     public func pipelineServices(
         client: PostgresClient, transformPublisher: (any TransformStatusPublishing)? = nil,
-        metricPublisher: (any MetricStatusPublishing)? = nil
+        metricPublisher: (any MetricResultPublishing)? = nil
     ) -> [any Service] {
         var calculator = MetricCalculator.Configuration()
         calculator.pollInterval = configuration.pipelinePollInterval

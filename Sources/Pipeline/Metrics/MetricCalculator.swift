@@ -1,7 +1,6 @@
 import EventStore
 import Foundation
 import Logging
-import OperatorAPI
 import PacerCore
 import PostgresNIO
 import ServiceLifecycle
@@ -17,7 +16,7 @@ import Synchronization
 public final class MetricCalculator: Service, Sendable {
     let engine: MetricEngine
     let configuration: Configuration
-    let publisher: (any MetricStatusPublishing)?
+    let publisher: (any MetricResultPublishing)?
     let logger: Logger
     private let metrics = CalculateStageMetrics()
 
@@ -36,7 +35,7 @@ public final class MetricCalculator: Service, Sendable {
 
     /// - Parameter clock: "now" for headline windows (tests pin it).
     public init(
-        client: PostgresClient, configuration: Configuration = .init(), publisher: (any MetricStatusPublishing)? = nil, logger: Logger,
+        client: PostgresClient, configuration: Configuration = .init(), publisher: (any MetricResultPublishing)? = nil, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.engine = MetricEngine(client: client, logger: logger, batchSize: configuration.batchSize, clock: clock)
@@ -111,11 +110,8 @@ public final class MetricCalculator: Service, Sendable {
 
     func publish(_ outcome: MetricEngine.Outcome) async {
         guard publisher != nil else { return }
-        for key in outcome.headlines.keys.sorted() {
-            guard let (plan, rows, at) = outcome.headlines[key] else { continue }
-            let status = MetricDefinitionStatus(headlines: rows, unit: plan.metric.unit, window: plan.metric.window, computedAt: at)
-            let entry = MetricStatusThrottle.Entry(namespace: plan.namespace, name: plan.name, status: status)
-            if let now = state.withLock({ $0.throttle.submit(entry, now: .now) }) {
+        for result in outcome.results {
+            if let now = state.withLock({ $0.throttle.submit(result, now: .now) }) {
                 await write(now)
             }
         }
@@ -124,18 +120,18 @@ public final class MetricCalculator: Service, Sendable {
 
     /// Writes the coalesced statuses whose interval has passed.
     public func flushStatuses() async {
-        for entry in state.withLock({ $0.throttle.due(now: .now) }) {
-            await write(entry)
+        for result in state.withLock({ $0.throttle.due(now: .now) }) {
+            await write(result)
         }
     }
 
-    private func write(_ entry: MetricStatusThrottle.Entry) async {
+    private func write(_ result: MetricResult) async {
         guard let publisher else { return }
         do {
-            try await publisher.publish(namespace: entry.namespace, name: entry.name, status: entry.status)
+            try await publisher.publish(result)
         } catch {
-            state.withLock { $0.throttle.failed(entry) }
-            logger.warning("metric status not written", metadata: ["definition": "\(entry.namespace)/\(entry.name)", "error": describe(error)])
+            state.withLock { $0.throttle.failed(result) }
+            logger.warning("metric status not written", metadata: ["definition": "\(result.key)", "error": describe(error)])
         }
     }
 

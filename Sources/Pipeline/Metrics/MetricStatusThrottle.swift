@@ -1,61 +1,57 @@
-import OperatorAPI
+import Foundation
 
 /// Rate-limits status writes per definition: the first change is written at once, later changes are coalesced to
-/// at most one write per `interval` (the newest status wins). A status equal to the last one written, apart from
-/// `lastComputedTime`, is not written again. A value: its owner keeps it under its lock.
+/// at most one write per `interval` (the newest result wins). A result that a status shows the same as the last one
+/// written (only `computedAt` or sample counts differ) is not written again. A value: its owner keeps it under its lock.
 struct MetricStatusThrottle: Sendable {
-    struct Entry: Sendable {
-        var namespace: String
-        var name: String
-        var status: MetricDefinitionStatus
-    }
-
     let interval: Duration
-    private var lastWritten: [String: (status: MetricDefinitionStatus?, at: ContinuousClock.Instant)] = [:]
-    private var pending: [String: Entry] = [:]
+    private var lastWritten: [String: (result: MetricResult?, at: ContinuousClock.Instant)] = [:]
+    private var pending: [String: MetricResult] = [:]
 
     init(interval: Duration) {
         self.interval = interval
     }
 
-    private static func comparable(_ status: MetricDefinitionStatus) -> MetricDefinitionStatus {
-        var copy = status
-        copy.lastComputedTime = nil
+    /// The parts of a result a status shows.
+    private static func comparable(_ result: MetricResult) -> MetricResult {
+        var copy = result
+        copy.computedAt = .distantPast
+        for index in copy.headlines.indices { copy.headlines[index].samples = 0 }
         return copy
     }
 
-    /// Records a new status; returns it when it is to be written now.
-    mutating func submit(_ entry: Entry, now: ContinuousClock.Instant) -> Entry? {
-        let key = "\(entry.namespace)/\(entry.name)"
-        if let last = lastWritten[key]?.status, Self.comparable(last) == Self.comparable(entry.status) {
+    /// Records a new result; returns it when it is to be written now.
+    mutating func submit(_ result: MetricResult, now: ContinuousClock.Instant) -> MetricResult? {
+        let key = result.key
+        if let last = lastWritten[key]?.result, Self.comparable(last) == Self.comparable(result) {
             pending[key] = nil
             return nil
         }
         if let last = lastWritten[key], now < last.at + interval {
-            pending[key] = entry
+            pending[key] = result
             return nil
         }
         pending[key] = nil
-        lastWritten[key] = (entry.status, now)
-        return entry
+        lastWritten[key] = (result, now)
+        return result
     }
 
-    /// The coalesced statuses whose interval has passed; they count as written now.
-    mutating func due(now: ContinuousClock.Instant) -> [Entry] {
-        var out: [Entry] = []
-        for (key, entry) in pending.sorted(by: { $0.key < $1.key }) {
+    /// The coalesced results whose interval has passed; they count as written now.
+    mutating func due(now: ContinuousClock.Instant) -> [MetricResult] {
+        var out: [MetricResult] = []
+        for (key, result) in pending.sorted(by: { $0.key < $1.key }) {
             if let last = lastWritten[key], now < last.at + interval { continue }
             pending[key] = nil
-            lastWritten[key] = (entry.status, now)
-            out.append(entry)
+            lastWritten[key] = (result, now)
+            out.append(result)
         }
         return out
     }
 
-    /// A write failed: keep the status pending so it is tried again after the interval.
-    mutating func failed(_ entry: Entry) {
-        let key = "\(entry.namespace)/\(entry.name)"
-        lastWritten[key]?.status = nil
-        if pending[key] == nil { pending[key] = entry }
+    /// A write failed: keep the result pending so it is tried again after the interval.
+    mutating func failed(_ result: MetricResult) {
+        let key = result.key
+        lastWritten[key]?.result = nil
+        if pending[key] == nil { pending[key] = result }
     }
 }

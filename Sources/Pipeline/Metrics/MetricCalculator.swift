@@ -131,7 +131,7 @@ public final class MetricCalculator: Service, Sendable {
             try await publisher.publish(result)
         } catch {
             state.withLock { $0.throttle.failed(result) }
-            logger.warning("metric status not written", metadata: ["definition": "\(result.key)", "error": describe(error)])
+            logger.warning("metric status not written", metadata: ["definition": "\(result.key)", "error": .describing(error)])
         }
     }
 
@@ -164,7 +164,7 @@ public final class MetricCalculator: Service, Sendable {
                 let delay = backoff.next()
                 logger.error(
                     "metric calculation failed; retrying",
-                    metadata: ["error": describe(error), "retryIn": "\(delay)", "failures": "\(backoff.attempts)"])
+                    metadata: ["error": .describing(error), "retryIn": "\(delay)", "failures": "\(backoff.attempts)"])
                 try? await Task.sleep(for: delay)
             }
         }
@@ -173,10 +173,5 @@ public final class MetricCalculator: Service, Sendable {
     private func recordLag() async throws {
         let lag = try await engine.facts.lag(client: engine.client)
         metrics.recordLag(events: lag.events, seconds: lag.seconds)
-    }
-
-    /// The one way this stage puts an error in a log line (PostgresNIO redacts its plain description).
-    private func describe(_ error: any Error) -> Logger.MetadataValue {
-        "\(EventStoreError.describe(error))"
     }
 }

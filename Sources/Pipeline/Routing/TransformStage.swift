@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import EventStore
 import Foundation
 import Logging
@@ -11,8 +10,8 @@ import Synchronization
 /// `transform`, routes them through the Ready EventRoutes, applies their CDEventTransforms and commits the
 /// CDEvents, errors, counters and the cursor advance in one transaction per batch (see docs/pipeline.md).
 ///
-/// `run()` LISTENs on `pacer_cloudevents` (new events) and `pacer_config` (configuration changed) and also polls
-/// every `pollInterval`; each wake-up processes batches until caught up. A database outage is logged and retried
+/// `run()` is woken by a ``NotificationWaker`` on `pacer_cloudevents` (new events) and `pacer_config` (configuration
+/// changed), and by its poll every `pollInterval`; each wake-up processes batches until caught up. A database outage is logged and retried
 /// with backoff; the service keeps running and nothing is lost (the cursor only moves with committed outputs).
 /// On graceful shutdown or cancellation `run()` returns promptly: an unfinished batch's transaction rolls back and
 /// is done again by the next run.
@@ -20,7 +19,7 @@ public final class TransformStage: Service, Sendable {
     private let client: PostgresClient
     private let store: PipelineStore
     private let configStore: PostgresConfigStore
-    private let configuration: TransformStage.Configuration
+    private let configuration: Configuration
     private let statusPublisher: (any TransformStatusPublishing)?
     private let logger: Logger
     private let metrics = TransformStageMetrics()
@@ -33,7 +32,7 @@ public final class TransformStage: Service, Sendable {
     private let state = Mutex(State())
 
     public init(
-        client: PostgresClient, configuration: TransformStage.Configuration = TransformStage.Configuration(),
+        client: PostgresClient, configuration: Configuration = Configuration(),
         statusPublisher: (any TransformStatusPublishing)? = nil, logger: Logger
     ) {
         self.client = client
@@ -178,7 +177,7 @@ public final class TransformStage: Service, Sendable {
                 if Task.isCancelled { return }
                 let delay = backoff.next()
                 logger.error(
-                    "pipeline round failed; retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
+                    "pipeline round failed; retrying", metadata: ["error": .describing(error), "retryIn": "\(delay)"])
                 do { try await Task.sleep(for: delay) } catch { return }
                 waker.wake()
             }
@@ -196,7 +195,7 @@ public final class TransformStage: Service, Sendable {
                 if statusPublisher != nil { try await bounded { try await self.publishChangedStats() } }
             } catch {
                 if Task.isCancelled { return }
-                logger.debug("pipeline status round failed", metadata: ["error": "\(EventStoreError.describe(error))"])
+                logger.debug("pipeline status round failed", metadata: ["error": .describing(error)])
             }
         }
     }
@@ -214,7 +213,7 @@ public final class TransformStage: Service, Sendable {
                 try await statusPublisher.publish(namespace: row.namespace, name: row.name, status: update)
                 state.withLock { $0.published[key] = update }
             } catch {
-                logger.warning("publishing transform status failed", metadata: ["transform": "\(key)", "error": "\(error)"])
+                logger.warning("publishing transform status failed", metadata: ["transform": "\(key)", "error": .describing(error)])
             }
         }
     }

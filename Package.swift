@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "KubeRuntime",
             dependencies: [
-                "KubeClient", "KubeCore", logging, lifecycle,
+                "KubeClient", "KubeCore", "PacerCore", logging, lifecycle,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -89,7 +89,7 @@ let package = Package(
         // L2
         .target(
             name: "Pipeline",
-            dependencies: ["EventModel", "Expressions", "PacerRules", "OperatorAPI", "EventStore", "PacerCore", logging, lifecycle,
+            dependencies: ["EventModel", "Expressions", "PacerRules", "EventStore", "PacerCore", logging, lifecycle,
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],

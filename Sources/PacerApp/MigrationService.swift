@@ -1,5 +1,6 @@
 import EventStore
 import Logging
+import PacerCore
 import ServiceLifecycle
 
 /// Applies migrations at start-up, retrying with backoff while the database is unreachable, then opens the
@@ -8,9 +9,11 @@ struct MigrationService: Service {
     let migrator: Migrator
     let gate: SchemaGate
     let logger: Logger
+    /// Retry delays while the database is unreachable.
+    var backoff = Backoff(initial: .milliseconds(250), maximum: .seconds(10), jitter: 0)
 
     func run() async throws {
-        var delay: Duration = .milliseconds(250)
+        var backoff = self.backoff
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let migrator = self.migrator
@@ -22,9 +25,9 @@ struct MigrationService: Service {
                 logger.critical("\(error)")
                 throw error
             } catch {
+                let delay = backoff.next()
                 logger.warning("database not ready, retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
                 try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
             }
         }
         try? await gracefulShutdown()

@@ -39,17 +39,17 @@ public struct PacerServer: Sendable {
         try await group.run()
     }
 
-    /// The pipeline's stages: router + transformer (`EventPipeline`) and calculator (`MetricCalculator`). The
+    /// The pipeline's stages: router + transformer (`TransformStage`) and calculator (`MetricCalculator`). The
     /// publishers write the counters and values to the custom resources' status (nil: no Kubernetes).
     public func pipelineServices(
         client: PostgresClient, transformPublisher: (any TransformStatusPublishing)? = nil,
-        metricPublisher: (any MetricStatusPublishing)? = nil
+        metricPublisher: (any MetricResultPublishing)? = nil
     ) -> [any Service] {
         var calculator = MetricCalculator.Configuration()
         calculator.pollInterval = configuration.pipelinePollInterval
         return [
-            EventPipeline(
-                client: client, configuration: EventPipelineConfiguration(pollInterval: configuration.pipelinePollInterval),
+            TransformStage(
+                client: client, configuration: TransformStage.Configuration(pollInterval: configuration.pipelinePollInterval),
                 statusPublisher: transformPublisher, logger: logger),
             MetricCalculator(client: client, configuration: calculator, publisher: metricPublisher, logger: logger),
         ]

@@ -27,13 +27,14 @@ struct KubeTransformStatusPublisher: TransformStatusPublishing {
     }
 }
 
-/// Writes the calculator's values to `MetricDefinition.status` (value, numericValue, unit, level, window, groups,
+/// Writes the calculator's results to `MetricDefinition.status` (value, numericValue, unit, level, window, groups,
 /// lastComputedTime) with a JSON merge patch on `/status`; fields without a value are removed, the reconciler's
 /// conditions and `observedGeneration` are left alone.
-struct KubeMetricStatusPublisher: MetricStatusPublishing {
+struct KubeMetricStatusPublisher: MetricResultPublishing {
     let client: KubeClient
 
-    func publish(namespace: String, name: String, status: MetricDefinitionStatus) async throws {
+    func publish(_ result: MetricResult) async throws {
+        let status = MetricDefinitionStatus(result)
         var fields: [String: JSONValue] = [
             "value": .null, "numericValue": .null, "unit": .null, "level": .null, "window": .null, "groups": .null,
             "lastComputedTime": .null,
@@ -42,7 +43,22 @@ struct KubeMetricStatusPublisher: MetricStatusPublishing {
             for (key, value) in encoded where fields[key] != nil { fields[key] = value }
         }
         try await patchStatus(
-            client.resource(DynamicObject.self, descriptor: .metricDefinitions, namespace: namespace), name, ["status": .object(fields)])
+            client.resource(DynamicObject.self, descriptor: .metricDefinitions, namespace: result.namespace), result.name,
+            ["status": .object(fields)])
+    }
+}
+
+extension MetricDefinitionStatus {
+    /// The status of a definition from its result: the `''` headline row is the value; the other rows are the
+    /// groups, sorted by group key, at most ``maxGroups``.
+    init(_ result: MetricResult) {
+        let overall = result.headlines.first { $0.groupKey.isEmpty }
+        let groups = result.headlines.filter { !$0.groupKey.isEmpty }.sorted { $0.groupKey < $1.groupKey }.prefix(Self.maxGroups).map {
+            Group(labels: $0.labels, value: $0.value.map(MetricValueFormat.format), numericValue: $0.value, level: $0.level?.rawValue)
+        }
+        self.init(
+            value: overall?.value.map(MetricValueFormat.format), numericValue: overall?.value, unit: result.unit, level: overall?.level?.rawValue,
+            window: result.window, groups: groups.isEmpty ? nil : Array(groups), lastComputedTime: KubeTime(result.computedAt))
     }
 }
 

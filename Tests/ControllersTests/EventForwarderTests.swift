@@ -3,6 +3,7 @@ import EventModel
 import Foundation
 import KubeRuntime
 import Logging
+import PacerCore
 import Synchronization
 import Testing
 

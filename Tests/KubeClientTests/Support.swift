@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import KubeRuntime
+import PacerCore
 import Synchronization
 
 /// A minimal object for watcher/store tests.

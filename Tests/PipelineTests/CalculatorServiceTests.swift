@@ -1,5 +1,6 @@
 import Foundation
 import OperatorAPI
+import PacerCore
 import PacerRules
 import Pipeline
 import PostgresNIO
@@ -47,7 +48,7 @@ struct CalculatorServiceTests {
             let proxied = try #require(components.string)
             var configuration = MetricCalculator.Configuration()
             configuration.pollInterval = .milliseconds(200)
-            configuration.maxBackoff = .milliseconds(500)
+            configuration.retryBackoff.maximum = .milliseconds(500)
             configuration.stepTimeout = .seconds(10)  // generous: the full suite keeps both cores busy
             configuration.listenRenewInterval = .seconds(2)
             let settings = configuration

@@ -1,16 +1,17 @@
 import Foundation
 import OperatorAPI
 import PacerRules
+@testable import PacerApp
 import Pipeline
 import Synchronization
 import TestSupport
 import Testing
 
-/// Records every status write.
-final class RecordingPublisher: MetricStatusPublishing {
+/// Records every status write, as the PacerApp adapter would write it.
+final class RecordingPublisher: MetricResultPublishing {
     let writes = Mutex<[(key: String, status: MetricDefinitionStatus)]>([])
-    func publish(namespace: String, name: String, status: MetricDefinitionStatus) async throws {
-        writes.withLock { $0.append(("\(namespace)/\(name)", status)) }
+    func publish(_ result: MetricResult) async throws {
+        writes.withLock { $0.append((result.key, MetricDefinitionStatus(result))) }
     }
     func statuses(_ key: String) -> [MetricDefinitionStatus] { writes.withLock { $0.filter { $0.key == key }.map(\.status) } }
 }

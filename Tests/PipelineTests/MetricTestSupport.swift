@@ -150,7 +150,7 @@ enum MetricFixture {
     }
 
     static func calculator(
-        client: PostgresClient, publisher: (any MetricStatusPublishing)? = nil, batchSize: Int = 5_000, aggregateInterval: Duration = .seconds(1)
+        client: PostgresClient, publisher: (any MetricResultPublishing)? = nil, batchSize: Int = 5_000, aggregateInterval: Duration = .seconds(1)
     ) -> MetricCalculator {
         var configuration = MetricCalculator.Configuration()
         configuration.batchSize = batchSize

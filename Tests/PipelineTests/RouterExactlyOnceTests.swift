@@ -32,19 +32,19 @@ struct RouterExactlyOnceTests {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await APipeline.installExamples(client)
             try await APipeline.insert(Self.rollouts(300), client)
-            var small = EventPipelineConfiguration()
+            var small = TransformStage.Configuration()
             small.batchSize = 25
             let configuration = small
             let processed = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<2 {
-                    group.addTask { try await EventPipeline(client: client, configuration: configuration, logger: APipeline.logger).drain() }
+                    group.addTask { try await TransformStage(client: client, configuration: configuration, logger: APipeline.logger).drain() }
                 }
                 return try await group.reduce(0, +)
             }
             #expect(processed == 300, "the two replicas together consume every event once")
             try await Self.expectExactlyOnce(client, events: 300)
             // Running again changes nothing.
-            #expect(try await EventPipeline(client: client, logger: APipeline.logger).drain() == 0)
+            #expect(try await TransformStage(client: client, logger: APipeline.logger).drain() == 0)
             try await Self.expectExactlyOnce(client, events: 300)
         }
     }
@@ -52,14 +52,14 @@ struct RouterExactlyOnceTests {
     @Test func stoppingMidStreamAndRestartingLosesAndDuplicatesNothing() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await APipeline.installExamples(client)
-            var configuration = EventPipelineConfiguration()
+            var configuration = TransformStage.Configuration()
             configuration.batchSize = 20
             configuration.pollInterval = .milliseconds(200)
             let total = 600
             let events = Self.rollouts(total)
             let settings = configuration
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let pipeline = EventPipeline(client: client, configuration: settings, logger: APipeline.logger)
+                let pipeline = TransformStage(client: client, configuration: settings, logger: APipeline.logger)
                 group.addTask { try await pipeline.run() }
                 // Insert concurrently in 30 transactions; stop the service half-way through.
                 for (index, chunk) in stride(from: 0, to: total, by: 20).map({ Array(events[$0..<min($0 + 20, total)]) }).enumerated() {
@@ -74,7 +74,7 @@ struct RouterExactlyOnceTests {
             let midway = try await APipeline.count("SELECT count(*) FROM cdevents_raw", client)
             #expect(midway > 0 && midway < Int64(total * 2), "stopped part-way (\(midway) CDEvents)")
             // A new instance continues from the cursor.
-            _ = try await EventPipeline(client: client, configuration: configuration, logger: APipeline.logger).drain()
+            _ = try await TransformStage(client: client, configuration: configuration, logger: APipeline.logger).drain()
             try await Self.expectExactlyOnce(client, events: total)
         }
     }
@@ -82,11 +82,11 @@ struct RouterExactlyOnceTests {
     @Test func notifyWakesThePipelineWellWithinASecondDespiteASlowPoll() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await APipeline.installExamples(client)
-            var configuration = EventPipelineConfiguration()
+            var configuration = TransformStage.Configuration()
             configuration.pollInterval = .seconds(60)
             let settings = configuration
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await EventPipeline(client: client, configuration: settings, logger: APipeline.logger).run() }
+                group.addTask { try await TransformStage(client: client, configuration: settings, logger: APipeline.logger).run() }
                 defer { group.cancelAll() }
                 let listening = try await APipeline.eventually {
                     try await APipeline.count(
@@ -138,14 +138,14 @@ struct RouterExactlyOnceTests {
             let proxy = try await OutageProxy(targetHost: components.host ?? "127.0.0.1", targetPort: components.port ?? 5432)
             components.port = proxy.port
             let proxied = try #require(components.string)
-            var configuration = EventPipelineConfiguration()
+            var configuration = TransformStage.Configuration()
             configuration.pollInterval = .milliseconds(200)
-            configuration.maxRetryDelay = .milliseconds(500)
+            configuration.retryBackoff.maximum = .milliseconds(500)
             configuration.stallTimeout = .seconds(10)
             let settings = configuration
             try await TestDatabase.withClient(url: proxied) { pipelineClient in
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await EventPipeline(client: pipelineClient, configuration: settings, logger: APipeline.logger).run() }
+                    group.addTask { try await TransformStage(client: pipelineClient, configuration: settings, logger: APipeline.logger).run() }
                     defer { group.cancelAll() }
                     try await APipeline.insert(Self.rollouts(10, prefix: "before"), client)
                     #expect(try await APipeline.eventually { try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 20 })
@@ -168,12 +168,12 @@ struct RouterExactlyOnceTests {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await APipeline.installExamples(client)
             let publisher = TransformStatusRecorder()
-            var configuration = EventPipelineConfiguration()
+            var configuration = TransformStage.Configuration()
             configuration.statusInterval = .milliseconds(100)
             let settings = configuration
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await EventPipeline(client: client, configuration: settings, statusPublisher: publisher, logger: APipeline.logger).run()
+                    try await TransformStage(client: client, configuration: settings, statusPublisher: publisher, logger: APipeline.logger).run()
                 }
                 defer { group.cancelAll() }
                 try await APipeline.insert(Self.rollouts(3), client)

@@ -23,7 +23,7 @@ struct RouterTests {
                 APipeline.deploymentEvent("dev.pacer.deployment.revision", name: "cart", revision: 5),
             ]
             try await APipeline.insert(events, client)
-            let pipeline = EventPipeline(client: client, logger: APipeline.logger)
+            let pipeline = TransformStage(client: client, logger: APipeline.logger)
             #expect(try await pipeline.drain() == events.count)
 
             var byType: [String: [JSONValue]] = [:]
@@ -70,7 +70,7 @@ struct RouterTests {
             try await APipeline.insert(
                 [CloudEvent(id: "x1", source: "/ci", type: "dev.cdevents.service.deployed.0.2.0", time: "2026-11-21T08:00:00Z", data: .json(legacy))],
                 client)
-            #expect(try await EventPipeline(client: client, logger: APipeline.logger).drain() == 1)
+            #expect(try await TransformStage(client: client, logger: APipeline.logger).drain() == 1)
             let stored = try await APipeline.cdEvents(client)
             #expect(stored.count == 1)
             #expect(stored.first?["context"]?["type"] == "dev.cdevents.service.deployed.0.3.0")
@@ -99,7 +99,7 @@ struct RouterTests {
             let withOwner = APipeline.deploymentEvent(
                 "dev.pacer.deployment.rollout.completed", name: "owned", revision: 1, extra: ["owner": "team-x"])
             try await APipeline.insert(completed + [failed, withOwner], client)
-            #expect(try await EventPipeline(client: client, logger: APipeline.logger).drain() == 7)
+            #expect(try await TransformStage(client: client, logger: APipeline.logger).drain() == 7)
 
             // Every completed rollout still became service.deployed (+ change.merged); the failure an incident.
             #expect(try await APipeline.count(
@@ -139,7 +139,7 @@ struct RouterTests {
             row.message = "spec.subject.id: 1:1: unexpected token"
             try await config.upsert(.cdEventTransforms, row)
             try await APipeline.insert([APipeline.deploymentEvent("dev.pacer.deployment.rollout.completed", revision: 1)], client)
-            #expect(try await EventPipeline(client: client, logger: APipeline.logger).drain() == 1)
+            #expect(try await TransformStage(client: client, logger: APipeline.logger).drain() == 1)
             #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw WHERE cd_type LIKE '%service.deployed%'", client) == 0)
             #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw WHERE cd_type LIKE '%change.merged%'", client) == 1)
             #expect(try await APipeline.count(

@@ -1,5 +1,6 @@
 import Foundation
 import KubeRuntime
+import PacerCore
 
 /// Configuration of the ``DeploymentSource``.
 public struct DeploymentSourceConfiguration: Sendable {

@@ -3,6 +3,7 @@ import EventModel
 import KubeRuntime
 import Logging
 import Metrics
+import PacerCore
 import Synchronization
 
 /// Hands derived CloudEvents to a ``CloudEventSink`` in order, from a bounded retry buffer.

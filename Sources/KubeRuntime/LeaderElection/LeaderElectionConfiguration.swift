@@ -1,3 +1,5 @@
+import PacerCore
+
 /// client-go leader election timings. Defaults: lease 15 s, renew deadline 10 s, retry 2 s.
 /// Requires `leaseDuration > renewDeadline > 1.2 × retryPeriod`.
 public struct LeaderElectionConfiguration: Sendable, Hashable {

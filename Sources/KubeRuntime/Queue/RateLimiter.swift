@@ -1,3 +1,5 @@
+import PacerCore
+
 /// Per-key exponential requeue delay (controller-runtime `ItemExponentialFailureRateLimiter`):
 /// `base × 2^(failures−1)`, capped at `maximum`.
 public struct RateLimiter: Sendable, Hashable {

@@ -3,6 +3,7 @@ import KubeClient
 import KubeCore
 import Logging
 import Metrics
+import PacerCore
 
 /// List-then-watch as an `AsyncSequence` of ``WatcherEvent`` that never fails: errors are logged,
 /// counted and retried with ``Backoff`` (honouring `Retry-After`). The sequence ends only when the

@@ -1,3 +1,5 @@
+import PacerCore
+
 /// Knobs of a ``Watcher``.
 public struct WatcherConfiguration: Sendable {
     public var labelSelector: String?

@@ -1,9 +1,8 @@
-import CoreMetrics
 import EventStore
 import Foundation
 import Logging
 import Metrics
-import OperatorAPI
+import PacerCore
 import PacerRules
 import PostgresNIO
 import ServiceLifecycle
@@ -14,58 +13,54 @@ import Synchronization
 ///
 /// Woken by NOTIFY on `pacer_cdevents` (new CDEvents) and `pacer_config` (definitions changed), with a poll every
 /// `pollInterval` as a fallback; headlines are refreshed every `headlineRefreshInterval` because windows slide.
-/// A database outage is logged and retried with backoff; the service keeps running.
-public struct MetricCalculator: Service {
-    /// Tunables.
-    public struct Configuration: Sendable {
-        /// Poll for new rows this often even without a notification.
-        public var pollInterval: Duration = .seconds(1)
-        /// At most one status write per definition per interval (the first change is written at once).
-        public var statusInterval: Duration = .seconds(1)
-        /// Recompute headlines this often (the window ends now).
-        public var headlineRefreshInterval: Duration = .seconds(60)
-        /// cdevents_raw rows per transaction at most. Large, so that under load the work each transaction does
-        /// whatever its size (touched points, headlines) is shared by many rows; a quiet pipeline's batches are small.
-        public var batchSize = 20_000
-        /// While busy (the previous transaction consumed rows too: events keep arriving), the work that grows
-        /// with history (medians and other aggregated points, headlines) runs at most this often, and for at most
-        /// `aggregateShare` of the time (after an aggregating transaction that took d, the next waits at least
-        /// d × (1 / share − 1)), so the batches that keep the counting metrics current get most of the time and the
-        /// lag stays bounded. When the calculator was idle, an event's transaction computes everything at once.
-        public var aggregateInterval: Duration = .seconds(1)
-        /// See `aggregateInterval`; between 0.01 and 1.
-        public var aggregateShare = 0.1
-        /// While busy, consecutive transactions start at least this far apart (an idle calculator's first
-        /// transaction starts at once).
-        public var busyStepInterval: Duration = .milliseconds(500)
-        /// Longest wait between retries while the database fails.
-        public var maxBackoff: Duration = .seconds(30)
-        /// A transaction that takes longer is abandoned and retried (a dead connection may never answer).
-        public var stepTimeout: Duration = .seconds(300)
-        /// A LISTEN session is renewed this often (a silently dead connection delivers nothing; the poll covers
-        /// the gap).
-        public var listenRenewInterval: Duration = .seconds(300)
-        public init() {}
-    }
-
+/// A database outage is logged and retried with backoff; the service keeps running. On graceful shutdown or
+/// cancellation `run()` returns promptly: a transaction in flight rolls back and is done again by the next run.
+public final class MetricCalculator: Service, Sendable {
     let engine: MetricEngine
     let configuration: Configuration
-    let publisher: (any MetricStatusPublishing)?
+    let publisher: (any MetricResultPublishing)?
     let logger: Logger
-    let throttle: MetricStatusThrottle
-    private let lastRefresh = RefreshTime()
-    private let load = LoadState()
+    private let metrics = CalculateStageMetrics()
+
+    private struct State {
+        /// When headlines were last refreshed.
+        var lastRefresh: ContinuousClock.Instant?
+        /// The previous transaction consumed rows (an idle calculator's next event is computed in full at once).
+        var busy = false
+        var lastAggregate: ContinuousClock.Instant?
+        var lastAggregateDuration: Duration = .zero
+        /// Definitions whose headlines wait for the next aggregating step.
+        var headlines: Set<String> = []
+        var throttle: MetricStatusThrottle
+    }
+    private let state: Mutex<State>
 
     /// - Parameter clock: "now" for headline windows (tests pin it).
     public init(
-        client: PostgresClient, configuration: Configuration = .init(), publisher: (any MetricStatusPublishing)? = nil, logger: Logger,
+        client: PostgresClient, configuration: Configuration = .init(), publisher: (any MetricResultPublishing)? = nil, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.engine = MetricEngine(client: client, logger: logger, batchSize: configuration.batchSize, clock: clock)
         self.configuration = configuration
         self.publisher = publisher
         self.logger = logger
-        self.throttle = MetricStatusThrottle(interval: configuration.statusInterval)
+        self.state = Mutex(State(throttle: MetricStatusThrottle(interval: configuration.statusInterval)))
+    }
+
+    public func run() async throws {
+        // The poll also paces the coalesced status writes.
+        let waker = NotificationWaker(
+            client: engine.client, channels: ["pacer_cdevents", "pacer_config"],
+            pollInterval: min(configuration.pollInterval, configuration.statusInterval), renewInterval: configuration.listenRenewInterval,
+            backoff: configuration.retryBackoff, logger: logger)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await waker.run() }
+                group.addTask { await self.work(waker) }
+                _ = await group.next()
+                group.cancelAll()
+            }
+        }
     }
 
     /// Processes until every committed row is processed, writing results and headlines (all headlines are
@@ -91,13 +86,13 @@ public struct MetricCalculator: Service {
         let interval = configuration.aggregateInterval
         let share = min(1, max(0.01, configuration.aggregateShare))
         let started = ContinuousClock.now
-        let (deferring, pending) = load.value.withLock { state -> (Bool, Set<String>) in
+        let (deferring, pending) = state.withLock { state -> (Bool, Set<String>) in
             let wait = max(interval, state.lastAggregateDuration * (1 / share - 1))
             let deferring = !refreshHeadlines && state.busy && state.lastAggregate.map { started - $0 < wait } == true
             return (deferring, state.headlines)
         }
         let outcome = try await engine.step(refreshHeadlines: refreshHeadlines, deferAggregates: deferring, pendingHeadlines: pending)
-        load.value.withLock { state in
+        state.withLock { state in
             state.busy = outcome.rows > 0
             if !outcome.aggregated {
                 state.headlines.formUnion(outcome.deferred)
@@ -106,23 +101,20 @@ public struct MetricCalculator: Service {
                 state.lastAggregateDuration = .now - started
                 state.headlines.subtract(pending)
             }
+            if refreshHeadlines { state.lastRefresh = .now }
         }
-        if refreshHeadlines { lastRefresh.value.withLock { $0 = .now } }
-        if outcome.rows > 0 {
-            Counter(label: "pacer_pipeline_events_total", dimensions: [("stage", "calculate"), ("result", "processed")])
-                .increment(by: outcome.rows)
-        }
+        metrics.record(processed: outcome.rows)
         await publish(outcome)
         return outcome.rows
     }
 
+    // MARK: - statuses
+
     func publish(_ outcome: MetricEngine.Outcome) async {
         guard publisher != nil else { return }
-        for key in outcome.headlines.keys.sorted() {
-            guard let (plan, rows, at) = outcome.headlines[key] else { continue }
-            let status = MetricDefinitionStatus(headlines: rows, unit: plan.metric.unit, window: plan.metric.window, computedAt: at)
-            if let entry = throttle.submit(.init(namespace: plan.namespace, name: plan.name, status: status), now: .now) {
-                await write(entry)
+        for result in outcome.results {
+            if let now = state.withLock({ $0.throttle.submit(result, now: .now) }) {
+                await write(now)
             }
         }
         await flushStatuses()
@@ -130,116 +122,58 @@ public struct MetricCalculator: Service {
 
     /// Writes the coalesced statuses whose interval has passed.
     public func flushStatuses() async {
-        for entry in throttle.due(now: .now) {
-            await write(entry)
+        for result in state.withLock({ $0.throttle.due(now: .now) }) {
+            await write(result)
         }
     }
 
-    private func write(_ entry: MetricStatusThrottle.Entry) async {
+    private func write(_ result: MetricResult) async {
         guard let publisher else { return }
         do {
-            try await publisher.publish(namespace: entry.namespace, name: entry.name, status: entry.status)
+            try await publisher.publish(result)
         } catch {
-            throttle.failed(entry)
-            logger.warning(
-                "metric status not written", metadata: ["definition": "\(entry.namespace)/\(entry.name)", "error": "\(String(reflecting: error))"])
+            state.withLock { $0.throttle.failed(result) }
+            logger.warning("metric status not written", metadata: ["definition": "\(result.key)", "error": .describing(error)])
         }
     }
 
-    public func run() async throws {
-        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        await withTaskGroup(of: Void.self) { group in
-            for channel in ["pacer_cdevents", "pacer_config"] {
-                group.addTask { await listen(channel: channel, wake: wake) }
-            }
-            group.addTask {
-                let tick = min(configuration.pollInterval, configuration.statusInterval)
+    // MARK: - the loop of run()
+
+    /// On every wake-up: transactions until caught up (refreshing the headlines when they are due), the lag gauges
+    /// and the statuses that are due. A failure waits for the backoff; the next wake-up tries again.
+    private func work(_ waker: NotificationWaker) async {
+        var backoff = configuration.retryBackoff
+        for await _ in waker.wakes {
+            do {
+                var refresh = state.withLock { state in
+                    state.lastRefresh.map { .now - $0 >= configuration.headlineRefreshInterval } ?? true
+                }
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: tick)
-                    wake.yield()
+                    let once = refresh
+                    let started = ContinuousClock.now
+                    let rows = try await withDeadline(configuration.stepTimeout) { try await self.step(refreshHeadlines: once) }
+                    refresh = false
+                    if rows == 0 { break }
+                    // Busy: let the next batch gather, so a transaction's fixed work (every touched point of
+                    // the counting metrics, temporary tables) is shared by more rows.
+                    try await Task.sleep(until: started + configuration.busyStepInterval)
                 }
+                try await withDeadline(.seconds(10)) { try await self.recordLag() }
+                await flushStatuses()
+                backoff.reset()
+            } catch {
+                if Task.isCancelled { return }
+                let delay = backoff.next()
+                logger.error(
+                    "metric calculation failed; retrying",
+                    metadata: ["error": .describing(error), "retryIn": "\(delay)", "failures": "\(backoff.attempts)"])
+                try? await Task.sleep(for: delay)
             }
-            wake.yield()
-            var failures = 0
-            for await _ in wakes.cancelOnGracefulShutdown() {
-                do {
-                    let due = lastRefresh.value.withLock { last in last.map { .now - $0 >= configuration.headlineRefreshInterval } ?? true }
-                    var refresh = due
-                    while !Task.isCancelled {
-                        let once = refresh
-                        let started = ContinuousClock.now
-                        let rows = try await withDeadline(configuration.stepTimeout) { try await step(refreshHeadlines: once) }
-                        refresh = false
-                        if rows == 0 { break }
-                        // Busy: let the next batch gather, so a transaction's fixed work (every touched point of
-                        // the counting metrics, temporary tables) is shared by more rows.
-                        try await Task.sleep(until: started + configuration.busyStepInterval)
-                    }
-                    try await withDeadline(.seconds(10)) { try await recordLag() }
-                    await flushStatuses()
-                    failures = 0
-                } catch {
-                    failures += 1
-                    let delay = min(configuration.maxBackoff, .milliseconds(500) * (1 << min(failures, 10)))
-                    logger.error(
-                        "metric calculation failed; retrying",
-                        metadata: ["error": "\(String(reflecting: error))", "retryIn": "\(delay)", "failures": "\(failures)"])
-                    try? await Task.sleep(for: delay)
-                }
-            }
-            group.cancelAll()
         }
     }
 
     private func recordLag() async throws {
         let lag = try await engine.facts.lag(client: engine.client)
-        Gauge(label: "pacer_pipeline_lag_events", dimensions: [("stage", "calculate")]).record(lag.events)
-        Gauge(label: "pacer_pipeline_lag_seconds", dimensions: [("stage", "calculate")]).record(lag.seconds)
+        metrics.recordLag(events: lag.events, seconds: lag.seconds)
     }
-
-    /// LISTEN on `channel` on a leased connection; every notification wakes the loop. Reconnects with backoff.
-    private func listen(channel: String, wake: AsyncStream<Void>.Continuation) async {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                // withDeadline returns at once on cancellation, even when the connection hangs.
-                try await withDeadline(configuration.listenRenewInterval) {
-                    try await engine.client.withConnection { connection in
-                        try await connection.listen(on: channel) { notifications in
-                            wake.yield()
-                            for try await _ in notifications { wake.yield() }
-                        }
-                    }
-                }
-                failures = 0
-            } catch let error as EventStoreError where error.code == .timeout {
-                failures = 0  // renewal: LISTEN again at once
-                continue
-            } catch {
-                if Task.isCancelled { return }
-                failures += 1
-                logger.warning("LISTEN \(channel) failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            if Task.isCancelled { return }
-            try? await Task.sleep(for: min(configuration.maxBackoff, .milliseconds(500) * (1 << min(failures, 10))))
-        }
-    }
-}
-
-/// When headlines were last refreshed (shared by copies of the service value).
-final class RefreshTime: Sendable {
-    let value = Mutex<ContinuousClock.Instant?>(nil)
-}
-
-/// Whether the calculator is busy, when it last aggregated and how long that took, and the definitions whose
-/// headlines wait for the next aggregating step (shared by copies of the service value).
-final class LoadState: Sendable {
-    struct State {
-        /// The previous transaction consumed rows (an idle calculator's next event is computed in full at once).
-        var busy = false
-        var lastAggregate: ContinuousClock.Instant?
-        var lastAggregateDuration: Duration = .zero
-        var headlines: Set<String> = []
-    }
-    let value = Mutex(State())
 }

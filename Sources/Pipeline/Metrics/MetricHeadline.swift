@@ -1,7 +1,4 @@
-import KubeCore
 import Foundation
-
-import OperatorAPI
 import PacerRules
 import PacerCore
 
@@ -35,19 +32,5 @@ public struct MetricHeadline: Sendable, Hashable {
         let sorted = values.sorted()
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-}
-
-extension MetricDefinitionStatus {
-    /// The status of a definition from its headline rows: the `''` row is the headline; the other rows are the
-    /// groups, sorted by group key, at most ``maxGroups``.
-    init(headlines: [MetricHeadline], unit: String, window: String, computedAt: Date) {
-        let overall = headlines.first { $0.groupKey.isEmpty }
-        let groups = headlines.filter { !$0.groupKey.isEmpty }.sorted { $0.groupKey < $1.groupKey }.prefix(Self.maxGroups).map {
-            Group(labels: $0.labels, value: $0.value.map(MetricValueFormat.format), numericValue: $0.value, level: $0.level?.rawValue)
-        }
-        self.init(
-            value: overall?.value.map(MetricValueFormat.format), numericValue: overall?.value, unit: unit, level: overall?.level?.rawValue, window: window,
-            groups: groups.isEmpty ? nil : Array(groups), lastComputedTime: KubeTime(computedAt))
     }
 }

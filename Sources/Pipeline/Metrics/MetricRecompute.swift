@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import OperatorAPI
 import PacerRules
 import PostgresNIO
 
@@ -10,7 +9,7 @@ import PostgresNIO
 /// every bucket from the same facts with the same SQL.
 public struct MetricRecompute: Sendable {
     let engine: MetricEngine
-    let publisher: (any MetricStatusPublishing)?
+    let publisher: (any MetricResultPublishing)?
 
     /// What a run did.
     public struct Summary: Sendable {
@@ -21,7 +20,7 @@ public struct MetricRecompute: Sendable {
     }
 
     public init(
-        client: PostgresClient, logger: Logger, publisher: (any MetricStatusPublishing)? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        client: PostgresClient, logger: Logger, publisher: (any MetricResultPublishing)? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.engine = MetricEngine(client: client, logger: logger, batchSize: 5_000, clock: clock)
         self.publisher = publisher
@@ -33,11 +32,7 @@ public struct MetricRecompute: Sendable {
     public func run(metric: String?) async throws -> Summary {
         let outcome = try await engine.recompute(metric: metric)
         if let publisher {
-            for key in outcome.headlines.keys.sorted() {
-                guard let (plan, rows, at) = outcome.headlines[key] else { continue }
-                let status = MetricDefinitionStatus(headlines: rows, unit: plan.metric.unit, window: plan.metric.window, computedAt: at)
-                try await publisher.publish(namespace: plan.namespace, name: plan.name, status: status)
-            }
+            for result in outcome.results { try await publisher.publish(result) }
         }
         return Summary(definitions: outcome.headlines.keys.sorted(), newRows: outcome.rows)
     }

@@ -1,7 +1,7 @@
-import AsyncAlgorithms
 import EventStore
 import Foundation
 import Logging
+import PacerCore
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -10,16 +10,16 @@ import Synchronization
 /// `transform`, routes them through the Ready EventRoutes, applies their CDEventTransforms and commits the
 /// CDEvents, errors, counters and the cursor advance in one transaction per batch (see docs/pipeline.md).
 ///
-/// `run()` LISTENs on `pacer_cloudevents` (new events) and `pacer_config` (configuration changed) and also polls
-/// every `pollInterval`; each wake-up processes batches until caught up. A database outage is logged and retried
+/// `run()` is woken by a ``NotificationWaker`` on `pacer_cloudevents` (new events) and `pacer_config` (configuration
+/// changed), and by its poll every `pollInterval`; each wake-up processes batches until caught up. A database outage is logged and retried
 /// with backoff; the service keeps running and nothing is lost (the cursor only moves with committed outputs).
 /// On graceful shutdown or cancellation `run()` returns promptly: an unfinished batch's transaction rolls back and
 /// is done again by the next run.
-public final class EventPipeline: Service, Sendable {
+public final class TransformStage: Service, Sendable {
     private let client: PostgresClient
     private let store: TransformStageStore
     private let configStore: PostgresConfigStore
-    private let configuration: EventPipelineConfiguration
+    private let configuration: Configuration
     private let statusPublisher: (any TransformStatusPublishing)?
     private let logger: Logger
     private let metrics = TransformStageMetrics()
@@ -32,7 +32,7 @@ public final class EventPipeline: Service, Sendable {
     private let state = Mutex(State())
 
     public init(
-        client: PostgresClient, configuration: EventPipelineConfiguration = EventPipelineConfiguration(),
+        client: PostgresClient, configuration: Configuration = Configuration(),
         statusPublisher: (any TransformStatusPublishing)? = nil, logger: Logger
     ) {
         self.client = client
@@ -44,14 +44,18 @@ public final class EventPipeline: Service, Sendable {
     }
 
     public func run() async throws {
-        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        wake.yield()
-        try await cancelWhenGracefulShutdown {
+        // A configuration change, a (re)connect or a poll reloads the rules, even in the middle of a round.
+        let waker = NotificationWaker(
+            client: client, channels: ["pacer_cloudevents", "pacer_config"], pollInterval: configuration.pollInterval,
+            renewInterval: configuration.listenRenewInterval, backoff: configuration.retryBackoff, logger: logger
+        ) { channels in
+            if channels.contains("pacer_config") { self.state.withLock { $0.configDirty = true } }
+        }
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.listen(wake: wake) }
-                group.addTask { await self.poll(wake: wake) }
+                group.addTask { await waker.run() }
                 group.addTask { await self.reportStatus() }
-                group.addTask { await self.work(wakes: wakes, wake: wake) }
+                group.addTask { await self.work(waker) }
                 _ = await group.next()
                 group.cancelAll()
             }
@@ -153,65 +157,29 @@ public final class EventPipeline: Service, Sendable {
 
     // MARK: - loops of run()
 
-    private func work(wakes: AsyncStream<Void>, wake: AsyncStream<Void>.Continuation) async {
-        var delay = configuration.retryDelay
+    private func work(_ waker: NotificationWaker) async {
+        var backoff = configuration.retryBackoff
         var heldBack = configuration.heldBackRetry
-        for await _ in wakes {
+        for await _ in waker.wakes {
             do {
                 let (processed, lag) = try await processUntilCaughtUp()
-                delay = configuration.retryDelay
+                backoff.reset()
                 if lag.events > 0 {
                     // Rows exist but an open transaction holds them back: look again soon, less often the longer it lasts.
                     heldBack = processed > 0 ? configuration.heldBackRetry : min(heldBack * 2, .seconds(1))
                     try await Task.sleep(for: heldBack)
-                    wake.yield()
+                    waker.wake()
                 } else {
                     heldBack = configuration.heldBackRetry
                 }
             } catch {
                 if Task.isCancelled { return }
+                let delay = backoff.next()
                 logger.error(
-                    "pipeline round failed; retrying", metadata: ["error": "\(EventStoreError.describe(error))", "retryIn": "\(delay)"])
+                    "pipeline round failed; retrying", metadata: ["error": .describing(error), "retryIn": "\(delay)"])
                 do { try await Task.sleep(for: delay) } catch { return }
-                delay = min(delay * 2, configuration.maxRetryDelay)
-                wake.yield()
+                waker.wake()
             }
-        }
-    }
-
-    private func poll(wake: AsyncStream<Void>.Continuation) async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: configuration.pollInterval) } catch { return }
-            state.withLock { $0.configDirty = true }
-            wake.yield()
-        }
-    }
-
-    /// LISTEN on one leased connection; after every (re)connect the configuration is reloaded and a round runs,
-    /// because notifications sent while nobody listened are lost.
-    private func listen(wake: AsyncStream<Void>.Continuation) async {
-        var delay = configuration.retryDelay
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: "pacer_cloudevents") { events in
-                        try await connection.listen(on: "pacer_config") { config in
-                            self.state.withLock { $0.configDirty = true }
-                            wake.yield()
-                            delay = self.configuration.retryDelay
-                            for try await isConfig in merge(events.map { _ in false }, config.map { _ in true }) {
-                                if isConfig { self.state.withLock { $0.configDirty = true } }
-                                wake.yield()
-                            }
-                        }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("pipeline LISTEN connection lost; polling until it is back", metadata: ["error": "\(EventStoreError.describe(error))"])
-            }
-            do { try await Task.sleep(for: delay) } catch { return }
-            delay = min(delay * 2, configuration.maxRetryDelay)
         }
     }
 
@@ -225,7 +193,7 @@ public final class EventPipeline: Service, Sendable {
                 if statusPublisher != nil { try await bounded { try await self.publishChangedStats() } }
             } catch {
                 if Task.isCancelled { return }
-                logger.debug("pipeline status round failed", metadata: ["error": "\(EventStoreError.describe(error))"])
+                logger.debug("pipeline status round failed", metadata: ["error": .describing(error)])
             }
         }
     }
@@ -243,7 +211,7 @@ public final class EventPipeline: Service, Sendable {
                 try await statusPublisher.publish(namespace: row.namespace, name: row.name, status: update)
                 state.withLock { $0.published[key] = update }
             } catch {
-                logger.warning("publishing transform status failed", metadata: ["transform": "\(key)", "error": "\(error)"])
+                logger.warning("publishing transform status failed", metadata: ["transform": "\(key)", "error": .describing(error)])
             }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Exponential backoff with jitter and a cap (0.8 s, 1.6 s, ... up to 30 s by default).
-/// Each delay is drawn from `[d × (1 − jitter), d]`, so competing clients spread out.
+/// Exponential backoff with jitter and a cap (0.8 s, 1.6 s, ... up to 30 s by default), the one retry delay of
+/// every retrying loop (the watcher, the event forwarder, the pipeline stages and their LISTEN, migrations).
+/// Each delay is drawn from `[d × (1 − jitter), d]`, so competing clients spread out; ``reset()`` after a success.
 public struct Backoff: Sendable, Hashable {
     public var initial: Duration
     public var maximum: Duration
@@ -34,11 +35,4 @@ public struct Backoff: Sendable, Hashable {
     }
 
     public mutating func reset() { attempts = 0 }
-}
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

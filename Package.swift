@@ -7,7 +7,8 @@
 //   KubeCore   <- OperatorAPI, KubeSim
 //   EventModel <- EventStore, Pipeline, HTTPAPI
 //   Controllers -> KubeRuntime, OperatorAPI, Pipeline
-//   PacerApp (composition root) -> everything; pacer (executable) -> PacerApp
+//   PacerApp (composition root) -> everything but KubeSim; pacer (executable) -> PacerApp
+//   PacerDemo -> PacerApp, KubeSim; pacer-demo (executable) -> PacerDemo
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -29,6 +30,7 @@ let package = Package(
     name: "pacer",
     products: [
         .executable(name: "pacer", targets: ["pacer"]),
+        .executable(name: "pacer-demo", targets: ["pacer-demo"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
         .executable(name: "pacer-bench", targets: ["pacer-bench"]),
     ],
@@ -110,7 +112,6 @@ let package = Package(
             name: "PacerApp",
             dependencies: [
                 "PacerCore", "EventModel", "EventStore", "Pipeline", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
-                "KubeSim", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -118,7 +119,19 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
+        // The demo (embedded PostgreSQL, in-process kube-sim, a scripted history) is its own executable, so the
+        // operator binary the Dockerfile ships links neither kube-sim nor an HTTP client.
+        .target(
+            name: "PacerDemo",
+            dependencies: [
+                "PacerApp", "PacerCore", "EventModel", "EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore",
+                logging, .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(name: "pacer", dependencies: ["PacerApp", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "pacer-demo", dependencies: ["PacerDemo", "PacerApp", argumentParser, logging], swiftSettings: swiftSettings),
         .executableTarget(name: "kube-sim", dependencies: ["KubeSim", argumentParser, logging], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pacer-bench",
@@ -156,7 +169,7 @@ let package = Package(
             dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["PacerApp", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            name: "IntegrationTests", dependencies: ["PacerApp", "PacerDemo", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],

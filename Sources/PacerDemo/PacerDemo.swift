@@ -7,6 +7,7 @@ import KubeSim
 import Logging
 import NIOCore
 import NIOHTTP1
+import PacerApp
 import PacerCore
 import PostgresNIO
 import Synchronization
@@ -16,7 +17,7 @@ import UnixSignals
 import Glibc
 #endif
 
-/// Settings of `pacer demo`.
+/// Settings of `pacer-demo`.
 public struct DemoOptions: Sendable {
     /// PostgreSQL to use; nil starts a private cluster in a temporary folder.
     public var databaseURL: String?
@@ -34,7 +35,7 @@ public struct DemoOptions: Sendable {
     public init() {}
 }
 
-/// `pacer demo`: PostgreSQL and kube-sim on an embedded default, the operator in process, a scripted history,
+/// `pacer-demo`: PostgreSQL and kube-sim on an embedded default, the operator in process, a scripted history,
 /// the four keys per app as a table, then the dashboard until Ctrl-C. Everything it starts is stopped and its
 /// temporary folder removed on every exit path (success, error, SIGINT/SIGTERM).
 public struct PacerDemo: Sendable {
@@ -96,7 +97,7 @@ public struct PacerDemo: Sendable {
     /// used on purpose: the tasks it backs up may be the ones that are stuck.
     static func armWatchdog(started: Started, directory: String) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(shutdownGrace)) {
-            FileHandle.standardError.write(Data("pacer demo: shutdown did not finish within \(shutdownGrace) s; stopping PostgreSQL and exiting\n".utf8))
+            FileHandle.standardError.write(Data("pacer-demo: shutdown did not finish within \(shutdownGrace) s; stopping PostgreSQL and exiting\n".utf8))
             started.postgres.withLock { $0 }?.stopBlocking()
             try? FileManager.default.removeItem(atPath: directory)
             exit(130)
@@ -340,7 +341,7 @@ public struct PacerDemo: Sendable {
             url.deleteLastPathComponent()
             if holdsManifests(url.path) { return url.path }
         }
-        throw DemoError("crds/ and examples/ not found in \(cwd) or above the pacer executable: run pacer demo from the repository root or pass --repo-root")
+        throw DemoError("crds/ and examples/ not found in \(cwd) or above the pacer-demo executable: run pacer-demo from the repository root or pass --repo-root")
     }
 
     static func makeTemporaryDirectory() throws -> String {
@@ -353,7 +354,7 @@ public struct PacerDemo: Sendable {
     }
 }
 
-/// `pacer demo --no-serve` ended before every value was computed.
+/// `pacer-demo --no-serve` ended before every value was computed.
 struct DemoIncomplete: Error, CustomStringConvertible {
     var description: String
 }

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The four keys as `pacer demo` prints them: read from `metric_headlines` (what the calculator wrote for the
+/// The four keys as `pacer-demo` prints them: read from `metric_headlines` (what the calculator wrote for the
 /// default MetricDefinitions) and laid out as one row per app plus "all".
 struct DemoHeadlines: Sendable, Equatable {
     /// One headline: the value over the window ending now, with its DORA level.

@@ -151,6 +151,7 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", lifecycle, logging], swiftSettings: swiftSettings),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: swiftSettings),
         .testTarget(name: "OperatorAPITests", dependencies: ["OperatorAPI", "TestSupport", "KubeSim"], swiftSettings: swiftSettings),

@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "pacer-bench",
             dependencies: ["PacerApp", "EventModel", "EventStore", "PacerCore", "KubeSim", "KubeClient", "KubeRuntime", "KubeCore",
-                           argumentParser, logging, hummingbird, lifecycle,
+                           "TestSupport", argumentParser, logging, hummingbird, lifecycle,
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")] + nio,

@@ -5,6 +5,7 @@ import Logging
 import OperatorAPI
 import PacerCore
 import Pipeline
+import TestSupport
 import PostgresNIO
 
 /// `pacer-bench recompute`: a generated year of 200 apps (deployments, changes, incidents; 1,000,000 CDEvents by

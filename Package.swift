@@ -146,7 +146,7 @@ let package = Package(
         // Test support (database and kube-sim fixtures shared by the test targets)
         .target(
             name: "TestSupport",
-            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
+            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore", "PacerCore", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
 
@@ -165,9 +165,14 @@ let package = Package(
             dependencies: ["KubeSim", "PacerCore", "TestSupport", logging,
                            .product(name: "AsyncHTTPClient", package: "async-http-client")] + nio,
             swiftSettings: swiftSettings),
+        .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "PacerCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
+            dependencies: ["KubeClient", "KubeCore", "KubeSim", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KubeRuntimeTests",
+            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "KubeSim", "PacerCore", "TestSupport", logging, lifecycle],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests", dependencies: ["PacerApp", "PacerDemo", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],

@@ -146,7 +146,7 @@ let package = Package(
         // Test support (database and kube-sim fixtures shared by the test targets)
         .target(
             name: "TestSupport",
-            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore", "PacerCore", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
+            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore", "PacerCore", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
 
@@ -180,6 +180,8 @@ let package = Package(
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp", lifecycle],
+            swiftSettings: swiftSettings),
     ]
 )

@@ -3,13 +3,17 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PG := hack/postgres.sh
 
-.PHONY: run serve test build deps postgres postgres-stop bench-ingest clean
+.PHONY: run serve test build build-demo deps postgres postgres-stop bench-ingest clean
 
 deps:
 	@hack/deps.sh
 
 build:
 	$(SWIFT) build --product pacer
+
+# The demo is its own executable (Sources/pacer-demo), so the operator binary does not link kube-sim.
+build-demo:
+	$(SWIFT) build --product pacer-demo
 
 postgres: deps
 	@$(PG) start >/dev/null
@@ -20,8 +24,8 @@ postgres-stop:
 # The demo: a private PostgreSQL and an in-process kube-sim, the default pipeline, a scripted history; prints the
 # four keys per app, then serves the dashboard and API on http://127.0.0.1:8080 until Ctrl-C.
 # Extra flags: make run ARGS="--no-serve" (or --http-port, --kubeconfig to use a real cluster, --database-url).
-run: deps build
-	.build/debug/pacer demo $(ARGS)
+run: deps build-demo
+	.build/debug/pacer-demo $(ARGS)
 
 # Pacer alone against the private PostgreSQL of hack/postgres.sh (ingest and API only, no Kubernetes).
 serve: postgres build

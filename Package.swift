@@ -7,7 +7,8 @@
 //   KubeCore   <- OperatorAPI, KubeSim
 //   EventModel <- EventStore, Pipeline, HTTPAPI
 //   Controllers -> KubeRuntime, OperatorAPI, Pipeline
-//   PacerApp (composition root) -> everything; pacer (executable) -> PacerApp
+//   PacerApp (composition root) -> everything but KubeSim; pacer (executable) -> PacerApp
+//   PacerDemo -> PacerApp, KubeSim; pacer-demo (executable) -> PacerDemo
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -29,6 +30,7 @@ let package = Package(
     name: "pacer",
     products: [
         .executable(name: "pacer", targets: ["pacer"]),
+        .executable(name: "pacer-demo", targets: ["pacer-demo"]),
         .executable(name: "kube-sim", targets: ["kube-sim"]),
         .executable(name: "pacer-bench", targets: ["pacer-bench"]),
     ],
@@ -111,7 +113,6 @@ let package = Package(
             name: "PacerApp",
             dependencies: [
                 "PacerCore", "EventModel", "EventStore", "Pipeline", "PacerRules", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
-                "KubeSim", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 logging, lifecycle, hummingbird,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -119,12 +120,24 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
+        // The demo (embedded PostgreSQL, in-process kube-sim, a scripted history) is its own executable, so the
+        // operator binary the Dockerfile ships links neither kube-sim nor an HTTP client.
+        .target(
+            name: "PacerDemo",
+            dependencies: ["PacerRules", 
+                "PacerApp", "PacerCore", "EventModel", "EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore",
+                logging, .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(name: "pacer", dependencies: ["PacerApp", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "pacer-demo", dependencies: ["PacerDemo", "PacerApp", argumentParser, logging], swiftSettings: swiftSettings),
         .executableTarget(name: "kube-sim", dependencies: ["KubeSim", argumentParser, logging], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pacer-bench",
             dependencies: ["PacerApp", "EventModel", "EventStore", "PacerCore", "KubeSim", "KubeClient", "KubeRuntime", "KubeCore",
-                           argumentParser, logging, hummingbird, lifecycle,
+                           "TestSupport", argumentParser, logging, hummingbird, lifecycle,
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")] + nio,
@@ -134,11 +147,12 @@ let package = Package(
         // Test support (database and kube-sim fixtures shared by the test targets)
         .target(
             name: "TestSupport",
-            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", logging, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
+            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore", "PacerCore", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
 
         .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", lifecycle, logging], swiftSettings: swiftSettings),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: swiftSettings),
         .testTarget(name: "PacerRulesTests", dependencies: ["PacerRules", "EventModel", "PacerCore"], swiftSettings: swiftSettings),
@@ -153,16 +167,23 @@ let package = Package(
             dependencies: ["KubeSim", "PacerCore", "TestSupport", logging,
                            .product(name: "AsyncHTTPClient", package: "async-http-client")] + nio,
             swiftSettings: swiftSettings),
+        .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "PacerCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeRuntime", "KubeSim", "TestSupport"],
+            dependencies: ["KubeClient", "KubeCore", "KubeSim", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["PacerApp", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            name: "KubeRuntimeTests",
+            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "KubeSim", "PacerCore", "TestSupport", logging, lifecycle],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["PacerApp", "PacerDemo", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp", lifecycle],
+            swiftSettings: swiftSettings),
     ]
 )

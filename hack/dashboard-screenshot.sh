@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A screenshot of the built-in dashboard during `pacer demo`, with Debian's headless Chromium.
+# A screenshot of the built-in dashboard during `pacer-demo`, with Debian's headless Chromium.
 #   hack/dashboard-screenshot.sh [OUTPUT.png]     (default .tmp/artifacts/dashboard.png)
 # Environment: PACER_DEMO_PORT (default 18480), PACER_SCREENSHOT_SIZE (default 1400,1000).
-# Needs a built .build/debug/pacer (swift build), PostgreSQL's server binaries and chromium (hack/deps.sh).
+# Needs a built .build/debug/pacer-demo (make build-demo), PostgreSQL's server binaries and chromium (hack/deps.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/.tmp/artifacts/dashboard.png}
@@ -10,12 +10,12 @@ port=${PACER_DEMO_PORT:-18480}
 size=${PACER_SCREENSHOT_SIZE:-1400,1000}
 browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "chromium not found: apt-get install chromium (or hack/deps.sh)" >&2; exit 1; }
-[ -x "$root/.build/debug/pacer" ] || { echo "build first: swift build" >&2; exit 1; }
+[ -x "$root/.build/debug/pacer-demo" ] || { echo "build first: make build-demo" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
 log=$(mktemp)
 profile=$(mktemp -d)
 cd "$root"
-.build/debug/pacer demo --http-port "$port" >"$log" 2>&1 &
+.build/debug/pacer-demo --http-port "$port" >"$log" 2>&1 &
 demo=$!
 cleanup() {
   if kill -0 "$demo" 2>/dev/null; then

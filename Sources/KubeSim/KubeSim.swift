@@ -14,7 +14,7 @@ import Synchronization
 /// - `start()` / `stop()` for test fixtures: `start()` runs the server in a task owned by this object and
 ///   returns once the port is bound; `stop()` cancels that task and waits for it. (A fixture's
 ///   start/stop lifetime cannot be expressed as one structured scope, hence the single owned task.)
-/// - `run()` as a `ServiceLifecycle.Service` (e.g. in `pacer demo`): serves until cancelled or graceful
+/// - `run()` as a `ServiceLifecycle.Service` (e.g. in `pacer-demo`): serves until cancelled or graceful
 ///   shutdown, which also ends all open watches so the HTTP server can drain.
 public final class KubeSim: Service, Sendable {
     private struct RunState {

@@ -1,5 +1,4 @@
 import Controllers
-import EventModel
 import EventStore
 import Foundation
 import HTTPAPI
@@ -7,7 +6,6 @@ import Hummingbird
 import KubeClient
 import KubeRuntime
 import Logging
-import Metrics
 import ServiceLifecycle
 import UnixSignals
 
@@ -92,13 +90,17 @@ public struct PacerOperator: Sendable {
 
         let elected: any Service
         if configuration.leaderElection {
-            elected = LeaderElector(
-                client: kube, namespace: configuration.leaseNamespace ?? namespace, name: configuration.leaseName,
-                identity: configuration.identity, logger: logger,
-                onStartedLeading: { await leaderServices.runWhileLeading() },
-                onStoppedLeading: { [logger] in logger.notice("leadership lost: leader-only services stopped") })
+            let lease = (namespace: configuration.leaseNamespace ?? namespace, name: configuration.leaseName, identity: configuration.identity)
+            elected = ClosureService { [logger] in
+                try await leaderServices.run { onStartedLeading in
+                    LeaderElector(
+                        client: kube, namespace: lease.namespace, name: lease.name, identity: lease.identity, logger: logger,
+                        onStartedLeading: onStartedLeading,
+                        onStoppedLeading: { logger.notice("leadership lost: leader-only services stopped") })
+                }
+            }
         } else {
-            elected = ClosureService { await leaderServices.runWhileLeading() }
+            elected = ClosureService { try await leaderServices.runWhileLeading() }
         }
         let app = server.application(router: parts.router, onServerRunning: onServerRunning)
         let group = ServiceGroup(
@@ -106,38 +108,5 @@ public struct PacerOperator: Sendable {
                 services: (parts.services + [elected, app]).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await group.run()
-    }
-}
-
-/// Runs the leader-only services while leadership lasts; cancelled when it is lost.
-struct LeaderServices: Sendable {
-    let services: [any Service]
-    let logger: Logger
-
-    func runWhileLeading() async {
-        let leader = Gauge(label: "pacer_leader")
-        leader.record(1)
-        defer { leader.record(0) }
-        logger.notice("leading: starting the Deployment source, the reconcilers and the pipeline")
-        await withDiscardingTaskGroup { group in
-            for service in services {
-                group.addTask {
-                    do {
-                        try await service.run()
-                    } catch is CancellationError {
-                    } catch {
-                        logger.error("leader service failed", metadata: ["service": "\(type(of: service))", "error": "\(error)"])
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The Deployment source writes through the same group committer as HTTP ingest.
-struct StoreCloudEventSink: CloudEventSink {
-    let ingester: StoreIngester
-    func ingest(cloudEvents: [CloudEvent]) async throws {
-        _ = try await ingester.ingest(cloudEvents: cloudEvents)
     }
 }

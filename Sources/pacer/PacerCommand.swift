@@ -8,7 +8,7 @@ struct PacerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer",
         abstract: "DORA metrics for Kubernetes, from CloudEvents and CDEvents.",
-        subcommands: [Serve.self, Run.self, Migrate.self, Recompute.self, Demo.self])
+        subcommands: [Serve.self, Run.self, Migrate.self, Recompute.self, MovedDemo.self])
 }
 
 /// Flags shared by every command that talks to the database. Each flag falls back to an environment variable.

@@ -4,7 +4,9 @@ import Foundation
 import KubeRuntime
 import Logging
 import PacerCore
+import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("EventForwarder: bounded retry buffer in front of the sink")
@@ -38,10 +40,8 @@ struct EventForwarderTests {
     }
 
     func running(_ forwarder: EventForwarder, until condition: @escaping @Sendable () -> Bool) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await forwarder.run() }
+        try await withRunning(ClosureService { await forwarder.run() }) {
             try await eventually("forwarder") { condition() }
-            group.cancelAll()
         }
     }
 

@@ -57,18 +57,7 @@ struct ReconcilerEnvironment: Sendable {
         let controllers = PacerResourceController.all(
             client: client, store: configStore, namespaces: namespaces, informer: InformerConfiguration(watcher: watcher),
             logger: Logger(label: "reconciler-test"))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for controller in controllers { group.addTask { try await controller.run() } }
-            do {
-                let result = try await body()
-                group.cancelAll()
-                try await group.waitForAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        return try await withRunning(controllers, body)
     }
 
     func resources(_ descriptor: ResourceDescriptor, namespace: String? = nil) -> ResourceClient<DynamicObject> {

@@ -106,18 +106,7 @@ struct SimEnvironment: Sendable {
 
     /// Runs `source` while `body` runs, then cancels it and waits for it to return.
     func running<T: Sendable>(_ source: DeploymentSource, _ body: () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await source.run() }
-            do {
-                let result = try await body()
-                group.cancelAll()
-                try await group.waitForAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        try await withRunning(source, body)
     }
 
     static func deployment(_ name: String, namespace: String = "shop", image: String, annotations: [String: String] = [:]) -> Deployment {

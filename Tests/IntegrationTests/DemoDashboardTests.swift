@@ -1,5 +1,5 @@
 import Foundation
-import PacerApp
+import PacerDemo
 import TestSupport
 import Testing
 
@@ -7,17 +7,17 @@ import Testing
 import Glibc
 #endif
 
-/// The built-in dashboard in a real browser: `pacer demo` serving, headless Chromium (Debian's `chromium`)
+/// The built-in dashboard in a real browser: `pacer-demo` serving, headless Chromium (Debian's `chromium`)
 /// loads `GET /`, the tiles must show the values computed from the script, and a screenshot is saved as
 /// `.tmp/artifacts/dashboard.png`. Ctrl-C (SIGINT) then stops everything and removes the temporary folder.
-@Suite("pacer demo dashboard in Chromium", .enabled(if: DemoBinary.enabled && DemoBrowser.available))
+@Suite("pacer-demo dashboard in Chromium", .enabled(if: DemoBinary.enabled && DemoBrowser.available))
 struct DemoDashboardTests {
 
     @Test(.timeLimit(.minutes(5)))
     func tilesShowTheComputedFourKeysAndAScreenshotIsSaved() async throws {
         let browser = try #require(DemoBrowser.chromium, "chromium is not installed (apt-get install chromium)")
         let port = try EmbeddedPostgres.freeLoopbackPort()
-        let demo = try DemoProcessHandle(arguments: [DemoBinary.path, "demo", "--http-port", String(port)])
+        let demo = try DemoProcessHandle(arguments: [DemoBinary.path, "--http-port", String(port)])
         defer { demo.kill() }
         let output = try await demo.waitForOutput(containing: "Dashboard and API:", timeout: .seconds(200))
         let now = try #require(DemoBinary.scriptNow(in: output), "\(output)")
@@ -118,7 +118,7 @@ enum DemoBrowser {
     static var available: Bool { chromium != nil || ProcessInfo.processInfo.environment["CI"] != nil }
 }
 
-/// A long-running `pacer demo` whose output goes to a file the test polls.
+/// A long-running `pacer-demo` whose output goes to a file the test polls.
 final class DemoProcessHandle: @unchecked Sendable {
     let process = Process()
     let outputFile: String
@@ -145,7 +145,7 @@ final class DemoProcessHandle: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             let current = output()
             if current.contains(text) { return current }
-            guard process.isRunning else { throw SubprocessError(message: "pacer demo exited (\(process.terminationStatus)):\n\(current)") }
+            guard process.isRunning else { throw SubprocessError(message: "pacer-demo exited (\(process.terminationStatus)):\n\(current)") }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw SubprocessError(message: "no \"\(text)\" within \(timeout):\n\(output())")
@@ -156,7 +156,7 @@ final class DemoProcessHandle: @unchecked Sendable {
         process.interrupt()
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw SubprocessError(message: "pacer demo did not stop within \(timeout) of SIGINT") }
+            guard ContinuousClock.now < deadline else { throw SubprocessError(message: "pacer-demo did not stop within \(timeout) of SIGINT") }
             try await Task.sleep(for: .milliseconds(100))
         }
         return process.terminationStatus

@@ -1,5 +1,5 @@
 import Foundation
-import PacerApp
+import PacerDemo
 import PacerCore
 import TestSupport
 
@@ -114,9 +114,9 @@ struct DemoExpectations {
     static func displayed(_ metric: String, _ value: Double) -> Double { metric == "changeFailureRate" ? value * 100 : value }
 }
 
-/// Running the built `pacer` binary for the demo tests.
+/// Running the built `pacer-demo` binary for the demo tests.
 enum DemoBinary {
-    static var path: String { RepoPaths.root + "/.build/debug/pacer" }
+    static var path: String { RepoPaths.root + "/.build/debug/pacer-demo" }
 
     /// Demo tests need the built binary and PostgreSQL's server binaries; in CI they always run (and fail when
     /// either is missing).

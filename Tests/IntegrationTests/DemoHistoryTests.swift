@@ -3,11 +3,11 @@ import Foundation
 import PacerCore
 import Testing
 
-@testable import PacerApp
+@testable import PacerDemo
 
 /// The demo script as data: deterministic, relative to now, and turned into events shaped like the Deployment
 /// source's (docs/deployment-source.md) and valid CDEvents. No database or cluster needed.
-@Suite("pacer demo script")
+@Suite("pacer-demo script")
 struct DemoHistoryTests {
     let now = Date(timeIntervalSince1970: 1_795_000_000)
 

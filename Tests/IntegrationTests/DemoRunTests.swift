@@ -1,17 +1,17 @@
 import Foundation
-import PacerApp
+import PacerDemo
 import TestSupport
 import Testing
 
-/// `pacer demo --no-serve` end to end, as a user runs it: embedded PostgreSQL, kube-sim, the operator, the script;
+/// `pacer-demo --no-serve` end to end, as a user runs it: embedded PostgreSQL, kube-sim, the operator, the script;
 /// the printed table must show the values computed independently from the script.
-@Suite("pacer demo", .enabled(if: DemoBinary.enabled), .serialized)
+@Suite("pacer-demo", .enabled(if: DemoBinary.enabled), .serialized)
 struct DemoRunTests {
     @Test(.timeLimit(.minutes(4)))
     func printsTheFourKeysPerAppAsComputedFromTheScript() async throws {
         let port = try EmbeddedPostgres.freeLoopbackPort()
         let result = try await Subprocess.run(
-            [DemoBinary.path, "demo", "--no-serve", "--http-port", String(port)], workingDirectory: RepoPaths.root,
+            [DemoBinary.path, "--no-serve", "--http-port", String(port)], workingDirectory: RepoPaths.root,
             timeout: .seconds(200))
         let output = result.stdout
         #expect(result.status == 0, "exit \(result.status)\n\(output)\n\(result.stderr.suffix(3000))")
@@ -45,7 +45,7 @@ struct DemoRunTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try await Subprocess.run(
-            [DemoBinary.path, "demo", "--no-serve", "--repo-root", folder], workingDirectory: folder, timeout: .seconds(30))
+            [DemoBinary.path, "--no-serve", "--repo-root", folder], workingDirectory: folder, timeout: .seconds(30))
         #expect(result.status != 0)
         #expect(result.stderr.contains("has no crds/ and examples/ folders"), "\(result.stderr)")
     }
@@ -53,7 +53,7 @@ struct DemoRunTests {
     @Test(.timeLimit(.minutes(1)))
     func missingPostgreSQLBinariesAreAClearError() async throws {
         let noBinaries = try await Subprocess.run(
-            [DemoBinary.path, "demo", "--no-serve", "--http-port", String(try EmbeddedPostgres.freeLoopbackPort())],
+            [DemoBinary.path, "--no-serve", "--http-port", String(try EmbeddedPostgres.freeLoopbackPort())],
             environment: ["PACER_PG_BINDIR": "/nonexistent/postgresql/bin"], workingDirectory: RepoPaths.root, timeout: .seconds(30))
         #expect(noBinaries.status == 1)
         #expect(noBinaries.stderr.contains("install postgresql (apt install postgresql) or pass --database-url"), "\(noBinaries.stderr)")

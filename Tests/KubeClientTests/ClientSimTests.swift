@@ -3,6 +3,7 @@ import KubeClient
 import KubeCore
 import KubeSim
 import PacerCore
+import TestSupport
 import Testing
 
 @Suite("KubeClient verbs against kube-sim")

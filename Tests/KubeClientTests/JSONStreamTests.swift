@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import NIOCore
+import TestSupport
 import Testing
 
 @Suite("Watch stream splitting and decoding")

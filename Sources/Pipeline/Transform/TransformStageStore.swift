@@ -15,7 +15,7 @@ struct TransformStageStore: Sendable {
     let cursor: StageCursor
     private let logger: Logger
 
-    /// `cursorName`: the stage's `pipeline_cursors` row (``EventPipelineConfiguration/cursorName``).
+    /// `cursorName`: the stage's `pipeline_cursors` row (``TransformStage/Configuration/cursorName``).
     init(client: PostgresClient, cursorName: String, logger: Logger) {
         self.client = client
         self.cursor = StageCursor(cursorName, over: .cloudEvents, logger: logger)

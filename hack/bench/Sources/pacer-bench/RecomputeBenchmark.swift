@@ -6,6 +6,7 @@ import OperatorAPI
 import PacerRules
 import PacerCore
 import Pipeline
+import TestSupport
 import PostgresNIO
 
 /// `pacer-bench recompute`: a generated year of 200 apps (deployments, changes, incidents; 1,000,000 CDEvents by

@@ -1,7 +1,8 @@
-/// A generated history for the recompute benchmark and scale test: 40 % deployments, 40 % changes, 10 % incidents
-/// opened, 10 % resolved, over 2025, `apps` apps in production, as SQL that writes `cdevents_raw` directly.
-/// Deployments spread over 2025 per app; change g merged 1–72 h before deployment g; every 4th deployment has an
-/// incident (one subject per app) opened 10 min after it and resolved 0.1–12 h later.
+/// A generated history for the recompute benchmark and scale test (test data, so it lives in TestSupport, not in
+/// Pipeline): 40 % deployments, 40 % changes, 10 % incidents opened, 10 % resolved, over 2025, `apps` apps in
+/// production, as SQL that writes `cdevents_raw` directly. Deployments spread over 2025 per app; change g merged
+/// 1–72 h before deployment g; every 4th deployment has an incident (one subject per app) opened 10 min after it and
+/// resolved 0.1–12 h later.
 public enum RecomputeWorkload {
     public static func statements(events: Int, apps: Int) -> [String] {
         let deployments = events * 4 / 10

@@ -1,6 +1,7 @@
 import KubeCore
 @testable import KubeRuntime
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Reflector, Store and Informer")

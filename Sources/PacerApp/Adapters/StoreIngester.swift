@@ -1,13 +1,7 @@
-import Controllers
 import EventModel
 import EventStore
 import HTTPAPI
-import Logging
 import Metrics
-import PacerCore
-import PostgresNIO
-import ServiceLifecycle
-import Synchronization
 
 /// Ingest through the group committer into `cloudevents_raw`: the same path for HTTP and built-in sources.
 public struct StoreIngester: EventIngesting {
@@ -49,49 +43,3 @@ public struct StoreIngester: EventIngesting {
         }
     }
 }
-
-/// Ready when migrations have run and the database answers.
-struct DatabaseReadiness: ReadinessChecking {
-    let store: PostgresEventStore
-    let schema: SchemaGate
-
-    func notReadyReason() async -> String? {
-        guard schema.isReady else { return "database schema not migrated yet" }
-        guard await store.ping() else { return "database not answering" }
-        return nil
-    }
-}
-
-/// Opens once migrations have been applied.
-public final class SchemaGate: Sendable {
-    private let ready = Atomic<Bool>(false)
-    public init() {}
-    public var isReady: Bool { ready.load(ordering: .acquiring) }
-    func open() { ready.store(true, ordering: .releasing) }
-
-    /// Returns once the schema is ready; throws `CancellationError` when cancelled first.
-    func waitUntilReady() async throws {
-        while !isReady {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-}
-
-/// Starts `service` once the database schema is migrated, so the pipeline and the reconcilers do not fail (and
-/// log) against missing tables while the first replica migrates.
-struct AfterMigrations: Service {
-    let gate: SchemaGate
-    let service: any Service
-
-    func run() async throws {
-        do {
-            try await gate.waitUntilReady()
-        } catch is CancellationError {
-            return
-        }
-        try await service.run()
-    }
-}
-
-/// The reconcilers' configuration port is the configuration tables themselves.
-extension PostgresConfigStore: ResourceConfigStore {}

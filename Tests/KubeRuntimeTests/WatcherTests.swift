@@ -1,6 +1,7 @@
 import KubeClient
 import KubeCore
 @testable import KubeRuntime
+import TestSupport
 import Testing
 
 @Suite("Watcher state machine (scripted API)")

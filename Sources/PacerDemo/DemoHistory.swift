@@ -1,6 +1,6 @@
 import Foundation
 
-/// The scripted history `pacer demo` plays, as data: four apps over four weeks, relative to `now`.
+/// The scripted history `pacer-demo` plays, as data: four apps over four weeks, relative to `now`.
 ///
 /// The `history` steps are imported as the Deployment source's own CloudEvents with past times; the `live`
 /// steps happen now: in kube-sim as real Deployment changes (or, against a real cluster, posted like the

@@ -2,10 +2,14 @@ import ArgumentParser
 import Foundation
 import Logging
 import PacerApp
+import PacerDemo
 
-/// `pacer demo`: the whole system on a laptop, with nothing to install but PostgreSQL's binaries.
-struct Demo: AsyncParsableCommand {
+/// `pacer-demo` (`make run`): the whole system on a laptop, with nothing to install but PostgreSQL's binaries. Its own
+/// executable so that the operator image (`pacer`) does not ship kube-sim.
+@main
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pacer-demo",
         abstract: "Run Pacer end to end on an embedded PostgreSQL and kube-sim, play a scripted history and print the four keys.",
         discussion: """
             Without --database-url a private PostgreSQL cluster is started in a temporary folder (Debian's binaries from \
@@ -60,5 +64,12 @@ struct Demo: AsyncParsableCommand {
         options.metricsTimeout = .seconds(metricsTimeout)
         // Failures (DemoError and others) are printed as "Error: <message>" with exit status 1.
         try await PacerDemo(options: options, logger: Logger(label: "pacer")).run()
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
     }
 }

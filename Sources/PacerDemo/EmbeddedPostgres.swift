@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A private, throwaway PostgreSQL cluster for `pacer demo`: `initdb` into a fresh folder, started on a free
+/// A private, throwaway PostgreSQL cluster for `pacer-demo`: `initdb` into a fresh folder, started on a free
 /// loopback port with one database `pacer`, stopped and deleted by `stop()`.
 ///
 /// The binaries come from Debian's packages (`/usr/lib/postgresql/<version>/bin`, newest version first) or

@@ -7,6 +7,7 @@ import Logging
 import PacerCore
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Watcher, Informer and LeaderElector against kube-sim")

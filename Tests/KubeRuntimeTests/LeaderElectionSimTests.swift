@@ -6,6 +6,7 @@ import KubeSim
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Leader election against kube-sim")

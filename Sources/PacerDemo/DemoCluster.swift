@@ -7,7 +7,7 @@ import OperatorAPI
 import PacerRules
 import PacerCore
 
-/// The Kubernetes side of `pacer demo`: kube-sim in process (no `--kubeconfig`) or a real cluster, the
+/// The Kubernetes side of `pacer-demo`: kube-sim in process (no `--kubeconfig`) or a real cluster, the
 /// manifests from `crds/` and `examples/`, and the live Deployment changes.
 final class DemoCluster: Sendable {
     /// The in-process kube-sim; nil against a real cluster.
@@ -59,7 +59,7 @@ final class DemoCluster: Sendable {
     /// The top-level `*.yaml` files of `folder`, sorted by name.
     static func manifests(in folder: String) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw DemoError("\(folder) not found: run pacer demo from the repository root or pass --repo-root")
+            throw DemoError("\(folder) not found: run pacer-demo from the repository root or pass --repo-root")
         }
         let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { folder + "/" + $0 }
         guard !files.isEmpty else { throw DemoError("no YAML files in \(folder)") }
@@ -103,7 +103,7 @@ final class DemoCluster: Sendable {
         case "EventRoute": descriptor = .eventRoutes
         case "CDEventTransform": descriptor = .cdEventTransforms
         case "MetricDefinition": descriptor = .metricDefinitions
-        default: throw DemoError("\(file): pacer demo does not apply objects of kind \"\(kind)\"")
+        default: throw DemoError("\(file): pacer-demo does not apply objects of kind \"\(kind)\"")
         }
         let resource = client.resource(DynamicObject.self, descriptor: descriptor, namespace: descriptor.namespaced ? namespace : nil)
         let deadline = ContinuousClock.now + .seconds(30)

@@ -4,34 +4,7 @@ import KubeCore
 import KubeRuntime
 import PacerCore
 import Synchronization
-
-/// A minimal object for watcher/store tests.
-struct Item: KubernetesResource, Equatable {
-    var metadata: ObjectMeta
-    var value: Int?
-
-    static func make(_ name: String, rv: String, namespace: String = "ns", value: Int? = nil, uid: String? = nil) -> Item {
-        Item(metadata: ObjectMeta(name: name, namespace: namespace, resourceVersion: rv, uid: uid ?? "uid-\(name)"), value: value)
-    }
-}
-
-struct TimeoutError: Error, CustomStringConvertible {
-    var description: String { "test timed out" }
-}
-
-/// Runs `body` with a deadline; throws TimeoutError when it takes longer.
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TimeoutError() }
-        return value
-    }
-}
+import TestSupport
 
 /// Takes the first `count` events of a watcher (within a timeout), then stops it.
 func firstEvents<Object>(_ watcher: Watcher<Object>, count: Int, timeout: Double = 10) async throws -> [WatcherEvent<Object>] {

@@ -1,9 +1,8 @@
+import EventStore
 import Foundation
-import Logging
-import PostgresNIO
 
-/// The four keys as `pacer demo` prints them: read from `metric_headlines` (what the calculator wrote for the
-/// default MetricDefinitions) and laid out as one row per app plus "all".
+/// The four keys as `pacer-demo` prints them: the headlines the calculator wrote for the default MetricDefinitions,
+/// laid out as one row per app plus "all".
 struct DemoHeadlines: Sendable, Equatable {
     /// One headline: the value over the window ending now, with its DORA level.
     struct Headline: Sendable, Equatable {
@@ -24,21 +23,19 @@ struct DemoHeadlines: Sendable, Equatable {
     /// group ("all" or the app) → metric → headline.
     var rows: [String: [String: Headline]] = [:]
 
-    static func read(client: PostgresClient, namespace: String, logger: Logger) async throws -> DemoHeadlines {
-        let query: PostgresQuery = """
-            SELECT group_key, metric, value, level, unit, samples, computed_at FROM metric_headlines
-            WHERE namespace = \(namespace) AND metric IN ('deploymentFrequency', 'leadTimeForChanges', 'changeFailureRate', 'timeToRestore')
-            """
-        var headlines = DemoHeadlines()
-        let rows = try await client.query(query, logger: logger)
-        for try await (groupKey, metric, value, level, unit, samples, computedAt) in rows.decode(
-            (String, String, Double?, String?, String, Int64, Date).self)
-        {
+    init() {}
+
+    /// The four keys among `records` (one namespace's headlines, as `PostgresMetricsReader.headlines` returns them),
+    /// keyed by the first group label's value (the app), or "all" for the ungrouped headline.
+    init(_ records: [MetricHeadlineRecord]) {
+        let metrics = Set(Self.keys.map(\.metric))
+        for record in records where metrics.contains(record.metric) {
+            let groupKey = record.groupKey
             let group = groupKey.isEmpty ? "all" : groupKey.split(separator: ",").first.map { String($0.split(separator: "=").last ?? "") } ?? groupKey
-            headlines.rows[group, default: [:]][metric] = Headline(
-                metric: metric, value: value, level: level, unit: unit, samples: samples, computedAt: computedAt)
+            rows[group, default: [:]][record.metric] = Headline(
+                metric: record.metric, value: record.value, level: record.level, unit: record.unit, samples: record.samples,
+                computedAt: record.computedAt)
         }
-        return headlines
     }
 
     /// True when every key has its overall ("all") headline and the calculator has counted at least `deployments`

@@ -6,7 +6,7 @@ import PacerCore
 import TestSupport
 
 /// Starts a kube-sim (rollouts off) and a client, with namespaces `w`, `elsewhere` and `pacer`; always cleans up.
-func withSim<T: Sendable>(
+public func withSim<T: Sendable>(
     configure: (inout KubeSimConfiguration) -> Void = { _ in },
     clientConfiguration: (inout KubeClientConfiguration) -> Void = { _ in },
     _ body: (KubeSim, KubeClient) async throws -> T
@@ -26,7 +26,8 @@ func withSim<T: Sendable>(
     }
 }
 
-func configMap(_ name: String, namespace: String = "w", data: [String: String] = [:], labels: [String: String] = [:]) throws -> DynamicObject {
+/// A ConfigMap in namespace `namespace`, the object the client and runtime tests create and watch.
+public func configMap(_ name: String, namespace: String = "w", data: [String: String] = [:], labels: [String: String] = [:]) throws -> DynamicObject {
     var object = try DynamicObject(JSONValue.object([
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": .object(["name": .string(name), "namespace": .string(namespace)]),
@@ -36,12 +37,12 @@ func configMap(_ name: String, namespace: String = "w", data: [String: String] =
     return object
 }
 
-/// Polls `condition` every 10 ms until it holds; throws TimeoutError after `seconds`.
-func eventually(_ seconds: Double = 10, _ condition: @escaping @Sendable () async -> Bool) async throws {
+/// Polls `condition` every 10 ms until it holds; throws `TestTimeout` after `seconds`.
+public func eventually(_ seconds: Double = 10, _ condition: @escaping @Sendable () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }
         try await Task.sleep(for: .milliseconds(10))
     }
-    throw TimeoutError()
+    throw TestTimeout()
 }

@@ -1,14 +1,8 @@
 // swift-tools-version:6.2
 // Pacer: DORA metrics for Kubernetes, on CloudEvents and CDEvents.
 //
-// Dependencies point one way (see docs/architecture.md):
-//   PacerCore  <- KubeCore <- KubeClient <- KubeRuntime
-//   PacerCore  <- EventModel, Expressions
-//   KubeCore   <- OperatorAPI, KubeSim
-//   EventModel <- EventStore, Pipeline, HTTPAPI
-//   Controllers -> KubeRuntime, OperatorAPI, Pipeline
-//   PacerApp (composition root) -> everything but KubeSim; pacer (executable) -> PacerApp
-//   PacerDemo -> PacerApp, KubeSim; pacer-demo (executable) -> PacerDemo
+// The module graph, its layers and the rule each follows: docs/architecture.md ("Module graph"). Each target
+// declares exactly the modules its files import; `make test` checks both (hack/check-imports.py).
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -16,11 +10,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-let nio: [Target.Dependency] = [
-    .product(name: "NIOCore", package: "swift-nio"),
-    .product(name: "NIOPosix", package: "swift-nio"),
-    .product(name: "NIOFoundationCompat", package: "swift-nio"),
-]
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
@@ -48,142 +37,202 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
-        // L0: values, no I/O
+        // Values, no I/O
         .target(name: "PacerCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         .target(name: "EventModel", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "Expressions", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "KubeCore", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
         .target(name: "PacerRules", dependencies: ["PacerCore", "EventModel", "Expressions"], swiftSettings: swiftSettings),
-        .target(name: "OperatorAPI", dependencies: ["PacerCore", "KubeCore", "PacerRules"], swiftSettings: swiftSettings),
+        .target(name: "OperatorAPI", dependencies: ["KubeCore", "PacerRules"], swiftSettings: swiftSettings),
 
-        // L1: I/O
+        // I/O
         .target(
             name: "KubeClient",
             dependencies: [
-                "KubeCore", logging, .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Yams", package: "Yams"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ] + nio,
+                "PacerCore", "KubeCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "KubeRuntime",
             dependencies: [
-                "KubeClient", "KubeCore", "PacerCore", logging, lifecycle,
-                .product(name: "Metrics", package: "swift-metrics"),
+                "PacerCore", "KubeCore", "KubeClient", .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "HeapModule", package: "swift-collections"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "HeapModule", package: "swift-collections"), logging,
+                .product(name: "Metrics", package: "swift-metrics"), lifecycle,
             ],
             swiftSettings: swiftSettings),
         .target(
             name: "KubeSim",
-            dependencies: ["PacerCore", hummingbird, logging, lifecycle, .product(name: "Yams", package: "Yams")] + nio,
+            dependencies: [
+                "PacerCore", .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird, logging,
+                .product(name: "NIOCore", package: "swift-nio"), lifecycle,
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "EventStore",
-            dependencies: ["EventModel", "PacerCore", "PacerRules", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Metrics", package: "swift-metrics"),
-                           .product(name: "DequeModule", package: "swift-collections")] + nio,
+            dependencies: [
+                "PacerCore", "EventModel", "PacerRules", .product(name: "DequeModule", package: "swift-collections"), logging,
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                lifecycle,
+            ],
             swiftSettings: swiftSettings),
 
-        // L2
+        // Behaviour
         .target(
             name: "Pipeline",
-            dependencies: ["EventModel", "Expressions", "PacerRules", "EventStore", "PacerCore", logging, lifecycle,
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "Metrics", package: "swift-metrics"),
-                           .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
+            dependencies: [
+                "PacerCore", "EventModel", "Expressions", "PacerRules", "EventStore", logging,
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                lifecycle,
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "Controllers",
-            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "EventModel", "OperatorAPI", "PacerRules", "PacerCore", logging, lifecycle,
-                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                "PacerCore", "EventModel", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeRuntime",
+                .product(name: "DequeModule", package: "swift-collections"), logging,
+                .product(name: "Metrics", package: "swift-metrics"), lifecycle,
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "HTTPAPI",
-            dependencies: ["EventModel", "PacerCore", "PacerRules", hummingbird, logging,
-                           .product(name: "Metrics", package: "swift-metrics"),
-                           .product(name: "Prometheus", package: "swift-prometheus")] + nio,
+            dependencies: [
+                "PacerCore", "EventModel", "PacerRules", .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird,
+                logging, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings),
 
-        // L3: composition root, L4: executables
+        // Composition
         .target(
             name: "PacerApp",
             dependencies: [
-                "PacerCore", "EventModel", "EventStore", "Pipeline", "PacerRules", "OperatorAPI", "HTTPAPI", "Controllers", "KubeClient", "KubeRuntime", "KubeCore",
-                logging, lifecycle, hummingbird,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                "PacerCore", "EventModel", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeRuntime", "EventStore",
+                "Pipeline", "Controllers", "HTTPAPI", .product(name: "CoreMetrics", package: "swift-metrics"), hummingbird,
+                logging, .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"), lifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        // The demo (embedded PostgreSQL, in-process kube-sim, a scripted history) is its own executable, so the
-        // operator binary the Dockerfile ships links neither kube-sim nor an HTTP client.
         .target(
             name: "PacerDemo",
-            dependencies: ["PacerRules", 
-                "PacerApp", "PacerCore", "EventModel", "EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore",
-                logging, .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: [
+                "PacerCore", "EventModel", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeSim", "EventStore",
+                "PacerApp", .product(name: "AsyncHTTPClient", package: "async-http-client"), logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        .executableTarget(name: "pacer", dependencies: ["PacerApp", argumentParser], swiftSettings: swiftSettings),
-        .executableTarget(name: "pacer-demo", dependencies: ["PacerDemo", "PacerApp", argumentParser, logging], swiftSettings: swiftSettings),
+
+        // Executables
+        .executableTarget(name: "pacer", dependencies: ["PacerApp", argumentParser, logging], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "pacer-demo",
+            dependencies: [
+                "PacerApp", "PacerDemo", argumentParser, logging,
+            ],
+            swiftSettings: swiftSettings),
         .executableTarget(name: "kube-sim", dependencies: ["KubeSim", argumentParser, logging], swiftSettings: swiftSettings),
         .executableTarget(
             name: "pacer-bench",
-            dependencies: ["PacerApp", "EventModel", "EventStore", "PacerCore", "KubeSim", "KubeClient", "KubeRuntime", "KubeCore",
-                           "TestSupport", argumentParser, logging, hummingbird, lifecycle,
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio")] + nio,
-            path: "hack/bench/Sources/pacer-bench",
+            dependencies: [
+                "PacerCore", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeRuntime", "KubeSim", "EventStore",
+                "Pipeline", "PacerApp", "TestSupport", argumentParser,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), hummingbird, logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
+            ], path: "hack/bench/Sources/pacer-bench",
             swiftSettings: swiftSettings),
 
-        // Test support (database and kube-sim fixtures shared by the test targets)
+        // Tests
         .target(
             name: "TestSupport",
-            dependencies: ["EventStore", "OperatorAPI", "KubeSim", "KubeClient", "KubeCore", "PacerCore", logging, lifecycle, .product(name: "PostgresNIO", package: "postgres-nio")] + nio,
-            path: "Tests/TestSupport",
+            dependencies: [
+                "PacerCore", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeSim", "EventStore", logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
+            ], path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
-
         .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", lifecycle, logging], swiftSettings: swiftSettings),
-        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: swiftSettings),
-        .testTarget(name: "PacerRulesTests", dependencies: ["PacerRules", "EventModel", "PacerCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "OperatorAPITests", dependencies: ["OperatorAPI", "TestSupport", "KubeSim"], swiftSettings: swiftSettings),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", logging, lifecycle], swiftSettings: swiftSettings),
+        .testTarget(name: "EventModelTests", dependencies: ["PacerCore", "EventModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExpressionsTests", dependencies: ["PacerCore", "Expressions"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerRulesTests", dependencies: ["PacerCore", "EventModel", "PacerRules"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OperatorAPITests",
+            dependencies: [
+                "PacerCore", "EventModel", "Expressions", "KubeCore", "PacerRules", "OperatorAPI", "KubeSim", "TestSupport",
+                logging,
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: [
+                "PacerCore", "EventModel", "PacerRules", "EventStore", "TestSupport", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "HTTPAPITests",
-            dependencies: ["HTTPAPI", "PacerApp", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "EventModel", "HTTPAPI", "PacerApp", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
+                hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "KubeSimTests",
-            dependencies: ["KubeSim", "PacerCore", "TestSupport", logging,
-                           .product(name: "AsyncHTTPClient", package: "async-http-client")] + nio,
+            dependencies: [
+                "PacerCore", "KubeSim", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"), logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore", "PacerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "KubeCoreTests", dependencies: ["PacerCore", "KubeCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeCore", "KubeSim", "TestSupport"],
+            dependencies: [
+                "PacerCore", "KubeCore", "KubeClient", "KubeSim", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "KubeRuntimeTests",
-            dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "KubeSim", "PacerCore", "TestSupport", logging, lifecycle],
+            dependencies: [
+                "PacerCore", "KubeCore", "KubeClient", "KubeRuntime", "KubeSim", "TestSupport", logging, lifecycle,
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["PacerApp", "PacerDemo", "PacerCore", "Pipeline", "KubeSim", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            name: "IntegrationTests",
+            dependencies: [
+                "PacerCore", "EventModel", "Pipeline", "PacerApp", "PacerDemo", "TestSupport", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "PacerApp", "TestSupport", "KubeSim", .product(name: "PostgresNIO", package: "postgres-nio")],
+            name: "PipelineTests",
+            dependencies: [
+                "PacerCore", "EventModel", "PacerRules", "OperatorAPI", "EventStore", "Pipeline", "PacerApp", "TestSupport",
+                logging, .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ControllersTests", dependencies: ["Controllers", "KubeSim", "KubeClient", "KubeRuntime", "TestSupport", "PacerApp", lifecycle],
+            name: "ControllersTests",
+            dependencies: [
+                "PacerCore", "EventModel", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeRuntime", "KubeSim",
+                "EventStore", "Controllers", "PacerApp", "TestSupport", logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -13,7 +13,7 @@ struct ApiServerSourceTests {
     static func router() throws -> EventRouter {
         let rows = try APipeline.exampleRows(["apiserversource.yaml"])
         #expect(rows.routes.count == 2 && rows.transforms.count == 2 && (rows.routes + rows.transforms).allSatisfy(\.ready))
-        return EventRouter(rules: PipelineRules(routeRows: rows.routes, transformRows: rows.transforms))
+        return EventRouter(rules: RouteTable(routeRows: rows.routes, transformRows: rows.transforms))
     }
 
     static func record(_ id: Int64, type: String, data: JSONValue) -> RawCloudEventRecord {

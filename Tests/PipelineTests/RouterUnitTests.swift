@@ -18,8 +18,8 @@ struct RouterUnitTests {
         output: .init(type: "dev.cdevents.service.deployed.0.3.0"),
         subject: .init(id: "data.name", content: ["environment": ["id": "data.environment"], "artifactId": "\"pkg:generic/\" + data.name"]))
 
-    static func rules(routes: [(String, String, EventRouteSpec)], transforms: [(String, String)]) throws -> PipelineRules {
-        PipelineRules(
+    static func rules(routes: [(String, String, EventRouteSpec)], transforms: [(String, String)]) throws -> RouteTable {
+        RouteTable(
             routeRows: try routes.map { APipeline.row($0.1, try JSONValue(encoding: $0.2), namespace: $0.0) },
             transformRows: try transforms.map { APipeline.row($0.1, try JSONValue(encoding: Self.transform), namespace: $0.0) })
     }

@@ -14,6 +14,7 @@ struct MetricEngine: Sendable {
     let clock: @Sendable () -> Date
     let facts: MetricFactStore
     let config: PostgresConfigStore
+    let planCache = MetricPlanCache()
 
     init(client: PostgresClient, logger: Logger, batchSize: Int, clock: @escaping @Sendable () -> Date) {
         self.client = client
@@ -36,17 +37,29 @@ struct MetricEngine: Sendable {
         var deferred: Set<String> = []
     }
 
-    /// The Ready definitions the calculator can compute; the others are logged and skipped.
+    /// The Ready definitions the calculator can compute, compiled once per spec (``MetricPlanCache``); the others are
+    /// logged once per spec and skipped.
     func plans() async throws -> [MetricPlan] {
         var plans: [MetricPlan] = []
-        for row in try await config.rows(.metricDefinitions, readyOnly: true) {
-            do {
-                plans.append(try MetricPlan(namespace: row.namespace, name: row.name, spec: row.spec))
-            } catch {
-                logger.warning(
-                    "metric definition not calculated", metadata: ["definition": "\(row.namespace)/\(row.name)", "reason": "\(error)"])
+        let rows = try await config.rows(.metricDefinitions, readyOnly: true)
+        for row in rows {
+            let (plan, isNew) = planCache.plan(key: row.key, specText: row.spec.jsonString()) {
+                do {
+                    return .success(try MetricPlan(namespace: row.namespace, name: row.name, spec: row.spec))
+                } catch let error as MetricPlan.Unsupported {
+                    return .failure(error)
+                } catch {
+                    return .failure(MetricPlan.Unsupported(description: "\(error)"))
+                }
+            }
+            switch plan {
+            case .success(let plan): plans.append(plan)
+            case .failure(let reason) where isNew:
+                logger.warning("metric definition not calculated", metadata: ["definition": "\(row.key)", "reason": "\(reason)"])
+            case .failure: break
             }
         }
+        planCache.retain(keys: Set(rows.map(\.key)))
         return plans
     }
 

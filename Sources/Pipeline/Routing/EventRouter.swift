@@ -5,16 +5,16 @@ import Foundation
 import PacerRules
 import PacerCore
 
-/// Routes and transforms a batch of stored CloudEvents with one ``PipelineRules`` snapshot. Pure: no I/O.
+/// Routes and transforms a batch of stored CloudEvents with one ``RouteTable`` snapshot. Pure: no I/O.
 ///
 /// For every event, every Ready route (in namespace/name order) is evaluated (filters, then `when`); each matching
 /// route hands the event to its transforms, each transform at most once per event. A route whose `when` fails is
 /// recorded (stage `route`) and the event goes on to the other routes; a transform that fails is recorded (stage
 /// `transform`, counted against the transform) and only that CDEvent is skipped.
 public struct EventRouter: Sendable {
-    public let rules: PipelineRules
+    public let rules: RouteTable
 
-    public init(rules: PipelineRules) {
+    public init(rules: RouteTable) {
         self.rules = rules
     }
 

@@ -25,7 +25,7 @@ public final class TransformStage: Service, Sendable {
     private let metrics = TransformStageMetrics()
 
     private struct State {
-        var rules: PipelineRules?
+        var rules: RouteTable?
         var configDirty = true
         var published: [String: TransformStatusUpdate] = [:]
     }
@@ -135,12 +135,12 @@ public final class TransformStage: Service, Sendable {
         try await withDeadline(configuration.stallTimeout, operation)
     }
 
-    private func currentRules() async throws -> PipelineRules {
-        let cached = state.withLock { state -> PipelineRules? in state.configDirty ? nil : state.rules }
+    private func currentRules() async throws -> RouteTable {
+        let cached = state.withLock { state -> RouteTable? in state.configDirty ? nil : state.rules }
         if let cached { return cached }
         state.withLock { $0.configDirty = false }
         do {
-            let rules = try await PipelineRules.load(from: configStore)
+            let rules = try await RouteTable.load(from: configStore)
             for problem in rules.problems { logger.error("pipeline configuration unusable", metadata: ["problem": "\(problem)"]) }
             state.withLock { $0.rules = rules }
             logger.debug("pipeline configuration loaded", metadata: ["routes": "\(rules.routes.count)", "transforms": "\(rules.transforms.count)"])

@@ -6,7 +6,7 @@ import PacerCore
 ///
 /// Built from the configuration tables' rows. A route names transforms of its own namespace; the snapshot keeps,
 /// for every transform that exists but is not Ready, why (so routing can record a clear error instead of a silent skip).
-public struct PipelineRules: Sendable {
+public struct RouteTable: Sendable {
     /// A compiled Ready route.
     public struct Route: Sendable {
         /// `namespace/name`.
@@ -60,10 +60,10 @@ public struct PipelineRules: Sendable {
     public private(set) var problems: [String] = []
 
     /// Reads both tables and compiles them.
-    public static func load(from store: PostgresConfigStore) async throws -> PipelineRules {
+    public static func load(from store: PostgresConfigStore) async throws -> RouteTable {
         let routes = try await store.rows(.eventRoutes)
         let transforms = try await store.rows(.cdEventTransforms)
-        return PipelineRules(routeRows: routes, transformRows: transforms)
+        return RouteTable(routeRows: routes, transformRows: transforms)
     }
 
     /// The transform `name` of `namespace`, or why it cannot be used.

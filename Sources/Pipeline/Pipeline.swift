@@ -1,2 +1,0 @@
-/// Pipeline module.
-public enum PipelineModule {}

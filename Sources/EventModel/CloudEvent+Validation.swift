@@ -4,7 +4,8 @@ extension CloudEvent {
     /// Checks the event against the CloudEvents 1.0 rules Pacer enforces on input:
     /// required attributes present and non-empty, `specversion` 1.0, `source` a URI-reference,
     /// `dataschema` an absolute URI, `time` RFC 3339, extension names lower-case alphanumeric,
-    /// and no control characters in string attributes.
+    /// and no control characters in string attributes. Also what PostgreSQL would refuse (`StorageLimits`): `id`,
+    /// `source`, `type` and `subject` at most 1024 bytes, `time` not before 0001-01-01T00:00:00Z, no U+0000 in `data`.
     public func validate() throws(CloudEventError) {
         guard specversion == "1.0" else {
             throw CloudEventError(.invalid, attribute: "specversion", "unsupported value \"\(specversion)\": Pacer accepts CloudEvents \"1.0\"")
@@ -14,15 +15,20 @@ extension CloudEvent {
         try Self.requireNonEmpty(type, "type")
         try Self.checkString(id, "id")
         try Self.checkString(type, "type")
+        try Self.checkIdentifierSize(id, "id")
+        try Self.checkIdentifierSize(source, "source")
+        try Self.checkIdentifierSize(type, "type")
         guard Self.isURIReference(source) else {
             throw CloudEventError(.invalid, attribute: "source", "must be a URI-reference (RFC 3986), got \"\(source)\"")
         }
         if let subject {
             try Self.requireNonEmpty(subject, "subject")
             try Self.checkString(subject, "subject")
+            try Self.checkIdentifierSize(subject, "subject")
         }
         if let datacontenttype {
             try Self.requireNonEmpty(datacontenttype, "datacontenttype")
+            try Self.checkString(datacontenttype, "datacontenttype")
             guard datacontenttype.contains("/") else {
                 throw CloudEventError(.invalid, attribute: "datacontenttype", "must be a media type (RFC 2046) such as application/json, got \"\(datacontenttype)\"")
             }
@@ -36,6 +42,12 @@ extension CloudEvent {
             guard RFC3339.parse(time) != nil else {
                 throw CloudEventError(.invalid, attribute: "time", "must be an RFC 3339 timestamp such as 2024-05-01T10:00:00Z, got \"\(time)\"")
             }
+            if let problem = StorageLimits.timestampProblem(time) {
+                throw CloudEventError(.invalid, attribute: "time", problem)
+            }
+        }
+        if let path = storedDataNULPath {
+            throw CloudEventError(.invalid, attribute: "data", "\(path) \(StorageLimits.nulReason)")
         }
         for (name, value) in extensions {
             try Self.checkExtensionName(name)
@@ -49,6 +61,28 @@ extension CloudEvent {
             default:
                 throw CloudEventError(.invalid, attribute: name, "extension values must be a string, integer or boolean, got \(value.typeName)")
             }
+        }
+    }
+
+    /// Where the data, as it will be stored (`jsonFormat`), holds U+0000: JSON data, or bytes written as `data`
+    /// because they are JSON text with a JSON content type. Other bytes are stored as Base64.
+    var storedDataNULPath: String? {
+        switch data {
+        case .json(let value):
+            return StorageLimits.nulPath(in: value, at: "data")
+        case .binary(let bytes):
+            guard Self.isJSONMediaType(datacontenttype), bytes.contains(UInt8(ascii: "\\")) || bytes.contains(0),
+                let value = try? JSONValue.parse(bytes)
+            else { return nil }
+            return StorageLimits.nulPath(in: value, at: "data")
+        case nil:
+            return nil
+        }
+    }
+
+    private static func checkIdentifierSize(_ value: String, _ attribute: String) throws(CloudEventError) {
+        if let problem = StorageLimits.identifierProblem(value) {
+            throw CloudEventError(.invalid, attribute: attribute, problem)
         }
     }
 

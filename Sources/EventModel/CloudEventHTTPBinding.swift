@@ -107,9 +107,15 @@ public enum CloudEventHTTPBinding {
         do {
             try event.validate()
         } catch {
-            // Name the header the sender wrote, not the attribute.
+            // Name what the sender wrote: the header (the body for data, Content-Type for datacontenttype).
             var named = error
-            named.attribute = error.attribute.map { "ce-\($0)" }
+            named.attribute = error.attribute.map { attribute in
+                switch attribute {
+                case "data": "data"
+                case "datacontenttype": "Content-Type"
+                default: "ce-\(attribute)"
+                }
+            }
             throw named
         }
         return event

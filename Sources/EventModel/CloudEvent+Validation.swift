@@ -29,8 +29,10 @@ extension CloudEvent {
         if let datacontenttype {
             try Self.requireNonEmpty(datacontenttype, "datacontenttype")
             try Self.checkString(datacontenttype, "datacontenttype")
-            guard datacontenttype.contains("/") else {
-                throw CloudEventError(.invalid, attribute: "datacontenttype", "must be a media type (RFC 2046) such as application/json, got \"\(datacontenttype)\"")
+            guard MediaType.isValid(datacontenttype) else {
+                throw CloudEventError(
+                    .invalid, attribute: "datacontenttype",
+                    "must be a media type (RFC 9110: type \"/\" subtype *(\";\" parameter)) such as application/json; charset=utf-8, got \"\(datacontenttype)\"")
             }
         }
         if let dataschema {
@@ -111,35 +113,13 @@ extension CloudEvent {
         }
     }
 
-    /// RFC 3986 URI-reference: the characters a URI may hold (unreserved, reserved, `%` escapes).
+    /// RFC 3986 URI-reference (§4.1): the full grammar (scheme, authority, path, query, fragment, `%` escapes).
     static func isURIReference(_ value: String) -> Bool {
-        guard !value.isEmpty else { return false }
-        var bytes = value.utf8.makeIterator()
-        while let byte = bytes.next() {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            case UInt8(ascii: "%"):
-                guard let h1 = bytes.next(), let h2 = bytes.next(), isHex(h1), isHex(h2) else { return false }
-            default:
-                guard "-._~:/?#[]@!$&'()*+,;=".utf8.contains(byte) else { return false }
-            }
-        }
-        return true
+        !value.isEmpty && CDEventURI.isURIReference(value)
     }
 
-    /// An absolute URI: a scheme (`letter *( letter / digit / "+" / "-" / "." )`) then `:`.
+    /// RFC 3986 absolute URI (§4.3: a scheme, then the hierarchical part; a fragment is tolerated).
     static func isAbsoluteURI(_ value: String) -> Bool {
-        guard isURIReference(value), let colon = value.firstIndex(of: ":") else { return false }
-        let scheme = value[..<colon]
-        guard let first = scheme.unicodeScalars.first, first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else {
-            return false
-        }
-        return scheme.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
-            && !("0"..."9").contains(first)
-    }
-
-    private static func isHex(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+        CDEventURI.isURI(value)
     }
 }

@@ -4,12 +4,16 @@ import PacerCore
 extension CloudEvent {
     /// Reads one event in the CloudEvents JSON format (structured mode, or one element of a batch).
     ///
-    /// Attributes with a JSON `null` value are treated as absent. The event is validated before it is returned.
+    /// Attributes with a JSON `null` value are treated as absent; `"data": null` is kept as a null payload (it is
+    /// written back as `"data": null`). The event is validated before it is returned.
     public init(jsonFormat value: JSONValue) throws(CloudEventError) {
         guard case .object(var members) = value else {
             throw CloudEventError(.malformed, "a CloudEvent in the JSON format must be a JSON object, got \(value.typeName)")
         }
+        // `"data": null` is an explicit null payload, kept (CE-json §3.1); every other null is an unset attribute.
+        let explicitNullData = members["data"]?.isNull == true
         members = members.filter { !$0.value.isNull }
+        if explicitNullData { members["data"] = .null }
         func string(_ name: String, required: Bool) throws(CloudEventError) -> String? {
             guard let member = members.removeValue(forKey: name) else {
                 if required { throw CloudEventError(.invalid, attribute: name, "required attribute is missing") }

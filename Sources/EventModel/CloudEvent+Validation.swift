@@ -4,7 +4,8 @@ extension CloudEvent {
     /// Checks the event against the CloudEvents 1.0 rules Pacer enforces on input:
     /// required attributes present and non-empty, `specversion` 1.0, `source` a URI-reference,
     /// `dataschema` an absolute URI, `time` RFC 3339, extension names lower-case alphanumeric,
-    /// and no control characters in string attributes.
+    /// and no control characters in string attributes. Also what PostgreSQL would refuse (`StorageLimits`): `id`,
+    /// `source`, `type` and `subject` at most 1024 bytes, `time` not before 0001-01-01T00:00:00Z, no U+0000 in `data`.
     public func validate() throws(CloudEventError) {
         guard specversion == "1.0" else {
             throw CloudEventError(.invalid, attribute: "specversion", "unsupported value \"\(specversion)\": Pacer accepts CloudEvents \"1.0\"")
@@ -14,17 +15,24 @@ extension CloudEvent {
         try Self.requireNonEmpty(type, "type")
         try Self.checkString(id, "id")
         try Self.checkString(type, "type")
+        try Self.checkIdentifierSize(id, "id")
+        try Self.checkIdentifierSize(source, "source")
+        try Self.checkIdentifierSize(type, "type")
         guard Self.isURIReference(source) else {
             throw CloudEventError(.invalid, attribute: "source", "must be a URI-reference (RFC 3986), got \"\(source)\"")
         }
         if let subject {
             try Self.requireNonEmpty(subject, "subject")
             try Self.checkString(subject, "subject")
+            try Self.checkIdentifierSize(subject, "subject")
         }
         if let datacontenttype {
             try Self.requireNonEmpty(datacontenttype, "datacontenttype")
-            guard datacontenttype.contains("/") else {
-                throw CloudEventError(.invalid, attribute: "datacontenttype", "must be a media type (RFC 2046) such as application/json, got \"\(datacontenttype)\"")
+            try Self.checkString(datacontenttype, "datacontenttype")
+            guard MediaType.isValid(datacontenttype) else {
+                throw CloudEventError(
+                    .invalid, attribute: "datacontenttype",
+                    "must be a media type (RFC 9110: type \"/\" subtype *(\";\" parameter)) such as application/json; charset=utf-8, got \"\(datacontenttype)\"")
             }
         }
         if let dataschema {
@@ -36,6 +44,12 @@ extension CloudEvent {
             guard RFC3339.parse(time) != nil else {
                 throw CloudEventError(.invalid, attribute: "time", "must be an RFC 3339 timestamp such as 2024-05-01T10:00:00Z, got \"\(time)\"")
             }
+            if let problem = StorageLimits.timestampProblem(time) {
+                throw CloudEventError(.invalid, attribute: "time", problem)
+            }
+        }
+        if let path = storedDataNULPath {
+            throw CloudEventError(.invalid, attribute: "data", "\(path) \(StorageLimits.nulReason)")
         }
         for (name, value) in extensions {
             try Self.checkExtensionName(name)
@@ -49,6 +63,28 @@ extension CloudEvent {
             default:
                 throw CloudEventError(.invalid, attribute: name, "extension values must be a string, integer or boolean, got \(value.typeName)")
             }
+        }
+    }
+
+    /// Where the data, as it will be stored (`jsonFormat`), holds U+0000: JSON data, or bytes written as `data`
+    /// because they are JSON text with a JSON content type. Other bytes are stored as Base64.
+    var storedDataNULPath: String? {
+        switch data {
+        case .json(let value):
+            return StorageLimits.nulPath(in: value, at: "data")
+        case .binary(let bytes):
+            guard Self.isJSONMediaType(datacontenttype), bytes.contains(UInt8(ascii: "\\")) || bytes.contains(0),
+                let value = try? JSONValue.parse(bytes)
+            else { return nil }
+            return StorageLimits.nulPath(in: value, at: "data")
+        case nil:
+            return nil
+        }
+    }
+
+    private static func checkIdentifierSize(_ value: String, _ attribute: String) throws(CloudEventError) {
+        if let problem = StorageLimits.identifierProblem(value) {
+            throw CloudEventError(.invalid, attribute: attribute, problem)
         }
     }
 
@@ -77,35 +113,13 @@ extension CloudEvent {
         }
     }
 
-    /// RFC 3986 URI-reference: the characters a URI may hold (unreserved, reserved, `%` escapes).
+    /// RFC 3986 URI-reference (§4.1): the full grammar (scheme, authority, path, query, fragment, `%` escapes).
     static func isURIReference(_ value: String) -> Bool {
-        guard !value.isEmpty else { return false }
-        var bytes = value.utf8.makeIterator()
-        while let byte = bytes.next() {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            case UInt8(ascii: "%"):
-                guard let h1 = bytes.next(), let h2 = bytes.next(), isHex(h1), isHex(h2) else { return false }
-            default:
-                guard "-._~:/?#[]@!$&'()*+,;=".utf8.contains(byte) else { return false }
-            }
-        }
-        return true
+        !value.isEmpty && CDEventURI.isURIReference(value)
     }
 
-    /// An absolute URI: a scheme (`letter *( letter / digit / "+" / "-" / "." )`) then `:`.
+    /// RFC 3986 absolute URI (§4.3: a scheme, then the hierarchical part; a fragment is tolerated).
     static func isAbsoluteURI(_ value: String) -> Bool {
-        guard isURIReference(value), let colon = value.firstIndex(of: ":") else { return false }
-        let scheme = value[..<colon]
-        guard let first = scheme.unicodeScalars.first, first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else {
-            return false
-        }
-        return scheme.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
-            && !("0"..."9").contains(first)
-    }
-
-    private static func isHex(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+        CDEventURI.isURI(value)
     }
 }

@@ -34,11 +34,13 @@ public enum CloudEventHTTPBinding {
     }
 
     static func decodeStructured(_ body: some Collection<UInt8>) throws(CloudEventError) -> CloudEvent {
-        try CloudEvent(jsonFormat: parseJSON(body))
+        // The event object is at depth 1: a repeated attribute is refused (which value would be meant?).
+        try CloudEvent(jsonFormat: parseJSON(body, uniqueKeysDepth: 1))
     }
 
     static func decodeBatch(_ body: some Collection<UInt8>) throws(CloudEventError) -> [CloudEvent] {
-        guard case .array(let elements) = try parseJSON(body) else {
+        // The events are at depth 2, in the top-level array.
+        guard case .array(let elements) = try parseJSON(body, uniqueKeysDepth: 2) else {
             throw CloudEventError(.malformed, "a batch must be a JSON array of CloudEvents")
         }
         var events: [CloudEvent] = []
@@ -107,17 +109,32 @@ public enum CloudEventHTTPBinding {
         do {
             try event.validate()
         } catch {
-            // Name the header the sender wrote, not the attribute.
+            // Name what the sender wrote: the header (the body for data, Content-Type for datacontenttype).
             var named = error
-            named.attribute = error.attribute.map { "ce-\($0)" }
+            named.attribute = error.attribute.map { attribute in
+                switch attribute {
+                case "data": "data"
+                case "datacontenttype": "Content-Type"
+                default: "ce-\(attribute)"
+                }
+            }
             throw named
         }
         return event
     }
 
-    /// Header value decoding (§3.1.3.2): unquote an RFC 7230 quoted-string, then one round of percent-decoding;
-    /// invalid UTF-8 after decoding is refused.
+    /// Header value decoding (§3.1.3.2): unquote an RFC 7230 quoted-string, then one round of percent-decoding.
+    ///
+    /// Refused: a raw value with anything but printable ASCII and space (U+0020–U+007E: the binding has senders
+    /// percent-encode everything else; a byte that was not valid UTF-8 arrives as U+FFFD and is refused too),
+    /// percent-decoded bytes that are not valid UTF-8, and decoded control characters (U+0000–U+001F,
+    /// U+007F–U+009F).
     public static func decodeHeaderValue(_ raw: String, header: String = "header") throws(CloudEventError) -> String {
+        for scalar in raw.unicodeScalars where scalar.value < 0x20 || scalar.value > 0x7E {
+            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            let what = scalar == "\u{FFFD}" ? "a byte that is not valid UTF-8 (read as U+FFFD)" : "\(code), which is not printable ASCII"
+            throw CloudEventError(.invalid, attribute: header, "contains \(what): percent-encode it (%XY of its UTF-8 bytes), as the CloudEvents HTTP binding says")
+        }
         var value = Substring(raw)
         if value.count >= 2, value.first == "\"", value.last == "\"" {
             var unquoted = ""
@@ -151,6 +168,10 @@ public enum CloudEventHTTPBinding {
         guard let decoded = String(validating: bytes, as: UTF8.self) else {
             throw CloudEventError(.invalid, attribute: header, "percent-decoded value is not valid UTF-8")
         }
+        for scalar in decoded.unicodeScalars where scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) {
+            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            throw CloudEventError(.invalid, attribute: header, "percent-decoded value contains the control character \(code)")
+        }
         return decoded
     }
 
@@ -172,11 +193,14 @@ public enum CloudEventHTTPBinding {
         (contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
     }
 
-    private static func parseJSON(_ body: some Collection<UInt8>) throws(CloudEventError) -> JSONValue {
+    private static func parseJSON(_ body: some Collection<UInt8>, uniqueKeysDepth: Int) throws(CloudEventError) -> JSONValue {
         guard !body.isEmpty else { throw CloudEventError(.malformed, "the body is empty") }
         do {
-            return try JSONValue.parse(body)
+            return try JSONValue.parse(body, options: JSONParseOptions(uniqueKeysDepth: uniqueKeysDepth))
         } catch {
+            if let key = error.duplicateKey {
+                throw CloudEventError(.invalid, attribute: key, "appears more than once in the event")
+            }
             throw CloudEventError(.malformed, "the body is not valid JSON")
         }
     }

@@ -45,9 +45,16 @@ public struct GroupCommitterConfiguration: Sendable {
 /// batch accumulates, so throughput grows with load instead of paying one transaction per event. A caller's
 /// rows are never split across writes, so a request is all-or-nothing.
 ///
+/// One sender's bad rows never fail another's: when PostgreSQL refuses a batch's data (a `\u0000` in jsonb, an
+/// index row over the size limit, a timestamp out of range), the batch is bisected and re-written until each
+/// caller's rows succeed or fail alone; the refused caller gets `EventStoreError.rejected` (a client error: retrying
+/// cannot help). `.unavailable`/`.timeout` mean only that the database could not commit.
+///
 /// `run()`: on graceful shutdown it stops taking submissions, finishes writing what is queued, then returns.
 /// On cancellation, queued callers get `EventStoreError.shuttingDown`.
 public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
+    /// Writes rows in one statement and returns the keys that were new. A `PSQLError` refusing the data (or an
+    /// `EventStoreError.rejected`) makes the committer write the callers apart; anything else fails the batch.
     public typealias Write = @Sendable ([Row]) async throws -> Set<EventKey>
 
     public typealias Configuration = GroupCommitterConfiguration
@@ -72,6 +79,9 @@ public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
     private let configuration: Configuration
     private let logger: Logger
 
+    /// Submissions queued and not yet taken by a writer (for tests and diagnostics).
+    public var queuedSubmissions: Int { state.withLock { $0.queue.count } }
+
     public init(configuration: Configuration = .init(), logger: Logger, write: @escaping Write) {
         self.configuration = configuration
         self.logger = logger
@@ -79,8 +89,10 @@ public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
     }
 
     /// Queues rows for the next write and waits until they are committed.
-    /// - Throws: `EventStoreError` `.unavailable`/`.timeout` when the write failed (nothing of it was committed,
-    ///   or, after a timeout, possibly all of it: callers retry and deduplication makes that safe), `.shuttingDown`.
+    /// - Throws: `EventStoreError` `.rejected` when PostgreSQL refused these rows (nothing of them was committed;
+    ///   other callers' rows are not affected); `.unavailable`/`.timeout` when the write failed (nothing of it was
+    ///   committed, or, after a timeout, possibly all of it: callers retry and deduplication makes that safe),
+    ///   `.shuttingDown`.
     public func submit(_ rows: [Row]) async throws -> CommitResult {
         if rows.isEmpty { return CommitResult(stored: 0, duplicates: 0) }
         return try await withCheckedThrowingContinuation { continuation in
@@ -134,7 +146,7 @@ public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
 
     private func writeLoop() async {
         while let batch = await nextBatch() {
-            await commit(batch)
+            await commit(batch[...])
         }
     }
 
@@ -169,7 +181,11 @@ public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
         }
     }
 
-    private func commit(_ batch: [Submission]) async {
+    /// Writes `batch` in one call and answers its callers. When PostgreSQL refuses the data (`EventStoreError
+    /// .refusal(from:)`) nothing of the statement was committed, so the batch is split in two and each half is
+    /// written on its own, down to single submissions: the callers whose rows are fine are committed, the one whose
+    /// rows are refused gets `.rejected`. Any other failure (unavailable, timeout) answers the whole batch.
+    private func commit(_ batch: ArraySlice<Submission>) async {
         let rows = batch.flatMap(\.rows)
         do {
             let write = self.write
@@ -180,6 +196,18 @@ public final class GroupCommitter<Row: KeyedRow>: Service, Sendable {
                 submission.continuation.resume(returning: CommitResult(stored: stored, duplicates: submission.rows.count - stored))
             }
         } catch {
+            if let refusal = EventStoreError.refusal(from: error) {
+                if batch.count > 1 {
+                    logger.info("event write refused, writing the callers apart", metadata: ["callers": "\(batch.count)", "error": "\(refusal)"])
+                    let middle = batch.startIndex + batch.count / 2
+                    await commit(batch[..<middle])
+                    await commit(batch[middle...])
+                } else {
+                    logger.notice("events refused by PostgreSQL", metadata: ["rows": "\(rows.count)", "error": "\(refusal)"])
+                    for submission in batch { submission.continuation.resume(throwing: refusal) }
+                }
+                return
+            }
             let failure: EventStoreError
             if let storeError = error as? EventStoreError {
                 failure = storeError

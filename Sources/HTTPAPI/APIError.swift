@@ -47,3 +47,13 @@ public struct IngestUnavailable: Error, Sendable {
         self.retryAfterSeconds = retryAfterSeconds
     }
 }
+
+/// Thrown by an `EventIngesting` implementation when the store refuses the events themselves (PostgreSQL rejected
+/// their data). Answered 422: the request can never succeed as sent, so the sender must not retry it. Other
+/// requests committed at the same time are not affected.
+public struct IngestRejected: Error, Sendable {
+    public var message: String
+    public init(_ message: String) {
+        self.message = message
+    }
+}

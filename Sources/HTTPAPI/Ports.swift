@@ -11,7 +11,8 @@ public struct IngestResult: Sendable, Equatable {
 }
 
 /// Where ingested CloudEvents go. Returning means the events are durably committed.
-/// Throw `IngestUnavailable` when they cannot be committed now (the route answers 503 with Retry-After).
+/// Throw `IngestUnavailable` when they cannot be committed now (the route answers 503 with Retry-After), and
+/// `IngestRejected` when the store refuses these events whatever the time (the route answers 422).
 public protocol EventIngesting: Sendable {
     func ingest(cloudEvents: [CloudEvent]) async throws -> IngestResult
     /// CDEvents, already validated, go to `cdevents_raw`.

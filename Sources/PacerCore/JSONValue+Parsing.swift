@@ -2,22 +2,38 @@
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     public var offset: Int
     public var reason: String
+    /// The repeated member name, when the error is a duplicate refused by `JSONParseOptions.uniqueKeysDepth`.
+    public var duplicateKey: String?
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
+
+/// How `JSONValue.parse` reads a document. The defaults read any RFC 8259 text, a repeated member name keeping its
+/// last value (as most parsers, and PostgreSQL's jsonb, do).
+public struct JSONParseOptions: Sendable, Hashable {
+    /// Objects nested at most this deep refuse a repeated member name (`JSONParseError.duplicateKey`); the
+    /// top-level value is at depth 1, the elements of a top-level array at depth 2. 0: never refuse.
+    public var uniqueKeysDepth: Int
+
+    public init(uniqueKeysDepth: Int = 0) {
+        self.uniqueKeysDepth = uniqueKeysDepth
+    }
 }
 
 /// A single-pass JSON reader (RFC 8259) straight into `JSONValue`, much cheaper than going through `JSONDecoder`
 /// on the ingest hot path. Integers that fit in 64 bits stay integers; other numbers become doubles.
 struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
+    private let options: JSONParseOptions
     private var index = 0
     private static let maximumDepth = 512
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) {
         self.bytes = bytes
+        self.options = options
     }
 
-    static func read(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var reader = JSONReader(bytes)
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions = .init()) throws(JSONParseError) -> JSONValue {
+        var reader = JSONReader(bytes, options: options)
         reader.skipWhitespace()
         let value = try reader.value(depth: 0)
         reader.skipWhitespace()
@@ -71,7 +87,11 @@ struct JSONReader {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyOffset = index
             let key = try string()
+            if depth <= options.uniqueKeysDepth, members[key] != nil {
+                throw JSONParseError(offset: keyOffset, reason: "member name \"\(key)\" appears more than once", duplicateKey: key)
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

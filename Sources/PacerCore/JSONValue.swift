@@ -52,11 +52,11 @@ extension JSONValue: Codable {
 
 extension JSONValue {
     /// Parses JSON text (any top-level value, including scalars).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        if let value = bytes.withContiguousStorageIfAvailable({ buffer in Result { () throws(JSONParseError) in try JSONReader.read(buffer) } }) {
+    public static func parse(_ bytes: some Collection<UInt8>, options: JSONParseOptions = .init()) throws(JSONParseError) -> JSONValue {
+        if let value = bytes.withContiguousStorageIfAvailable({ buffer in Result { () throws(JSONParseError) in try JSONReader.read(buffer, options: options) } }) {
             return try value.get()
         }
-        return try Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(JSONParseError) in try JSONReader.read(buffer) } }.get()
+        return try Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(JSONParseError) in try JSONReader.read(buffer, options: options) } }.get()
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {

@@ -127,7 +127,7 @@ struct ValidationTests {
         (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","time":"2023-02-30T10:00:00Z"}"#, "time", #"must be an RFC 3339 timestamp such as 2024-05-01T10:00:00Z, got "2023-02-30T10:00:00Z""#),
         (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","dataschema":"/relative"}"#, "dataschema", #"must be an absolute URI, got "/relative""#),
         (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","subject":""}"#, "subject", "must not be empty"),
-        (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","datacontenttype":"json"}"#, "datacontenttype", #"must be a media type (RFC 2046) such as application/json, got "json""#),
+        (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","datacontenttype":"json"}"#, "datacontenttype", #"must be a media type (RFC 9110: type "/" subtype *(";" parameter)) such as application/json; charset=utf-8, got "json""#),
         (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","Team":"x"}"#, "Team", "attribute names must be lower-case ASCII letters and digits only (a-z, 0-9)"),
         (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","my_ext":"x"}"#, "my_ext", "attribute names must be lower-case ASCII letters and digits only (a-z, 0-9)"),
         (#"{"specversion":"1.0","id":"1","source":"/s","type":"t","ext":{"a":1}}"#, "ext", "extension values must be a string, integer or boolean, got object"),

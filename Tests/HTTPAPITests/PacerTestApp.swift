@@ -9,11 +9,12 @@ import PacerApp
 import PostgresNIO
 import TestSupport
 
-/// Runs Pacer's real HTTP application against a real database for one test.
+/// Runs Pacer's real HTTP application against a real database for one test (`.ahc(.http)` for concurrent
+/// requests: the `.live` client has one connection).
 enum PacerTestApp {
     static func run<T: Sendable>(
         databaseURL: String, tokenFile: String? = nil, maxBodyBytes: Int = 1 << 20, writeTimeout: Duration = .seconds(5),
-        waitForSchema: Bool = true,
+        waitForSchema: Bool = true, testing: TestingSetup = .live,
         _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var configuration = PacerConfiguration(databaseURL: databaseURL)
@@ -24,7 +25,7 @@ enum PacerTestApp {
         let parts = try PacerServer(configuration: configuration, logger: TestDatabase.logger).makeParts()
         let app = Application(router: parts.router, services: parts.services, logger: TestDatabase.logger)
         let schema = parts.schema
-        return try await app.test(.live) { client in
+        return try await app.test(testing) { client in
             if waitForSchema {
                 let deadline = ContinuousClock.now + .seconds(20)
                 while !schema.isReady, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -72,6 +72,29 @@ extension CDEvent {
         case nil, .object?, .string?: break
         case .some(let other): fail(.malformed, "customData", "must be a JSON object or a (Base64) string, got \(other.typeName)")
         }
+        errors += storageErrors()
+        return errors
+    }
+
+    /// What PostgreSQL would refuse (`StorageLimits`): identifiers over 1024 bytes, a timestamp before
+    /// 0001-01-01T00:00:00Z, U+0000 anywhere in the event.
+    private func storageErrors() -> [CDEventValidationError] {
+        var errors: [CDEventValidationError] = []
+        let identifiers: [(String, String?)] = [
+            ("context.id", context.id), ("context.source", context.source), ("context.type", context.type.description),
+            ("subject.id", subject.id), ("subject.source", subject.source),
+        ]
+        for (path, value) in identifiers {
+            if let value, let problem = StorageLimits.identifierProblem(value) {
+                errors.append(CDEventValidationError(.invalidValue, path: path, problem))
+            }
+        }
+        if let problem = StorageLimits.timestampProblem(context.timestamp.text) {
+            errors.append(CDEventValidationError(.invalidValue, path: "context.timestamp", problem))
+        }
+        if let path = StorageLimits.nulPath(in: jsonValue, at: "") {
+            errors.append(CDEventValidationError(.invalidValue, path: path, StorageLimits.nulReason))
+        }
         return errors
     }
 

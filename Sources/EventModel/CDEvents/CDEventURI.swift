@@ -1,4 +1,5 @@
-/// RFC 3986 checks for the `uri` and `uri-reference` formats the CDEvents schemas use.
+/// RFC 3986 checks for the `uri` and `uri-reference` formats the CDEvents schemas use, and for CloudEvents
+/// `source` (URI-reference) and `dataschema` (URI).
 ///
 /// This is the grammar of RFC 3986 §3/§4 (scheme, authority with userinfo/host/port, path segments, query,
 /// fragment, percent-escapes), ASCII only, the same rules `hack/validate-cdevents.py` applies in Python.

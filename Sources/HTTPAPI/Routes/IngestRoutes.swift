@@ -10,8 +10,9 @@ import PacerCore
 ///
 /// Answers 202 once every event of the request is durably committed (redeliveries included, which store nothing
 /// new); 400 naming the attribute for an invalid event (a batch is all-or-nothing); 401 without a valid token when
-/// authentication is on; 413 above the body limit; 415 for a content type that carries no CloudEvent; 503 with
-/// Retry-After when the store cannot commit.
+/// authentication is on; 413 above the body limit; 415 for a content type that carries no CloudEvent; 422 when
+/// PostgreSQL refused the request's events (never retried; other requests are not affected); 503 with Retry-After
+/// only when the store cannot commit.
 public struct IngestRoutes<Context: RequestContext>: Sendable {
     let ingester: any EventIngesting
     let maxBodyBytes: Int
@@ -52,6 +53,8 @@ public struct IngestRoutes<Context: RequestContext>: Sendable {
             return Self.accepted(try await ingester.ingest(cdEvents: cdEvents))
         } catch let unavailable as IngestUnavailable {
             throw APIError.unavailable(unavailable.message, retryAfterSeconds: unavailable.retryAfterSeconds)
+        } catch let rejected as IngestRejected {
+            throw APIError(.unprocessableContent, rejected.message)
         }
     }
 
@@ -89,6 +92,8 @@ public struct IngestRoutes<Context: RequestContext>: Sendable {
             return try await ingester.ingest(cloudEvents: events)
         } catch let unavailable as IngestUnavailable {
             throw APIError.unavailable(unavailable.message, retryAfterSeconds: unavailable.retryAfterSeconds)
+        } catch let rejected as IngestRejected {
+            throw APIError(.unprocessableContent, rejected.message)
         }
     }
 

@@ -38,6 +38,8 @@ public struct StoreIngester: EventIngesting {
             counters.stored.increment(by: result.stored)
             counters.duplicates.increment(by: result.duplicates)
             return IngestResult(stored: result.stored, duplicates: result.duplicates)
+        } catch let error as EventStoreError where error.code == .rejected {
+            throw IngestRejected("events not stored: \(error)")
         } catch let error as EventStoreError {
             throw IngestUnavailable("events not stored: \(error)", retryAfterSeconds: 2)
         }

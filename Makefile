@@ -33,6 +33,7 @@ serve: postgres build
 
 # Runs every test against a real PostgreSQL (started here) and the real kubectl.
 test: postgres
+	python3 hack/check-imports.py
 	$(SWIFT) build --build-tests
 	python3 hack/check-chart.py
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --skip IntegrationTests

@@ -3,7 +3,6 @@ import KubeClient
 import KubeCore
 import KubeSim
 import PacerCore
-import TestSupport
 
 /// Starts a kube-sim (rollouts off) and a client, with namespaces `w`, `elsewhere` and `pacer`; always cleans up.
 public func withSim<T: Sendable>(

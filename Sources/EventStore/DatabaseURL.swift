@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOSSL
 import PostgresNIO
 
@@ -61,5 +62,21 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard var components = URLComponents(string: text) else { return "<unparsable URL>" }
         if components.password != nil { components.password = "***" }
         return components.string ?? "<unparsable URL>"
+    }
+}
+
+extension DatabaseURL {
+    /// Runs `body` with a `PostgresClient` for this URL whose connection pool runs alongside it; the pool stops
+    /// when `body` returns or throws.
+    public func withClient<T: Sendable>(logger: Logger, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: clientConfiguration(), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
     }
 }

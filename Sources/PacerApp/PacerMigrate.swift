@@ -14,13 +14,7 @@ public enum PacerMigrate {
         databaseURL: String, logger: Logger, _ body: @Sendable (PostgresClient, [Int]) async throws -> T
     ) async throws -> T {
         let url = try DatabaseURL(databaseURL)
-        let client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
+        return try await url.withClient(logger: logger) { client in
             let applied: [Int]
             do {
                 applied = try await withDeadline(.seconds(60)) { try await Migrator(client: client, logger: logger).migrate() }

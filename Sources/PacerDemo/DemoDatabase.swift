@@ -66,14 +66,6 @@ struct DemoDatabase: Sendable {
 
     /// Runs `body` with a client whose connection pool runs alongside it and stops when it returns.
     private func withClient<T: Sendable>(_ body: (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: try DatabaseURL(databaseURL).clientConfiguration(), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        try await DatabaseURL(databaseURL).withClient(logger: logger, body)
     }
 }

@@ -45,7 +45,7 @@ struct CommitHorizonTests {
         }
     }
 
-    @Test("against the live server: a transaction that is still running holds the horizon at its id")
+    @Test("against the live server: a transaction that is still running holds the horizon at or below its id until it commits")
     func live() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await client.withConnection { writer in
@@ -54,13 +54,21 @@ struct CommitHorizonTests {
                 for try await value in try await writer.query("SELECT pg_current_xact_id()::text::bigint", logger: TestDatabase.logger).decode(Int64.self) {
                     id = value
                 }
+                // Other transactions of this database can hold it lower still (an autovacuum worker's ANALYZE has a
+                // transaction id too: seen under a parallel test run), never higher.
                 let held = try await client.withConnection { connection in
                     try await CommitHorizon.current(on: connection, logger: TestDatabase.logger)
                 }
-                #expect(held == id)
+                #expect(held <= id)
                 try await writer.query("COMMIT", logger: TestDatabase.logger)
-                let released = try await client.withConnection { connection in
-                    try await CommitHorizon.current(on: connection, logger: TestDatabase.logger)
+                // Once it commits (and whatever else was running ends), the horizon passes it.
+                var released: Int64 = 0
+                let deadline = ContinuousClock.now + .seconds(30)
+                while released <= id, ContinuousClock.now < deadline {
+                    released = try await client.withConnection { connection in
+                        try await CommitHorizon.current(on: connection, logger: TestDatabase.logger)
+                    }
+                    if released <= id { try await Task.sleep(for: .milliseconds(20)) }
                 }
                 #expect(released > id)
             }

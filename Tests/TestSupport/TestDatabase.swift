@@ -49,15 +49,7 @@ public enum TestDatabase {
 
     /// Runs `body` with a started PostgresClient for `url`.
     public static func withClient<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        try await DatabaseURL(url).withClient(logger: logger, body)
     }
 
     static func dropDatabase(_ name: String, base: String) async throws {

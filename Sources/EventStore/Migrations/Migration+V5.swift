@@ -97,9 +97,8 @@ extension Migration {
                 PRIMARY KEY (namespace, name)
             )
             """,
-            // The fact tables' secondary indexes. A full rebuild drops and creates the same list again
-            // (`MetricFactSQL.secondaryIndexes` in Pipeline); a migration is a fixed record of the schema, so it
-            // keeps its own copy.
+            // The fact tables' secondary indexes. A full rebuild reads them (and the primary keys) from the catalog,
+            // drops them around the bulk load and creates them again (Pipeline's `FactTableIndexes`).
             "CREATE INDEX deployments_time ON deployments (time_created)",
             "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
             "CREATE INDEX deployments_app_commit ON deployments (app, commit) WHERE commit IS NOT NULL",

@@ -6,37 +6,6 @@ extension MetricFactSQL {
         case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore
     }
 
-    /// The fact tables' secondary indexes, as migration 5 creates them (it keeps its own copy; a test compares the
-    /// two). A full rebuild drops them before the bulk inserts and builds them again afterwards: one sorted build is
-    /// much cheaper than a million index insertions.
-    static let secondaryIndexes = [
-        "CREATE INDEX deployments_time ON deployments (time_created)",
-        "CREATE INDEX deployments_app_env_time ON deployments (app, environment, time_created)",
-        "CREATE INDEX deployments_app_commit ON deployments (app, commit) WHERE commit IS NOT NULL",
-        "CREATE INDEX changes_app_sha ON changes (app, sha)",
-        "CREATE INDEX incident_events_subject ON incident_events (subject_id, time_created)",
-        "CREATE INDEX incident_events_open ON incident_events (app, environment, time_created) WHERE kind = 'open'",
-        "CREATE INDEX incidents_subject ON incidents (subject_id)",
-        "CREATE INDEX incidents_resolved ON incidents (resolved_at) WHERE resolved_at IS NOT NULL",
-        "CREATE INDEX lead_times_deploy_time ON lead_times (deploy_time)",
-    ]
-
-    static var dropSecondaryIndexes: [String] {
-        secondaryIndexes.compactMap { statement in
-            statement.split(separator: " ").dropFirst(2).first.map { "DROP INDEX IF EXISTS \($0)" }
-        }
-    }
-
-    /// The fact tables' primary keys (migration 5), dropped and added again around a full rebuild like the
-    /// secondary indexes: maintaining them row by row was half the cost of loading a fact table.
-    static let primaryKeys = [
-        ("deployments", "cd_source, cd_id"),
-        ("changes", "cd_source, cd_id"),
-        ("incident_events", "cd_source, cd_id"),
-        ("incidents", "open_source, open_id"),
-        ("lead_times", "app, sha, environment"),
-    ]
-
     /// Temporary tables of one incremental transaction (dropped at commit).
     static let temporaryTables = [
         "CREATE TEMP TABLE calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text) ON COMMIT DROP",
@@ -158,12 +127,11 @@ extension MetricFactSQL {
         ]
     }
 
-    /// Statements that rebuild every fact table from the rows up to `to` (inclusive).
-    static func rebuild(upTo to: CursorPosition) -> [String] {
+    /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive); see
+    /// ``MetricFactStore/rebuild(upTo:on:)``.
+    static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
         return [
-            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
-        ] + dropSecondaryIndexes + primaryKeys.map { table, _ in "ALTER TABLE \(table) DROP CONSTRAINT IF EXISTS \(table)_pkey" } + [
             "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
             """
@@ -174,6 +142,6 @@ extension MetricFactSQL {
             """,
             "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
-        ] + primaryKeys.map { table, columns in "ALTER TABLE \(table) ADD CONSTRAINT \(table)_pkey PRIMARY KEY (\(columns))" } + secondaryIndexes
+        ]
     }
 }

@@ -62,9 +62,12 @@ struct MetricFactStore: Sendable {
         }
     }
 
-    /// Rebuilds every fact table from the rows up to `to`.
+    /// Rebuilds every fact table from the rows up to `to`: truncated, their keys and indexes (as the migrations
+    /// made them) dropped, loaded, then keys and indexes built again, all in the caller's transaction.
     func rebuild(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
-        for statement in MetricFactSQL.rebuild(upTo: to) {
+        let indexes = try await FactTableIndexes.read(on: connection, logger: logger)
+        let truncate = "TRUNCATE " + FactTableIndexes.tables.joined(separator: ", ")
+        for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) + indexes.creates {
             try await run(statement, on: connection)
         }
     }

@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "EventModel", "HTTPAPI", "PacerApp", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "EventModel", "PacerRules", "HTTPAPI", "PacerApp", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
                 hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

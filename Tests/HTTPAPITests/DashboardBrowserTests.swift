@@ -1,4 +1,5 @@
 import Foundation
+import PacerRules
 import HTTPAPI
 import HTTPTypes
 import Hummingbird

@@ -1,8 +1,11 @@
 import Foundation
+import PacerRules
 
-/// A time bucket of a metric series (UTC): a day, an ISO week from Monday, a month, a year.
-public enum MetricBucket: String, Sendable, Hashable, CaseIterable {
-    case day, week, month, year
+/// A time bucket of a metric series (UTC): a day, an ISO week from Monday, a month, a year; the same buckets a
+/// MetricDefinition's `spec.buckets` names.
+public typealias MetricBucket = MetricDefinitionSpec.Bucket
+
+extension MetricBucket {
 
     /// The start of the bucket holding `date` (UTC).
     public func start(of date: Date) -> Date {

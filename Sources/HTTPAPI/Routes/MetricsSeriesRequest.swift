@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PacerCore
+import PacerRules
 
 /// The validated query of `GET /api/v1/metrics/{namespace}/{name}`.
 ///

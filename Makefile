@@ -40,6 +40,7 @@ test: postgres
 	# The end-to-end suites (pacer run, the demo, Chromium, SIGKILL) after the others, so the timing-sensitive
 	# tests above do not share the 2 cores with them.
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --filter IntegrationTests
+	hack/fuzz/run --seconds 10  # every parser under libFuzzer for 10 s (docs/fuzzing.md); a crash fails the build
 
 bench-ingest: postgres
 	hack/bench/ingest

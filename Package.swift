@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", logging, lifecycle], swiftSettings: swiftSettings),
         .testTarget(name: "EventModelTests", dependencies: ["PacerCore", "EventModel"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpressionsTests", dependencies: ["PacerCore", "Expressions"], swiftSettings: swiftSettings),
-        .testTarget(name: "PacerRulesTests", dependencies: ["PacerCore", "EventModel", "PacerRules"], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerRulesTests", dependencies: ["PacerCore", "EventModel", "Expressions", "PacerRules"], swiftSettings: swiftSettings),
         .testTarget(
             name: "OperatorAPITests",
             dependencies: [
@@ -222,8 +222,8 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "PacerCore", "EventModel", "PacerRules", "OperatorAPI", "EventStore", "Pipeline", "PacerApp", "TestSupport",
-                logging, .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
+                "PacerCore", "EventModel", "Expressions", "PacerRules", "OperatorAPI", "EventStore", "Pipeline", "PacerApp",
+                "TestSupport", logging, .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -107,7 +107,7 @@ struct CalculatorTests {
         }
     }
 
-    @Test("custom metrics: where with ||, !, in, orderings (same JSON type only), and unsupported forms get no results")
+    @Test("custom metrics: where with ||, !, in, orderings (same JSON type only), and refused forms get no results")
     func customWhereForms() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             let deployed = ["dev.cdevents.service.deployed.0.3.0"]
@@ -131,9 +131,10 @@ struct CalculatorTests {
             let small = try await Fixture.points("small-or-not-prod", client: client)
             #expect(small[day0] == Fixture.Point(value: 1, samples: 1))
             #expect(small[day1] == Fixture.Point(value: 1, samples: 1))
-            // jsonb orders strings below numbers; CEL would not compare them, and neither does the calculator.
+            // jsonb orders strings below numbers; CEL would not compare them (an error), and neither does the calculator.
             #expect(try await Fixture.points("string-below-number", client: client).isEmpty)
-            // Arithmetic is not translated: the definition is logged and gets no results.
+            // Arithmetic on a field whose type is only known per event (durationSeconds is a double here, and CEL does
+            // not add a double and an int) is refused by compile(): the definition is not Ready and gets no results.
             #expect(try await Fixture.points("arithmetic", client: client).isEmpty)
             #expect(try await APipeline.count("SELECT count(*) FROM metric_computed WHERE name = 'arithmetic'", client) == 0)
         }

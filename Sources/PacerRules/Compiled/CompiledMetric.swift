@@ -13,6 +13,10 @@ public struct CompiledMetric: Sendable {
         public let aggregation: MetricDefinitionSpec.Aggregation
         public let field: CompiledExpression?
         public let unit: String?
+        /// `where` as the calculator computes it (nil when there is no `where`).
+        public let computedWhere: ComputedExpression.Condition?
+        /// `field` as the calculator computes it (nil when there is no `field`).
+        public let computedField: ComputedExpression.Operand?
     }
 
     public let metric: MetricDefinitionSpec.Metric
@@ -60,7 +64,8 @@ extension MetricDefinitionSpec {
     }
 
     /// Validates the spec, applies defaults (`window` 30d, every bucket, `levels` dora-2024) and compiles
-    /// `custom.where` and `custom.field` over the CDEvent variables (`context`, `subject`, `customData`).
+    /// `custom.where` and `custom.field` over the CDEvent variables (`context`, `subject`, `customData`); both must be
+    /// in the subset the calculator computes (``ComputedExpression``), or the spec is invalid.
     public func compile() -> Result<CompiledMetric, SpecErrors> {
         var checker = SpecChecker()
         let window = self.window ?? Self.defaultWindow
@@ -108,9 +113,25 @@ extension MetricDefinitionSpec {
         let whereExpression = custom.where.flatMap {
             checker.compile($0, path: "spec.custom.where", variables: variables, expecting: .bool)
         }
+        var computedWhere: ComputedExpression.Condition?
+        if let whereExpression {
+            do {
+                computedWhere = try ComputedExpression.condition(whereExpression.form)
+            } catch {
+                checker.fail("spec.custom.where", error.message)
+            }
+        }
         var field: CompiledExpression?
+        var computedField: ComputedExpression.Operand?
         if let source = custom.field {
             field = checker.compile(source, path: "spec.custom.field", variables: variables, expecting: nil)
+            if let field {
+                do {
+                    computedField = try ComputedExpression.operand(field.form)
+                } catch {
+                    checker.fail("spec.custom.field", error.message)
+                }
+            }
         } else if custom.aggregation != .count {
             checker.fail("spec.custom.field", "is required for aggregation \(custom.aggregation.rawValue)")
         }
@@ -118,7 +139,7 @@ extension MetricDefinitionSpec {
         for type in types where !names.contains(type.name) { names.append(type.name) }
         return CompiledMetric.Custom(
             typeNames: names, types: types, where: whereExpression, aggregation: custom.aggregation, field: field,
-            unit: custom.unit)
+            unit: custom.unit, computedWhere: computedWhere, computedField: computedField)
     }
 
     private static func unique<T: RawRepresentable & Equatable>(

@@ -107,22 +107,12 @@ struct MetricPlan: Sendable {
                 throw Unsupported(description: "spec.custom is missing")
             }
             let types = Self.customTypeCondition(compiledCustom.types)
-            let whereSQL = try compiledCustom.where.map { expression -> SQLFragment in
-                guard let form = expression.form, let sql = CustomFieldSQL.condition(form) else {
-                    throw Unsupported(
-                        description: "custom.where \"\(expression.source)\" is not supported by the calculator (supported: paths in the CDEvent, literals, "
-                            + "==, !=, <, <=, >, >=, &&, ||, ! and in [literals])")
-                }
-                return sql
-            }
+            // compile() accepted where and field only in the subset the calculator computes (ComputedExpression).
+            let whereSQL = compiledCustom.computedWhere.map(CustomFieldSQL.condition)
             var fieldNumber: SQLFragment = "NULL::numeric"
             var fieldText: SQLFragment = "NULL::text"
-            if let field = compiledCustom.field {
-                guard let form = field.form, let path = CustomFieldSQL.path(form) else {
-                    throw Unsupported(description: "custom.field \"\(field.source)\" is not supported by the calculator (supported: a path such as customData.x or subject.content.y)")
-                }
-                fieldNumber = "CASE WHEN jsonb_typeof(r.content #> \(path)) = 'number' THEN (r.content #> \(path))::numeric END"
-                fieldText = "r.content #>> \(path)"
+            if let field = compiledCustom.computedField {
+                (fieldNumber, fieldText) = CustomFieldSQL.field(field)
             }
             let whereClause: SQLFragment = whereSQL.map { condition -> SQLFragment in " AND (\(condition))" } ?? ""
             source = """

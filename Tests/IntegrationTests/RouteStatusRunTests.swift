@@ -14,11 +14,12 @@ struct RouteStatusRunTests {
     /// |---|---|---|---|
     /// | 1 | `create deployment web` (first rollout) | `rollout.completed`, no `previousRevision` | `deployment-first-rollout` |
     /// | 2 | `set image` 1.26 (an upgrade) | `rollout.completed`, `previousRevision: 1` | `deployment-upgrade` |
-    /// | 3 | `fail-rollout`, `set image` 1.27 | `rollout.failed` | `deployment-incident-detected` |
+    /// | 3 | `fail-rollout` and image 1.27 in one patch | `rollout.failed` | `deployment-incident-detected` |
     ///
     /// No `pacer.dev/commit` annotations, so `deployment-change-merged` matches nothing; nor do the rollback and
     /// incident-resolved routes (no counter is written: MATCHED stays empty, `""` below). `created` and `revision`
-    /// events match no route.
+    /// events match no route. Step 3 is one write: annotating `fail-rollout` alone would fail the settled revision 2
+    /// as well (kube-sim re-evaluates it), a second `rollout.failed` whenever it lands before the image change.
     static let expected = [
         "deployment-first-rollout": "1", "deployment-upgrade": "1", "deployment-incident-detected": "1",
         "deployment-change-merged": "", "deployment-rollback": "", "deployment-incident-resolved": "",
@@ -44,8 +45,10 @@ struct RouteStatusRunTests {
                     try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "default/web", count: 1, timeout: .seconds(60))
                     #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
                     try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "default/web", count: 2, timeout: .seconds(60))
-                    #expect(try await kubectl("annotate", "deployment/web", "kube-sim.pacer.dev/fail-rollout=true").status == 0)
-                    #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.27").status == 0)
+                    let failing = #"{"metadata":{"annotations":{"kube-sim.pacer.dev/fail-rollout":"true"}},"#
+                        + #""spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}"#
+                    let patched = try await kubectl("patch", "deployment/web", "--type=merge", "-p", failing)
+                    #expect(patched.status == 0, "\(patched.stderr)")
                     try await raw.wait(for: "dev.pacer.deployment.rollout.failed", subject: "default/web", count: 1, timeout: .seconds(60))
 
                     // `kubectl get eventroutes`: the MATCHED column reaches the table's numbers.

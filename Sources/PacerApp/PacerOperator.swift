@@ -83,7 +83,7 @@ public struct PacerOperator: Sendable {
         let pipeline = configuration.server.pipelineEnabled
             ? server.pipelineServices(
                 client: parts.client, transformPublisher: KubeTransformStatusPublisher(client: kube),
-                metricPublisher: KubeMetricStatusPublisher(client: kube))
+                routePublisher: KubeRouteStatusPublisher(client: kube), metricPublisher: KubeMetricStatusPublisher(client: kube))
             : []
         let leaderServices = LeaderServices(
             services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) }, logger: logger)

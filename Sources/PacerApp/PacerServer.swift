@@ -40,17 +40,18 @@ public struct PacerServer: Sendable {
     }
 
     /// The pipeline's stages: router + transformer (`TransformStage`) and calculator (`MetricCalculator`). The
-    /// publishers write the counters and values to the custom resources' status (nil: no Kubernetes).
+    /// publishers write the counters and values to the custom resources' status (nil: no Kubernetes; the counters
+    /// stay in `pipeline_transform_stats`, `pipeline_route_stats` and the metric tables).
     public func pipelineServices(
         client: PostgresClient, transformPublisher: (any TransformStatusPublishing)? = nil,
-        metricPublisher: (any MetricResultPublishing)? = nil
+        routePublisher: (any RouteStatusPublishing)? = nil, metricPublisher: (any MetricResultPublishing)? = nil
     ) -> [any Service] {
         var calculator = MetricCalculator.Configuration()
         calculator.pollInterval = configuration.pipelinePollInterval
         return [
             TransformStage(
                 client: client, configuration: TransformStage.Configuration(pollInterval: configuration.pipelinePollInterval),
-                statusPublisher: transformPublisher, logger: logger),
+                statusPublisher: transformPublisher, routeStatusPublisher: routePublisher, logger: logger),
             MetricCalculator(client: client, configuration: calculator, publisher: metricPublisher, logger: logger),
         ]
     }

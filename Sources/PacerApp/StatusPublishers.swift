@@ -27,6 +27,20 @@ struct KubeTransformStatusPublisher: TransformStatusPublishing {
     }
 }
 
+/// Writes the transform stage's route counters to `EventRoute.status` (`matchedEvents`, `lastMatchTime`: when the
+/// latest matching CloudEvent was stored, to the second) with a JSON merge patch on `/status` that names only those
+/// two fields, leaving the reconciler's conditions and `observedGeneration` alone. A route deleted in the meantime
+/// (404) is not an error.
+struct KubeRouteStatusPublisher: RouteStatusPublishing {
+    let client: KubeClient
+
+    func publish(namespace: String, name: String, status: RouteStatusUpdate) async throws {
+        let lastMatchTime: JSONValue = status.lastMatchTime.map { .string(KubeTime($0).description) } ?? .null
+        let patch: JSONValue = ["status": ["matchedEvents": .int(status.matchedEvents), "lastMatchTime": lastMatchTime]]
+        try await patchStatus(client.resource(DynamicObject.self, descriptor: .eventRoutes, namespace: namespace), name, patch)
+    }
+}
+
 /// Writes the calculator's results to `MetricDefinition.status` (value, numericValue, unit, level, window, groups,
 /// lastComputedTime) with a JSON merge patch on `/status`; fields without a value are removed, the reconciler's
 /// conditions and `observedGeneration` are left alone.

@@ -14,5 +14,7 @@ public struct Migration: Sendable {
 
 extension Migration {
     /// Every migration Pacer knows, in order. Append only: never edit or reorder a released migration.
-    public static let all: [Migration] = [.v1EventTables, .v2PipelineState, .v3PipelineConfig, .v4PipelineOutputs, .v5MetricFacts, .v6MetricPending]
+    public static let all: [Migration] = [
+        .v1EventTables, .v2PipelineState, .v3PipelineConfig, .v4PipelineOutputs, .v5MetricFacts, .v6MetricPending, .v7RouteStats,
+    ]
 }

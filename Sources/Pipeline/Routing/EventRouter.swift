@@ -30,6 +30,9 @@ public struct EventRouter: Sendable {
         public var routeErrors = 0
         /// Transform failures by `namespace/name`.
         public var transformFailures: [String: Int] = [:]
+        /// The CloudEvents each route (`namespace/name`) matched (filters and `when` true), for
+        /// `pipeline_route_stats`. A route whose `when` failed on an event did not match it.
+        public var routeMatches: [String: RouteMatches] = [:]
 
         /// Adds another part of the same batch.
         mutating func append(_ other: Output) {
@@ -39,6 +42,28 @@ public struct EventRouter: Sendable {
             unrouted += other.unrouted
             routeErrors += other.routeErrors
             transformFailures.merge(other.transformFailures, uniquingKeysWith: +)
+            routeMatches.merge(other.routeMatches) { $0.adding($1) }
+        }
+    }
+
+    /// How many CloudEvents of a batch one route matched, and the latest `event_timestamp` (stored time) among them.
+    public struct RouteMatches: Sendable, Hashable {
+        public var count: Int
+        public var lastStoredAt: Date
+
+        public init(count: Int, lastStoredAt: Date) {
+            self.count = count
+            self.lastStoredAt = lastStoredAt
+        }
+
+        /// One more matched CloudEvent stored at `storedAt`.
+        mutating func record(storedAt: Date) {
+            count += 1
+            lastStoredAt = max(lastStoredAt, storedAt)
+        }
+
+        func adding(_ other: RouteMatches) -> RouteMatches {
+            RouteMatches(count: count + other.count, lastStoredAt: max(lastStoredAt, other.lastStoredAt))
         }
     }
 
@@ -95,6 +120,7 @@ public struct EventRouter: Sendable {
                 continue
             case .success(true):
                 matched = true
+                output.routeMatches[route.key, default: RouteMatches(count: 0, lastStoredAt: record.storedAt)].record(storedAt: record.storedAt)
             }
             for name in route.route.transforms {
                 let key = "\(route.namespace)/\(name)"

@@ -16,7 +16,8 @@ extension TransformStage {
         /// Rows after the cursor not readable yet (an older transaction is open): look again after this long,
         /// doubling up to 1 s while nothing becomes readable.
         public var heldBackRetry: Duration = .milliseconds(50)
-        /// How often transform counters are offered to the ``TransformStatusPublishing`` (and the lag gauges set).
+        /// How often transform and route counters are offered to the ``TransformStatusPublishing`` and
+        /// ``RouteStatusPublishing`` (and the lag gauges set).
         public var statusInterval: Duration = .seconds(1)
         /// The `pipeline_cursors` row of this stage.
         public var cursorName = "transform"

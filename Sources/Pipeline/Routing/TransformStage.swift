@@ -8,7 +8,8 @@ import Synchronization
 
 /// Stages 1 and 2 of the pipeline, in process: reads new `cloudevents_raw` rows after the durable cursor
 /// `transform`, routes them through the Ready EventRoutes, applies their CDEventTransforms and commits the
-/// CDEvents, errors, counters and the cursor advance in one transaction per batch (see docs/pipeline.md).
+/// CDEvents, errors, counters (per transform and per route) and the cursor advance in one transaction per batch
+/// (see docs/pipeline.md).
 ///
 /// `run()` is woken by a ``NotificationWaker`` on `pacer_cloudevents` (new events) and `pacer_config` (configuration
 /// changed), and by its poll every `pollInterval`; each wake-up processes batches until caught up. A database outage is logged and retried
@@ -21,6 +22,7 @@ public final class TransformStage: Service, Sendable {
     private let configStore: PostgresConfigStore
     private let configuration: Configuration
     private let statusPublisher: (any TransformStatusPublishing)?
+    private let routeStatusPublisher: (any RouteStatusPublishing)?
     private let logger: Logger
     private let metrics = TransformStageMetrics()
 
@@ -28,18 +30,21 @@ public final class TransformStage: Service, Sendable {
         var rules: RouteTable?
         var configDirty = true
         var published: [String: TransformStatusUpdate] = [:]
+        var publishedRoutes: [String: RouteStatusUpdate] = [:]
     }
     private let state = Mutex(State())
 
     public init(
         client: PostgresClient, configuration: Configuration = Configuration(),
-        statusPublisher: (any TransformStatusPublishing)? = nil, logger: Logger
+        statusPublisher: (any TransformStatusPublishing)? = nil, routeStatusPublisher: (any RouteStatusPublishing)? = nil,
+        logger: Logger
     ) {
         self.client = client
         self.store = TransformStageStore(client: client, cursorName: configuration.cursorName, logger: logger)
         self.configStore = PostgresConfigStore(client: client, logger: logger)
         self.configuration = configuration
         self.statusPublisher = statusPublisher
+        self.routeStatusPublisher = routeStatusPublisher
         self.logger = logger
     }
 
@@ -111,7 +116,8 @@ public final class TransformStage: Service, Sendable {
             let output = await EventRouter(rules: rules).process(records, slice: 50)
             let result = try await bounded {
                 try await store.commitTransformBatch(
-                    expected: from, next: last.position, produced: output.produced, errors: output.failures)
+                    expected: from, next: last.position, produced: output.produced, errors: output.failures,
+                    routeMatches: output.routeMatches)
             }
             switch result {
             case .committed(let inserted):
@@ -183,7 +189,7 @@ public final class TransformStage: Service, Sendable {
         }
     }
 
-    /// Every `statusInterval`: the lag gauges, and the transform counters that changed to the publisher.
+    /// Every `statusInterval`: the lag gauges, and the transform and route counters that changed to the publishers.
     private func reportStatus() async {
         while !Task.isCancelled {
             do { try await Task.sleep(for: configuration.statusInterval) } catch { return }
@@ -191,6 +197,7 @@ public final class TransformStage: Service, Sendable {
                 let store = self.store
                 setLag(try await bounded { try await store.lag(after: try await store.position()) })
                 if statusPublisher != nil { try await bounded { try await self.publishChangedStats() } }
+                if routeStatusPublisher != nil { try await bounded { try await self.publishChangedRouteStats() } }
             } catch {
                 if Task.isCancelled { return }
                 logger.debug("pipeline status round failed", metadata: ["error": .describing(error)])
@@ -212,6 +219,22 @@ public final class TransformStage: Service, Sendable {
                 state.withLock { $0.published[key] = update }
             } catch {
                 logger.warning("publishing transform status failed", metadata: ["transform": "\(key)", "error": .describing(error)])
+            }
+        }
+    }
+
+    /// Offers every route whose counters changed since the last successful publish to the route publisher.
+    func publishChangedRouteStats() async throws {
+        guard let routeStatusPublisher else { return }
+        for row in try await store.routeStats() {
+            let key = "\(row.namespace)/\(row.name)"
+            let update = RouteStatusUpdate(matchedEvents: row.matched, lastMatchTime: row.lastMatchAt)
+            guard state.withLock({ $0.publishedRoutes[key] }) != update else { continue }
+            do {
+                try await routeStatusPublisher.publish(namespace: row.namespace, name: row.name, status: update)
+                state.withLock { $0.publishedRoutes[key] = update }
+            } catch {
+                logger.warning("publishing route status failed", metadata: ["route": "\(key)", "error": .describing(error)])
             }
         }
     }

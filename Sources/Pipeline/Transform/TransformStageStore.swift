@@ -5,7 +5,7 @@ import PacerCore
 import PostgresNIO
 
 /// The SQL of the router/transformer stage: reads `cloudevents_raw` after its ``StageCursor`` and commits a batch's
-/// outputs (CDEvents, errors, per-transform counts) together with the cursor advance.
+/// outputs (CDEvents, errors, per-transform and per-route counts) together with the cursor advance.
 ///
 /// Exactly-once: `commitTransformBatch` locks the cursor row (`SELECT … FOR UPDATE`) and writes only when the
 /// cursor is still where the batch was read from; otherwise another replica committed that batch and nothing is
@@ -57,10 +57,12 @@ struct TransformStageStore: Sendable {
 
     /// In one transaction: checks that the cursor is still at `expected` (locking it), inserts `produced` into
     /// `cdevents_raw` (`ON CONFLICT DO NOTHING`), `errors` into `pipeline_errors`, adds the counts to
-    /// `pipeline_transform_stats` (produced = rows actually inserted; failed = errors of stage `transform`), and
-    /// moves the cursor to `next`. When the cursor has moved, writes nothing and returns where it is.
+    /// `pipeline_transform_stats` (produced = rows actually inserted; failed = errors of stage `transform`), adds
+    /// `routeMatches` to `pipeline_route_stats`, and moves the cursor to `next`. When the cursor has moved, writes
+    /// nothing and returns where it is.
     func commitTransformBatch(
-        expected: CursorPosition, next: CursorPosition, produced: [ProducedCDEvent], errors: [PipelineFailure]
+        expected: CursorPosition, next: CursorPosition, produced: [ProducedCDEvent], errors: [PipelineFailure],
+        routeMatches: [String: EventRouter.RouteMatches] = [:]
     ) async throws -> CursorCommitResult {
         let (logger, cursor) = (self.logger, self.cursor)
         return try await client.withTransaction(logger: logger) { connection -> CursorCommitResult in
@@ -69,6 +71,7 @@ struct TransformStageStore: Sendable {
             let insertedBy = try await Self.insert(produced, on: connection, logger: logger)
             try await Self.insert(errors, on: connection, logger: logger)
             try await Self.addStats(produced: insertedBy, errors: errors, on: connection, logger: logger)
+            try await Self.addRouteStats(routeMatches, on: connection, logger: logger)
             try await cursor.advance(to: next, on: connection)
             return .committed(inserted: insertedBy.values.reduce(0, +))
         }
@@ -93,6 +96,18 @@ struct TransformStageStore: Sendable {
                 TransformStatsRow(
                     namespace: namespace, name: name, produced: produced, failed: failed, lastError: lastError,
                     lastErrorEvent: lastErrorEvent, lastErrorAt: lastErrorAt))
+        }
+        return stats
+    }
+
+    /// Every `pipeline_route_stats` row, by namespace and name.
+    func routeStats() async throws -> [RouteStatsRow] {
+        let rows = try await client.query(
+            "SELECT namespace, name, matched, last_match_at FROM pipeline_route_stats ORDER BY namespace, name", logger: logger
+        ).decode((String, String, Int64, Date?).self)
+        var stats: [RouteStatsRow] = []
+        for try await (namespace, name, matched, lastMatchAt) in rows {
+            stats.append(RouteStatsRow(namespace: namespace, name: name, matched: matched, lastMatchAt: lastMatchAt))
         }
         return stats
     }
@@ -163,5 +178,34 @@ struct TransformStageStore: Sendable {
                 last_error_at = COALESCE(EXCLUDED.last_error_at, st.last_error_at),
                 updated_at = now()
             """, logger: logger)
+    }
+
+    /// Adds each route's matches to `pipeline_route_stats`; `last_match_at` only moves forward.
+    private static func addRouteStats(
+        _ matches: [String: EventRouter.RouteMatches], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !matches.isEmpty else { return }
+        let keys = matches.keys.sorted()  // a fixed lock order, so concurrent commits cannot deadlock
+        let split = keys.map(splitKey)
+        let namespaces = split.map(\.namespace)
+        let names = split.map(\.name)
+        let counts = keys.map { Int64(matches[$0]?.count ?? 0) }
+        let times = keys.map { key in matches[key].map { RFC3339.format($0.lastStoredAt, fractionalDigits: 6) } ?? "" }
+        try await connection.query(
+            """
+            INSERT INTO pipeline_route_stats AS st (namespace, name, matched, last_match_at, updated_at)
+            SELECT ns, n, m, NULLIF(t, '')::timestamptz, now()
+            FROM unnest(\(namespaces)::text[], \(names)::text[], \(counts)::bigint[], \(times)::text[]) AS r(ns, n, m, t)
+            ON CONFLICT (namespace, name) DO UPDATE SET
+                matched = st.matched + EXCLUDED.matched,
+                last_match_at = GREATEST(st.last_match_at, EXCLUDED.last_match_at),
+                updated_at = now()
+            """, logger: logger)
+    }
+
+    /// `namespace/name` split at the first `/` (a key without one is a name in namespace `""`).
+    private static func splitKey(_ key: String) -> (namespace: String, name: String) {
+        guard let slash = key.firstIndex(of: "/") else { return ("", key) }
+        return (String(key[..<slash]), String(key[key.index(after: slash)...]))
     }
 }

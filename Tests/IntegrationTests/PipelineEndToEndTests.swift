@@ -231,7 +231,8 @@ struct PipelineEndToEndTests {
     }
 
     /// Kubernetes condition times (and so the Deployment source's event times) have one-second resolution: steps
-    /// whose order the metrics depend on are a second apart, as they would be on a real cluster.
+    /// whose order the metrics depend on are a second apart, as they would be on a real cluster. Not synchronisation
+    /// (each step waits for its event first): the clock has to move on, and kube-sim has no clock to inject.
     static func nextSecond() async throws {
         try await Task.sleep(for: .milliseconds(1100))
     }

@@ -261,7 +261,7 @@ struct Replica: Sendable {
     let port: Int
 
     static func start(databaseURL: String, kubeconfig: String, port: Int, log: String) throws -> Replica {
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RepoPaths.root + "/.build/debug/pacer")

@@ -26,8 +26,13 @@ struct DeploymentSourceSimTests {
                 try await eventually("first rollout") { sink.contains("rollout.completed@1") }
 
                 _ = try await env.deployments.patch("web", mergePatch: ["spec": ["replicas": 4]])
-                try await Task.sleep(for: .milliseconds(400))
-                #expect(sink.summary == ["created", "revision@1", "rollout.completed@1"], "a scale is not a deployment")
+                // The simulated controller settles the scale, then a marker orders every event about it before ours.
+                try await eventually("scaled") {
+                    guard let current = try? await env.deployments.get("web") else { return false }
+                    return current.status?.observedGeneration == current.metadata.generation && current.status?.replicas == 4
+                }
+                try await env.marker("after-scale", sink: sink)
+                #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1"], "a scale is not a deployment")
 
                 _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("registry.example/web:1.1.0"))
                 try await eventually("second rollout") { sink.contains("rollout.completed@2") }
@@ -38,13 +43,13 @@ struct DeploymentSourceSimTests {
 
                 try await env.deployments.delete("web")
                 try await eventually("deleted") { sink.contains("deleted") }
-                try await Task.sleep(for: .milliseconds(300))
+                try await env.marker("after-delete", sink: sink)
             }
-            #expect(sink.summary == [
+            #expect(sink.summary(of: "shop/web") == [
                 "created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2", "revision@3", "rollout.failed@3", "deleted",
             ])
-            let events = sink.events
-            #expect(!events.contains { $0.subject == "quiet/hidden" }, "namespace opted out")
+            let events = sink.events.filter { $0.subject == "shop/web" }
+            #expect(!sink.events.contains { $0.subject == "quiet/hidden" }, "namespace opted out")
             #expect(Set(events.map(\.id)).count == events.count)
             for event in events {
                 #expect(throws: Never.self) { try event.validate() }
@@ -84,9 +89,9 @@ struct DeploymentSourceSimTests {
             }
             try await env.running(env.makeSource(sink: sink)) {
                 try await eventually("catch-up after restart") { sink.contains("rollout.completed@2") }
-                try await Task.sleep(for: .milliseconds(300))
+                try await env.marker(sink: sink)
             }
-            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2"])
+            #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2"])
             #expect(sink.duplicates >= 1, "the second source re-derived created with the same id")
         }
     }
@@ -111,9 +116,9 @@ struct DeploymentSourceSimTests {
                 env.sim.faults.dropWatches()
                 try await env.deployments.delete("web")
                 try await eventually("delete seen through a relist") { sink.contains("deleted") }
-                try await Task.sleep(for: .milliseconds(300))
+                try await env.marker(sink: sink)
             }
-            #expect(sink.summary == [
+            #expect(sink.summary(of: "shop/web") == [
                 "created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2", "revision@3", "rollout.completed@3", "deleted",
             ])
             let revision3 = try #require(sink.events.first { $0.id.hasSuffix("/3/revision") })
@@ -147,12 +152,15 @@ struct DeploymentSourceSimTests {
                 try await eventually("first rollout") { sink.contains("rollout.completed@1") }
                 _ = try await env.deployments.patch("web", mergePatch: ["metadata": ["annotations": ["kube-sim.pacer.dev/unavailable": "true"]]])
                 try await eventually("availability lost") { sink.contains("availability.lost") }
-                try await Task.sleep(for: .milliseconds(1100))  // transition times have second precision
+                // Not synchronisation (the loss was waited for above): Kubernetes condition times have one-second
+                // precision and the restored event's time must be after the loss, so the clock has to move on. kube-sim
+                // stamps conditions with the real clock; there is no clock to inject.
+                try await Task.sleep(for: .milliseconds(1100))
                 _ = try await env.deployments.patch("web", mergePatch: ["metadata": ["annotations": ["kube-sim.pacer.dev/unavailable": nil]]])
                 try await eventually("availability restored") { sink.contains("availability.restored") }
-                try await Task.sleep(for: .milliseconds(300))
+                try await env.marker(sink: sink)
             }
-            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "availability.lost", "availability.restored"])
+            #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1", "availability.lost", "availability.restored"])
         }
     }
 }
@@ -162,16 +170,21 @@ struct DeploymentSourceLifecycleTests {
     @Test func gracefulShutdownReturnsPromptly() async throws {
         try await SimEnvironment.with { env in
             let sink = InMemorySink()
-            let source = env.makeSource(sink: sink)
+            // Watches last 10 minutes: a shutdown that waited for them (instead of ending them) would not return
+            // within the generous minute allowed here.
+            let source = env.makeSource(sink: sink, watchTimeoutSeconds: 600)
             let group = ServiceGroup(services: [source], gracefulShutdownSignals: [], cancellationSignals: [], logger: Logger(label: "test.group"))
+            let stopped = Flag()
             try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    try await group.run()
+                    stopped.set()
+                }
                 _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
                 try await eventually("first rollout") { sink.contains("rollout.completed@1") }
-                let start = ContinuousClock.now
                 await group.triggerGracefulShutdown()
+                try await eventually("the source returned after graceful shutdown", 60) { stopped.isSet }
                 try await tasks.waitForAll()
-                #expect(ContinuousClock.now - start < .seconds(3))
             }
         }
     }
@@ -194,11 +207,12 @@ struct DeploymentSourceLifecycleTests {
                     // The other replica derives the same five events with the same ids, each stored once. Waited
                     // for, not slept for: on a loaded machine it can lag the first by more than a fixed pause.
                     try await eventually("the other replica's five events", 30) { sink.duplicates >= 5 }
-                    try await Task.sleep(for: .milliseconds(300))
+                    // Both replicas have delivered the marker, so everything they derived about web before it.
+                    try await env.marker(sink: sink, replicas: 2)
                 }
             }
-            #expect(sink.summary == ["created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2"])
-            #expect(sink.duplicates == 5, "the other replica derived the same ids")
+            #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1", "revision@2", "rollout.completed@2"])
+            #expect(sink.duplicates(of: "shop/web") == 5, "the other replica derived the same ids")
         }
     }
 
@@ -221,9 +235,10 @@ struct DeploymentSourceLifecycleTests {
                 _ = try await env.deployments.create(SimEnvironment.deployment("unlabelled", image: "web:1"))
                 _ = try await env.deployments.create(selected)
                 try await eventually("selected rollout") { sink.contains("rollout.completed@1") }
-                try await Task.sleep(for: .milliseconds(400))
+                // A selected marker created after the others: had they been watched, their events would be first.
+                try await env.marker(sink: sink, labels: ["pacer": "yes"])
             }
-            #expect(Set(sink.events.compactMap(\.subject)) == ["shop/selected"])
+            #expect(Set(sink.events.compactMap(\.subject)) == ["shop/selected", "shop/marker"])
         }
     }
 }

@@ -122,11 +122,17 @@ struct ReconcilerErrorTests {
                 guard let route = try? await env.resources(.eventRoutes, namespace: "team-a").get("rollouts") else { return false }
                 return ReconcilerEnvironment.isObserved(route, ready: "True")
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // A marker applied after team-b's route: once it is Ready, a reconciler that (wrongly) watched team-b
+            // would have been handed team-b's route first.
+            try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: "team-a").replacingOccurrences(of: "name: rollouts", with: "name: marker"))
+            try await eventually("team-a marker Ready", 10) {
+                guard let route = try? await env.resources(.eventRoutes, namespace: "team-a").get("marker") else { return false }
+                return ReconcilerEnvironment.isObserved(route, ready: "True")
+            }
             let other = try await env.resources(.eventRoutes, namespace: "team-b").get("rollouts")
             #expect(other.metadata.finalizers == nil)
             #expect(ReconcilerEnvironment.ready(other) == nil)
-            #expect(store.keys == ["eventRoutes/team-a/rollouts"])
+            #expect(store.keys == ["eventRoutes/team-a/marker", "eventRoutes/team-a/rollouts"])
         }
     }
 }

@@ -16,6 +16,7 @@ final class InMemorySink: CloudEventSink {
         var events: [CloudEvent] = []
         var keys: Set<String> = []
         var duplicates = 0
+        var duplicateSubjects: [String] = []
         var calls = 0
         var failures = 0
         var failing = false
@@ -37,6 +38,7 @@ final class InMemorySink: CloudEventSink {
                     state.events.append(event)
                 } else {
                     state.duplicates += 1
+                    state.duplicateSubjects.append(event.subject ?? "")
                 }
             }
         }
@@ -45,6 +47,7 @@ final class InMemorySink: CloudEventSink {
     var events: [CloudEvent] { state.withLock { $0.events } }
     var failures: Int { state.withLock { $0.failures } }
     var duplicates: Int { state.withLock { $0.duplicates } }
+    func duplicates(of subject: String) -> Int { state.withLock { $0.duplicateSubjects.filter { $0 == subject }.count } }
     func setFailing(_ failing: Bool) { state.withLock { $0.failing = failing } }
 
     /// `type-suffix` or `type-suffix@revision` per stored event, in store order.
@@ -59,6 +62,20 @@ final class InMemorySink: CloudEventSink {
     }
 
     func contains(_ line: String) -> Bool { summary.contains(line) }
+
+    /// ``summary`` of the events about one subject (`namespace/name`).
+    func summary(of subject: String) -> [String] {
+        let matching = InMemorySink()
+        matching.state.withLock { $0.events = events.filter { $0.subject == subject } }
+        return matching.summary
+    }
+}
+
+/// A flag set by one task and polled by another.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 struct TimeoutError: Error, CustomStringConvertible {
@@ -93,9 +110,9 @@ struct SimEnvironment: Sendable {
         }
     }
 
-    func makeSource(sink: InMemorySink, clusterName: String = "sim") -> DeploymentSource {
+    func makeSource(sink: InMemorySink, clusterName: String = "sim", watchTimeoutSeconds: Int = 30) -> DeploymentSource {
         var configuration = DeploymentSourceConfiguration(clusterName: clusterName)
-        var watcher = WatcherConfiguration(pageSize: 2, watchTimeoutSeconds: 30, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
+        var watcher = WatcherConfiguration(pageSize: 2, watchTimeoutSeconds: watchTimeoutSeconds, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
         watcher.minimumHealthyWatch = .zero
         configuration.watcher = watcher
         configuration.retryBackoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(200), jitter: 0)
@@ -107,6 +124,20 @@ struct SimEnvironment: Sendable {
     /// Runs `source` while `body` runs, then cancels it and waits for it to return.
     func running<T: Sendable>(_ source: DeploymentSource, _ body: () async throws -> T) async throws -> T {
         try await withRunning(source, body)
+    }
+
+    /// A positive marker instead of a pause before checking that nothing more arrived: creates Deployment `name` in
+    /// `shop` and waits until `sink` has its `created` event (from `replicas` sources: once stored, then
+    /// `replicas - 1` duplicates). A source watches one stream in resourceVersion order and hands events to the
+    /// sink in order, so by then everything a source derives from earlier changes has arrived; anything that
+    /// arrives later about them would be a bug the caller's checks see on a later run, never a false failure.
+    func marker(_ name: String = "marker", sink: InMemorySink, replicas: Int = 1, labels: [String: String]? = nil) async throws {
+        var deployment = Self.deployment(name, image: "marker:1")
+        deployment.metadata.labels = labels
+        _ = try await deployments.create(deployment)
+        try await eventually("the marker \(name)", 30) {
+            sink.summary(of: "shop/\(name)").contains("created") && sink.duplicates(of: "shop/\(name)") >= replicas - 1
+        }
     }
 
     static func deployment(_ name: String, namespace: String = "shop", image: String, annotations: [String: String] = [:]) -> Deployment {

@@ -29,11 +29,18 @@ struct CrashRecoveryTests {
             }
 
             let port = try Self.freePort()
+            let query = Query(client: client)
             let sender = Task { try await Self.send(batches, port: port) }
-            // Kill it three times at different points of the stream, then let the last one finish.
-            for pause in [700, 1_100, 900] {
+            // Kill it three times at different points of the stream, then let the last one finish. Each instance is
+            // killed once it has stored two more batches (a progress marker, not a guessed pause), so every kill
+            // lands mid-stream however fast the machine is.
+            for _ in 0..<3 {
+                let before = try await query.int("SELECT count(*)::int FROM cloudevents_raw")
+                let target = min(before + 2 * Self.batchSize, expectedCloudEvents)
                 let pacer = try PacerProcess.start(databaseURL: url, port: port)
-                try await Task.sleep(for: .milliseconds(pause))
+                try await query.waitUntil(timeout: .seconds(60)) {
+                    try await query.int("SELECT count(*)::int FROM cloudevents_raw") >= target
+                }
                 pacer.kill()
             }
             let pacer = try PacerProcess.start(databaseURL: url, port: port)
@@ -41,7 +48,6 @@ struct CrashRecoveryTests {
             let refused = try await sender.value
             #expect(refused > 0, "the kills never interrupted the stream")
 
-            let query = Query(client: client)
             try await query.waitUntil(timeout: .seconds(60)) {
                 let cdEvents = try await query.int("SELECT count(*)::int FROM cdevents_raw")
                 let deployments = try await query.int("SELECT count(*)::int FROM deployments")
@@ -120,9 +126,9 @@ struct CrashRecoveryTests {
                     stdin: JSONValue.array(batch).jsonData(), timeout: .seconds(10))
                 if result.stdout == "202" { break }
                 refused += 1
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(100))  // a sender's retry delay
             }
-            try await Task.sleep(for: .milliseconds(60))
+            try await Task.sleep(for: .milliseconds(60))  // the sender's pace (the stream spans the kills), not synchronisation
         }
         return refused
     }

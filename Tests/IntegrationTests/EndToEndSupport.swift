@@ -88,28 +88,6 @@ struct RawEvents {
         }
     }
 
-    /// Waits until no CloudEvent has been stored for two seconds.
-    func waitUntilSettled(timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var last = -1
-        var stableSince = ContinuousClock.now
-        while ContinuousClock.now < deadline {
-            let count = try await TestDatabase.withClient(url: url) { client in
-                for try await count in try await client.query("SELECT count(*)::int FROM cloudevents_raw", logger: TestDatabase.logger).decode(Int.self) {
-                    return count
-                }
-                return 0
-            }
-            if count != last {
-                last = count
-                stableSince = ContinuousClock.now
-            } else if ContinuousClock.now - stableSince >= .seconds(2) {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
     func waitForReadyConfig(metricDefinitions: Int, timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -55,7 +55,10 @@ struct OperatorRunTests {
                     group.addTask { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run() }
                     let third = try await waitFor(url, count: 7)
                     #expect(third == ["created", "revision", "rollout.completed", "revision", "rollout.completed", "revision", "rollout.failed"])
-                    try await Task.sleep(for: .milliseconds(500))
+                    // A marker Deployment created after the catch-up: the source handles its watch in order, so once
+                    // the marker's event is stored any duplicate about web would have been stored before it.
+                    #expect(try await kubectl("create", "deployment", "marker", "--image=nginx:1.25").status == 0)
+                    try await RawEvents(url: url).wait(for: "dev.pacer.deployment.created", subject: "default/marker", count: 1)
                     let settled = try await eventTypes(url)
                     #expect(settled.count == 7, "duplicates or extra events: \(settled)")
                     group.cancelAll()

@@ -77,8 +77,10 @@ struct PipelineEndToEndTests {
             #expect(try await http.postCDEvent(Self.incident("resolved", id: "INC-7", app: "search", at: incidentStart + 1440)) == 202)
 
             // Expected values from the stored CloudEvents and the posted CDEvents, computed here once nothing more
-            // arrives.
-            try await raw.waitUntilSettled()
+            // arrives: a marker Deployment outside production (so outside the model), whose event the source stores
+            // after everything it derived from the earlier changes (it handles one watch in order).
+            try await expectOK(kubectl("create", "deployment", "marker", "--image=nginx:1.25"))
+            try await raw.wait(for: "dev.pacer.deployment.created", subject: "default/marker", count: 1)
             var model = try await raw.independentModel(environment: Self.environment)
             model.changes.append(.init(sha: "s2", app: "search", time: RFC3339.truncated(now - 10 * 3600)))
             model.incidents.append(.init(subject: "INC-7", app: "search", environment: Self.environment, time: RFC3339.truncated(incidentStart), opens: true))
@@ -231,7 +233,8 @@ struct PipelineEndToEndTests {
     }
 
     /// Kubernetes condition times (and so the Deployment source's event times) have one-second resolution: steps
-    /// whose order the metrics depend on are a second apart, as they would be on a real cluster.
+    /// whose order the metrics depend on are a second apart, as they would be on a real cluster. Not synchronisation
+    /// (each step waits for its event first): the clock has to move on, and kube-sim has no clock to inject.
     static func nextSecond() async throws {
         try await Task.sleep(for: .milliseconds(1100))
     }

@@ -147,7 +147,8 @@ struct ClientSimTests {
     @Test func idleWatchIsCutByTheWatchdog() async throws {
         try await withSim(configure: { $0.bookmarkInterval = .seconds(60) }, clientConfiguration: { $0.watchIdleTimeout = .milliseconds(400) }) { _, client in
             let maps = client.resource(DynamicObject.self, descriptor: .configMaps, namespace: "w")
-            let started = ContinuousClock.now
+            // The server would end this watch after 30 s and sends no bookmarks: only the 400 ms watchdog ends it
+            // with `.watchIdle` (a server timeout ends the stream normally, which is recorded as an issue below).
             do {
                 // Under load the watchdog may already fire while the response headers are awaited.
                 let stream = try await maps.watch(WatchOptions(timeoutSeconds: 30))
@@ -157,7 +158,6 @@ struct ClientSimTests {
                 #expect(error.code == .watchIdle)
                 #expect(error.isRetryable)
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 }

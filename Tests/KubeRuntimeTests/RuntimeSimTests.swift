@@ -55,13 +55,15 @@ struct RuntimeSimTests {
                     _ = try await maps.patch("a", mergePatch: ["data": ["round": .string("\(round)")]])
                 }
                 try await maps.delete("b")
-                try await eventually { log.withLock { $0.contains { $0.hasPrefix("delete:b@") } } }
-                try await Task.sleep(for: .milliseconds(200))
+                // A last change as a marker: the watch delivers in resourceVersion order, so once it is seen every
+                // event before it is in the log (a repeat would show up before the marker).
+                _ = try await maps.create(try configMap("marker"))
+                try await eventually { log.withLock { $0.contains { $0.hasPrefix("apply:marker@") } } }
             }
             let names = log.map { $0.split(separator: "@")[0] }
             #expect(names == [
                 "start", "init:a", "init:b", "init:c", "done", "apply:d",
-                "apply:e0", "apply:a", "apply:e1", "apply:a", "apply:e2", "apply:a", "delete:b",
+                "apply:e0", "apply:a", "apply:e1", "apply:a", "apply:e2", "apply:a", "delete:b", "apply:marker",
             ])
             #expect(log.filter { $0 == "start" }.count == 1, "resumed without relisting")
         }
@@ -73,7 +75,8 @@ struct RuntimeSimTests {
             let others = client.resource(DynamicObject.self, descriptor: .configMaps, namespace: "elsewhere")
             _ = try await maps.create(try configMap("a"))
             _ = try await maps.create(try configMap("b"))
-            let informer = Informer(source: maps, configuration: InformerConfiguration(watcher: Self.fast))
+            let source = GatedSource(maps)
+            let informer = Informer(source: source, configuration: InformerConfiguration(watcher: Self.fast))
             let log = Log()
             informer.addHandler(InformerHandler(
                 added: { object in log.withLock { $0.append("added:\(object.metadata.name!)") } },
@@ -82,20 +85,23 @@ struct RuntimeSimTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await informer.run() }
                 try await withTimeout(10) { await informer.store.waitUntilSynced() }
-                // Move the global resourceVersion past what the watcher has seen, then make it stale:
-                // the watch reconnect is stalled while we change things and compact history.
+                // Move the global resourceVersion past what the watcher has seen, then make it stale: the watch
+                // reconnect is held (waited for, then released) while we change things and compact history.
                 _ = try await others.create(try configMap("x", namespace: "elsewhere"))
-                sim.faults.stallNext(1, for: .milliseconds(1500))
+                source.hold()
                 sim.faults.dropWatches()
-                try await Task.sleep(for: .milliseconds(300))
+                try await eventually { source.waiting == 1 }
                 try await maps.delete("a")
                 _ = try await maps.create(try configMap("c"))
                 sim.faults.compactHistory()
+                source.release()
                 try await eventually { informer.store.keys().map(\.name) == ["b", "c"] }
-                try await Task.sleep(for: .milliseconds(200))
+                // A marker after the relist: once it is added, every handler call before it is in the log.
+                _ = try await maps.create(try configMap("marker"))
+                try await eventually { log.withLock { $0.contains("added:marker") } }
                 group.cancelAll()
             }
-            #expect(log.withLock { $0 } == ["added:a", "added:b", "deleted:a", "added:c"])
+            #expect(log.withLock { $0 } == ["added:a", "added:b", "deleted:a", "added:c", "added:marker"])
         }
     }
 

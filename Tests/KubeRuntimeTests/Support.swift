@@ -136,3 +136,47 @@ final class Log: Sendable {
 
     func append(_ line: String) { withLock { $0.append(line) } }
 }
+
+/// A real list/watch source whose watch requests can be held back: while held, a watch call waits (and is
+/// counted) until `release()`. The test then knows a reconnect is pending and decides when it reaches the API
+/// server, instead of guessing with a pause.
+final class GatedSource<Base: ListWatcher>: ListWatcher, Sendable {
+    typealias Object = Base.Object
+    private struct State {
+        var held = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    let base: Base
+    private let state = Mutex(State())
+
+    init(_ base: Base) { self.base = base }
+
+    var resourceLabel: String { base.resourceLabel }
+    /// Watch calls waiting for `release()`.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    func hold() { state.withLock { $0.held = true } }
+
+    func release() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.held = false
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func list(_ options: ListOptions) async throws -> ObjectList<Object> { try await base.list(options) }
+
+    func watchEvents(_ options: WatchOptions) async throws -> any AsyncSequence<WatchEvent<Object>, any Error> {
+        await withCheckedContinuation { continuation in
+            let proceed = state.withLock { state -> Bool in
+                guard state.held else { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if proceed { continuation.resume() }
+        }
+        return try await base.watchEvents(options)
+    }
+}

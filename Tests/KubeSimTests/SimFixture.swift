@@ -67,21 +67,33 @@ struct SimFixture {
         return Reply(status: Int(response.status.code), headers: response.headers, body: json, text: text)
     }
 
-    /// GET returning the raw body (no JSON parsing, for timing large lists).
+    /// GET returning the raw body (no JSON parsing, for large lists).
     func rawGet(_ path: String) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: url.absoluteString + path)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let buffer = try await response.body.collect(upTo: 256 << 20)
         return (Int(response.status.code), Array(buffer.readableBytesView))
     }
 
     /// Opens a watch and collects events until `until` returns true, the stream ends, or `timeout` passes.
     func watch(_ path: String, timeout: Duration = .seconds(5), until: @escaping @Sendable ([JSONValue]) -> Bool) async throws -> [JSONValue] {
+        try await collect(try await openWatch(path, timeout: timeout), path: path, timeout: timeout, until: until)
+    }
+
+    /// Opens a watch and returns once the response has started: the simulator registers a watch before it
+    /// answers, so changes made after this are delivered as live events.
+    func openWatch(_ path: String, timeout: Duration = .seconds(5)) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url.absoluteString + path)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout.components.seconds + 10))
-        return try await withThrowingTaskGroup(of: [JSONValue]?.self) { group in
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(timeout.components.seconds + 10))
+    }
+
+    /// Collects the events of an opened watch until `until` returns true, the stream ends, or `timeout` passes.
+    func collect(
+        _ response: HTTPClientResponse, path: String, timeout: Duration = .seconds(5), until: @escaping @Sendable ([JSONValue]) -> Bool
+    ) async throws -> [JSONValue] {
+        try await withThrowingTaskGroup(of: [JSONValue]?.self) { group in
             group.addTask {
                 var events: [JSONValue] = []
                 var pending: [UInt8] = []

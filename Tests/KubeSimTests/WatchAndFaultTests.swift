@@ -33,13 +33,13 @@ struct WatchAndFaultTests {
             #expect(fresh.first?["object"]?["metadata"]?["name"]?.stringValue == "b")
 
             // Live events after the initial state, filtered by a label selector (leaving it shows as DELETED).
-            let path = Self.cmPath + "?watch=1&labelSelector=app%3Dx&timeoutSeconds=5"
-            async let live = sim.watch(path) { $0.count >= 2 }
-            try await Task.sleep(for: .milliseconds(200))
+            // The watch is open (the response has started) before the changes are made.
+            let path = Self.cmPath + "?watch=1&labelSelector=app%3Dx&timeoutSeconds=30"
+            let opened = try await sim.openWatch(path, timeout: .seconds(30))
             _ = try await sim.request(.POST, Self.cmPath, body: configMap("c", "1", labels: ["app": "x"]))
             _ = try await sim.request(.POST, Self.cmPath, body: configMap("d", "1", labels: ["app": "y"]))
             _ = try await sim.request(.PATCH, Self.cmPath + "/c", body: ["metadata": ["labels": ["app": "z"]]], contentType: "application/merge-patch+json")
-            let events = try await live
+            let events = try await sim.collect(opened, path: path, timeout: .seconds(30)) { $0.count >= 2 }
             #expect(types(events) == ["ADDED", "DELETED"])
             #expect(events.allSatisfy { $0["object"]?["metadata"]?["name"]?.stringValue == "c" })
         }
@@ -79,10 +79,9 @@ struct WatchAndFaultTests {
         try await SimFixture.with({ $0.bookmarkInterval = .milliseconds(200) }) { sim in
             _ = try await sim.request(.POST, Self.cmPath, body: configMap("a", "1"))
             let current = sim.sim.resourceVersion
-            let started = ContinuousClock.now
-            let events = try await sim.watch(Self.cmPath + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=1") { _ in false }
-            // timeoutSeconds=1 ends the stream (generous bound for a loaded machine; without it the watch would run on).
-            #expect(ContinuousClock.now - started < .seconds(8))
+            // timeoutSeconds=1 ends the stream: `watch` returns what the ended stream delivered (had the watch run on,
+            // it would throw after its generous 30 s).
+            let events = try await sim.watch(Self.cmPath + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=1", timeout: .seconds(30)) { _ in false }
             #expect(types(events).first == "ADDED")
             let bookmarks = events.filter { $0["type"]?.stringValue == "BOOKMARK" }
             #expect(bookmarks.count >= 3)
@@ -95,10 +94,20 @@ struct WatchAndFaultTests {
     @Test("dropping watches closes open streams")
     func dropWatches() async throws {
         try await SimFixture.with { sim in
-            async let events = sim.watch(Self.cmPath + "?watch=1&timeoutSeconds=30", timeout: .seconds(5)) { _ in false }
-            try await Task.sleep(for: .milliseconds(200))
+            // Dropped once open (the response has started); the watch would otherwise run for 30 s, longer than the
+            // 20 s `collect` waits, which then throws (and `result` is nil, failing the check below).
+            let path = Self.cmPath + "?watch=1&timeoutSeconds=30"
+            let opened = try await sim.openWatch(path, timeout: .seconds(20))
             sim.sim.faults.dropWatches()
-            let result = try? await events  // an abrupt close may surface as an error or as an end of stream
+            let result: [JSONValue]?
+            do {
+                result = try await sim.collect(opened, path: path, timeout: .seconds(20)) { _ in false }
+            } catch let error as FixtureError {
+                Issue.record("the dropped watch ran on: \(error)")
+                result = nil
+            } catch {
+                result = []  // an abrupt close may surface as an error or as an end of stream
+            }
             #expect(result?.isEmpty ?? true)
         }
     }
@@ -121,6 +130,7 @@ struct WatchAndFaultTests {
             sim.sim.faults.stallNext(1, for: .milliseconds(300))
             let started = ContinuousClock.now
             #expect(try await sim.request(.GET, "/version").status == 200)
+            // A lower bound only (the stall happened): a slow machine makes it longer, never shorter.
             #expect(ContinuousClock.now - started >= .milliseconds(300))
         }
     }
@@ -169,7 +179,8 @@ struct WatchAndFaultTests {
         }
     }
 
-    @Test("10,000 deployments: a full list is served quickly (well under a second in isolation)")
+    /// How fast is hack/bench's business; this checks that the full list is served, complete.
+    @Test("10,000 deployments: a full list is served, complete")
     func scale() async throws {
         try await SimFixture.with({ $0.rolloutsEnabled = false }) { sim in
             // Insert directly through the store (YAML parsing of 10k documents is slow in debug builds).
@@ -187,12 +198,11 @@ struct WatchAndFaultTests {
                 ]
                 _ = try sim.sim.store.transact { try $0.create(type, version: "v1", namespace: "default", body: deployment, options: WriteOptions()) }
             }
-            let started = ContinuousClock.now
             let list = try await sim.rawGet("/apis/apps/v1/deployments")
-            let elapsed = ContinuousClock.now - started
             #expect(list.status == 200)
-            #expect(try JSONValue.parse(list.body)["items"]?.arrayValue?.count == 10_000)
-            #expect(elapsed < .seconds(5), "full list took \(elapsed)")
+            let items = try JSONValue.parse(list.body)["items"]?.arrayValue ?? []
+            #expect(items.count == 10_000)
+            #expect(Set(items.compactMap { $0["metadata"]?["name"]?.stringValue }).count == 10_000)
         }
     }
 }

@@ -11,24 +11,26 @@ import Testing
 struct CalculatorServiceTests {
     typealias Fixture = MetricFixture
 
-    @Test("run() is woken by NOTIFY (the poll is 30 s), computes and publishes, and ends when cancelled", .timeLimit(.minutes(1)))
+    @Test("run() is woken by NOTIFY (the poll is 10 min), computes and publishes, and ends when cancelled", .timeLimit(.minutes(2)))
     func wokenByNotify() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await Fixture.define("df", .deploymentFrequency, client: client)
             var configuration = MetricCalculator.Configuration()
-            configuration.pollInterval = .seconds(30)
-            configuration.statusInterval = .seconds(30)
+            // Longer than the test may run: a deployment computed at all was found through NOTIFY, not the poll.
+            configuration.pollInterval = .seconds(600)
+            configuration.statusInterval = .seconds(600)
+            configuration.listenRenewInterval = .seconds(600)  // a renewed LISTEN wakes the stage too
             let publisher = RecordingPublisher()
             let calculator = MetricCalculator(
                 client: client, configuration: configuration, publisher: publisher, logger: TestDatabase.logger, clock: { Fixture.now })
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await calculator.run() }
                 // The first pass (no events yet) writes the empty headline.
-                try await Self.waitUntil { try await !Fixture.headlines("df", client: client).isEmpty }
+                #expect(try await Self.waitUntil(.seconds(30)) { try await !Fixture.headlines("df", client: client).isEmpty })
                 let event = Fixture.Event(id: "d1", kind: .deploy, time: Fixture.now.addingTimeInterval(-3_600), app: "checkout")
                 try await Fixture.insert([event], client: client)
-                let computed = try await Self.waitUntil { try await !Fixture.points("df", client: client).isEmpty }
-                #expect(computed, "the deployment was not computed within 10 s: NOTIFY did not wake the calculator")
+                let computed = try await Self.waitUntil(.seconds(30)) { try await !Fixture.points("df", client: client).isEmpty }
+                #expect(computed, "the deployment was not computed: NOTIFY did not wake the calculator")
                 let headline = try await Fixture.headlines("df", client: client)
                 #expect(headline[""]?.samples == 1)
                 #expect(headline["app=checkout"]?.samples == 1)
@@ -62,7 +64,8 @@ struct CalculatorServiceTests {
                     #expect(try await Self.waitUntil(.seconds(30)) { try await Fixture.headlines("df", client: client)[""]?.samples == 1 })
                     proxy.cut()
                     try await Fixture.insert([Fixture.Event(id: "b", kind: .deploy, time: Fixture.now.addingTimeInterval(-3_600), app: "checkout")], client: client)
-                    try await Task.sleep(for: .seconds(1))
+                    // The calculator has met the outage (a connection attempt was refused) while "b" waits.
+                    #expect(try await Self.waitUntil(.seconds(30)) { proxy.refusedConnections > 0 })
                     #expect(try await Fixture.headlines("df", client: client)[""]?.samples == 1)
                     proxy.restore()
                     #expect(try await Self.waitUntil(.seconds(30)) { try await Fixture.headlines("df", client: client)[""]?.samples == 2 })
@@ -72,7 +75,7 @@ struct CalculatorServiceTests {
         }
     }
 
-    /// Polls `condition` every 50 ms for up to 10 s.
+    /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
     @discardableResult
     static func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -3,6 +3,7 @@ import OperatorAPI
 import PacerRules
 @testable import PacerApp
 import Pipeline
+import PostgresNIO
 import Synchronization
 import TestSupport
 import Testing
@@ -20,13 +21,25 @@ final class RecordingPublisher: MetricResultPublishing {
 struct MetricStatusTests {
     typealias Fixture = MetricFixture
 
-    @Test("a burst of 200 deployments in 20 transactions causes few status writes; the last one has the final value")
+    /// A calculator whose status writes are throttled to one per `statusInterval`.
+    static func calculator(client: PostgresClient, publisher: RecordingPublisher, statusInterval: Duration) -> MetricCalculator {
+        var configuration = MetricCalculator.Configuration()
+        configuration.batchSize = 10
+        configuration.statusInterval = statusInterval
+        return MetricCalculator(client: client, configuration: configuration, publisher: publisher, logger: TestDatabase.logger, clock: { Fixture.now })
+    }
+
+    /// The throttle's timing (first change at once, the newest of later ones once the interval has passed) is
+    /// checked with explicit instants in MetricStatusThrottleTests. Here the calculator uses it: with an interval
+    /// longer than the test, a burst is exactly one write; with a zero interval the final status is written and
+    /// an unchanged result is not written again.
+    @Test("a burst of 200 deployments in 20 transactions causes one status write; the final status is written once")
     func rateLimited() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await Fixture.define("df", .deploymentFrequency, client: client)
             let publisher = RecordingPublisher()
-            let calculator = Fixture.calculator(client: client, publisher: publisher, batchSize: 10)
-            let started = ContinuousClock.now
+            let calculator = Self.calculator(client: client, publisher: publisher, statusInterval: .seconds(3_600))
+            var values: [Double?] = []
             for batch in 0..<20 {
                 let events = (0..<10).map { index in
                     let n = batch * 10 + index
@@ -34,17 +47,22 @@ struct MetricStatusTests {
                 }
                 try await Fixture.insert(events, client: client)
                 try await calculator.catchUp()
+                values.append(try await Fixture.headlines("df", client: client)[""]?.value)
             }
-            let elapsed = ContinuousClock.now - started
+            // The first change is written at once, every later one is held back by the (hour-long) interval.
             let burst = publisher.statuses("default/df")
-            // First change at once, then at most one write per second.
-            let seconds = Int(elapsed.components.seconds) + 1
-            #expect(burst.count >= 1 && burst.count <= 1 + seconds, "\(burst.count) writes in \(elapsed)")
-            #expect(burst.count < 20)
-            // The coalesced newest status is written once the interval has passed.
-            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(burst.count == 1, "\(burst.count) writes")
+            #expect(Set(values).count > 1, "the burst changed the value: \(values)")
+            #expect(burst.first?.numericValue != 7, "the one write is the first result, not the final one")
             await calculator.flushStatuses()
-            let final = try #require(publisher.statuses("default/df").last)
+            #expect(publisher.statuses("default/df").count == 1, "the newest result waits for the interval")
+
+            // A calculator without a rate limit writes the final status at once …
+            let unthrottled = RecordingPublisher()
+            let fresh = Self.calculator(client: client, publisher: unthrottled, statusInterval: .zero)
+            try await fresh.catchUp()
+            let final = try #require(unthrottled.statuses("default/df").last)
+            #expect(unthrottled.statuses("default/df").count == 1)
             #expect(final.unit == "days/week")
             #expect(final.window == "30d")
             #expect(final.groups?.map { $0.labels } == [["app": "a"], ["app": "b"]])
@@ -52,12 +70,10 @@ struct MetricStatusTests {
             #expect(final.numericValue == 7)
             #expect(final.level == "Elite")
             #expect(final.lastComputedTime != nil)
-            // Nothing new: no further writes.
-            let count = publisher.writes.withLock { $0.count }
-            try await calculator.catchUp()
-            try await Task.sleep(for: .milliseconds(1_100))
-            await calculator.flushStatuses()
-            #expect(publisher.writes.withLock { $0.count } == count)
+            // … and, nothing new, writes nothing more: the interval is zero, so anything pending would be due.
+            try await fresh.catchUp()
+            await fresh.flushStatuses()
+            #expect(unthrottled.writes.withLock { $0.count } == 1)
         }
     }
 }

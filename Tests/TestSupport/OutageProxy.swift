@@ -9,9 +9,12 @@ import Synchronization
 /// itself, without stopping the shared PostgreSQL other tests use.
 public final class OutageProxy: Sendable {
     private let target: (host: String, port: Int)
-    private let state = Mutex<(open: Bool, channels: [any Channel])>((true, []))
+    private let state = Mutex<(open: Bool, channels: [any Channel], refused: Int)>((true, [], 0))
     private let server: any Channel
     public var port: Int { server.localAddress?.port ?? 0 }
+    /// Connections refused while cut: a positive sign that a client met the outage (tests wait for it instead of
+    /// sleeping through a guessed interval).
+    public var refusedConnections: Int { state.withLock { $0.refused } }
 
     public init(targetHost: String, targetPort: Int) async throws {
         target = (targetHost, targetPort)
@@ -46,7 +49,11 @@ public final class OutageProxy: Sendable {
     }
 
     private func accept(_ inbound: any Channel) -> EventLoopFuture<Void> {
-        guard state.withLock({ $0.open }) else { return inbound.close() }
+        let open = state.withLock { state -> Bool in
+            if !state.open { state.refused += 1 }
+            return state.open
+        }
+        guard open else { return inbound.close() }
         return ClientBootstrap(group: inbound.eventLoop)
             .connect(host: target.host, port: target.port)
             .flatMap { outbound in

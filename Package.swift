@@ -105,7 +105,7 @@ let package = Package(
             dependencies: [
                 "PacerCore", "EventModel", "PacerRules", .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird,
                 logging, .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
 

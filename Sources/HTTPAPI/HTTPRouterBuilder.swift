@@ -12,11 +12,14 @@ public struct HTTPRouterBuilder: Sendable {
     public let metrics: (any MetricsReading)?
     /// Pacer's own metrics (the swift-metrics backend), served on `/metrics`; nil serves only the DORA gauges.
     public let prometheus: PrometheusCollectorRegistry?
+    /// Per-sender rate and in-flight bound of the ingest endpoints.
+    public let ingestLimits: IngestLimits
 
     public init(
         ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int,
-        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil
+        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil, ingestLimits: IngestLimits = IngestLimits()
     ) {
+        self.ingestLimits = ingestLimits
         self.ingester = ingester
         self.readiness = readiness
         self.tokens = tokens
@@ -39,7 +42,9 @@ public struct HTTPRouterBuilder: Sendable {
         if let tokens {
             ingest.add(middleware: BearerAuthMiddleware(tokens: tokens))
         }
-        IngestRoutes<BasicRequestContext>(ingester: ingester, maxBodyBytes: maxBodyBytes).register(on: ingest)
+        IngestRoutes<BasicRequestContext>(
+            ingester: ingester, maxBodyBytes: maxBodyBytes, admission: IngestAdmission(limits: ingestLimits), sendersByToken: tokens != nil
+        ).register(on: ingest)
         return router
     }
 }

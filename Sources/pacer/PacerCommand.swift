@@ -72,6 +72,15 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
+    @Option(name: .customLong("ingest-rate-limit"), help: "Events per second each sender may post on average; 0 turns the limit off (env PACER_INGEST_RATE_LIMIT, default 10000). Senders are told apart by bearer token, or by event source without tokens.")
+    var ingestRateLimit: Double?
+
+    @Option(name: .customLong("ingest-burst"), help: "Events a sender may post at once above its rate (env PACER_INGEST_BURST, default 20000).")
+    var ingestBurst: Int?
+
+    @Option(name: .customLong("ingest-max-inflight-bytes"), help: "Request bytes being processed at once over all senders; beyond it requests get 429 (env PACER_INGEST_MAX_INFLIGHT_BYTES, default 67108864).")
+    var ingestMaxInFlightBytes: Int?
+
     @Flag(name: .customLong("pipeline"), inversion: .prefixedNo, help: "Run the pipeline (route, transform, calculate) in this process (default on; `run`: on the leader).")
     var pipeline = true
 
@@ -88,6 +97,19 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")
         }
         guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        let rate = try ingestRateLimit ?? Environment.value("PACER_INGEST_RATE_LIMIT").map {
+            guard let value = Double($0) else { throw ValidationError("PACER_INGEST_RATE_LIMIT must be a number of events per second, got \"\($0)\"") }
+            return value
+        } ?? 10_000
+        guard rate.isFinite, rate >= 0 else { throw ValidationError("--ingest-rate-limit must be 0 (off) or a positive number of events per second, got \(rate)") }
+        configuration.ingestRateLimit = rate == 0 ? nil : rate
+        configuration.ingestBurst = try ingestBurst ?? Environment.value("PACER_INGEST_BURST").map { try Self.number($0, "PACER_INGEST_BURST") } ?? 20_000
+        guard configuration.ingestBurst > 0 else { throw ValidationError("--ingest-burst must be positive, got \(configuration.ingestBurst)") }
+        configuration.ingestMaxInFlightBytes = try ingestMaxInFlightBytes
+            ?? Environment.value("PACER_INGEST_MAX_INFLIGHT_BYTES").map { try Self.number($0, "PACER_INGEST_MAX_INFLIGHT_BYTES") } ?? 64 << 20
+        guard configuration.ingestMaxInFlightBytes > 0 else {
+            throw ValidationError("--ingest-max-inflight-bytes must be positive, got \(configuration.ingestMaxInFlightBytes)")
+        }
         configuration.pipelineEnabled = pipeline
         let poll = try pipelinePollInterval ?? Environment.value("PACER_PIPELINE_POLL_INTERVAL").map {
             guard let seconds = Double($0) else { throw ValidationError("PACER_PIPELINE_POLL_INTERVAL must be a number of seconds, got \"\($0)\"") }

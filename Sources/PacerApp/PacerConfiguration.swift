@@ -9,6 +9,10 @@ public struct PacerConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// When set, ingest endpoints require a bearer token from this file.
     public var ingestTokenFile: String?
+    /// PEM files of the serving certificate (chain) and its key: when both are set, the port serves HTTPS only,
+    /// and the pair is reloaded when the files change.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
     /// Request bodies above this are refused with 413.
     public var maxBodyBytes: Int = 1 << 20
     /// Events per second each ingest sender may post on average (nil: no limit); 429 beyond it.

@@ -69,6 +69,12 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("ingest-token-file"), help: "File of bearer tokens (one per line) required on ingest endpoints (env PACER_INGEST_TOKEN_FILE).")
     var ingestTokenFile: String?
 
+    @Option(name: .customLong("tls-cert-file"), help: "PEM certificate (chain) to serve HTTPS with, reloaded when it changes; needs --tls-key-file (env PACER_TLS_CERT_FILE).")
+    var tlsCertFile: String?
+
+    @Option(name: .customLong("tls-key-file"), help: "PEM private key of --tls-cert-file (env PACER_TLS_KEY_FILE).")
+    var tlsKeyFile: String?
+
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
 
@@ -92,6 +98,11 @@ struct ServerOptions: ParsableArguments {
         configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
         configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
         configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
+        configuration.tlsCertificateFile = tlsCertFile ?? Environment.value("PACER_TLS_CERT_FILE")
+        configuration.tlsKeyFile = tlsKeyFile ?? Environment.value("PACER_TLS_KEY_FILE")
+        guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS, or neither")
+        }
         configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map { try Self.number($0, "PACER_MAX_BODY_BYTES") } ?? 1 << 20
         guard (0...65535).contains(configuration.httpPort) else {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")

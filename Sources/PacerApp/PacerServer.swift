@@ -80,7 +80,9 @@ public struct PacerServer: Sendable {
         public var ingester: StoreIngester
     }
 
-    public func makeParts() throws -> Parts {
+    /// `exportsDORAGauges` decides at each scrape whether `/metrics` carries the DORA gauges (`pacer run`: only
+    /// while this replica leads; `pacer serve`: always).
+    public func makeParts(exportsDORAGauges: @escaping @Sendable () -> Bool = { true }) throws -> Parts {
         // Before any metric is made, so that none is bound to the no-op backend.
         let registry = Observability.bootstrap()
         let url = try DatabaseURL(configuration.databaseURL)
@@ -104,7 +106,8 @@ public struct PacerServer: Sendable {
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes,
-            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry
+            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry,
+            exportsDORAGauges: exportsDORAGauges
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
         return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)

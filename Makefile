@@ -37,7 +37,7 @@ test: postgres
 	$(SWIFT) build --build-tests
 	python3 hack/check-chart.py
 	# The PrometheusRule (promtool), the Grafana dashboard (a real Prometheus scraping pacer-demo) and the OpenAPI
-	# document (schemathesis against the same running server): about three minutes.
+	# document (schemathesis against the same running server): about a minute.
 	python3 hack/check-observability.py
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --skip IntegrationTests
 	# The end-to-end suites (pacer run, the demo, Chromium, SIGKILL) after the others, so the timing-sensitive

@@ -1,5 +1,6 @@
 import Foundation
 import PacerCore
+import PostgresNIO
 import TestSupport
 import Testing
 
@@ -24,7 +25,7 @@ struct DORAGaugeLeaderTests {
                 let applied = try await kubectl("apply", "-f", folder)
                 #expect(applied.status == 0, "\(applied.stderr)")
             }
-            try await TestDatabase.withFreshDatabase { _, url in
+            try await TestDatabase.withFreshDatabase { client, url in
                 let logs = RepoPaths.root + "/.tmp/dora-leader-\(UUID().uuidString)"
                 try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(atPath: logs) }
@@ -32,12 +33,12 @@ struct DORAGaugeLeaderTests {
                     try Replica.start(databaseURL: url, kubeconfig: kubeconfig, port: try CrashRecoveryTests.freePort(), log: logs + "/replica-\(index).log")
                 }
                 defer { replicas.forEach { $0.kill() } }
-                try await run(kubectl: kubectl, url: url, replicas: replicas)
+                try await run(kubectl: kubectl, query: Query(client: client), url: url, replicas: replicas)
             }
         }
     }
 
-    private func run(kubectl: Kubectl, url: String, replicas: [Replica]) async throws {
+    private func run(kubectl: Kubectl, query: Query, url: String, replicas: [Replica]) async throws {
         try await FailoverTests.until("both replicas ready", timeout: .seconds(60)) { () async throws -> Bool? in
             for replica in replicas where try await HTTP(port: replica.port).status("/readyz") != 200 { return nil }
             return true
@@ -47,6 +48,15 @@ struct DORAGaugeLeaderTests {
         }
         let follower = replicas.first { $0.port != leader.port }!
         try await RawEvents(url: url).waitForReadyConfig(metricDefinitions: 4, timeout: .seconds(60))
+        // Events are routed by the routes and transforms known when the router reaches them: wait for all of examples/
+        // (EventRoutes: 2 in apiserversource.yaml, 6 in cdevents-passthrough.yaml, 6 in deployment-routes.yaml;
+        // CDEventTransforms: 2, 6 and 6 in apiserversource, cdevents-passthrough and deployment-transforms).
+        try await FailoverTests.until("the examples' 14 EventRoutes and 14 CDEventTransforms ready", timeout: .seconds(60)) {
+            () async throws -> Bool? in
+            let routes = try await query.int("SELECT count(*)::int FROM pacer_event_routes WHERE ready")
+            let transforms = try await query.int("SELECT count(*)::int FROM pacer_cdevent_transforms WHERE ready")
+            return routes == 14 && transforms == 14 ? true : nil
+        }
         // Three rollouts of ext-0, its availability lost and restored (FailoverTests' posted events 0…4), to either replica.
         let now = Date()
         for n in 0..<5 {
@@ -68,7 +78,9 @@ struct DORAGaugeLeaderTests {
                 return families == Self.families && leadTime == Self.leadTimeHours ? last : nil
             }
         } catch {
-            Issue.record("the leader's last DORA samples: \(last)")
+            let stored = try await query.int("SELECT count(*)::int FROM cloudevents_raw")
+            let produced = try await query.int("SELECT count(*)::int FROM cdevents_raw")
+            Issue.record("the leader's last DORA samples: \(last); \(stored) CloudEvents stored, \(produced) CDEvents produced")
             throw error
         }
         let followerText = try await HTTP(port: follower.port).getText("/metrics")

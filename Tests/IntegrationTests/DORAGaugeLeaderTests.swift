@@ -95,12 +95,16 @@ struct DORAGaugeLeaderTests {
         try await FailoverTests.until("the follower takes the Lease", timeout: FailoverTests.takeoverTimeout) {
             try await FailoverTests.holder(kubectl).flatMap { follower.isIdentity($0) ? true : nil }
         }
-        let takenOver = try await FailoverTests.until("the new leader exports the DORA gauges", timeout: .seconds(60)) {
-            () async throws -> [String]? in
-            let dora = try await Self.doraSamples(follower)
-            return dora.isEmpty ? nil : dora
+        var lastTakenOver: [String] = []
+        do {
+            try await FailoverTests.until("the new leader exports the same DORA series", timeout: .seconds(60)) { () async throws -> Bool? in
+                lastTakenOver = try await Self.doraSamples(follower)
+                return Set(lastTakenOver) == Set(exported) ? true : nil
+            }
+        } catch {
+            Issue.record("the new leader's last DORA samples: \(lastTakenOver); the old leader's: \(exported)")
+            throw error
         }
-        #expect(Set(takenOver) == Set(exported))
         #expect(Self.value(of: "pacer_leader", in: try await HTTP(port: follower.port).getText("/metrics")) == 1)
     }
 

@@ -195,7 +195,7 @@ def check_dashboard(tmp: Path, demo: Demo) -> None:
                 values = wait_for(f"values of ${var['name']}", 90, lambda: label_values(prom, var["query"])) or []
                 variables[var["name"]] = "(" + "|".join(re.escape(v) for v in values) + ")"
                 check(f"dashboard variable ${var['name']}: {var['query']} has values", bool(values),
-                      "no values: Grafana's All would match nothing")
+                      "no values (the label is empty on every series): give the variable an allValue")
         for panel in dashboard["panels"]:
             for target in panel.get("targets", []):
                 expr = expand(target["expr"], variables)

@@ -5,7 +5,9 @@
    (fix with hack/sync-crds.sh).
 2. Dockerfile (hack/check-dockerfile.py): pinned bases, non-root USER, binary path == the chart's command.
 3. Helm's own engine (helm-python-sdk, Helm v4 Go SDK): strict lint and render with default values and variants;
-   asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard.
+   asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard,
+   the PDB (only with replicaCount > 1), the PrometheusRule and the `helm test` hook Pod (whose script is run against
+   the charted operator in 6). The alerts, dashboard queries and OpenAPI document: hack/check-observability.py.
 4. kubernetes-validate (Kubernetes 1.32, strict) on every rendered object of a built-in kind.
 5. values.schema.json rejects wrong values with a message naming the key.
 6. kube-sim (unless --no-kube-sim): the real kubectl applies the CRDs, then every rendered object; kinds kube-sim

@@ -36,6 +36,9 @@ test: postgres
 	python3 hack/check-imports.py
 	$(SWIFT) build --build-tests
 	python3 hack/check-chart.py
+	# The PrometheusRule (promtool), the Grafana dashboard (a real Prometheus scraping pacer-demo) and the OpenAPI
+	# document (schemathesis against the same running server): about a minute.
+	python3 hack/check-observability.py
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --skip IntegrationTests
 	# The end-to-end suites (pacer run, the demo, Chromium, SIGKILL) after the others, so the timing-sensitive
 	# tests above do not share the 2 cores with them.

@@ -17,8 +17,21 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# Alerts and dashboard checks (hack/check-observability.py): promtool and a real Prometheus (without the
+# recommended exporters).
+if ! { command -v promtool && command -v prometheus; } >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "hack/deps.sh: please install: prometheus (sudo apt-get install --no-install-recommends prometheus)" >&2
+    exit 1
+  fi
+fi
 python3 - <<'PY' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check jsonschema referencing rfc3339-validator rfc3987
 import jsonschema, referencing, rfc3339_validator, rfc3987
 PY
 # Helm chart checks (hack/check-chart.py): Helm's own engine (Helm v4 Go SDK) and Kubernetes schemas.
 python3 -c 'import helm_python, kubernetes_validate, yaml' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check helm-python-sdk kubernetes-validate pyyaml
+# The OpenAPI document checked against the running server (hack/check-observability.py).
+command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check schemathesis

@@ -72,8 +72,9 @@ def check_engines(archive: Path, version: str, manifest_digest: str) -> None:
                   proc.stdout + proc.stderr + listed)
 
             docker_sock = f"unix://{base / 'docker.sock'}"
+            (base / "daemon.json").write_text("{}\n")  # not the machine's /etc/docker/daemon.json
             dockerd = subprocess.Popen(
-                [dockerd_exe, "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs",
+                [dockerd_exe, "--config-file", str(base / "daemon.json"), "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs",
                  "--data-root", str(base / "docker"), "--exec-root", str(base / "docker-exec"), "--host", docker_sock,
                  "--pidfile", str(base / "docker.pid"), "--containerd", str(sock)],
                 stdout=(base / "dockerd.log").open("wb"), stderr=subprocess.STDOUT)

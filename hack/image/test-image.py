@@ -217,6 +217,8 @@ def check_runs(chroot: Chroot, version: str, base_url: str, work: Path) -> None:
 
 def main() -> int:
     archive = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / ".tmp" / "pacer-image.tar")
+    if not check("running as root (chroot, mount, the daemons)", os.geteuid() == 0, f"euid {os.geteuid()}"):
+        return 1
     base_url = os.environ.get("PACER_TEST_DATABASE_URL")
     if not check("PACER_TEST_DATABASE_URL set (make test sets it)", bool(base_url)):
         return 1

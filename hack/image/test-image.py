@@ -76,7 +76,8 @@ def check_config(image: dict, version: str) -> dict:
           image.get("os") == "linux"
           and image.get("architecture") == {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine), str(image.get("architecture")))
     labels = config.get("Labels") or {}
-    revision = run(["git", "-C", str(ROOT), "rev-parse", "HEAD"]).stdout.strip()
+    # hack/image/build.sh writes `unknown` where git cannot tell (a source tarball, a worktree whose git dir is away).
+    revision = run(["git", "-C", str(ROOT), "rev-parse", "HEAD"]).stdout.strip() or "unknown"
     check("label org.opencontainers.image.version == VERSION file",
           labels.get("org.opencontainers.image.version") == version, str(labels))
     check("label org.opencontainers.image.revision == git HEAD",

@@ -3,7 +3,7 @@
 
 1. Drift: charts/pacer/crds == crds/*.yaml and charts/pacer/files/default-pipeline == examples/*.yaml, byte for byte
    (fix with hack/sync-crds.sh).
-2. Dockerfile (hack/check-dockerfile.py): pinned bases, non-root USER, binary path == the chart's command.
+2. Dockerfile (hack/check-dockerfile.py): hadolint, COPY sources in git, stages, final-stage config, ENTRYPOINT == the chart's command.
 3. Helm's own engine (helm-python-sdk, Helm v4 Go SDK): strict lint and render with default values and variants;
    asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard,
    the PDB (only with replicaCount > 1), the PrometheusRule and the `helm test` hook Pod (whose script is run against

@@ -70,7 +70,11 @@ public struct PacerOperator: Sendable {
 
     private func runServices(kube: KubeClient, namespace: String, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
         let server = PacerServer(configuration: configuration.server, logger: logger)
-        let parts = try server.makeParts()
+        // Only the replica that leads exports the DORA gauges: one series per installation, not per replica.
+        // The metrics backend first, so that the `pacer_leader` gauge is not bound to the no-op one.
+        Observability.bootstrap()
+        let leadership = Leadership()
+        let parts = try server.makeParts(exportsDORAGauges: { leadership.isLeading })
         var sourceConfiguration = DeploymentSourceConfiguration()
         sourceConfiguration.clusterName = configuration.clusterName
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces
@@ -86,7 +90,8 @@ public struct PacerOperator: Sendable {
                 routePublisher: KubeRouteStatusPublisher(client: kube), metricPublisher: KubeMetricStatusPublisher(client: kube))
             : []
         let leaderServices = LeaderServices(
-            services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) }, logger: logger)
+            services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) },
+            leadership: leadership, logger: logger)
 
         let elected: any Service
         if configuration.leaderElection {

@@ -89,7 +89,9 @@ public struct PacerServer: Sendable {
         public var ingester: StoreIngester
     }
 
-    public func makeParts() throws -> Parts {
+    /// `exportsDORAGauges` decides at each scrape whether `/metrics` carries the DORA gauges (`pacer run`: only
+    /// while this replica leads; `pacer serve`: always).
+    public func makeParts(exportsDORAGauges: @escaping @Sendable () -> Bool = { true }) throws -> Parts {
         // Before any metric is made, so that none is bound to the no-op backend.
         let registry = Observability.bootstrap()
         let url = try DatabaseURL(configuration.databaseURL)
@@ -116,7 +118,8 @@ public struct PacerServer: Sendable {
             metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry,
             ingestLimits: IngestLimits(
                 eventsPerSecond: configuration.ingestRateLimit, burst: configuration.ingestBurst,
-                maxInFlightBytes: configuration.ingestMaxInFlightBytes)
+                maxInFlightBytes: configuration.ingestMaxInFlightBytes),
+            exportsDORAGauges: exportsDORAGauges
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
         return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)

@@ -8,6 +8,7 @@ struct PacerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer",
         abstract: "DORA metrics for Kubernetes, from CloudEvents and CDEvents.",
+        version: PacerVersion.string,
         subcommands: [Serve.self, Run.self, Migrate.self, Recompute.self, MovedDemo.self])
 }
 

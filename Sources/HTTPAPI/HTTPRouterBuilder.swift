@@ -18,12 +18,18 @@ public struct HTTPRouterBuilder: Sendable {
     /// Asked at each scrape: whether `/metrics` carries the DORA gauges (with leader election, only the leader's does,
     /// so that each DORA series exists once per installation).
     public let exportsDORAGauges: @Sendable () -> Bool
+    /// Checks every read of Pacer's data (`ReadAuthMiddleware`); nil leaves the read side open.
+    public let readAuthorizer: (any ReadAuthorizing)?
+    /// With a read authorizer: serve `/metrics` without a token (for a scraper that sends none).
+    public let metricsOpen: Bool
 
     public init(
         ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int,
         metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil, ingestLimits: IngestLimits = IngestLimits(),
-        exportsDORAGauges: @escaping @Sendable () -> Bool = { true }
+        exportsDORAGauges: @escaping @Sendable () -> Bool = { true }, readAuthorizer: (any ReadAuthorizing)? = nil, metricsOpen: Bool = false
     ) {
+        self.readAuthorizer = readAuthorizer
+        self.metricsOpen = metricsOpen
         self.ingestLimits = ingestLimits
         self.ingester = ingester
         self.readiness = readiness
@@ -36,6 +42,9 @@ public struct HTTPRouterBuilder: Sendable {
 
     public func build() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if let readAuthorizer {
+            router.add(middleware: ReadAuthMiddleware(authorizer: readAuthorizer, metricsOpen: metricsOpen))
+        }
         HealthRoutes<BasicRequestContext>(readiness: readiness).register(on: router)
         if metrics != nil || prometheus != nil {
             MetricsExpositionRoute<BasicRequestContext>(

@@ -13,6 +13,11 @@ public struct PacerConfiguration: Sendable {
     /// and the pair is reloaded when the files change.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
+    /// When set, reading Pacer's data (API, dashboard data, `/metrics`) needs a bearer token from this file
+    /// (`pacer serve`; `pacer run` checks readers with the API server instead).
+    public var readTokenFile: String?
+    /// With read authorization on: `/metrics` needs no token (for a scraper that sends none).
+    public var metricsOpen = false
     /// Request bodies above this are refused with 413.
     public var maxBodyBytes: Int = 1 << 20
     /// Events per second each ingest sender may post on average (nil: no limit); 429 beyond it.

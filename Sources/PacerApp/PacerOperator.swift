@@ -24,6 +24,9 @@ public struct OperatorConfiguration: Sendable {
     /// Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).
     public var leaseNamespace: String?
     public var leaseName = "pacer-leader"
+    /// Check every read of Pacer's data with the API server (TokenReview, SubjectAccessReview), as kube-rbac-proxy
+    /// does; off leaves the read side as `server` configures it (open, or its read token file).
+    public var kubernetesReadAuthorization = false
     public var identity: String = ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier)
 
     public init(server: PacerConfiguration) {
@@ -74,7 +77,9 @@ public struct PacerOperator: Sendable {
         // The metrics backend first, so that the `pacer_leader` gauge is not bound to the no-op one.
         Observability.bootstrap()
         let leadership = Leadership()
-        let parts = try server.makeParts(exportsDORAGauges: { leadership.isLeading })
+        let parts = try server.makeParts(
+            exportsDORAGauges: { leadership.isLeading },
+            readAuthorizer: configuration.kubernetesReadAuthorization ? KubeReadAuthorizer(client: kube) : nil)
         var sourceConfiguration = DeploymentSourceConfiguration()
         sourceConfiguration.clusterName = configuration.clusterName
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces

@@ -274,6 +274,25 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     nps = find(objs, "NetworkPolicy")
     check("networkPolicy: operator http port + PostgreSQL only from the operator", len(nps) == 2, str(len(nps)))
 
+    objs, _ = render(h, chart, {"tls": {"enabled": True, "secretName": "pacer-serving-cert"}, "serviceMonitor": {"enabled": True}})
+    rendered.append(("tls", objs))
+    pod = find(objs, "Deployment")[0]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    check("tls: the serving pair from the Secret volume (no subPath, so renewals reach the pod)",
+          "--tls-cert-file=/etc/pacer/tls/tls.crt" in container["args"] and "--tls-key-file=/etc/pacer/tls/tls.key" in container["args"]
+          and {"name": "tls", "secret": {"secretName": "pacer-serving-cert"}} in pod["volumes"]
+          and any(m["name"] == "tls" and m["mountPath"] == "/etc/pacer/tls" and "subPath" not in m for m in container["volumeMounts"]),
+          str(container["args"]))
+    check("tls: probes, ServiceMonitor and helm test use https",
+          container["livenessProbe"]["httpGet"].get("scheme") == "HTTPS" and container["readinessProbe"]["httpGet"].get("scheme") == "HTTPS"
+          and find(objs, "ServiceMonitor")[0]["spec"]["endpoints"][0].get("scheme") == "https"
+          and all("https://" in json.dumps(p) for p in find(objs, "Pod")))
+    try:
+        render(h, chart, {"tls": {"enabled": True}})
+        check("tls without secretName is refused", False)
+    except Exception as error:  # noqa: BLE001 - helm's error type
+        check("tls without secretName is refused with the reason", "tls.secretName is required" in str(error), str(error)[:300])
+
     objs, notes = render(h, chart, {"defaultPipeline": {"enabled": False}, "grafanaDashboard": {"enabled": False},
                                     "leaderElection": {"enabled": False}, "replicaCount": 1,
                                     "ingest": {"auth": {"enabled": False}}})

@@ -24,6 +24,10 @@ struct MetricPlan: Sendable {
     /// Counting metrics whose points the incremental path updates in place from signed deltas (`calc_delta`), so a
     /// batch costs the same whatever the history behind it; nil: touched points are aggregated again from the facts.
     let additive: Additive?
+    /// Over the columns of `deployments` (or a `calc_deploy_delta` row): whether a deployment counts as a sample
+    /// (change failure rate leaves rollbacks out unless `spec.failure.includeRollbacks`), and whether it failed.
+    let deploymentIncluded: String
+    let deploymentFailed: String
 
     /// A point of an additive metric is determined by two counts: its deployments (`samples`) and failed ones.
     enum Additive: Sendable {
@@ -77,6 +81,10 @@ struct MetricPlan: Sendable {
         }
         self.metric = compiled
         let columns = "app, environment, team, namespace"
+        deploymentIncluded = compiled.metric == .changeFailureRate && !compiled.includeRollbacks ? "(NOT is_rollback)" : "true"
+        deploymentFailed = """
+            (rollout_failed OR rolled_back OR incident_failed OR coalesce(open_gap <= \(compiled.attributionWindowSeconds), false))
+            """
         switch compiled.metric {
         case .deploymentFrequency:
             source = "(SELECT time_created AS t, \(columns) FROM deployments) s"
@@ -85,7 +93,7 @@ struct MetricPlan: Sendable {
             customTypes = nil
             additive = .count
         case .changeFailureRate:
-            source = "(SELECT time_created AS t, \(columns), failed FROM deployments) s"
+            source = "(SELECT time_created AS t, \(columns), \(deploymentFailed) AS failed FROM deployments WHERE \(deploymentIncluded)) s"
             valueSQL = "(count(*) FILTER (WHERE s.failed))::float8 / nullif(count(*), 0)::float8"
             samplesSQL = "count(*)"
             customTypes = nil

@@ -101,14 +101,14 @@ enum MetricFactSQL {
     static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, hours, link_artifact, link_commit, link_version, link_deployment)"
 
     /// Per (app, sha) change (earliest `change.merged`) and environment: the first deployment of the app with that
-    /// commit at or after the change.
+    /// commit at or after the change whose rollout did not fail.
     static func leadTimesSelect(keyFilter: String?) -> String {
         """
         SELECT DISTINCT ON (c.app, c.sha, d.environment) c.app, c.sha, d.environment, c.change_time, d.time_created,
                d.cd_source, d.cd_id, d.team, d.namespace, (extract(epoch FROM d.time_created - c.change_time) / 3600)::float8
         FROM (SELECT app, sha, min(time_created) AS change_time FROM changes
               \(keyFilter.map { "WHERE (app, sha) IN (\($0))" } ?? "") GROUP BY app, sha) c
-        JOIN deployments d ON d.app = c.app AND d.commit = c.sha AND d.time_created >= c.change_time
+        JOIN deployments d ON d.app = c.app AND d.commit = c.sha AND d.time_created >= c.change_time AND NOT d.rollout_failed
         ORDER BY c.app, c.sha, d.environment, d.time_created, d.cd_source, d.cd_id
         """
     }

@@ -29,8 +29,11 @@ struct DeploymentFailureTests {
         return event
     }
 
-    static func define(_ name: String, failure: MetricDefinitionSpec.Failure? = nil, client: PostgresClient) async throws {
-        let spec = MetricDefinitionSpec(metric: .changeFailureRate, window: "30d", groupBy: [], selector: [:], failure: failure)
+    static func define(
+        _ name: String, _ metric: MetricDefinitionSpec.Metric = .changeFailureRate, failure: MetricDefinitionSpec.Failure? = nil,
+        client: PostgresClient
+    ) async throws {
+        let spec = MetricDefinitionSpec(metric: metric, window: "30d", groupBy: [], selector: [:], failure: failure)
         let row = ConfigRecord(namespace: "default", name: name, uid: "uid-\(name)", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
         try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
     }
@@ -54,6 +57,31 @@ struct DeploymentFailureTests {
         let recomputed = try await Fixture.dump(client: client)
         #expect(incremental == recomputed, "incremental != recompute: \(zip(incremental, recomputed).first { $0 != $1 }.map { "\($0.0) vs \($0.1)" } ?? "lengths")")
         return out
+    }
+
+    @Test("failed deployment recovery time: to the next deployment that did not fail, or the resolution of the incident that failed it, whichever is first")
+    func recoveryTime() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Self.define("fdrt", .failedDeploymentRecoveryTime, client: client)
+            let events = [
+                Self.deploy("d1", Fixture.at(0, 9), commit: "a"),
+                Self.deploy("d2", Fixture.at(1, 9), commit: "b", extra: ["outcome": "failed"]),  // failed rollout ...
+                Self.deploy("d3", Fixture.at(1, 11), commit: "c"),  // ... fixed 2 h later
+                Self.deploy("d4", Fixture.at(3, 9), commit: "d"),
+                Self.incident("i1", .open, Fixture.at(3, 10), subject: "X"),  // fails d4 (1 h after it) ...
+                Self.incident("i2", .resolved, Fixture.at(3, 13), subject: "X"),  // ... resolved 4 h after d4
+                Self.deploy("d5", Fixture.at(4, 9), commit: "e"),  // the next good deployment, 24 h after d4: later
+                Self.deploy("d6", Fixture.at(5, 9), commit: "f"),
+                Self.deploy("d7", Fixture.at(5, 10), commit: "g"),  // rolled back ...
+                Self.deploy("d8", Fixture.at(5, 12), commit: "f"),  // ... by d8, 2 h later (the rollback did not fail)
+                Self.deploy("d9", Fixture.at(6, 9), commit: "h", extra: ["outcome": "failed"]),  // not recovered: no sample
+            ]
+            let headlines = try await Self.compute(events, names: ["fdrt"], client: client)
+            // d2 2 h, d4 4 h, d7 2 h: median 2 h, 3 samples.
+            #expect(headlines["fdrt"]?.0 == 2)
+            #expect(headlines["fdrt"]?.1 == 3)
+            #expect(try await Fixture.headlines("fdrt", client: client)[""]?.level == "High")  // < 1 day (dora-2024)
+        }
     }
 
     /// The ids of the deployments with each stored failure fact.
@@ -246,6 +274,8 @@ extension DeploymentFailureTests {
             try await Self.define("cfr-12h", failure: .init(attributionWindow: "12h"), client: client)
             try await Self.define("cfr-all", failure: .init(attributionWindow: "3d", includeRollbacks: true), client: client)
             try await Fixture.define("df", .deploymentFrequency, client: client)
+            try await Self.define("fdrt", .failedDeploymentRecoveryTime, client: client)
+            try await Self.define("fdrt-3d", .failedDeploymentRecoveryTime, failure: .init(attributionWindow: "3d"), client: client)
             let events = Self.failureHistory()
             var generator = SplitMix(seed: 7)
             let shuffled = events.shuffled(using: &generator)

@@ -4,7 +4,9 @@ extension Migration {
     /// - `deployments`: `version` (`customData.version`), `version_key` (commit ?? version ?? artifactId: what a
     ///   rollback returns to), `rollout_failed`, `is_rollback`, `rolled_back`, `incident_failed` (an incident names
     ///   it) and `open_gap` (seconds to the first other incident opening while it was the latest deployment; the
-    ///   MetricDefinition's `spec.failure.attributionWindow` decides whether that fails it);
+    ///   MetricDefinition's `spec.failure.attributionWindow` decides whether that fails it), and the resolution times of
+    ///   the incidents that fail it (`incident_resolved_at`: the first named one; `open_resolved_at`: that opening's),
+    ///   for failed deployment recovery time;
     /// - `incident_events`, `incidents`: the deployment an incident names (`link_artifact`, `link_commit`,
     ///   `link_version`, `link_deployment`).
     ///
@@ -29,7 +31,9 @@ extension Migration {
                 ADD COLUMN is_rollback     boolean NOT NULL DEFAULT false,
                 ADD COLUMN rolled_back     boolean NOT NULL DEFAULT false,
                 ADD COLUMN incident_failed boolean NOT NULL DEFAULT false,
-                ADD COLUMN open_gap        double precision
+                ADD COLUMN open_gap        double precision,
+                ADD COLUMN incident_resolved_at timestamptz,
+                ADD COLUMN open_resolved_at     timestamptz
             """,
             """
             ALTER TABLE incident_events

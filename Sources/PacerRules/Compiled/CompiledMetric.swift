@@ -38,7 +38,7 @@ public struct CompiledMetric: Sendable {
     public var unit: String {
         switch metric {
         case .deploymentFrequency: return "days/week"
-        case .leadTimeForChanges, .timeToRestore: return "hours"
+        case .leadTimeForChanges, .timeToRestore, .failedDeploymentRecoveryTime: return "hours"
         case .changeFailureRate: return "ratio"
         case .custom: return custom?.unit ?? ""
         }
@@ -101,8 +101,8 @@ extension MetricDefinitionSpec {
         if attributionSeconds == nil {
             checker.fail("spec.failure.attributionWindow", "\"\(attributionText)\" is not a window: use <number><h|d|w>, e.g. 24h, at most 10 years")
         }
-        if failure != nil && metric != .changeFailureRate {
-            checker.fail("spec.failure", "is only allowed when metric is changeFailureRate (metric is \(metric.rawValue))")
+        if failure != nil && metric != .changeFailureRate && metric != .failedDeploymentRecoveryTime {
+            checker.fail("spec.failure", "is only allowed when metric is changeFailureRate or failedDeploymentRecoveryTime (metric is \(metric.rawValue))")
         }
         guard let seconds, let attributionSeconds else { return .failure(SpecErrors(checker.errors)) }
         return checker.result(

@@ -104,6 +104,25 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
+        case .failedDeploymentRecoveryTime:
+            // Per failed deployment (this definition's rule), at its time: hours to the first later deployment of
+            // its app and environment that did not fail, or to the resolution of the incident that failed it,
+            // whichever is first; not yet recovered: no sample.
+            let window = String(compiled.attributionWindowSeconds)
+            source = """
+                (SELECT r.failed_at AS t, \(columns), (extract(epoch FROM r.recovered - r.failed_at) / 3600)::float8 AS x FROM (
+                    SELECT time_created AS failed_at, \(columns), failed, least(
+                        min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
+                            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+                        CASE WHEN incident_failed THEN incident_resolved_at END,
+                        CASE WHEN open_gap <= \(window) THEN open_resolved_at END) AS recovered
+                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments) d
+                 ) r WHERE r.failed AND r.recovered IS NOT NULL) s
+                """
+            valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
+            samplesSQL = "count(*)"
+            customTypes = nil
+            additive = nil
         case .timeToRestore:
             source = "(SELECT resolved_at AS t, \(columns), hours AS x FROM incidents WHERE resolved_at IS NOT NULL) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"

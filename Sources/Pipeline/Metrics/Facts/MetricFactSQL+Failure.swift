@@ -15,7 +15,7 @@ extension MetricFactSQL {
     /// as a deployment comes after it. `deployments` is a relation aliased `d` with the columns of the
     /// `deployments` table (`carry` are copied through), `incidents` one aliased `i` over `incidents`; both must hold
     /// whole app-and-environment histories. Rows: `(``passColumns``, carry…, is_rollback, rolled_back,
-    /// incident_failed, open_gap)`.
+    /// incident_failed, open_gap, incident_resolved_at, open_resolved_at)`.
     static func failurePass(deployments: String, incidents: String, carry: [String] = []) -> String {
         let carried = carry.map { ", d.\($0)" }.joined()
         let out = carry.map { ", v.\($0)" }.joined()
@@ -37,7 +37,7 @@ extension MetricFactSQL {
                 SELECT DISTINCT m.cd_source, m.cd_id FROM fv m
                 JOIN frb k ON k.app = m.app AND k.environment = m.environment AND k.restored < m.rn AND m.rn < k.rn
             ), fx AS (
-                SELECT DISTINCT ON (i.open_source, i.open_id) i.open_source, i.open_id, f.cd_source, f.cd_id
+                SELECT DISTINCT ON (i.open_source, i.open_id) i.open_source, i.open_id, i.resolved_at, f.cd_source, f.cd_id
                 FROM \(incidents) JOIN fd f ON f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
                     AND (f.deploy_id = i.link_artifact OR f.commit = i.link_commit OR f.version = i.link_version OR f.cd_id = i.link_deployment)
                 WHERE \(linked)
@@ -45,23 +45,26 @@ extension MetricFactSQL {
             ), fo AS (
                 SELECT u.*, count(*) FILTER (WHERE u.k = 0) OVER (PARTITION BY u.app, u.environment ORDER BY u.t, u.k, u.src, u.id) AS ord
                 FROM (
-                    SELECT app, environment, time_created AS t, 0 AS k, cd_source AS src, cd_id AS id FROM fd
+                    SELECT app, environment, time_created AS t, 0 AS k, cd_source AS src, cd_id AS id, NULL::timestamptz AS res FROM fd
                     UNION ALL
-                    SELECT i.app, i.environment, i.opened_at, 1, i.open_source, i.open_id FROM \(incidents)
+                    SELECT i.app, i.environment, i.opened_at, 1, i.open_source, i.open_id, i.resolved_at FROM \(incidents)
                     WHERE NOT EXISTS (SELECT 1 FROM fx WHERE fx.open_source = i.open_source AND fx.open_id = i.open_id)
                 ) u
             ), fg AS (
-                SELECT app, environment, ord, min(t) AS first_open FROM fo WHERE k = 1 AND ord > 0 GROUP BY app, environment, ord
+                SELECT DISTINCT ON (app, environment, ord) app, environment, ord, t AS first_open, res AS first_resolved
+                FROM fo WHERE k = 1 AND ord > 0 ORDER BY app, environment, ord, t, src, id
             )
             SELECT v.cd_source, v.cd_id, v.time_created, v.app, v.environment, v.deploy_type, v.deploy_id, v.commit, v.version,
                    v.version_key\(out),
                    (coalesce(v.prev_same < v.rn - 1, false) OR v.deploy_type = 'rolledback') AS is_rollback,
                    (r.cd_id IS NOT NULL) AS rolled_back,
                    (x.cd_id IS NOT NULL) AS incident_failed,
-                   (extract(epoch FROM g.first_open - v.time_created))::float8 AS open_gap
+                   (extract(epoch FROM g.first_open - v.time_created))::float8 AS open_gap,
+                   x.resolved_at AS incident_resolved_at, g.first_resolved AS open_resolved_at
             FROM fv v
             LEFT JOIN frolled r ON r.cd_source = v.cd_source AND r.cd_id = v.cd_id
-            LEFT JOIN (SELECT DISTINCT cd_source, cd_id FROM fx) x ON x.cd_source = v.cd_source AND x.cd_id = v.cd_id
+            LEFT JOIN (SELECT cd_source, cd_id, min(resolved_at) AS resolved_at FROM fx GROUP BY cd_source, cd_id) x
+                ON x.cd_source = v.cd_source AND x.cd_id = v.cd_id
             LEFT JOIN fg g ON g.app = v.app AND g.environment = v.environment AND g.ord = v.rn
             """
     }

@@ -3,7 +3,7 @@ import EventStore
 extension MetricFactSQL {
     /// The metric families touch points are recorded for (the `metric` raw values of MetricDefinitionSpec).
     enum Family: String, Sendable, CaseIterable {
-        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore
+        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime
     }
 
     /// Temporary tables of one incremental transaction (dropped at commit).
@@ -78,16 +78,26 @@ extension MetricFactSQL {
                     incidents: "(SELECT i.* FROM incidents i JOIN p ON i.app = p.app AND i.environment = p.environment) i"))
             ), old AS (
                 SELECT d.* FROM deployments d JOIN x ON d.cd_source = x.cd_source AND d.cd_id = x.cd_id
-                WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap) IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap)
+                WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at)
+                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at)
             ), upd AS (
                 UPDATE deployments d SET is_rollback = x.is_rollback, rolled_back = x.rolled_back, incident_failed = x.incident_failed,
-                    open_gap = x.open_gap
+                    open_gap = x.open_gap, incident_resolved_at = x.incident_resolved_at, open_resolved_at = x.open_resolved_at
                 FROM x WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id
-                    AND (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap) IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap)
+                    AND (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at)
+                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at)
                 RETURNING d.*
             ), was AS (\(deployDelta(sign: -1, from: "old")))
             \(deployDelta(sign: 1, from: "upd"))
             """,
+            // Failed deployment recovery time (by the failed deployment's time): every deployment of a re-judged
+            // history with a failure fact, and those that just lost one.
+            """
+            \(touch(.failedDeploymentRecoveryTime,
+                from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
+                time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL"))
+            """,
+            touch(.failedDeploymentRecoveryTime, from: "calc_deploy_delta", where: "sign < 0"),
             // Lead times of the changes whose change or deployments arrived are derived again.
             """
             WITH del AS (DELETE FROM lead_times WHERE (app, sha) IN (\(leadKeys))
@@ -112,7 +122,8 @@ extension MetricFactSQL {
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
             "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
             """
-            INSERT INTO deployments (\(passColumns), \(carry.joined(separator: ", ")), is_rollback, rolled_back, incident_failed, open_gap)
+            INSERT INTO deployments (\(passColumns), \(carry.joined(separator: ", ")), is_rollback, rolled_back, incident_failed, open_gap,
+                                     incident_resolved_at, open_resolved_at)
             \(failurePass(deployments: "(\(deploymentsSelect(range))) d", incidents: "incidents i", carry: carry))
             """,
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",

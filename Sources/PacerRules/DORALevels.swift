@@ -70,6 +70,9 @@ public enum DORALevels {
         switch (metric, levels) {
         case (.custom, _):
             return nil
+        case (.deploymentReworkRate, _):
+            // DORA publishes rework rate values per cluster (2024 onwards) but no performance bands: no level.
+            return nil
         case (.deploymentFrequency, _):
             return doraFrequency
         case (.leadTimeForChanges, .dora2024), (.leadTimeForChanges, .dora2023):

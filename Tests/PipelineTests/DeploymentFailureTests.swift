@@ -84,6 +84,33 @@ struct DeploymentFailureTests {
         }
     }
 
+    @Test("deployment rework rate: rollbacks and deployments made while a failure of the app is open")
+    func reworkRate() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Self.define("rework", .deploymentReworkRate, client: client)
+            let events = [
+                Self.deploy("d1", Fixture.at(0, 9), commit: "a"),  // 0
+                Self.deploy("d2", Fixture.at(1, 9), commit: "b"),  // 0; incident X (10:00) fails it
+                Self.incident("i1", .open, Fixture.at(1, 10), subject: "X"),
+                Self.deploy("d3", Fixture.at(1, 12), commit: "c"),  // 1: X open
+                Self.incident("i2", .resolved, Fixture.at(1, 20), subject: "X"),
+                Self.deploy("d4", Fixture.at(1, 21), commit: "d"),  // 0: X resolved
+                Self.deploy("d5", Fixture.at(2, 9), commit: "e", extra: ["outcome": "failed"]),  // 0 (nothing open before it)
+                Self.deploy("d6", Fixture.at(2, 10), commit: "f"),  // 1: the fix of d5, made while d5 had failed
+                Self.deploy("d7", Fixture.at(2, 12), commit: "g"),  // 0: d5 recovered by d6
+                Self.deploy("d8", Fixture.at(3, 9), commit: "h"),  // 0
+                Self.deploy("d9", Fixture.at(3, 10), commit: "i"),  // 0 (rolled back later, but nothing open before it)
+                Self.deploy("d10", Fixture.at(3, 11), commit: "h"),  // 1: a rollback
+                Self.deploy("d11", Fixture.at(3, 12), commit: "j"),  // 0
+            ]
+            let headlines = try await Self.compute(events, names: ["rework"], client: client)
+            // 3 of 11.
+            #expect(abs((headlines["rework"]?.0 ?? -1) - 3.0 / 11.0) < 1e-12)
+            #expect(headlines["rework"]?.1 == 11)
+            #expect(try await Fixture.headlines("rework", client: client)[""]?.level == nil)
+        }
+    }
+
     /// The ids of the deployments with each stored failure fact.
     static func facts(_ client: PostgresClient) async throws -> (rolledBack: Set<String>, rollbacks: Set<String>, incident: Set<String>, rollout: Set<String>) {
         var result: (Set<String>, Set<String>, Set<String>, Set<String>) = ([], [], [], [])
@@ -276,6 +303,7 @@ extension DeploymentFailureTests {
             try await Fixture.define("df", .deploymentFrequency, client: client)
             try await Self.define("fdrt", .failedDeploymentRecoveryTime, client: client)
             try await Self.define("fdrt-3d", .failedDeploymentRecoveryTime, failure: .init(attributionWindow: "3d"), client: client)
+            try await Self.define("rework", .deploymentReworkRate, client: client)
             let events = Self.failureHistory()
             var generator = SplitMix(seed: 7)
             let shuffled = events.shuffled(using: &generator)

@@ -39,7 +39,7 @@ public struct CompiledMetric: Sendable {
         switch metric {
         case .deploymentFrequency: return "days/week"
         case .leadTimeForChanges, .timeToRestore, .failedDeploymentRecoveryTime: return "hours"
-        case .changeFailureRate: return "ratio"
+        case .changeFailureRate, .deploymentReworkRate: return "ratio"
         case .custom: return custom?.unit ?? ""
         }
     }
@@ -101,8 +101,10 @@ extension MetricDefinitionSpec {
         if attributionSeconds == nil {
             checker.fail("spec.failure.attributionWindow", "\"\(attributionText)\" is not a window: use <number><h|d|w>, e.g. 24h, at most 10 years")
         }
-        if failure != nil && metric != .changeFailureRate && metric != .failedDeploymentRecoveryTime {
-            checker.fail("spec.failure", "is only allowed when metric is changeFailureRate or failedDeploymentRecoveryTime (metric is \(metric.rawValue))")
+        if failure != nil && ![.changeFailureRate, .failedDeploymentRecoveryTime, .deploymentReworkRate].contains(metric) {
+            checker.fail(
+                "spec.failure",
+                "is only allowed when metric is changeFailureRate, failedDeploymentRecoveryTime or deploymentReworkRate (metric is \(metric.rawValue))")
         }
         guard let seconds, let attributionSeconds else { return .failure(SpecErrors(checker.errors)) }
         return checker.result(

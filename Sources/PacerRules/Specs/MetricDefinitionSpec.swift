@@ -3,7 +3,7 @@
 public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
     /// The metric kind.
     public enum Metric: String, Codable, Sendable, Hashable, CaseIterable {
-        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime, custom
+        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime, deploymentReworkRate, custom
     }
 
     /// Time buckets of the metric's series.
@@ -75,7 +75,7 @@ public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
     public var levels: Levels?
     /// Required when `metric` is `custom`, refused otherwise.
     public var custom: Custom?
-    /// Only for `changeFailureRate` and `failedDeploymentRecoveryTime` (which deployments failed).
+    /// Only for `changeFailureRate`, `failedDeploymentRecoveryTime` and `deploymentReworkRate` (which deployments failed).
     public var failure: Failure?
 
     public init(

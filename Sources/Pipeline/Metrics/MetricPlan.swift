@@ -123,6 +123,32 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
+        case .deploymentReworkRate:
+            // Per deployment: 1 when it is a rollback, or made while a failure of its app and environment was open
+            // (after a failed deployment and not after its end: the resolution of the incident attributed to it,
+            // else the first later deployment that did not fail; none yet: still open), else 0.
+            let window = String(compiled.attributionWindowSeconds)
+            source = """
+                (WITH f AS (
+                    SELECT time_created, cd_source, cd_id, app, environment, failed, CASE
+                        WHEN incident_failed THEN incident_resolved_at
+                        WHEN open_gap <= \(window) THEN open_resolved_at
+                        ELSE min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
+                            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) END AS open_until
+                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments) d
+                 )
+                 SELECT d.time_created AS t, d.app, d.environment, d.team, d.namespace,
+                        CASE WHEN d.is_rollback OR EXISTS (
+                            SELECT 1 FROM f WHERE f.failed AND f.app = d.app AND f.environment = d.environment
+                                AND (f.time_created, f.cd_source, f.cd_id) < (d.time_created, d.cd_source, d.cd_id)
+                                AND (f.open_until IS NULL OR f.open_until >= d.time_created)
+                        ) THEN 1.0 ELSE 0.0 END::float8 AS x
+                 FROM deployments d) s
+                """
+            valueSQL = "avg(s.x)::float8"
+            samplesSQL = "count(*)"
+            customTypes = nil
+            additive = nil
         case .timeToRestore:
             source = "(SELECT resolved_at AS t, \(columns), hours AS x FROM incidents WHERE resolved_at IS NOT NULL) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"

@@ -3,7 +3,7 @@ import EventStore
 extension MetricFactSQL {
     /// The metric families touch points are recorded for (the `metric` raw values of MetricDefinitionSpec).
     enum Family: String, Sendable, CaseIterable {
-        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime
+        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime, deploymentReworkRate
     }
 
     /// Temporary tables of one incremental transaction (dropped at commit).
@@ -98,6 +98,13 @@ extension MetricFactSQL {
                 time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL"))
             """,
             touch(.failedDeploymentRecoveryTime, from: "calc_deploy_delta", where: "sign < 0"),
+            // Deployment rework rate: whether a deployment was made while a failure was open can change for any
+            // deployment of a re-judged history.
+            """
+            \(touch(.deploymentReworkRate,
+                from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
+                time: "d.time_created"))
+            """,
             // Lead times of the changes whose change or deployments arrived are derived again.
             """
             WITH del AS (DELETE FROM lead_times WHERE (app, sha) IN (\(leadKeys))

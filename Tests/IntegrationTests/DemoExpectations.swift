@@ -34,8 +34,10 @@ struct DemoExpectations {
             }
             let subject = "\(DemoHistory.namespace)/\(step.app)"
             switch step.action {
-            case .rolloutCompleted(_, _, let commit, let commitTime, let rollback):
-                deploys.append(Deploy(app: step.app, time: time, commit: commit, rollback: rollback))
+            case .rolloutCompleted(_, _, let commit, let commitTime, _):
+                // The demo marks a rollback only on its `revision` event (not on `rollout.completed`) and gives it a
+                // new commit, so the calculator sees an ordinary upgrade: not a rollback here either.
+                deploys.append(Deploy(app: step.app, time: time, commit: commit))
                 if let commitTime { changes.append((step.app, commit, commitTime)) }
                 // A completed rollout resolves the Deployment's failed-rollout incident, if one is open.
                 resolutions.append(Signal(app: step.app, subject: subject + "/rollout", time: time))
@@ -80,8 +82,8 @@ struct DemoExpectations {
                 }
             }
         }
-        // Change failure (docs/metrics.md): a deployment failed when its rollout failed, a rollback followed it (the
-        // demo's commits never repeat, so a service.rolledback rolls back the deployment right before it), or an
+        // Change failure (docs/metrics.md): a deployment failed when its rollout failed, a rollback followed it (none
+        // is recognisable in the demo, see above), or an
         // unnamed incident opened while it was the app's latest deployment and at most 24 h after it (a failed
         // rollout's incident names that deployment, already failed). Rollbacks are left out of the rate.
         let byTime = deploys.sorted { $0.time < $1.time }

@@ -56,9 +56,11 @@ struct PipelineEndToEndTests {
             try await expectOK(kubectl(["apply", "-f", "-"], stdin: Self.deployment("search", image: "nginx:1.25", commit: "s1", commitTime: now - 50 * 3600)))
             try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "shop/search", count: 1)
             try await Self.nextSecond()
-            try await expectOK(kubectl("annotate", "-n", "shop", "deployment/search", "--overwrite",
-                                       "kube-sim.pacer.dev/fail-rollout=true", "pacer.dev/commit=s2", "pacer.dev/commit-time-"))
-            try await expectOK(kubectl("set", "image", "-n", "shop", "deployment/search", "app=nginx:2"))
+            // One write: annotating fail-rollout alone would also fail the settled revision 1 (kube-sim re-evaluates
+            // it) whenever that lands before the image change, a second failed rollout.
+            let failing = #"{"metadata":{"annotations":{"kube-sim.pacer.dev/fail-rollout":"true","pacer.dev/commit":"s2","pacer.dev/commit-time":null}},"#
+                + #""spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:2"}]}}}}"#
+            try await expectOK(kubectl("patch", "-n", "shop", "deployment/search", "--type=merge", "-p", failing))
             try await raw.wait(for: "dev.pacer.deployment.rollout.failed", subject: "shop/search", count: 1)
             try await Self.nextSecond()
             #expect(try await http.postCDEvent(Self.changeMerged(sha: "s2", app: "search", at: now - 10 * 3600)) == 202)

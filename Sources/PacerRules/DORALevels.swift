@@ -70,21 +70,24 @@ public enum DORALevels {
         switch (metric, levels) {
         case (.custom, _):
             return nil
+        case (.deploymentReworkRate, _):
+            // DORA publishes rework rate values per cluster (2024 onwards) but no performance bands: no level.
+            return nil
         case (.deploymentFrequency, _):
             return doraFrequency
         case (.leadTimeForChanges, .dora2024), (.leadTimeForChanges, .dora2023):
             return doraLeadTime
-        case (.leadTimeForChanges, .fourkeys), (.timeToRestore, .fourkeys):
+        case (.leadTimeForChanges, .fourkeys), (.timeToRestore, .fourkeys), (.failedDeploymentRecoveryTime, .fourkeys):
             // Four Keys buckets: One day (< 24 h), One week (< 168 h), One month (< 730 h), Six months / One year.
             return doraLeadTime
-        case (.timeToRestore, .dora2024):
+        case (.timeToRestore, .dora2024), (.failedDeploymentRecoveryTime, .dora2024):
             // 2024: Elite < 1 hour, High < 1 day, Medium < 1 day (the report's clusters overlap), Low 1 week – 1 month.
             // The gap between 1 day and 1 week is Medium here so that every value has a level.
             return Table(
                 higherIsBetter: false,
                 bands: [Band(.elite, 1, inclusive: false), Band(.high, day, inclusive: false), Band(.medium, week, inclusive: false)],
                 otherwise: .low)
-        case (.timeToRestore, .dora2023):
+        case (.timeToRestore, .dora2023), (.failedDeploymentRecoveryTime, .dora2023):
             // 2023: Elite < 1 hour, High < 1 day, Medium 1 day – 1 week, Low longer.
             return Table(
                 higherIsBetter: false,

@@ -23,7 +23,8 @@ struct CrashRecoveryTests {
             let expectedCloudEvents = batches.reduce(0) { $0 + $1.count }
             let expectedCDEvents = batches.flatMap { $0 }.reduce(0) { total, event in
                 switch event["type"]?.stringValue {
-                case "dev.pacer.deployment.rollout.completed": total + 2  // service.upgraded + change.merged
+                // service.upgraded + change.merged + incident.resolved (of a failed rollout, none open here)
+                case "dev.pacer.deployment.rollout.completed": total + 3
                 default: total + 1  // incident.detected / incident.resolved
                 }
             }

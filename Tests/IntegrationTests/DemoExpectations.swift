@@ -18,8 +18,8 @@ struct DemoExpectations {
     static let window: TimeInterval = 30 * 86_400
 
     init(now: Date) {
-        struct Deploy { var app: String; var time: Date; var commit: String }
-        struct Signal { var app: String; var subject: String; var time: Date }
+        struct Deploy { var app: String; var time: Date; var commit: String; var rolloutFailed = false; var rollback = false }
+        struct Signal { var app: String; var subject: String; var time: Date; var failedRollout = false }
         var deploys: [Deploy] = []
         var changes: [(app: String, commit: String, time: Date)] = []
         var detections: [Signal] = []
@@ -35,9 +35,17 @@ struct DemoExpectations {
             let subject = "\(DemoHistory.namespace)/\(step.app)"
             switch step.action {
             case .rolloutCompleted(_, _, let commit, let commitTime, _):
+                // The demo marks a rollback only on its `revision` event (not on `rollout.completed`) and gives it a
+                // new commit, so the calculator sees an ordinary upgrade: not a rollback here either.
                 deploys.append(Deploy(app: step.app, time: time, commit: commit))
                 if let commitTime { changes.append((step.app, commit, commitTime)) }
-            case .rolloutFailed, .availabilityLost:
+                // A completed rollout resolves the Deployment's failed-rollout incident, if one is open.
+                resolutions.append(Signal(app: step.app, subject: subject + "/rollout", time: time))
+            case .rolloutFailed(_, _, let commit, _):
+                // A failed rollout is a deployment that failed, and opens an incident naming it.
+                deploys.append(Deploy(app: step.app, time: time, commit: commit, rolloutFailed: true))
+                detections.append(Signal(app: step.app, subject: subject + "/rollout", time: time, failedRollout: true))
+            case .availabilityLost:
                 detections.append(Signal(app: step.app, subject: subject, time: time))
             case .availabilityRestored:
                 resolutions.append(Signal(app: step.app, subject: subject, time: time))
@@ -52,17 +60,43 @@ struct DemoExpectations {
         let start = now.addingTimeInterval(-Self.window)
         func inWindow(_ t: Date) -> Bool { t > start && t <= now.addingTimeInterval(60) }
 
-        // Lead time: each change is carried by the first deployment of its app with its commit, at or after it.
+        // Lead time: each change is carried by the first deployment of its app with its commit, at or after it (a
+        // failed rollout carries nothing).
         var leadTimes: [(app: String, hours: Double)] = []
         for change in changes {
-            let carrier = deploys.filter { $0.app == change.app && $0.commit == change.commit && $0.time >= change.time }.min { $0.time < $1.time }
+            let carrier = deploys.filter { $0.app == change.app && $0.commit == change.commit && $0.time >= change.time && !$0.rolloutFailed }
+                .min { $0.time < $1.time }
             if let carrier, inWindow(carrier.time) { leadTimes.append((change.app, carrier.time.timeIntervalSince(change.time) / 3_600)) }
         }
-        // Change failure: an incident of the app after the deployment and before the app's next deployment.
+        // Incident openings: the first detection of a subject while none of it is open.
+        var openings: [Signal] = []
+        do {
+            let signals = (detections.map { ($0, true) } + resolutions.map { ($0, false) }).sorted { $0.0.time < $1.0.time }
+            var isOpen: Set<String> = []
+            for (signal, detected) in signals {
+                if detected {
+                    if !isOpen.contains(signal.subject) { openings.append(signal) }
+                    isOpen.insert(signal.subject)
+                } else {
+                    isOpen.remove(signal.subject)
+                }
+            }
+        }
+        // Change failure (docs/metrics.md): a deployment failed when its rollout failed, a rollback followed it (none
+        // is recognisable in the demo, see above), or an
+        // unnamed incident opened while it was the app's latest deployment and at most 24 h after it (a failed
+        // rollout's incident names that deployment, already failed). Rollbacks are left out of the rate.
+        let byTime = deploys.sorted { $0.time < $1.time }
         var failed: [(app: String, failed: Bool)] = []
-        for deploy in deploys where inWindow(deploy.time) {
-            let next = deploys.filter { $0.app == deploy.app && $0.time > deploy.time }.map(\.time).min() ?? .distantFuture
-            failed.append((deploy.app, detections.contains { $0.app == deploy.app && $0.time > deploy.time && $0.time < next }))
+        for (index, deploy) in byTime.enumerated() where inWindow(deploy.time) && !deploy.rollback {
+            let later = byTime[(index + 1)...].filter { $0.app == deploy.app }
+            let next = later.first?.time ?? .distantFuture
+            let rolledBack = later.first?.rollback == true
+            let attributed = openings.contains {
+                !$0.failedRollout && $0.app == deploy.app && $0.time >= deploy.time && $0.time < next
+                    && $0.time.timeIntervalSince(deploy.time) <= 24 * 3_600
+            }
+            failed.append((deploy.app, deploy.rolloutFailed || rolledBack || attributed))
         }
         // Time to restore: opened by the first detection of a subject, closed by the next resolution of it.
         var restores: [(app: String, hours: Double)] = []

@@ -125,7 +125,14 @@ struct RawEvents {
                 if let commit, let commitTime = data["commitTime"]?.stringValue.flatMap(RFC3339.parse) {
                     model.changes.append(.init(sha: commit, app: app, time: commitTime))
                 }
-            case "dev.pacer.deployment.rollout.failed", "dev.pacer.deployment.availability.lost":
+                // A completed rollout resolves the Deployment's failed-rollout incident.
+                model.incidents.append(.init(subject: subject + "/rollout", app: app, environment: environment, time: time, opens: false))
+            case "dev.pacer.deployment.rollout.failed":
+                // A failed rollout is a deployment that failed, and opens an incident naming it.
+                model.deployments.append(
+                    .init(app: app, environment: environment, time: time, commit: data["commit"]?.stringValue, rolloutFailed: true))
+                model.incidents.append(.init(subject: subject + "/rollout", app: app, environment: environment, time: time, opens: true, named: true))
+            case "dev.pacer.deployment.availability.lost":
                 model.incidents.append(.init(subject: subject, app: app, environment: environment, time: time, opens: true))
             case "dev.pacer.deployment.availability.restored":
                 model.incidents.append(.init(subject: subject, app: app, environment: environment, time: time, opens: false))

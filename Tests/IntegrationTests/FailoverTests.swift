@@ -35,9 +35,9 @@ struct FailoverTests {
     static let postedEvents = 50  // 5 rounds × 10
     static let postedRollouts = 30  // 3 of every 5 posted
     static let postedIncidentEvents = 20  // 10 lost + 10 restored
-    /// service.deployed/upgraded + change.merged per rollout (cluster's and posted), one incident CDEvent per
-    /// lost/restored.
-    static let expectedCDEvents = 2 * (sourceRollouts + postedRollouts) + postedIncidentEvents  // 120
+    /// service.deployed/upgraded + change.merged + incident.resolved (of a failed rollout; none is open) per
+    /// rollout (cluster's and posted), one incident CDEvent per lost/restored.
+    static let expectedCDEvents = 3 * (sourceRollouts + postedRollouts) + postedIncidentEvents  // 170
 
     @Test(.timeLimit(.minutes(6)))
     func killingTheLeaderLosesAndDuplicatesNothing() async throws {

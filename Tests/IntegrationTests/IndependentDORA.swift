@@ -8,6 +8,7 @@ struct IndependentDORA {
         var environment: String
         var time: Date
         var commit: String?
+        var rolloutFailed = false
     }
 
     struct Change {
@@ -22,6 +23,8 @@ struct IndependentDORA {
         var environment: String
         var time: Date
         var opens: Bool
+        /// Names its deployment (a failed rollout's incident): attributed to it, not by time.
+        var named = false
     }
 
     var deployments: [Deployment] = []
@@ -40,28 +43,46 @@ struct IndependentDORA {
         var hours: [Double] = []
         for change in changes where app == nil || change.app == app {
             let carrier = deployments
-                .filter { $0.app == change.app && $0.environment == environment && $0.commit == change.sha && $0.time >= change.time }
+                .filter { $0.app == change.app && $0.environment == environment && $0.commit == change.sha && $0.time >= change.time && !$0.rolloutFailed }
                 .min { $0.time < $1.time }
             if let carrier { hours.append(carrier.time.timeIntervalSince(change.time) / 3600) }
         }
         return hours
     }
 
-    /// (failed, all) deployments: failed when an incident opens in its app and environment after it and before
-    /// the next deployment there.
+    /// Incident openings: the first opening event of a subject while none of it is open.
+    func openings() -> [IncidentEvent] {
+        var open: Set<String> = []
+        var out: [IncidentEvent] = []
+        for event in incidents.sorted(by: { $0.time < $1.time }) {
+            if event.opens {
+                if !open.contains(event.subject) { out.append(event) }
+                open.insert(event.subject)
+            } else {
+                open.remove(event.subject)
+            }
+        }
+        return out
+    }
+
+    /// (failed, all) deployments (docs/metrics.md): failed when its own rollout failed, or an unnamed incident opened
+    /// in its app and environment while it was the latest deployment there and at most 24 h after it. (No rollbacks
+    /// here.)
     func changeFailures(app: String?, environment: String) -> (failed: Int, all: Int) {
         var failed = 0
         var all = 0
+        let opened = openings()
         let apps = Set(deployments.map(\.app)).filter { app == nil || $0 == app }
         for name in apps {
             let ordered = deployments.filter { $0.app == name && $0.environment == environment }.sorted { $0.time < $1.time }
             for (index, deployment) in ordered.enumerated() {
                 all += 1
                 let next = index + 1 < ordered.count ? ordered[index + 1].time : .distantFuture
-                let hit = incidents.contains {
-                    $0.opens && $0.app == name && $0.environment == environment && $0.time > deployment.time && $0.time < next
+                let hit = opened.contains {
+                    !$0.named && $0.app == name && $0.environment == environment && $0.time >= deployment.time && $0.time < next
+                        && $0.time.timeIntervalSince(deployment.time) <= 24 * 3_600
                 }
-                if hit { failed += 1 }
+                if hit || deployment.rolloutFailed { failed += 1 }
             }
         }
         return (failed, all)

@@ -98,7 +98,7 @@ struct PipelineExamplesTests {
     @Test("an upgrade rollout becomes service.upgraded and change.merged (subject = commit, timestamp = commitTime)")
     func upgrade() throws {
         let (routes, events) = try Pipeline().run(Self.deploymentEvent("dev.pacer.deployment.rollout.completed"))
-        #expect(routes == ["deployment-change-merged", "deployment-upgrade"])
+        #expect(routes == ["deployment-change-merged", "deployment-rollout-resolved", "deployment-upgrade"])
         let upgraded = try #require(events.first { $0["context"]?["type"] == "dev.cdevents.service.upgraded.0.3.0" })
         #expect(upgraded["subject"]?["id"] == "shop/cart")
         #expect(upgraded["subject"]?["content"]?["environment"] == ["id": "production", "source": "/k8s/prod-eu"])
@@ -114,25 +114,35 @@ struct PipelineExamplesTests {
         let pipeline = try Pipeline()
         let first = try pipeline.run(
             Self.deploymentEvent("dev.pacer.deployment.rollout.completed", ["previousRevision": nil, "revision": 1, "commitTime": nil]))
-        #expect(first.routes == ["deployment-first-rollout"])
-        #expect(first.events.first?["context"]?["type"] == "dev.cdevents.service.deployed.0.3.0")
+        #expect(first.routes == ["deployment-first-rollout", "deployment-rollout-resolved"])
+        #expect(first.events.contains { $0["context"]?["type"] == "dev.cdevents.service.deployed.0.3.0" })
         let rollback = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.rollout.completed", ["rollback": true, "commitTime": ""]))
-        #expect(rollback.routes == ["deployment-rollback"])
-        #expect(rollback.events.first?["context"]?["type"] == "dev.cdevents.service.rolledback.0.3.0")
+        #expect(rollback.routes == ["deployment-rollback", "deployment-rollout-resolved"])
+        #expect(rollback.events.contains { $0["context"]?["type"] == "dev.cdevents.service.rolledback.0.3.0" })
     }
 
-    @Test("failures open incidents, restoration resolves them with the same subject id")
+    @Test("lost availability opens an incident that restoration resolves; a failed rollout is a failed deployment plus an incident naming it, resolved by the next completed rollout")
     func incidents() throws {
         let pipeline = try Pipeline()
-        for type in ["dev.pacer.deployment.rollout.failed", "dev.pacer.deployment.availability.lost"] {
-            let run = try pipeline.run(Self.deploymentEvent(type))
-            #expect(run.routes == ["deployment-incident-detected"])
-            #expect(run.events.first?["subject"]?["id"] == "shop/cart")
-            #expect(run.events.first?["context"]?["type"] == "dev.cdevents.incident.detected.0.3.0")
-        }
+        let lost = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.availability.lost"))
+        #expect(lost.routes == ["deployment-incident-detected"])
+        #expect(lost.events.first?["subject"]?["id"] == "shop/cart")
+        #expect(lost.events.first?["context"]?["type"] == "dev.cdevents.incident.detected.0.3.0")
         let resolved = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.availability.restored"))
         #expect(resolved.routes == ["deployment-incident-resolved"])
         #expect(resolved.events.first?["subject"]?["id"] == "shop/cart")
+
+        let failed = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.rollout.failed"))
+        #expect(failed.routes == ["deployment-rollout-failed"])
+        let deployment = try #require(failed.events.first { $0["context"]?["type"] == "dev.cdevents.service.deployed.0.3.0" })
+        #expect(deployment["customData"]?["outcome"] == "failed")
+        #expect(deployment["subject"]?["content"]?["artifactId"] == "pkg:generic/shop/cart@1.4.0")
+        let incident = try #require(failed.events.first { $0["context"]?["type"] == "dev.cdevents.incident.detected.0.3.0" })
+        #expect(incident["subject"]?["id"] == "shop/cart/rollout")
+        #expect(incident["subject"]?["content"]?["artifactId"] == "pkg:generic/shop/cart@1.4.0")
+        let completed = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.rollout.completed"))
+        let resolution = try #require(completed.events.first { $0["context"]?["type"] == "dev.cdevents.incident.resolved.0.3.0" })
+        #expect(resolution["subject"]?["id"] == "shop/cart/rollout")
         #expect(try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.revision")).routes.isEmpty)
     }
 

@@ -89,7 +89,8 @@ struct CalculatorTests {
             var points = try await Fixture.points("cfr", client: client)
             #expect(points[dayOne] == Fixture.Point(value: 0, samples: 1))
             #expect(points[week] == Fixture.Point(value: 0, samples: 3))
-            let incident = Fixture.Event(id: "i1", kind: .open, time: Fixture.at(1, 12), app: "checkout", subject: "x")
+            // 21 h after d1: inside the default 24 h attribution window, while d1 is the latest deployment.
+            let incident = Fixture.Event(id: "i1", kind: .open, time: Fixture.at(1, 6), app: "checkout", subject: "x")
             try await Fixture.insert([incident], client: client)
             try await calculator.catchUp()
             points = try await Fixture.points("cfr", client: client)
@@ -98,7 +99,7 @@ struct CalculatorTests {
             #expect(points[week]?.samples == 3)
             #expect(abs((points[week]?.value ?? 0) - 1.0 / 3.0) < 1e-12)
             // A deployment arriving late between d1 and the incident takes the failure over from d1.
-            let late = Fixture.Event(id: "d0", kind: .deploy, time: Fixture.at(1, 6), app: "checkout", commit: "z")
+            let late = Fixture.Event(id: "d0", kind: .deploy, time: Fixture.at(1, 3), app: "checkout", commit: "z")
             try await Fixture.insert([late], client: client)
             try await calculator.catchUp()
             points = try await Fixture.points("cfr", client: client)

@@ -52,15 +52,35 @@ struct MetricReference {
         deployments.filter { $0.environment == environment }.map { Sample(time: $0.time, app: $0.app, value: 1) }
     }
 
-    /// Change failure: per production deployment, 1 when an incident opened in its app and environment at or after
-    /// it and before the next deployment there.
+    /// Incident openings: per subject, an open starts an incident unless one is open (later detections while it
+    /// is open are not openings); the first resolution after it closes it.
+    var openings: [Event] {
+        var out: [Event] = []
+        let incidentEvents = events.filter { $0.kind == .open || $0.kind == .resolved }
+        for subject in Set(incidentEvents.map(\.subjectId)) {
+            var open = false
+            for event in incidentEvents.filter({ $0.subjectId == subject }).sorted(by: { ($0.time, $0.kind.rawValue) < ($1.time, $1.kind.rawValue) }) {
+                if event.kind == .open {
+                    if !open { out.append(event) }
+                    open = true
+                } else {
+                    open = false
+                }
+            }
+        }
+        return out
+    }
+
+    /// Change failure (the fixture has no rollbacks, failed rollouts or explicit links): per production deployment,
+    /// 1 when an incident opening in its app and environment falls while it is the latest deployment there and at
+    /// most 24 hours (the default attribution window) after it.
     var failures: [Sample] {
-        let opens = events.filter { $0.kind == .open }
+        let opens = openings
         return deployments.filter { $0.environment == environment }.map { deployment in
             let next = deployments.first { $0.app == deployment.app && $0.environment == deployment.environment && ($0.time, $0.id) > (deployment.time, deployment.id) }
             let failed = opens.contains { open in
                 open.app == deployment.app && open.environment == deployment.environment && open.time >= deployment.time
-                    && (next.map { open.time < $0.time } ?? true)
+                    && (next.map { open.time < $0.time } ?? true) && open.time.timeIntervalSince(deployment.time) <= 24 * 3_600
             }
             return Sample(time: deployment.time, app: deployment.app, value: failed ? 1 : 0)
         }

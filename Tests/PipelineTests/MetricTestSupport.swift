@@ -30,10 +30,16 @@ enum MetricFixture {
         var subject: String?
         var team: String = "shop"
         var number: Double?
+        /// Extra `customData` entries (`version`, `outcome`, an incident's `commit`/`version`/`deployment` link).
+        var extra: [String: String] = [:]
+        /// An incident's `subject.content.artifactId` (explicit link); a deployment's artifact when set.
+        var artifact: String?
+        /// A `service.rolledback` CDEvent instead of `service.deployed`.
+        var rolledBack = false
 
         var type: String {
             switch kind {
-            case .deploy: return "dev.cdevents.service.deployed.0.3.0"
+            case .deploy: return rolledBack ? "dev.cdevents.service.rolledback.0.3.0" : "dev.cdevents.service.deployed.0.3.0"
             case .change: return "dev.cdevents.change.merged.0.3.0"
             case .open: return "dev.cdevents.incident.detected.0.3.0"
             case .resolved: return "dev.cdevents.incident.resolved.0.3.0"
@@ -55,9 +61,12 @@ enum MetricFixture {
             ]
             if kind == .deploy, let commit { custom["commit"] = .string(commit) }
             if let number { custom["durationSeconds"] = .double(number) }
+            for (key, value) in extra { custom[key] = .string(value) }
             var content: [String: JSONValue] = [:]
             if kind == .deploy {
-                content = ["artifactId": .string("pkg:generic/default/\(app)@\(commit ?? id)"), "environment": .object(["id": .string(environment)])]
+                content = ["artifactId": .string(artifact ?? "pkg:generic/default/\(app)@\(commit ?? id)"), "environment": .object(["id": .string(environment)])]
+            } else if let artifact {
+                content = ["artifactId": .string(artifact)]
             }
             let event: JSONValue = .object([
                 "context": .object([
@@ -196,7 +205,7 @@ enum MetricFixture {
         for sql in [
             "SELECT concat_ws('|', namespace, name, bucket, bucket_start, group_key, labels, value::text, samples) FROM metric_points ORDER BY 1",
             "SELECT concat_ws('|', namespace, name, group_key, labels, metric, value::text, level, unit, window_text, samples) FROM metric_headlines ORDER BY 1",
-            "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, failed) FROM deployments ORDER BY 1",
+            "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, is_rollback, rolled_back, incident_failed, open_gap::text) FROM deployments ORDER BY 1",
             "SELECT concat_ws('|', subject_id, opened_at, resolved_at, open_id, app, hours::text) FROM incidents ORDER BY 1",
             "SELECT concat_ws('|', app, sha, environment, change_time, deploy_time, deploy_id, hours::text) FROM lead_times ORDER BY 1",
         ] {

@@ -18,8 +18,9 @@ struct RouterExactlyOnceTests {
         (0..<count).map { APipeline.deploymentEvent("dev.pacer.deployment.rollout.completed", name: "\(prefix)\($0)", revision: 1) }
     }
 
-    /// Every CloudEvent has exactly `perEvent` CDEvents and there are no others.
-    static func expectExactlyOnce(_ client: PostgresClient, events: Int, perEvent: Int = 2) async throws {
+    /// Every CloudEvent has exactly `perEvent` CDEvents and there are no others (a completed rollout: service.deployed,
+    /// change.merged and the incident.resolved of a failed rollout).
+    static func expectExactlyOnce(_ client: PostgresClient, events: Int, perEvent: Int = 3) async throws {
         #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == Int64(events * perEvent))
         #expect(try await APipeline.count(
             "SELECT count(*) FROM (SELECT origin_event_id FROM cdevents_raw GROUP BY origin_event_id HAVING count(*) <> \(perEvent)) x", client) == 0)
@@ -72,7 +73,7 @@ struct RouterExactlyOnceTests {
                 try await group.waitForAll()
             }
             let midway = try await APipeline.count("SELECT count(*) FROM cdevents_raw", client)
-            #expect(midway > 0 && midway < Int64(total * 2), "stopped part-way (\(midway) CDEvents)")
+            #expect(midway > 0 && midway < Int64(total * 3), "stopped part-way (\(midway) CDEvents)")
             // A new instance continues from the cursor.
             _ = try await TransformStage(client: client, configuration: configuration, logger: APipeline.logger).drain()
             try await Self.expectExactlyOnce(client, events: total)
@@ -102,11 +103,11 @@ struct RouterExactlyOnceTests {
                 for round in 0..<3 {
                     try await APipeline.insert(Self.rollouts(1, prefix: "wake\(round)-"), client)
                     let arrived = try await APipeline.eventually(timeout: .seconds(30)) {
-                        try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == Int64((round + 1) * 2)
+                        try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == Int64((round + 1) * 3)
                     }
                     #expect(arrived, "round \(round): not transformed, so NOTIFY did not wake the stage")
                 }
-                #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 6)
+                #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 9)
 
                 // A configuration change is picked up through NOTIFY pacer_config too. The stage reloads its rules
                 // when that notification is handled, which is not ordered with the next row's notification: rows
@@ -123,18 +124,18 @@ struct RouterExactlyOnceTests {
                     #expect(seen, "row \(attempt) after the configuration change was not transformed")
                     perRow.append(try await APipeline.count(
                         "SELECT count(*) FROM cdevents_raw d JOIN cloudevents_raw c ON d.origin_event_id = c.event_id WHERE c.ce_subject LIKE '%after-config-\(attempt)-%'", client))
-                    if perRow.last == 1 { break }
+                    if perRow.last == 2 { break }
                 }
-                // Once the new rules are in use they stay in use: rows before may have had both CDEvents, from then
-                // on only service.deployed.
-                #expect(perRow.last == 1, "the configuration change was never picked up: \(perRow)")
-                #expect(perRow.dropLast().allSatisfy { $0 == 2 }, "\(perRow)")
+                // Once the new rules are in use they stay in use: rows before may have had all three CDEvents, from
+                // then on only service.deployed and incident.resolved (deployment-rollout-resolved).
+                #expect(perRow.last == 2, "the configuration change was never picked up: \(perRow)")
+                #expect(perRow.dropLast().allSatisfy { $0 == 3 }, "\(perRow)")
                 try await APipeline.insert(Self.rollouts(1, prefix: "after-reload-"), client)
                 #expect(try await APipeline.eventually(timeout: .seconds(30)) {
                     try await APipeline.count("SELECT count(*) FROM cloudevents_raw c WHERE NOT EXISTS (SELECT 1 FROM cdevents_raw d WHERE d.origin_event_id = c.event_id)", client) == 0
                 })
                 #expect(try await APipeline.count(
-                    "SELECT count(*) FROM cdevents_raw d JOIN cloudevents_raw c ON d.origin_event_id = c.event_id WHERE c.ce_subject LIKE '%after-reload-%'", client) == 1)
+                    "SELECT count(*) FROM cdevents_raw d JOIN cloudevents_raw c ON d.origin_event_id = c.event_id WHERE c.ce_subject LIKE '%after-reload-%'", client) == 2)
             }
         }
     }
@@ -156,15 +157,15 @@ struct RouterExactlyOnceTests {
                     group.addTask { try await TransformStage(client: pipelineClient, configuration: settings, logger: APipeline.logger).run() }
                     defer { group.cancelAll() }
                     try await APipeline.insert(Self.rollouts(10, prefix: "before"), client)
-                    #expect(try await APipeline.eventually { try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 20 })
+                    #expect(try await APipeline.eventually { try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 30 })
                     proxy.cut()
                     try await APipeline.insert(Self.rollouts(10, prefix: "during"), client)
                     // The stage has met the outage (a connection attempt was refused) before the database returns.
                     #expect(try await APipeline.eventually(timeout: .seconds(30)) { proxy.refusedConnections > 0 })
-                    #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 20)
+                    #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 30)
                     proxy.restore()
                     #expect(try await APipeline.eventually(timeout: .seconds(30)) {
-                        try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 40
+                        try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 60
                     })
                 }
             }

@@ -30,11 +30,16 @@ struct RouterTests {
             for event in try await APipeline.cdEvents(client) {
                 byType[event["context"]?["type"]?.stringValue ?? "", default: []].append(event)
             }
+            // The failed rollout of db is a deployment (outcome failed) and an incident naming it; each of the three
+            // completed rollouts resolves its Deployment's failed-rollout incident (none open: ignored by the
+            // calculator), and the restored availability resolves db's availability incident.
             #expect(byType.mapValues(\.count) == [
-                "dev.cdevents.service.deployed.0.3.0": 1, "dev.cdevents.service.upgraded.0.3.0": 1, "dev.cdevents.service.rolledback.0.3.0": 1,
-                "dev.cdevents.change.merged.0.3.0": 1, "dev.cdevents.incident.detected.0.3.0": 1, "dev.cdevents.incident.resolved.0.3.0": 1,
+                "dev.cdevents.service.deployed.0.3.0": 2, "dev.cdevents.service.upgraded.0.3.0": 1, "dev.cdevents.service.rolledback.0.3.0": 1,
+                "dev.cdevents.change.merged.0.3.0": 1, "dev.cdevents.incident.detected.0.3.0": 1, "dev.cdevents.incident.resolved.0.3.0": 4,
             ])
-            let deployed = try #require(byType["dev.cdevents.service.deployed.0.3.0"]?.first)
+            let failedDeployment = try #require(byType["dev.cdevents.service.deployed.0.3.0"]?.first { $0["customData"]?["outcome"] == "failed" })
+            #expect(failedDeployment["subject"]?["id"] == "shop/db")
+            let deployed = try #require(byType["dev.cdevents.service.deployed.0.3.0"]?.first { $0["customData"]?["outcome"] == nil })
             #expect(deployed["subject"]?["id"] == "shop/cart")
             #expect(deployed["customData"]?["app"] == "cart")
             #expect(deployed["customData"]?["environment"] == "production")
@@ -44,8 +49,9 @@ struct RouterTests {
             #expect(merged["customData"]?["app"] == "web")
             #expect(merged["context"]?["timestamp"] == "2026-11-20T09:00:00Z")
             let detected = try #require(byType["dev.cdevents.incident.detected.0.3.0"]?.first)
-            let resolved = try #require(byType["dev.cdevents.incident.resolved.0.3.0"]?.first)
-            #expect(detected["subject"]?["id"] == resolved["subject"]?["id"])
+            #expect(detected["subject"]?["id"] == "shop/db/rollout")
+            let resolved = byType["dev.cdevents.incident.resolved.0.3.0"] ?? []
+            #expect(Set(resolved.compactMap { $0["subject"]?["id"]?.stringValue }) == ["shop/cart/rollout", "shop/web/rollout", "shop/api/rollout", "shop/db"])
             #expect(detected["subject"]?["content"]?["description"] == "rollout failed")
 
             // Lineage and the seed's columns.
@@ -105,7 +111,7 @@ struct RouterTests {
             #expect(try await APipeline.count(
                 "SELECT count(*) FROM cdevents_raw WHERE origin_transform = 'pacer-system/deployment-service-deployed'", client) == 6)
             #expect(try await APipeline.count(
-                "SELECT count(*) FROM cdevents_raw WHERE origin_transform = 'pacer-system/deployment-incident-detected'", client) == 1)
+                "SELECT count(*) FROM cdevents_raw WHERE origin_transform = 'pacer-system/deployment-rollout-incident'", client) == 1)
             #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw WHERE origin_transform = 'pacer-system/broken'", client) == 1)
             // The transform's failures: counted and recorded, naming the field and the event.
             #expect(try await APipeline.count("SELECT failed FROM pipeline_transform_stats WHERE name = 'broken'", client) == 5)

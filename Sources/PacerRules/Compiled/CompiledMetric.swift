@@ -29,13 +29,17 @@ public struct CompiledMetric: Sendable {
     public let selector: [String: String]
     public let levels: MetricDefinitionSpec.Levels
     public let custom: Custom?
+    /// `spec.failure.attributionWindow` in seconds (default 24 h).
+    public let attributionWindowSeconds: Int64
+    /// `spec.failure.includeRollbacks` (default false).
+    public let includeRollbacks: Bool
 
     /// The unit the status shows: the DORA unit of the metric (see ``DORALevels``) or `spec.custom.unit`.
     public var unit: String {
         switch metric {
         case .deploymentFrequency: return "days/week"
-        case .leadTimeForChanges, .timeToRestore: return "hours"
-        case .changeFailureRate: return "ratio"
+        case .leadTimeForChanges, .timeToRestore, .failedDeploymentRecoveryTime: return "hours"
+        case .changeFailureRate, .deploymentReworkRate: return "ratio"
         case .custom: return custom?.unit ?? ""
         }
     }
@@ -43,6 +47,8 @@ public struct CompiledMetric: Sendable {
 
 extension MetricDefinitionSpec {
     public static let defaultWindow = "30d"
+    /// Default `spec.failure.attributionWindow` (docs/metrics.md, "Change failure rate", explains the choice).
+    public static let defaultAttributionWindow = "24h"
     /// Longest accepted window: ten years.
     public static let maxWindowSeconds: Int64 = 10 * 366 * 86_400
 
@@ -90,11 +96,22 @@ extension MetricDefinitionSpec {
         case (_, nil):
             break
         }
-        guard let seconds else { return .failure(SpecErrors(checker.errors)) }
+        let attributionText = failure?.attributionWindow ?? Self.defaultAttributionWindow
+        let attributionSeconds = Self.windowSeconds(attributionText)
+        if attributionSeconds == nil {
+            checker.fail("spec.failure.attributionWindow", "\"\(attributionText)\" is not a window: use <number><h|d|w>, e.g. 24h, at most 10 years")
+        }
+        if failure != nil && ![.changeFailureRate, .failedDeploymentRecoveryTime, .deploymentReworkRate].contains(metric) {
+            checker.fail(
+                "spec.failure",
+                "is only allowed when metric is changeFailureRate, failedDeploymentRecoveryTime or deploymentReworkRate (metric is \(metric.rawValue))")
+        }
+        guard let seconds, let attributionSeconds else { return .failure(SpecErrors(checker.errors)) }
         return checker.result(
             CompiledMetric(
                 metric: metric, window: window, windowSeconds: seconds, buckets: buckets, groupBy: groupBy,
-                selector: selector ?? [:], levels: levels ?? .dora2024, custom: compiledCustom))
+                selector: selector ?? [:], levels: levels ?? .dora2024, custom: compiledCustom,
+                attributionWindowSeconds: attributionSeconds, includeRollbacks: failure?.includeRollbacks ?? false))
     }
 
     private static func compileCustom(_ custom: Custom, checker: inout SpecChecker) -> CompiledMetric.Custom {

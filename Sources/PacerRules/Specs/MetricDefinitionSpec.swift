@@ -3,7 +3,7 @@
 public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
     /// The metric kind.
     public enum Metric: String, Codable, Sendable, Hashable, CaseIterable {
-        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, custom
+        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime, deploymentReworkRate, custom
     }
 
     /// Time buckets of the metric's series.
@@ -49,6 +49,20 @@ public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
         }
     }
 
+    /// `spec.failure`: how deployments are judged failed (change failure rate; docs/metrics.md).
+    public struct Failure: Codable, Sendable, Hashable {
+        /// An incident that names no deployment fails the latest deployment of its app and environment at most
+        /// this long before it opened (`<n>h|d|w`); default `24h`.
+        public var attributionWindow: String?
+        /// Count rollback deployments in the denominator of the change failure rate; default false.
+        public var includeRollbacks: Bool?
+
+        public init(attributionWindow: String? = nil, includeRollbacks: Bool? = nil) {
+            self.attributionWindow = attributionWindow
+            self.includeRollbacks = includeRollbacks
+        }
+    }
+
     public var metric: Metric
     /// Window of the headline value: `<n>d`, `<n>h` or `<n>w`; default `30d`.
     public var window: String?
@@ -61,10 +75,12 @@ public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
     public var levels: Levels?
     /// Required when `metric` is `custom`, refused otherwise.
     public var custom: Custom?
+    /// Only for `changeFailureRate`, `failedDeploymentRecoveryTime` and `deploymentReworkRate` (which deployments failed).
+    public var failure: Failure?
 
     public init(
         metric: Metric, window: String? = nil, buckets: [Bucket]? = nil, groupBy: [GroupBy]? = nil,
-        selector: [String: String]? = nil, levels: Levels? = nil, custom: Custom? = nil
+        selector: [String: String]? = nil, levels: Levels? = nil, custom: Custom? = nil, failure: Failure? = nil
     ) {
         self.metric = metric
         self.window = window
@@ -73,5 +89,6 @@ public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
         self.selector = selector
         self.levels = levels
         self.custom = custom
+        self.failure = failure
     }
 }

@@ -31,9 +31,12 @@ extension MetricEngine {
             var outcome = Outcome()
             let cursor = try await facts.lockCursor(on: connection)
             var end = cursor
-            if metric == nil, let (last, _) = try await facts.batchEnd(after: nil, limit: nil, on: connection) {
+            // The newest settled row after the cursor: never before it (rows up to the cursor are settled; asking for
+            // the newest settled row overall could go back, e.g. while an autovacuum ANALYZE holds an id in this
+            // database).
+            if metric == nil, let (last, rows) = try await facts.batchEnd(after: cursor, limit: nil, on: connection) {
                 end = last
-                if let (_, rows) = try await facts.batchEnd(after: cursor, limit: nil, on: connection) { outcome.rows = rows }
+                outcome.rows = rows
             }
             try await facts.rebuild(upTo: end, on: connection)
             for plan in selected {

@@ -110,16 +110,20 @@ extension MetricPlan {
             """
     }
 
-    /// Additive metrics: adds this batch's signed deltas (`calc_delta` of the plan's family) to the points they fall
-    /// in, every bucket size, per group and overall; returns how many points changed. A point's new counts are its
-    /// stored counts plus the deltas, and its value is derived from the counts exactly as a recompute derives it.
-    /// (Deployments are never removed from the facts, so a point's deployments only grow.)
+    /// Additive metrics: adds this batch's signed deltas to the points they fall in, every bucket size, per group and
+    /// overall; returns how many points changed. The deltas are the deployment rows the batch changed
+    /// (`calc_deploy_delta`: -1 as they were, +1 as they are), counted with this plan's own rule (included, failed).
+    /// A point's new counts are its stored counts plus the deltas, and its value is derived from the counts exactly
+    /// as a recompute derives it. A point whose deployments drop to zero (a deployment became a rollback that the
+    /// rate leaves out) is deleted, as a recompute would not write it.
     func deltaUpsert(_ additive: Additive) -> SQLFragment {
         // Summed per day and dimensions first: every longer bucket starts at a UTC midnight, so the grouping sets
         // then see a few rows per app instead of one per fact (the batch's rows mostly share a few days).
         let rows: SQLFragment = """
-            (SELECT date_trunc('day', t) AS t, app, environment, team, namespace, sum(dn)::int8 AS dn, sum(df)::int8 AS df
-             FROM calc_delta WHERE family = \(bind: family) GROUP BY 1, 2, 3, 4, 5) s
+            (SELECT date_trunc('day', t) AS t, app, environment, team, namespace,
+                    sum(sign * (\(deploymentIncluded))::int)::int8 AS dn,
+                    sum(sign * (\(deploymentIncluded) AND \(additive == .failureRate ? deploymentFailed : "false"))::int)::int8 AS df
+             FROM calc_deploy_delta GROUP BY 1, 2, 3, 4, 5) s
             """
         return """
             WITH d AS (\(allBucketsSelect(aggregates: "sum(s.dn)::int8 AS dn, sum(s.df)::int8 AS df", from: rows))),
@@ -139,7 +143,11 @@ extension MetricPlan {
                 FROM n WHERE n.deployments > 0 ORDER BY n.bucket, n.gk, n.bs
                 ON CONFLICT (namespace, name, bucket, group_key, bucket_start) DO UPDATE SET value = EXCLUDED.value, samples = EXCLUDED.samples
                 RETURNING 1
-            ) SELECT count(*) FROM up
+            ), gone AS (
+                DELETE FROM metric_points p USING n
+                WHERE n.deployments <= 0 AND (p.namespace, p.name, p.bucket, p.group_key, p.bucket_start) = (\(ownerValues), n.bucket, n.gk, n.bs)
+                RETURNING 1
+            ) SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone)
             """
     }
 

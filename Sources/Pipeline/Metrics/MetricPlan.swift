@@ -24,6 +24,10 @@ struct MetricPlan: Sendable {
     /// Counting metrics whose points the incremental path updates in place from signed deltas (`calc_delta`), so a
     /// batch costs the same whatever the history behind it; nil: touched points are aggregated again from the facts.
     let additive: Additive?
+    /// Over the columns of `deployments` (or a `calc_deploy_delta` row): whether a deployment counts as a sample
+    /// (change failure rate leaves rollbacks out unless `spec.failure.includeRollbacks`), and whether it failed.
+    let deploymentIncluded: String
+    let deploymentFailed: String
 
     /// A point of an additive metric is determined by two counts: its deployments (`samples`) and failed ones.
     enum Additive: Sendable {
@@ -77,6 +81,10 @@ struct MetricPlan: Sendable {
         }
         self.metric = compiled
         let columns = "app, environment, team, namespace"
+        deploymentIncluded = compiled.metric == .changeFailureRate && !compiled.includeRollbacks ? "(NOT is_rollback)" : "true"
+        deploymentFailed = """
+            (rollout_failed OR rolled_back OR incident_failed OR coalesce(open_gap <= \(compiled.attributionWindowSeconds), false))
+            """
         switch compiled.metric {
         case .deploymentFrequency:
             source = "(SELECT time_created AS t, \(columns) FROM deployments) s"
@@ -85,7 +93,7 @@ struct MetricPlan: Sendable {
             customTypes = nil
             additive = .count
         case .changeFailureRate:
-            source = "(SELECT time_created AS t, \(columns), failed FROM deployments) s"
+            source = "(SELECT time_created AS t, \(columns), \(deploymentFailed) AS failed FROM deployments WHERE \(deploymentIncluded)) s"
             valueSQL = "(count(*) FILTER (WHERE s.failed))::float8 / nullif(count(*), 0)::float8"
             samplesSQL = "count(*)"
             customTypes = nil
@@ -93,6 +101,51 @@ struct MetricPlan: Sendable {
         case .leadTimeForChanges:
             source = "(SELECT deploy_time AS t, \(columns), hours AS x FROM lead_times) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
+            samplesSQL = "count(*)"
+            customTypes = nil
+            additive = nil
+        case .failedDeploymentRecoveryTime:
+            // Per failed deployment (this definition's rule), at its time: hours to the first later deployment of
+            // its app and environment that did not fail, or to the resolution of the incident that failed it,
+            // whichever is first; not yet recovered: no sample.
+            let window = String(compiled.attributionWindowSeconds)
+            source = """
+                (SELECT r.failed_at AS t, \(columns), (extract(epoch FROM r.recovered - r.failed_at) / 3600)::float8 AS x FROM (
+                    SELECT time_created AS failed_at, \(columns), failed, least(
+                        min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
+                            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+                        CASE WHEN incident_failed THEN incident_resolved_at END,
+                        CASE WHEN open_gap <= \(window) THEN open_resolved_at END) AS recovered
+                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments) d
+                 ) r WHERE r.failed AND r.recovered IS NOT NULL) s
+                """
+            valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
+            samplesSQL = "count(*)"
+            customTypes = nil
+            additive = nil
+        case .deploymentReworkRate:
+            // Per deployment: 1 when it is a rollback, or made while a failure of its app and environment was open
+            // (after a failed deployment and not after its end: the resolution of the incident attributed to it,
+            // else the first later deployment that did not fail; none yet: still open), else 0.
+            let window = String(compiled.attributionWindowSeconds)
+            source = """
+                (WITH f AS (
+                    SELECT time_created, cd_source, cd_id, app, environment, failed, CASE
+                        WHEN incident_failed THEN incident_resolved_at
+                        WHEN open_gap <= \(window) THEN open_resolved_at
+                        ELSE min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
+                            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) END AS open_until
+                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments) d
+                 )
+                 SELECT d.time_created AS t, d.app, d.environment, d.team, d.namespace,
+                        CASE WHEN d.is_rollback OR EXISTS (
+                            SELECT 1 FROM f WHERE f.failed AND f.app = d.app AND f.environment = d.environment
+                                AND (f.time_created, f.cd_source, f.cd_id) < (d.time_created, d.cd_source, d.cd_id)
+                                AND (f.open_until IS NULL OR f.open_until >= d.time_created)
+                        ) THEN 1.0 ELSE 0.0 END::float8 AS x
+                 FROM deployments d) s
+                """
+            valueSQL = "avg(s.x)::float8"
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil

@@ -3,7 +3,7 @@ import EventStore
 extension MetricFactSQL {
     /// The metric families touch points are recorded for (the `metric` raw values of MetricDefinitionSpec).
     enum Family: String, Sendable, CaseIterable {
-        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore
+        case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime, deploymentReworkRate
     }
 
     /// Temporary tables of one incremental transaction (dropped at commit).
@@ -12,49 +12,26 @@ extension MetricFactSQL {
         "CREATE TEMP TABLE calc_new_deploys (app text, environment text, team text, namespace text, commit text, t timestamptz) ON COMMIT DROP",
         "CREATE TEMP TABLE calc_new_changes (app text, sha text) ON COMMIT DROP",
         "CREATE TEMP TABLE calc_new_incidents (subject_id text, kind text, t timestamptz, app text, environment text) ON COMMIT DROP",
-        "CREATE TEMP TABLE calc_delta (family text, t timestamptz, app text, environment text, team text, namespace text, dn int8, df int8) ON COMMIT DROP",
+        """
+        CREATE TEMP TABLE calc_deploy_delta (sign int8, t timestamptz, app text, environment text, team text, namespace text,
+            rollout_failed bool, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8) ON COMMIT DROP
+        """,
+        "CREATE TEMP TABLE calc_fail_parts (app text, environment text) ON COMMIT DROP",
     ]
 
     private static func touch(_ family: Family, from relation: String, time: String = "t", where condition: String = "true") -> String {
         "INSERT INTO calc_touch SELECT '\(family.rawValue)', \(time), app, environment, team, namespace FROM \(relation) WHERE \(condition)"
     }
 
-    /// Whether each deployment failed (an incident opened in its app and environment at or after it and before the
-    /// next deployment there), in one ordered pass: per app and environment, deployments and incident openings in
-    /// (time, deployments first, source, id) order are numbered by the deployments so far, so an opening shares the
-    /// number of the last deployment at or before it; a deployment failed when its number has one.
-    ///
-    /// `deployments` is a relation aliased `d` (app, environment, time_created, cd_source, cd_id and the text columns
-    /// `carry`), `openings` one aliased `i` over `incident_events`. They must cover the same time range, starting at a
-    /// deployment's time, so every opening in range has its deployment in range. Rows: `(cd_source, cd_id,
-    /// time_created, app, environment, carry…, f)`.
-    static func failedPass(deployments: String, openings: String, carry: [String] = []) -> String {
-        let carried = carry.map { ", d.\($0)" }.joined()
-        let empty = carry.map { _ in ", NULL::text" }.joined()
-        let out = carry.map { ", \($0)" }.joined()
-        return """
-            SELECT src AS cd_source, id AS cd_id, t AS time_created, app, environment\(out), f FROM (
-                SELECT o.*, bool_or(o.k = 1) OVER (PARTITION BY o.app, o.environment, o.ord) AS f FROM (
-                    SELECT u.*, count(*) FILTER (WHERE u.k = 0) OVER (PARTITION BY u.app, u.environment ORDER BY u.t, u.k, u.src, u.id) AS ord
-                    FROM (
-                        SELECT d.app, d.environment, d.time_created AS t, 0 AS k, d.cd_source AS src, d.cd_id AS id\(carried) FROM \(deployments)
-                        UNION ALL
-                        SELECT i.app, i.environment, i.time_created, 1, i.cd_source, i.cd_id\(empty) FROM \(openings) WHERE i.kind = 'open'
-                    ) u
-                ) o
-            ) p WHERE k = 0
-            """
-    }
-
-    /// Signed changes of the additive families (deployment frequency, change failure rate): `dn` deployments and `df`
-    /// failed deployments at time `t` with the dimensions of `relation`.
-    private static func delta(_ family: Family, from relation: String, deployments: String, failures: String) -> String {
-        "INSERT INTO calc_delta SELECT '\(family.rawValue)', t, app, environment, team, namespace, \(deployments), \(failures) FROM \(relation)"
+    /// Records deployment rows (`relation`, with the dimensions and ``failureColumns``) in `calc_deploy_delta` with
+    /// `sign`: +1 for a row as it is now, -1 for a row as it was.
+    private static func deployDelta(sign: Int, from relation: String) -> String {
+        "INSERT INTO calc_deploy_delta SELECT \(sign), time_created, app, environment, team, namespace, \(failureColumns) FROM \(relation)"
     }
 
     /// Statements that add the facts of the rows in (`from`, `to`] and record what changed: touch points in
-    /// `calc_touch` (lead time, time to restore), signed deltas in `calc_delta` (deployment frequency, change failure
-    /// rate, whose points are counts and are updated in place).
+    /// `calc_touch` (lead time, time to restore), changed deployment rows in `calc_deploy_delta` (deployment
+    /// frequency, change failure rate, whose points are counts and are updated in place).
     static func incremental(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_new_incidents"
@@ -70,48 +47,63 @@ extension MetricFactSQL {
             INSERT INTO calc_new_changes SELECT DISTINCT app, sha FROM ins
             """,
             """
-            WITH ins AS (INSERT INTO deployments \(deploymentsColumns)) \(deploymentsSelect(range))
-                         ON CONFLICT DO NOTHING RETURNING app, environment, team, namespace, commit, time_created)
-            INSERT INTO calc_new_deploys SELECT * FROM ins
+            WITH ins AS (INSERT INTO deployments \(deploymentsColumns) \(deploymentsSelect(range))
+                         ON CONFLICT DO NOTHING RETURNING *),
+            log AS (\(deployDelta(sign: 1, from: "ins")))
+            INSERT INTO calc_new_deploys SELECT app, environment, team, namespace, commit, time_created FROM ins
             """,
             "ANALYZE calc_new_incidents, calc_new_changes, calc_new_deploys",
-            delta(.deploymentFrequency, from: "calc_new_deploys", deployments: "1", failures: "0"),
-            delta(.changeFailureRate, from: "calc_new_deploys", deployments: "1", failures: "0"),
-            // Change failure: a new deployment ends its predecessor's interval; a new incident fails the deployment
-            // before it. Re-evaluate from the earliest affected deployment of each app and environment on (found
-            // from the earliest new deployment and opening of each: the start only moves earlier with time).
-            """
-            WITH starts AS (
-                SELECT n.app, n.environment, coalesce((SELECT max(d.time_created) FROM deployments d WHERE d.app = n.app
-                    AND d.environment = n.environment AND d.time_created < n.t), n.t) AS since
-                FROM (SELECT app, environment, min(t) AS t FROM calc_new_deploys GROUP BY app, environment) n
-                UNION ALL
-                SELECT i.app, i.environment, (SELECT max(d.time_created) FROM deployments d WHERE d.app = i.app
-                    AND d.environment = i.environment AND d.time_created <= i.t)
-                FROM (SELECT app, environment, min(t) AS t FROM calc_new_incidents WHERE kind = 'open' GROUP BY app, environment) i
-            ), s AS (
-                SELECT app, environment, min(since) AS since FROM starts WHERE since IS NOT NULL GROUP BY app, environment
-            ), x AS (
-                \(failedPass(
-                    deployments: "deployments d JOIN s ON d.app = s.app AND d.environment = s.environment AND d.time_created >= s.since",
-                    openings: "incident_events i JOIN s ON i.app = s.app AND i.environment = s.environment AND i.time_created >= s.since"))
-            ), upd AS (
-                UPDATE deployments d SET failed = x.f FROM x
-                WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id AND d.failed <> x.f
-                RETURNING d.time_created AS t, d.app, d.environment, d.team, d.namespace, d.failed
-            )
-            \(delta(.changeFailureRate, from: "upd", deployments: "0", failures: "CASE WHEN failed THEN 1 ELSE -1 END"))
-            """,
             // Incidents of the subjects that got events are paired again from all their events.
             """
             WITH del AS (DELETE FROM incidents WHERE subject_id IN (\(subjects))
-                         RETURNING resolved_at AS t, app, environment, team, namespace)
+                         RETURNING resolved_at AS t, app, environment, team, namespace),
+            parts AS (INSERT INTO calc_fail_parts SELECT DISTINCT app, environment FROM del)
             \(touch(.timeToRestore, from: "del", where: "t IS NOT NULL"))
             """,
             """
             WITH ins AS (INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: subjects))
-                         RETURNING resolved_at AS t, app, environment, team, namespace)
+                         RETURNING resolved_at AS t, app, environment, team, namespace),
+            parts AS (INSERT INTO calc_fail_parts SELECT DISTINCT app, environment FROM ins)
             \(touch(.timeToRestore, from: "ins", where: "t IS NOT NULL"))
+            """,
+            // Deployment failure: the histories of the apps and environments that got a deployment or whose incident
+            // openings changed are judged again as a whole; every deployment whose facts changed is recorded as -1
+            // (as it was) and +1 (as it is) in calc_deploy_delta.
+            "INSERT INTO calc_fail_parts SELECT DISTINCT app, environment FROM calc_new_deploys",
+            """
+            WITH p AS (SELECT DISTINCT app, environment FROM calc_fail_parts),
+            x AS (
+                \(failurePass(
+                    deployments: "deployments d JOIN p ON d.app = p.app AND d.environment = p.environment",
+                    incidents: "(SELECT i.* FROM incidents i JOIN p ON i.app = p.app AND i.environment = p.environment) i"))
+            ), old AS (
+                SELECT d.* FROM deployments d JOIN x ON d.cd_source = x.cd_source AND d.cd_id = x.cd_id
+                WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at)
+                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at)
+            ), upd AS (
+                UPDATE deployments d SET is_rollback = x.is_rollback, rolled_back = x.rolled_back, incident_failed = x.incident_failed,
+                    open_gap = x.open_gap, incident_resolved_at = x.incident_resolved_at, open_resolved_at = x.open_resolved_at
+                FROM x WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id
+                    AND (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at)
+                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at)
+                RETURNING d.*
+            ), was AS (\(deployDelta(sign: -1, from: "old")))
+            \(deployDelta(sign: 1, from: "upd"))
+            """,
+            // Failed deployment recovery time (by the failed deployment's time): every deployment of a re-judged
+            // history with a failure fact, and those that just lost one.
+            """
+            \(touch(.failedDeploymentRecoveryTime,
+                from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
+                time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL"))
+            """,
+            touch(.failedDeploymentRecoveryTime, from: "calc_deploy_delta", where: "sign < 0"),
+            // Deployment rework rate: whether a deployment was made while a failure was open can change for any
+            // deployment of a re-judged history.
+            """
+            \(touch(.deploymentReworkRate,
+                from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
+                time: "d.time_created"))
             """,
             // Lead times of the changes whose change or deployments arrived are derived again.
             """
@@ -131,16 +123,16 @@ extension MetricFactSQL {
     /// ``MetricFactStore/rebuild(upTo:on:)``.
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
+        let carry = ["deploy_name", "team", "namespace", "rollout_failed"]
         return [
             "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
-            """
-            INSERT INTO deployments (cd_source, cd_id, time_created, app, environment, deploy_id, deploy_name, deploy_type, team, namespace, commit, failed)
-            \(failedPass(
-                deployments: "(\(deploymentsSelect(range))) d", openings: "incident_events i",
-                carry: ["deploy_id", "deploy_name", "deploy_type", "team", "namespace", "commit"]))
-            """,
             "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
+            """
+            INSERT INTO deployments (\(passColumns), \(carry.joined(separator: ", ")), is_rollback, rolled_back, incident_failed, open_gap,
+                                     incident_resolved_at, open_resolved_at)
+            \(failurePass(deployments: "(\(deploymentsSelect(range))) d", incidents: "incidents i", carry: carry))
+            """,
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
         ]
     }

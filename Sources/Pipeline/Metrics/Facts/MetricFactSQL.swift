@@ -39,30 +39,45 @@ enum MetricFactSQL {
         return "(r.ingest_xid, r.seq) > \(from.sql) AND \(upper)"
     }
 
+    /// The deployment an incident names (explicit attribution, docs/metrics.md): `subject.content.artifactId`,
+    /// `customData.commit`, `customData.version`, `customData.deployment` (a deployment CDEvent's id).
+    static let incidentLinks = """
+        nullif(r.content #>> '{subject,content,artifactId}', ''), nullif(r.content #>> '{customData,commit}', ''),
+        nullif(r.content #>> '{customData,version}', ''), nullif(r.content #>> '{customData,deployment}', '')
+        """
+
     static func incidentEventsSelect(_ range: String) -> String {
         """
         SELECT r.cd_source, r.cd_id, r.cd_subject_id, CASE WHEN \(resolvedType) THEN 'resolved' ELSE 'open' END,
-               r.cd_timestamp, \(dimensions)
+               r.cd_timestamp, \(dimensions), \(incidentLinks)
         FROM cdevents_raw r WHERE \(range) AND \(incidentTypes)
         """
     }
-    static let incidentEventsColumns = "(cd_source, cd_id, subject_id, kind, time_created, app, environment, team, namespace)"
+    static let incidentEventsColumns = "(cd_source, cd_id, subject_id, kind, time_created, app, environment, team, namespace, link_artifact, link_commit, link_version, link_deployment)"
 
     static func changesSelect(_ range: String) -> String {
         "SELECT r.cd_source, r.cd_id, r.cd_subject_id, r.cd_timestamp, \(dimensions) FROM cdevents_raw r WHERE \(range) AND \(changeTypes)"
     }
     static let changesColumns = "(cd_source, cd_id, sha, time_created, app, environment, team, namespace)"
 
+    /// A deployment CDEvent's facts. `version_key` is what a rollback returns to: the commit, else
+    /// `customData.version`, else the artifact id. `rollout_failed`: `customData.outcome` is `failed` (the default
+    /// transforms send a failed rollout as a deployment with that outcome).
     static func deploymentsSelect(_ range: String) -> String {
         """
         SELECT coalesce(r.content #>> '{subject,content,artifactId}', r.cd_subject_id) AS deploy_id, r.cd_timestamp AS time_created,
                coalesce(r.content #>> '{customData,name}', r.cd_subject_id) AS deploy_name, r.cd_source, r.cd_id,
                split_part(r.cd_type, '.', 4) AS deploy_type, \(app) AS app, \(environment) AS environment, \(team) AS team,
-               \(namespace) AS namespace, nullif(r.content #>> '{customData,commit}', '') AS commit
+               \(namespace) AS namespace, nullif(r.content #>> '{customData,commit}', '') AS commit,
+               nullif(r.content #>> '{customData,version}', '') AS version,
+               coalesce(nullif(r.content #>> '{customData,commit}', ''), nullif(r.content #>> '{customData,version}', ''),
+                        nullif(r.content #>> '{subject,content,artifactId}', '')) AS version_key,
+               coalesce(r.content #>> '{customData,outcome}' = 'failed', false) AS rollout_failed
         FROM cdevents_raw r WHERE \(range) AND \(deploymentTypes)
         """
     }
-    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit"
+    /// The columns `deploymentsSelect` fills, in its order.
+    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed)"
 
     /// Pairs incident events into incidents per subject: an `open` event starts an incident unless one is open,
     /// the first `resolved` after it closes it; a resolution with nothing open is ignored.
@@ -78,21 +93,22 @@ enum MetricFactSQL {
             SELECT subject_id, seg, time_created FROM e WHERE kind = 'resolved'
         )
         SELECT op.subject_id, op.time_created, rs.time_created, op.cd_source, op.cd_id, op.app, op.environment, op.team, op.namespace,
-               CASE WHEN rs.time_created IS NULL THEN NULL ELSE (extract(epoch FROM rs.time_created - op.time_created) / 3600)::float8 END
+               CASE WHEN rs.time_created IS NULL THEN NULL ELSE (extract(epoch FROM rs.time_created - op.time_created) / 3600)::float8 END,
+               op.link_artifact, op.link_commit, op.link_version, op.link_deployment
         FROM op LEFT JOIN rs USING (subject_id, seg)
         """
     }
-    static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, hours)"
+    static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, hours, link_artifact, link_commit, link_version, link_deployment)"
 
     /// Per (app, sha) change (earliest `change.merged`) and environment: the first deployment of the app with that
-    /// commit at or after the change.
+    /// commit at or after the change whose rollout did not fail.
     static func leadTimesSelect(keyFilter: String?) -> String {
         """
         SELECT DISTINCT ON (c.app, c.sha, d.environment) c.app, c.sha, d.environment, c.change_time, d.time_created,
                d.cd_source, d.cd_id, d.team, d.namespace, (extract(epoch FROM d.time_created - c.change_time) / 3600)::float8
         FROM (SELECT app, sha, min(time_created) AS change_time FROM changes
               \(keyFilter.map { "WHERE (app, sha) IN (\($0))" } ?? "") GROUP BY app, sha) c
-        JOIN deployments d ON d.app = c.app AND d.commit = c.sha AND d.time_created >= c.change_time
+        JOIN deployments d ON d.app = c.app AND d.commit = c.sha AND d.time_created >= c.change_time AND NOT d.rollout_failed
         ORDER BY c.app, c.sha, d.environment, d.time_created, d.cd_source, d.cd_id
         """
     }

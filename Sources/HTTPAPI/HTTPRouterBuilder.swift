@@ -12,10 +12,12 @@ public struct HTTPRouterBuilder: Sendable {
     public let metrics: (any MetricsReading)?
     /// Pacer's own metrics (the swift-metrics backend), served on `/metrics`; nil serves only the DORA gauges.
     public let prometheus: PrometheusCollectorRegistry?
+    /// The webhook receivers' secrets (`POST /webhooks/{provider}`); nil turns every receiver off.
+    public let webhookSecrets: WebhookSecrets?
 
     public init(
         ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int,
-        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil
+        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil, webhookSecrets: WebhookSecrets? = nil
     ) {
         self.ingester = ingester
         self.readiness = readiness
@@ -23,6 +25,7 @@ public struct HTTPRouterBuilder: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.metrics = metrics
         self.prometheus = prometheus
+        self.webhookSecrets = webhookSecrets
     }
 
     public func build() -> Router<BasicRequestContext> {
@@ -35,6 +38,8 @@ public struct HTTPRouterBuilder: Sendable {
             MetricsRoutes<BasicRequestContext>(reader: metrics).register(on: router)
             DashboardRoutes<BasicRequestContext>().register(on: router)
         }
+        // The tools' webhooks verify their own signatures or tokens (per receiver), not the ingest bearer token.
+        WebhookRoutes<BasicRequestContext>(ingester: ingester, secrets: webhookSecrets, maxBodyBytes: maxBodyBytes).register(on: router)
         let ingest = router.group()
         if let tokens {
             ingest.add(middleware: BearerAuthMiddleware(tokens: tokens))

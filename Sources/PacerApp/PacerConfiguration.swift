@@ -9,6 +9,8 @@ public struct PacerConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// When set, ingest endpoints require a bearer token from this file.
     public var ingestTokenFile: String?
+    /// The webhook receivers' secret files (one per receiver: `github`, `gitlab`, …); nil turns them all off.
+    public var webhookSecretsDirectory: String?
     /// Request bodies above this are refused with 413.
     public var maxBodyBytes: Int = 1 << 20
     /// How long an ingest request may wait for its commit before it is answered 503.

@@ -104,7 +104,10 @@ public struct PacerServer: Sendable {
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes,
-            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry
+            metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry,
+            webhookSecrets: configuration.webhookSecretsDirectory.map {
+                WebhookSecrets(directory: $0, recheckInterval: configuration.tokenRecheckInterval)
+            }
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
         return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)

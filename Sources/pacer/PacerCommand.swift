@@ -68,6 +68,10 @@ struct ServerOptions: ParsableArguments {
 
     @Option(name: .customLong("ingest-token-file"), help: "File of bearer tokens (one per line) required on ingest endpoints (env PACER_INGEST_TOKEN_FILE).")
     var ingestTokenFile: String?
+    @Option(
+        name: .customLong("webhook-secrets-dir"),
+        help: "Directory of webhook receiver secrets, one file per receiver: github, gitlab, pagerduty, alertmanager, argocd, flux, generic-<name> (env PACER_WEBHOOK_SECRETS_DIR).")
+    var webhookSecretsDir: String?
 
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
@@ -83,6 +87,7 @@ struct ServerOptions: ParsableArguments {
         configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
         configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
         configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
+        configuration.webhookSecretsDirectory = webhookSecretsDir ?? Environment.value("PACER_WEBHOOK_SECRETS_DIR")
         configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map { try Self.number($0, "PACER_MAX_BODY_BYTES") } ?? 1 << 20
         guard (0...65535).contains(configuration.httpPort) else {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")

@@ -42,6 +42,12 @@ public final class TokenFile: Sendable {
         return matched
     }
 
+    /// The file's current values (re-read when it changed), for receivers that verify an HMAC with them.
+    public var values: [[UInt8]] {
+        try? reload(force: false)
+        return snapshot.withLock { $0.tokens }
+    }
+
     /// Number of tokens currently loaded (for logs; never the tokens themselves).
     public var tokenCount: Int {
         try? reload(force: false)
@@ -78,17 +84,20 @@ public final class TokenFile: Sendable {
         }
     }
 
+    /// The file's identity after resolving every symbolic link: a Kubernetes Secret volume links `key` to
+    /// `..data/key` and rotates by swapping `..data`, so only the fully resolved path (and its attributes) changes.
     private static func signature(of path: String) -> FileSignature? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return nil }
         return FileSignature(
             modified: attributes[.modificationDate] as? Date,
             size: (attributes[.size] as? NSNumber)?.intValue,
             inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue,
-            target: try? FileManager.default.destinationOfSymbolicLink(atPath: path))
+            target: resolved)
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a token matched.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
         let length = max(a.count, b.count)
         for i in 0..<length {

@@ -38,7 +38,7 @@ struct WebhookPipelineTests {
                 let deadline = ContinuousClock.now + .seconds(60)
                 while ContinuousClock.now < deadline {
                     contents = try await raw.cdEventContents()
-                    if contents.count >= 20 { break }
+                    if contents.count >= 23 { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 let failures = try await errors(url)
@@ -62,7 +62,7 @@ struct WebhookPipelineTests {
         let environment = event["customData"]?["environment"]?.stringValue ?? event["subject"]?["content"]?["environment"]?["id"]?.stringValue ?? "-"
         let subject = event["subject"]?["id"]?.stringValue ?? ""
         // GitLab deployment hooks carry no RFC 3339 time: those CDEvents take the time the delivery arrived.
-        let time = subject.hasPrefix("acme/cart/") ? "<received>" : event["context"]?["timestamp"]?.stringValue ?? ""
+        let time = subject.hasPrefix("acme/cart/") || ["eee1", "77"].contains(subject) ? "<received>" : event["context"]?["timestamp"]?.stringValue ?? ""
         return "\(type) \(subject) \(time) app=\(event["customData"]?["app"]?.stringValue ?? "-") env=\(environment) commit=\(event["customData"]?["commit"]?.stringValue ?? "-")"
     }
 
@@ -84,12 +84,17 @@ struct WebhookPipelineTests {
         "change.merged ddd4 2026-11-20T07:00:00Z app=cart env=- commit=-",
         "service.deployed acme/cart/production <received> app=cart env=production commit=ddd4",
         "incident.resolved acme/cart/production/deployment <received> app=cart env=production commit=-",
+        // GitLab merge request merged: the merge commit; a failed pipeline: pipelinerun.finished (both at arrival).
+        "change.merged eee1 <received> app=cart env=- commit=-",
+        "pipelinerun.finished 77 <received> app=cart env=- commit=eee1",
         // Alertmanager: fired at startsAt, resolved at endsAt; the subject is the fingerprint.
         "incident.detected alertmanager/f00d 2026-11-20T11:00:00Z app=checkout env=production commit=-",
         "incident.resolved alertmanager/f00d 2026-11-20T11:12:00Z app=checkout env=production commit=-",
         // PagerDuty: triggered and resolved, the service's name is the app.
         "incident.detected pagerduty/PINC1 2026-11-20T12:00:00Z app=payments env=production commit=-",
         "incident.resolved pagerduty/PINC1 2026-11-20T12:30:00Z app=payments env=production commit=-",
+        // … and reopened: an incident again (the calculator opens a new one after the resolution).
+        "incident.detected pagerduty/PINC1 2026-11-20T12:40:00Z app=payments env=production commit=-",
         // Argo CD: a Succeeded sync is a deployment of its revision; a Failed one an incident.
         "service.deployed argocd/search 2026-11-20T13:00:00Z app=search env=production commit=eee5",
         "incident.resolved argocd/search/sync 2026-11-20T13:00:00Z app=search env=production commit=-",
@@ -128,6 +133,11 @@ struct WebhookPipelineTests {
         ]), headers: gitlab + ["X-Gitlab-Event-UUID: l1"]) == 202)
         #expect(try await http.post("/webhooks/gitlab", WebhookFixtures.gitLabDeployment(project: "acme/cart", environment: "production", sha: "ddd4", status: "success"), headers: gitlab + ["X-Gitlab-Event-UUID: l2"]) == 202)
 
+        // A merge request merged (merge commit eee1) and a failed pipeline, as GitLab's hooks send them (abridged).
+        let project = #""project": {"id": 15, "name": "cart", "path": "cart", "path_with_namespace": "acme/cart", "web_url": "https://gitlab.example.com/acme/cart", "default_branch": "main"}"#
+        #expect(try await http.post("/webhooks/gitlab", #"{"object_kind": "merge_request", "user": {"username": "cy"}, \#(project), "object_attributes": {"iid": 3, "title": "Cart totals", "action": "merge", "state": "merged", "merge_commit_sha": "eee1", "url": "https://gitlab.example.com/acme/cart/-/merge_requests/3", "last_commit": {"id": "ddd4"}}}"#, headers: gitlab + ["X-Gitlab-Event-UUID: l3"]) == 202)
+        #expect(try await http.post("/webhooks/gitlab", #"{"object_kind": "pipeline", \#(project), "object_attributes": {"id": 77, "ref": "main", "sha": "eee1", "status": "failed", "duration": 312, "created_at": "2026-11-20 10:00:00 UTC"}}"#, headers: gitlab + ["X-Gitlab-Event-UUID: l4"]) == 202)
+
         let am = ["Authorization: Bearer am"]
         let labels = ["alertname": "CheckoutDown", "app": "checkout", "environment": "production", "namespace": "shop"]
         #expect(try await http.post("/webhooks/alertmanager", WebhookFixtures.alertmanager(status: "firing", alerts: [
@@ -137,7 +147,10 @@ struct WebhookPipelineTests {
             WebhookFixtures.alert(fingerprint: "f00d", status: "resolved", labels: labels, startsAt: "2026-11-20T11:00:00Z", endsAt: "2026-11-20T11:12:00Z"),
         ]), headers: am) == 202)
 
-        for (id, type, time) in [("e1", "incident.triggered", "2026-11-20T12:00:00Z"), ("e2", "incident.resolved", "2026-11-20T12:30:00Z")] {
+        for (id, type, time) in [
+            ("e1", "incident.triggered", "2026-11-20T12:00:00Z"), ("e2", "incident.resolved", "2026-11-20T12:30:00Z"),
+            ("e3", "incident.reopened", "2026-11-20T12:40:00Z"),
+        ] {
             let body = WebhookFixtures.pagerDuty(eventId: id, type: type, incident: "PINC1", service: "payments", at: time)
             #expect(try await http.post("/webhooks/pagerduty", body, headers: ["X-PagerDuty-Signature: v1=\(WebhookFixtures.hmacHex(body, secret: "pd"))"]) == 202)
         }

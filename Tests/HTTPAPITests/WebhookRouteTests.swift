@@ -87,6 +87,45 @@ struct WebhookRouteTests {
         }
     }
 
+    /// Every receiver, correctly authenticated: a malformed body is 400, an oversized one 413, a wrong credential
+    /// 401, and none of them stores anything.
+    @Test func badInputPerReceiverStoresNothing() async throws {
+        let directory = try Self.secretsDirectory([
+            "github": "gh\n", "gitlab": "gl\n", "alertmanager": "am\n", "pagerduty": "pd\n", "argocd": "argo\n", "flux": "flux\n",
+            "generic-x": "gen\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        /// The headers that authenticate `body` for a receiver (signed with `secret`).
+        @Sendable func authenticated(_ path: String, _ body: String, secret: String) -> HTTPFields {
+            switch path {
+            case "/webhooks/github": Self.gitHub(body, delivery: "b-\(body.count)", secret: secret)
+            case "/webhooks/gitlab": Self.headers(["X-Gitlab-Token": secret, "X-Gitlab-Event": "Push Hook"])
+            case "/webhooks/pagerduty": Self.headers(["X-PagerDuty-Signature": "v1=" + WebhookFixtures.hmacHex(body, secret: secret)])
+            default: Self.headers(["Authorization": "Bearer \(secret)"])
+            }
+        }
+        let receivers = [
+            ("/webhooks/github", "gh"), ("/webhooks/gitlab", "gl"), ("/webhooks/alertmanager", "am"), ("/webhooks/pagerduty", "pd"),
+            ("/webhooks/argocd", "argo"), ("/webhooks/flux", "flux"), ("/webhooks/generic/x", "gen"),
+        ]
+        try await TestDatabase.withFreshDatabase { _, url in
+            try await PacerTestApp.run(databaseURL: url, webhookSecrets: directory, maxBodyBytes: 4096) { client in
+                for (path, secret) in receivers {
+                    let malformed = "{\"truncated\": "
+                    let bad = try await client.post(path, headers: authenticated(path, malformed, secret: secret), body: malformed)
+                    #expect(bad.status == .badRequest, "\(path): \(bad.text)")
+                    #expect(bad.errorMessage?.hasPrefix("the body is not JSON") == true, "\(path): \(bad.text)")
+                    let big = "{\"pad\": \"" + String(repeating: "x", count: 5000) + "\"}"
+                    #expect(try await client.post(path, headers: authenticated(path, big, secret: secret), body: big).status == .contentTooLarge, "\(path)")
+                    let valid = "{}"
+                    let wrong = try await client.post(path, headers: authenticated(path, valid, secret: secret + "x"), body: valid)
+                    #expect(wrong.status == .unauthorized, "\(path): \(wrong.text)")
+                }
+            }
+            #expect(try await storedCount(url) == 0)
+        }
+    }
+
     @Test func secretsRotateAndReceiversTurnOnWithoutARestart() async throws {
         let directory = try Self.secretsDirectory(["github": "old-secret\n"])
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -46,6 +46,7 @@ struct WebhookEndToEndTests {
             let http = HTTP(port: await port.wait())
             let raw = RawEvents(url: url)
             try await raw.waitForReadyConfig(metricDefinitions: 4)
+            try await waitFor("/readyz") { try await http.status("/readyz") == 200 }
             // The webhook routes and transforms are reconciled too before the first delivery (an event routed before
             // its route exists stays unrouted).
             try await waitFor("the webhook routes and transforms Ready") {

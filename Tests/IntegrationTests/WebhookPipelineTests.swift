@@ -32,6 +32,12 @@ struct WebhookPipelineTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await PacerServer(configuration: serverConfiguration, logger: TestDatabase.logger).run(onServerRunning: { await port.set($0) }) }
                 let http = HTTP(port: await port.wait())
+                // Ingest answers 503 until this process has checked the schema: wait for readiness first.
+                let ready = ContinuousClock.now + .seconds(60)
+                while try await http.status("/readyz") != 200 {
+                    guard ContinuousClock.now < ready else { throw SubprocessError(message: "pacer serve never became ready") }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 try await send(http)
                 let raw = RawEvents(url: url)
                 var contents: [String] = []

@@ -106,7 +106,7 @@ let package = Package(
             dependencies: [
                 "PacerCore", "EventModel", "PacerRules", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird, logging, .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
 
@@ -120,6 +120,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"), lifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings),
         .target(
@@ -164,7 +165,7 @@ let package = Package(
             ], path: "Tests/TestSupport",
             swiftSettings: swiftSettings),
         .testTarget(name: "PacerCoreTests", dependencies: ["PacerCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", logging, lifecycle], swiftSettings: swiftSettings),
+        .testTarget(name: "PacerAppTests", dependencies: ["PacerApp", "PacerCore", "TestSupport", hummingbird, logging, lifecycle], swiftSettings: swiftSettings),
         .testTarget(name: "EventModelTests", dependencies: ["PacerCore", "EventModel"], swiftSettings: swiftSettings),
         .testTarget(name: "ExpressionsTests", dependencies: ["PacerCore", "Expressions"], swiftSettings: swiftSettings),
         .testTarget(name: "PacerRulesTests", dependencies: ["PacerCore", "EventModel", "Expressions", "PacerRules"], swiftSettings: swiftSettings),

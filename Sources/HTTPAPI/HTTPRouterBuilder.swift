@@ -12,13 +12,17 @@ public struct HTTPRouterBuilder: Sendable {
     public let metrics: (any MetricsReading)?
     /// Pacer's own metrics (the swift-metrics backend), served on `/metrics`; nil serves only the DORA gauges.
     public let prometheus: PrometheusCollectorRegistry?
+    /// Per-sender rate and in-flight bound of the ingest endpoints.
+    public let ingestLimits: IngestLimits
     /// The webhook receivers' secrets (`POST /webhooks/{provider}`); nil turns every receiver off.
     public let webhookSecrets: WebhookSecrets?
 
     public init(
         ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int,
-        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil, webhookSecrets: WebhookSecrets? = nil
+        metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil, ingestLimits: IngestLimits = IngestLimits(),
+        webhookSecrets: WebhookSecrets? = nil
     ) {
+        self.ingestLimits = ingestLimits
         self.ingester = ingester
         self.readiness = readiness
         self.tokens = tokens
@@ -38,13 +42,18 @@ public struct HTTPRouterBuilder: Sendable {
             MetricsRoutes<BasicRequestContext>(reader: metrics).register(on: router)
             DashboardRoutes<BasicRequestContext>().register(on: router)
         }
+        // One admission (rate per sender, bytes in flight) for every ingest path, the webhooks included.
+        let admission = IngestAdmission(limits: ingestLimits)
         // The tools' webhooks verify their own signatures or tokens (per receiver), not the ingest bearer token.
-        WebhookRoutes<BasicRequestContext>(ingester: ingester, secrets: webhookSecrets, maxBodyBytes: maxBodyBytes).register(on: router)
+        WebhookRoutes<BasicRequestContext>(ingester: ingester, secrets: webhookSecrets, maxBodyBytes: maxBodyBytes, admission: admission)
+            .register(on: router)
         let ingest = router.group()
         if let tokens {
             ingest.add(middleware: BearerAuthMiddleware(tokens: tokens))
         }
-        IngestRoutes<BasicRequestContext>(ingester: ingester, maxBodyBytes: maxBodyBytes).register(on: ingest)
+        IngestRoutes<BasicRequestContext>(
+            ingester: ingester, maxBodyBytes: maxBodyBytes, admission: admission, sendersByToken: tokens != nil
+        ).register(on: ingest)
         return router
     }
 }

@@ -22,6 +22,7 @@ public final class KubeClient: Sendable {
     let http: HTTPClient
     let watchHTTP: HTTPClient
     let tokenSource: TokenSource?
+    let execCredentials: ExecCredentialProvider?
     let logger: Logger
 
     /// Creates the HTTP clients. Throws ``KubeConfigError`` for unusable TLS material or token file.
@@ -33,6 +34,11 @@ public final class KubeClient: Sendable {
             tokenSource = try TokenSource(path: path)
         } else {
             tokenSource = nil
+        }
+        if case .exec(let plugin) = configuration.authentication {
+            execCredentials = ExecCredentialProvider(plugin: plugin)
+        } else {
+            execCredentials = nil
         }
         let connect = TimeAmount.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
             + configuration.connectTimeout.components.attoseconds / 1_000_000_000)
@@ -103,20 +109,36 @@ extension KubeClient {
         return url
     }
 
-    func makeRequest(method: HTTPMethod, path: String, query: [(String, String)], body: [UInt8]?, contentType: String?) -> HTTPClientRequest {
+    /// The `Authorization` header for the next request (running the credential plugin when its token expired).
+    func authorization() async throws -> String? {
+        switch configuration.authentication {
+        case .none: return nil
+        case .bearer(let token): return "Bearer \(token)"
+        case .tokenFile: return tokenSource.map { "Bearer \($0.token())" }
+        case .basic(let username, let password):
+            return "Basic \(Data("\(username):\(password)".utf8).base64EncodedString())"
+        case .exec:
+            guard let execCredentials else { return nil }
+            return "Bearer \(try await execCredentials.token())"
+        }
+    }
+
+    /// After a 401: a plugin's token is thrown away, so the next request runs the plugin again. True when a retry
+    /// can succeed (there was a plugin token to replace).
+    func refused(authorization: String?) async -> Bool {
+        guard let execCredentials, let authorization, authorization.hasPrefix("Bearer ") else { return false }
+        await execCredentials.invalidate(String(authorization.dropFirst("Bearer ".count)))
+        return true
+    }
+
+    func makeRequest(
+        method: HTTPMethod, path: String, query: [(String, String)], body: [UInt8]?, contentType: String?, authorization: String?
+    ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url(path: path, query: query))
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "pacer-kube-client")
-        switch configuration.authentication {
-        case .none: break
-        case .bearer(let token): request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        case .tokenFile:
-            if let tokenSource { request.headers.add(name: "Authorization", value: "Bearer \(tokenSource.token())") }
-        case .basic(let username, let password):
-            let encoded = Data("\(username):\(password)".utf8).base64EncodedString()
-            request.headers.add(name: "Authorization", value: "Basic \(encoded)")
-        }
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -125,9 +147,27 @@ extension KubeClient {
     }
 
     /// Sends a request and reads the whole body; non-2xx becomes a ``KubeClientError`` with the Status.
+    /// A 401 with a credential plugin's token runs the plugin again and retries once.
     func perform(method: HTTPMethod, path: String, query: [(String, String)] = [], body: [UInt8]? = nil, contentType: String? = nil) async throws -> RawResponse {
-        let request = makeRequest(method: method, path: path, query: query, body: body, contentType: contentType)
         let label = "\(method.rawValue) \(path)"
+        do {
+            return try await performOnce(method: method, path: path, query: query, body: body, contentType: contentType)
+        } catch let error as KubeClientError where error.httpStatus == 401 {
+            guard await refused(authorization: error.authorization) else { throw error }
+            logger.info("API server refused the credential plugin's token; running the plugin again", metadata: ["request": "\(label)"])
+            return try await performOnce(method: method, path: path, query: query, body: body, contentType: contentType)
+        }
+    }
+
+    private func performOnce(method: HTTPMethod, path: String, query: [(String, String)], body: [UInt8]?, contentType: String?) async throws -> RawResponse {
+        let label = "\(method.rawValue) \(path)"
+        let authorization: String?
+        do {
+            authorization = try await self.authorization()
+        } catch let error as KubeClientError {
+            throw KubeClientError(code: error.code, request: label, message: error.message)
+        }
+        let request = makeRequest(method: method, path: path, query: query, body: body, contentType: contentType, authorization: authorization)
         let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000
             + configuration.requestTimeout.components.attoseconds / 1_000_000_000)
         let deadline = NIODeadline.now() + timeout
@@ -142,7 +182,11 @@ extension KubeClient {
             throw Self.transportError(error, request: label)
         }
         let raw = RawResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
-        guard (200..<300).contains(raw.status) else { throw Self.apiError(raw, request: label) }
+        guard (200..<300).contains(raw.status) else {
+            var error = Self.apiError(raw, request: label)
+            error.authorization = authorization
+            throw error
+        }
         return raw
     }
 

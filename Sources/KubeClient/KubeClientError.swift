@@ -17,6 +17,8 @@ public struct KubeClientError: Error, Sendable, CustomStringConvertible {
         case tooLarge
         /// A watch stream was idle for longer than the watchdog allows.
         case watchIdle
+        /// The kubeconfig's credential plugin (`exec`) failed or printed no usable credential.
+        case credentials
     }
 
     public var code: Code
@@ -29,6 +31,8 @@ public struct KubeClientError: Error, Sendable, CustomStringConvertible {
     /// `GET /apis/apps/v1/...`: what was being done.
     public var request: String
     public var message: String
+    /// The credential a refused request was sent with, so the client can replace a plugin's token (never printed).
+    var authorization: String?
 
     public init(code: Code, httpStatus: Int = 0, status: Status? = nil, retryAfter: Duration? = nil, request: String = "", message: String) {
         self.code = code

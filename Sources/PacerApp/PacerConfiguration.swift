@@ -9,10 +9,20 @@ public struct PacerConfiguration: Sendable {
     public var logFormat: LogFormat = .text
     /// When set, ingest endpoints require a bearer token from this file.
     public var ingestTokenFile: String?
+    /// PEM files of the serving certificate (chain) and its key: when both are set, the port serves HTTPS only,
+    /// and the pair is reloaded when the files change.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
     /// The webhook receivers' secret files (one per receiver: `github`, `gitlab`, …); nil turns them all off.
     public var webhookSecretsDirectory: String?
     /// Request bodies above this are refused with 413.
     public var maxBodyBytes: Int = 1 << 20
+    /// Events per second each ingest sender may post on average (nil: no limit); 429 beyond it.
+    public var ingestRateLimit: Double? = 10_000
+    /// Events a sender may post at once above its rate.
+    public var ingestBurst = 20_000
+    /// Request bytes being processed at once over all senders; 429 beyond it.
+    public var ingestMaxInFlightBytes = 64 << 20
     /// How long an ingest request may wait for its commit before it is answered 503.
     public var writeTimeout: Duration = .seconds(5)
     /// How often, at most, the ingest token file is checked for a rotation.

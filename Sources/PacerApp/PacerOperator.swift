@@ -102,7 +102,7 @@ public struct PacerOperator: Sendable {
         } else {
             elected = ClosureService { try await leaderServices.runWhileLeading() }
         }
-        let app = server.application(router: parts.router, onServerRunning: onServerRunning)
+        let app = try server.application(router: parts.router, onServerRunning: onServerRunning)
         let group = ServiceGroup(
             configuration: .init(
                 services: (parts.services + [elected, app]).map { .init(service: $0) },

@@ -2,6 +2,7 @@ import EventModel
 import EventStore
 import HTTPAPI
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Pipeline
@@ -27,7 +28,7 @@ public struct PacerServer: Sendable {
     /// Runs until SIGTERM/SIGINT. `onServerRunning` receives the bound port (useful with port 0).
     public func run(onServerRunning: (@Sendable (Int) async -> Void)? = nil) async throws {
         let parts = try makeParts()
-        let app = application(router: parts.router, onServerRunning: onServerRunning)
+        let app = try application(router: parts.router, onServerRunning: onServerRunning)
         let pipeline = configuration.pipelineEnabled
             ? pipelineServices(client: parts.client).map { AfterMigrations(gate: parts.schema, service: $0) as any Service } : []
         let group = ServiceGroup(
@@ -56,16 +57,24 @@ public struct PacerServer: Sendable {
         ]
     }
 
-    /// The HTTP application on the configured address.
+    /// The HTTP application on the configured address: HTTPS when a serving certificate is configured.
     public func application(
         router: Router<BasicRequestContext>, onServerRunning: (@Sendable (Int) async -> Void)? = nil
-    ) -> some ApplicationProtocol {
-        Application(
+    ) throws -> some ApplicationProtocol {
+        var server = HTTPServerBuilder.http1()
+        var scheme = "http"
+        if let certificatePath = configuration.tlsCertificateFile, let keyPath = configuration.tlsKeyFile {
+            let certificate = try ServingCertificate(certificatePath: certificatePath, keyPath: keyPath, logger: logger)
+            server = .http1(tls: certificate)
+            scheme = "https"
+        }
+        return Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "pacer"),
-            onServerRunning: { [logger, configuration] channel in
+            onServerRunning: { [logger, configuration, scheme] channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("pacer listening", metadata: ["address": "http://\(configuration.httpHost):\(port)"])
+                logger.info("pacer listening", metadata: ["address": "\(scheme)://\(configuration.httpHost):\(port)"])
                 await onServerRunning?(port)
             },
             logger: logger)
@@ -105,6 +114,9 @@ public struct PacerServer: Sendable {
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),
             tokens: tokens, maxBodyBytes: configuration.maxBodyBytes,
             metrics: MetricsReadAdapter(client: client, logger: logger), prometheus: registry,
+            ingestLimits: IngestLimits(
+                eventsPerSecond: configuration.ingestRateLimit, burst: configuration.ingestBurst,
+                maxInFlightBytes: configuration.ingestMaxInFlightBytes),
             webhookSecrets: configuration.webhookSecretsDirectory.map {
                 WebhookSecrets(directory: $0, recheckInterval: configuration.tokenRecheckInterval)
             }

@@ -73,8 +73,23 @@ struct ServerOptions: ParsableArguments {
         help: "Directory of webhook receiver secrets, one file per receiver: github, gitlab, pagerduty, alertmanager, argocd, flux, generic-<name> (env PACER_WEBHOOK_SECRETS_DIR).")
     var webhookSecretsDir: String?
 
+    @Option(name: .customLong("tls-cert-file"), help: "PEM certificate (chain) to serve HTTPS with, reloaded when it changes; needs --tls-key-file (env PACER_TLS_CERT_FILE).")
+    var tlsCertFile: String?
+
+    @Option(name: .customLong("tls-key-file"), help: "PEM private key of --tls-cert-file (env PACER_TLS_KEY_FILE).")
+    var tlsKeyFile: String?
+
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted, in bytes (env PACER_MAX_BODY_BYTES, default 1048576).")
     var maxBodyBytes: Int?
+
+    @Option(name: .customLong("ingest-rate-limit"), help: "Events per second each sender may post on average; 0 turns the limit off (env PACER_INGEST_RATE_LIMIT, default 10000). Senders are told apart by bearer token, or by event source without tokens.")
+    var ingestRateLimit: Double?
+
+    @Option(name: .customLong("ingest-burst"), help: "Events a sender may post at once above its rate (env PACER_INGEST_BURST, default 20000).")
+    var ingestBurst: Int?
+
+    @Option(name: .customLong("ingest-max-inflight-bytes"), help: "Request bytes being processed at once over all senders; beyond it requests get 429 (env PACER_INGEST_MAX_INFLIGHT_BYTES, default 67108864).")
+    var ingestMaxInFlightBytes: Int?
 
     @Flag(name: .customLong("pipeline"), inversion: .prefixedNo, help: "Run the pipeline (route, transform, calculate) in this process (default on; `run`: on the leader).")
     var pipeline = true
@@ -87,12 +102,30 @@ struct ServerOptions: ParsableArguments {
         configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
         configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
         configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
+        configuration.tlsCertificateFile = tlsCertFile ?? Environment.value("PACER_TLS_CERT_FILE")
+        configuration.tlsKeyFile = tlsKeyFile ?? Environment.value("PACER_TLS_KEY_FILE")
+        guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS, or neither")
+        }
         configuration.webhookSecretsDirectory = webhookSecretsDir ?? Environment.value("PACER_WEBHOOK_SECRETS_DIR")
         configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map { try Self.number($0, "PACER_MAX_BODY_BYTES") } ?? 1 << 20
         guard (0...65535).contains(configuration.httpPort) else {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")
         }
         guard configuration.maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        let rate = try ingestRateLimit ?? Environment.value("PACER_INGEST_RATE_LIMIT").map {
+            guard let value = Double($0) else { throw ValidationError("PACER_INGEST_RATE_LIMIT must be a number of events per second, got \"\($0)\"") }
+            return value
+        } ?? 10_000
+        guard rate.isFinite, rate >= 0 else { throw ValidationError("--ingest-rate-limit must be 0 (off) or a positive number of events per second, got \(rate)") }
+        configuration.ingestRateLimit = rate == 0 ? nil : rate
+        configuration.ingestBurst = try ingestBurst ?? Environment.value("PACER_INGEST_BURST").map { try Self.number($0, "PACER_INGEST_BURST") } ?? 20_000
+        guard configuration.ingestBurst > 0 else { throw ValidationError("--ingest-burst must be positive, got \(configuration.ingestBurst)") }
+        configuration.ingestMaxInFlightBytes = try ingestMaxInFlightBytes
+            ?? Environment.value("PACER_INGEST_MAX_INFLIGHT_BYTES").map { try Self.number($0, "PACER_INGEST_MAX_INFLIGHT_BYTES") } ?? 64 << 20
+        guard configuration.ingestMaxInFlightBytes > 0 else {
+            throw ValidationError("--ingest-max-inflight-bytes must be positive, got \(configuration.ingestMaxInFlightBytes)")
+        }
         configuration.pipelineEnabled = pipeline
         let poll = try pipelinePollInterval ?? Environment.value("PACER_PIPELINE_POLL_INTERVAL").map {
             guard let seconds = Double($0) else { throw ValidationError("PACER_PIPELINE_POLL_INTERVAL must be a number of seconds, got \"\($0)\"") }

@@ -6,13 +6,6 @@ import Testing
 
 @Suite("Ingest authentication", .enabled(if: TestDatabase.enabled))
 struct AuthTests {
-    private func tokenFile(_ tokens: String) throws -> String {
-        let path = RepoPaths.root + "/.tmp/token-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: RepoPaths.root + "/.tmp", withIntermediateDirectories: true)
-        try tokens.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     private func headers(id: String, token: String?) -> HTTPFields {
         var fields = binaryHeaders(id: id)
         if let token { fields[.authorization] = "Bearer \(token)" }
@@ -20,7 +13,7 @@ struct AuthTests {
     }
 
     @Test func requiresAValidBearerTokenAndStoresNothingOtherwise() async throws {
-        let path = try tokenFile("# ingest tokens\nfirst-token\n\nsecond-token\n")
+        let path = try temporaryTokenFile("# ingest tokens\nfirst-token\n\nsecond-token\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await TestDatabase.withFreshDatabase { _, url in
             try await PacerTestApp.run(databaseURL: url, tokenFile: path) { client in
@@ -44,7 +37,7 @@ struct AuthTests {
     }
 
     @Test func aRotatedTokenFileIsPickedUpWithoutARestart() async throws {
-        let path = try tokenFile("old-token\n")
+        let path = try temporaryTokenFile("old-token\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await TestDatabase.withFreshDatabase { _, url in
             try await PacerTestApp.run(databaseURL: url, tokenFile: path) { client in

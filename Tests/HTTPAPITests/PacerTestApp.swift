@@ -15,6 +15,7 @@ enum PacerTestApp {
     static func run<T: Sendable>(
         databaseURL: String, tokenFile: String? = nil, webhookSecrets: String? = nil, maxBodyBytes: Int = 1 << 20, writeTimeout: Duration = .seconds(5),
         waitForSchema: Bool = true, testing: TestingSetup = .live,
+        ingestRateLimit: Double? = 10_000, ingestBurst: Int = 20_000, maxInFlightBytes: Int = 64 << 20,
         _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var configuration = PacerConfiguration(databaseURL: databaseURL)
@@ -23,6 +24,9 @@ enum PacerTestApp {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.writeTimeout = writeTimeout
         configuration.tokenRecheckInterval = .zero
+        configuration.ingestRateLimit = ingestRateLimit
+        configuration.ingestBurst = ingestBurst
+        configuration.ingestMaxInFlightBytes = maxInFlightBytes
         let parts = try PacerServer(configuration: configuration, logger: TestDatabase.logger).makeParts()
         let app = Application(router: parts.router, services: parts.services, logger: TestDatabase.logger)
         let schema = parts.schema
@@ -46,6 +50,14 @@ extension TestResponse {
     var text: String { String(buffer: body) }
     var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] }
     var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
+}
+
+/// A bearer-token file under `.tmp/` (one token per line), for tests of authenticated ingest.
+func temporaryTokenFile(_ tokens: String) throws -> String {
+    let path = RepoPaths.root + "/.tmp/token-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: RepoPaths.root + "/.tmp", withIntermediateDirectories: true)
+    try tokens.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }
 
 func binaryHeaders(id: String, source: String = "/demo", type: String = "demo.created") -> HTTPFields {

@@ -1,8 +1,10 @@
 import Foundation
+import PacerCore
 import Synchronization
 
 /// Bearer tokens read from a file (one per line, blank lines and `#` comments ignored), re-read when the file
-/// changes, as a mounted Kubernetes Secret does when it is rotated (a symlink swap: the path's target changes).
+/// changes, as a mounted Kubernetes Secret does when it is rotated (a symlink swap one level up: `FileSignature`
+/// follows every link).
 ///
 /// Tokens are compared in constant time and never logged.
 public final class TokenFile: Sendable {
@@ -13,12 +15,6 @@ public final class TokenFile: Sendable {
         var signature: FileSignature?
         var checkedAt: ContinuousClock.Instant?
         var error: String?
-    }
-    private struct FileSignature: Equatable {
-        var modified: Date?
-        var size: Int?
-        var inode: Int?
-        var target: String?
     }
     private let snapshot = Mutex(Snapshot())
 
@@ -61,7 +57,7 @@ public final class TokenFile: Sendable {
             return now - checked >= recheckInterval
         }
         guard due else { return }
-        let signature = Self.signature(of: path)
+        let signature = FileSignature(path: path)
         let changed = snapshot.withLock { state -> Bool in
             state.checkedAt = now
             return force || state.signature != signature
@@ -82,18 +78,6 @@ public final class TokenFile: Sendable {
             state.signature = signature
             state.error = tokens.isEmpty ? "ingest token file \(path) holds no token" : nil
         }
-    }
-
-    /// The file's identity after resolving every symbolic link: a Kubernetes Secret volume links `key` to
-    /// `..data/key` and rotates by swapping `..data`, so only the fully resolved path (and its attributes) changes.
-    private static func signature(of path: String) -> FileSignature? {
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return nil }
-        return FileSignature(
-            modified: attributes[.modificationDate] as? Date,
-            size: (attributes[.size] as? NSNumber)?.intValue,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue,
-            target: resolved)
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a token matched.

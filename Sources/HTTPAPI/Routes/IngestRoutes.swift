@@ -12,14 +12,20 @@ import PacerCore
 /// new); 400 naming the attribute for an invalid event (a batch is all-or-nothing); 401 without a valid token when
 /// authentication is on; 413 above the body limit; 415 for a content type that carries no CloudEvent; 422 when
 /// PostgreSQL refused the request's events (never retried; other requests are not affected); 503 with Retry-After
-/// only when the store cannot commit.
+/// only when the store cannot commit; 429 with Retry-After when the sender is over its rate or ingest is at its
+/// in-flight bound (`IngestAdmission`: nothing of the request is stored).
 public struct IngestRoutes<Context: RequestContext>: Sendable {
     let ingester: any EventIngesting
     let maxBodyBytes: Int
+    let admission: IngestAdmission
+    /// Senders are told apart by their bearer token when ingest requires one, else by each event's `source`.
+    let sendersByToken: Bool
 
-    public init(ingester: any EventIngesting, maxBodyBytes: Int) {
+    public init(ingester: any EventIngesting, maxBodyBytes: Int, admission: IngestAdmission = IngestAdmission(limits: .unlimitedRate), sendersByToken: Bool = false) {
         self.ingester = ingester
         self.maxBodyBytes = maxBodyBytes
+        self.admission = admission
+        self.sendersByToken = sendersByToken
     }
 
     public func register(on router: some RouterMethods<Context>) {
@@ -31,6 +37,8 @@ public struct IngestRoutes<Context: RequestContext>: Sendable {
     /// `POST /cdevents`: CloudEvents (binary, structured or batched) whose data is a CDEvent (spec 0.3–0.5),
     /// validated against the CDEvents type registry and stored normalised to v0.5.1 in `cdevents_raw`.
     func receiveCDEvents(_ request: Request, context: Context) async throws -> Response {
+        let reservation = try reserve(request)
+        defer { reservation.release() }
         let body = try await Self.collectBody(request, limit: maxBodyBytes)
         let cloudEvents = try Self.decodeEvents(request: request, body: body)
         var cdEvents: [CDEvent] = []
@@ -49,6 +57,7 @@ public struct IngestRoutes<Context: RequestContext>: Sendable {
             }
         }
         guard !cdEvents.isEmpty else { return Self.accepted(IngestResult(stored: 0, duplicates: 0)) }
+        try admission.charge(senders(of: cloudEvents, request))
         do {
             return Self.accepted(try await ingester.ingest(cdEvents: cdEvents))
         } catch let unavailable as IngestUnavailable {
@@ -59,10 +68,30 @@ public struct IngestRoutes<Context: RequestContext>: Sendable {
     }
 
     func receive(_ request: Request, context: Context) async throws -> Response {
+        let reservation = try reserve(request)
+        defer { reservation.release() }
         let body = try await Self.collectBody(request, limit: maxBodyBytes)
         let events = try Self.decodeEvents(request: request, body: body)
+        try admission.charge(senders(of: events, request))
         let result = try await Self.commit(events, to: ingester, logger: context.logger)
         return Self.accepted(result)
+    }
+
+    /// Holds the request's share of the in-flight bound (its Content-Length, or the body limit when it is not
+    /// sent) until it is answered.
+    func reserve(_ request: Request) throws -> IngestAdmission.Reservation {
+        let declared = request.headers[.contentLength].flatMap(Int.init) ?? maxBodyBytes
+        return try admission.reserve(bytes: min(max(declared, 0), maxBodyBytes))
+    }
+
+    /// The events of the request per sender, for the rate limit.
+    func senders(of events: [CloudEvent], _ request: Request) -> [String: Int] {
+        if sendersByToken, let authorization = request.headers[.authorization] {
+            return [authorization: events.count]
+        }
+        var counts: [String: Int] = [:]
+        for event in events { counts["source:" + event.source, default: 0] += 1 }
+        return counts
     }
 
     /// Reads the body, answering 413 above the limit (checked against Content-Length first, when sent).

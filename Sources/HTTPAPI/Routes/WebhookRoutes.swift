@@ -10,19 +10,26 @@ import PacerCore
 /// Alertmanager, PagerDuty, Argo CD notifications, Flux notification-controller, a generic JSON sender), verified
 /// as each tool documents, turned into CloudEvents and stored through the same group commit as `/events`.
 ///
-/// Answers, in this order: 404 for an unknown provider or a receiver that is off (no secret file); 413 above the
-/// body limit; 401 for a missing or wrong signature or token (nothing is stored); 400 for a body that is not a
-/// JSON object or lacks what the provider always sends (naming the header or field); then as `/events`: 202 once
-/// committed (a redelivery stores nothing new), 422, 503.
+/// Answers, in this order: 404 for an unknown provider or a receiver that is off (no secret file); 429 when the
+/// ingest paths' bytes in flight are at their bound; 413 above the body limit; 401 for a missing or wrong signature or token (nothing is stored); 400 for a body that is not a
+/// JSON object or lacks what the provider always sends (naming the header or field); 429 above the per-sender
+/// event rate (the sender is the receiver); then as `/events`: 202 once committed (a redelivery stores nothing new),
+/// 422, 503.
 public struct WebhookRoutes<Context: RequestContext>: Sendable {
     let ingester: any EventIngesting
     let secrets: WebhookSecrets?
     let maxBodyBytes: Int
+    /// The ingest paths' admission: bytes in flight, and the rate per sender (here: per receiver, `webhook:<name>`).
+    let admission: IngestAdmission
 
-    public init(ingester: any EventIngesting, secrets: WebhookSecrets?, maxBodyBytes: Int) {
+    public init(
+        ingester: any EventIngesting, secrets: WebhookSecrets?, maxBodyBytes: Int,
+        admission: IngestAdmission = IngestAdmission(limits: .unlimitedRate)
+    ) {
         self.ingester = ingester
         self.secrets = secrets
         self.maxBodyBytes = maxBodyBytes
+        self.admission = admission
     }
 
     public func register(on router: some RouterMethods<Context>) {
@@ -49,6 +56,9 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
             let location = secrets.map { "file \($0.path(for: receiver))" } ?? "--webhook-secrets-dir is not set"
             throw APIError(.notFound, "the \(receiver) webhook receiver is off: no secret is configured (\(location))")
         }
+        let declared = request.headers[.contentLength].flatMap(Int.init) ?? maxBodyBytes
+        let reservation = try admission.reserve(bytes: min(max(declared, 0), maxBodyBytes))
+        defer { reservation.release() }
         let buffer = try await IngestRoutes<Context>.collectBody(request, limit: maxBodyBytes)
         let body = Array(buffer.readableBytesView)
         let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
@@ -73,6 +83,7 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
                 throw APIError(.badRequest, "\(receiver) webhook: event \(index): \(error.description)", attribute: error.attribute)
             }
         }
+        try admission.charge(["webhook:\(receiver)": events.count])
         let result = try await IngestRoutes<Context>.commit(events, to: ingester, logger: context.logger)
         return IngestRoutes<Context>.accepted(result)
     }

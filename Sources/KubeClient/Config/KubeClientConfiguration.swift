@@ -32,6 +32,26 @@ public struct KubeClientConfiguration: Sendable {
         /// A token file re-read when it changes (projected service-account tokens rotate).
         case tokenFile(String)
         case basic(username: String, password: String)
+        /// A credential plugin run for a token, cached until it expires and run again on 401.
+        case exec(ExecPlugin)
+    }
+
+    /// A credential plugin: the command (resolved like a shell would, through `PATH`, or relative to the
+    /// kubeconfig's folder when it contains a slash), its arguments and extra environment.
+    public struct ExecPlugin: Sendable, Hashable {
+        public var apiVersion: String
+        public var command: String
+        public var arguments: [String]
+        public var environment: [String: String]
+        public var installHint: String?
+
+        public init(apiVersion: String, command: String, arguments: [String] = [], environment: [String: String] = [:], installHint: String? = nil) {
+            self.apiVersion = apiVersion
+            self.command = command
+            self.arguments = arguments
+            self.environment = environment
+            self.installHint = installHint
+        }
     }
 
     /// TLS material, PEM bytes already loaded (files are read at resolution time).

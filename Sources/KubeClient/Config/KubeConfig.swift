@@ -57,6 +57,8 @@ public struct KubeConfig: Codable, Sendable, Hashable {
         public var clientKeyData: String?
         public var username: String?
         public var password: String?
+        /// A credential plugin (`client.authentication.k8s.io`), as EKS, GKE and AKS kubeconfigs use.
+        public var exec: ExecConfig?
 
         enum CodingKeys: String, CodingKey {
             case token
@@ -65,7 +67,7 @@ public struct KubeConfig: Codable, Sendable, Hashable {
             case clientCertificateData = "client-certificate-data"
             case clientKey = "client-key"
             case clientKeyData = "client-key-data"
-            case username, password
+            case username, password, exec
         }
 
         public init(from decoder: any Decoder) throws {
@@ -80,8 +82,23 @@ public struct KubeConfig: Codable, Sendable, Hashable {
             clientKeyData = try container.decodeIfPresent(String.self, forKey: .clientKeyData)
             username = try container.decodeIfPresent(String.self, forKey: .username)
             password = try container.decodeIfPresent(String.self, forKey: .password)
+            exec = try container.decodeIfPresent(ExecConfig.self, forKey: .exec)
         }
 
         enum AltKeys: String, CodingKey { case tokenFile = "token-file" }
+    }
+
+    /// `users[].user.exec` of a kubeconfig.
+    public struct ExecConfig: Codable, Sendable, Hashable {
+        public var apiVersion: String?
+        public var command: String
+        public var args: [String]?
+        public var env: [EnvVar]?
+        public var installHint: String?
+
+        public struct EnvVar: Codable, Sendable, Hashable {
+            public var name: String
+            public var value: String
+        }
     }
 }

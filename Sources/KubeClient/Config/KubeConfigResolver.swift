@@ -49,6 +49,8 @@ struct KubeConfigResolver {
                 auth = .tokenFile(path)
             } else if let username = user.username, let password = user.password {
                 auth = .basic(username: username, password: password)
+            } else if let exec = user.exec {
+                auth = .exec(try plugin(exec, user: context.user ?? ""))
             }
         }
         var result = KubeClientConfiguration(
@@ -56,6 +58,21 @@ struct KubeConfigResolver {
             authentication: auth, tls: tls, source: "kubeconfig \(source) context \(contextName)")
         result.tls = tls
         return result
+    }
+
+    /// The plugin of `users[].user.exec`: `client.authentication.k8s.io/v1` or `v1beta1` (what client-go accepts).
+    private func plugin(_ exec: KubeConfig.ExecConfig, user: String) throws(KubeConfigError) -> KubeClientConfiguration.ExecPlugin {
+        let versions = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"]
+        guard let apiVersion = exec.apiVersion, versions.contains(apiVersion) else {
+            throw fail("user \"\(user)\": exec apiVersion must be one of \(versions.joined(separator: ", ")), got \"\(exec.apiVersion ?? "")\"")
+        }
+        guard !exec.command.isEmpty else { throw fail("user \"\(user)\": exec command is empty") }
+        // A command with a slash but not absolute is relative to the kubeconfig's folder (client-go's rule).
+        let command = exec.command.contains("/") ? absolute(exec.command) : exec.command
+        var environment: [String: String] = [:]
+        for variable in exec.env ?? [] { environment[variable.name] = variable.value }
+        return KubeClientConfiguration.ExecPlugin(
+            apiVersion: apiVersion, command: command, arguments: exec.args ?? [], environment: environment, installHint: exec.installHint)
     }
 
     private func material(data: String?, file: String?, what: String) throws(KubeConfigError) -> [UInt8]? {

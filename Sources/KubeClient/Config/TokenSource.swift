@@ -1,8 +1,9 @@
 import Foundation
+import PacerCore
 import Synchronization
 
-/// A bearer token read from a file and re-read when the file's modification time changes,
-/// or at least every ``maximumAge`` (projected service-account tokens rotate in place).
+/// A bearer token read from a file and re-read when the file changes (`FileSignature`: a projected service-account
+/// token's volume swaps a symlink one level up), or at least every ``maximumAge``.
 final class TokenSource: Sendable {
     let path: String
     let maximumAge: Duration
@@ -10,7 +11,7 @@ final class TokenSource: Sendable {
 
     struct State {
         var token: String
-        var modified: Date?
+        var signature: FileSignature?
         var readAt: ContinuousClock.Instant
     }
 
@@ -20,17 +21,17 @@ final class TokenSource: Sendable {
         guard let token = Self.read(path) else {
             throw KubeConfigError(source: path, message: "token file not readable or empty")
         }
-        state = Mutex(State(token: token, modified: Self.modificationDate(path), readAt: .now))
+        state = Mutex(State(token: token, signature: FileSignature(path: path), readAt: .now))
     }
 
     /// The current token; cheap (one stat) when nothing changed.
     func token() -> String {
         state.withLock { state in
             let now = ContinuousClock.now
-            let modified = Self.modificationDate(path)
-            if modified != state.modified || now - state.readAt >= maximumAge, let fresh = Self.read(path) {
+            let signature = FileSignature(path: path)
+            if signature != state.signature || now - state.readAt >= maximumAge, let fresh = Self.read(path) {
                 state.token = fresh
-                state.modified = modified
+                state.signature = signature
                 state.readAt = now
             }
             return state.token
@@ -41,9 +42,5 @@ final class TokenSource: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return token.isEmpty ? nil : token
-    }
-
-    private static func modificationDate(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 }

@@ -95,8 +95,14 @@ extension KubeClient {
         if options.allowWatchBookmarks { query.append(("allowWatchBookmarks", "true")) }
         let timeout = options.timeoutSeconds ?? Int.random(in: configuration.watchTimeoutRange)
         query.append(("timeoutSeconds", String(timeout)))
-        let request = makeRequest(method: .GET, path: path, query: query, body: nil, contentType: nil)
         let label = "WATCH \(path)"
+        let authorization: String?
+        do {
+            authorization = try await self.authorization()
+        } catch let error as KubeClientError {
+            throw KubeClientError(code: error.code, request: label, message: error.message)
+        }
+        let request = makeRequest(method: .GET, path: path, query: query, body: nil, contentType: nil, authorization: authorization)
         let response: HTTPClientResponse
         do {
             let connect = configuration.requestTimeout
@@ -112,6 +118,8 @@ extension KubeClient {
             } catch {
                 throw Self.transportError(error, request: label)
             }
+            // A refused plugin token is thrown away, so the reflector's retry runs the plugin again.
+            if response.status.code == 401 { _ = await refused(authorization: authorization) }
             throw Self.apiError(RawResponse(status: Int(response.status.code), headers: response.headers, body: body), request: label)
         }
         return WatchStream(body: response.body, maximumValueBytes: configuration.maxBodyBytes, request: label)

@@ -126,6 +126,35 @@ struct WebhookRouteTests {
         }
     }
 
+    /// The receivers share the ingest admission: each receiver is one sender of the per-sender rate. With a bucket
+    /// of 2 events (0.001/s refill: nothing comes back during the test), a 3-alert delivery is admitted from the
+    /// full bucket, which then owes one (the admission's documented rule), so the next delivery is refused whole.
+    @Test func aReceiverOverTheSenderRateGets429AndStoresNothing() async throws {
+        let directory = try Self.secretsDirectory(["alertmanager": "am\n", "github": Self.gitHubSecret + "\n"])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func alerts(_ fingerprints: [String]) -> String {
+            WebhookFixtures.alertmanager(status: "firing", alerts: fingerprints.map {
+                WebhookFixtures.alert(fingerprint: $0, status: "firing", labels: ["app": "checkout"], startsAt: "2026-11-20T10:00:00Z")
+            })
+        }
+        let first = alerts(["a", "b", "c"])
+        let second = alerts(["d"])
+        try await TestDatabase.withFreshDatabase { _, url in
+            try await PacerTestApp.run(databaseURL: url, webhookSecrets: directory, ingestRateLimit: 0.001, ingestBurst: 2) { client in
+                let bearer = Self.headers(["Authorization": "Bearer am"])
+                #expect(try await client.post("/webhooks/alertmanager", headers: bearer, body: first).status == .accepted)
+                let limited = try await client.post("/webhooks/alertmanager", headers: bearer, body: second)
+                #expect(limited.status == .tooManyRequests, "\(limited.text)")
+                #expect(limited.headers[.retryAfter] != nil)
+                // Another receiver is another sender: its bucket is full.
+                #expect(try await client.post("/webhooks/github", headers: Self.gitHub(Self.push, delivery: "rl-1"), body: Self.push).status == .accepted)
+            }
+            // The three alerts and the push; not the refused alert.
+            #expect(try await storedCount(url) == 4)
+            #expect(try await storedCount(url, "SELECT count(*)::int FROM cloudevents_raw WHERE ce_subject = 'd'") == 0)
+        }
+    }
+
     @Test func secretsRotateAndReceiversTurnOnWithoutARestart() async throws {
         let directory = try Self.secretsDirectory(["github": "old-secret\n"])
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -2,8 +2,17 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PG := hack/postgres.sh
+# The one version of binary, image and chart (hack/set-version.sh changes it; hack/check-version.py checks the copies).
+VERSION := $(shell tr -d '[:space:]' < VERSION)
+# make image: release by default; `make test` builds it from the debug binary it already has (CONFIGURATION=debug),
+# since a cold release build of the dependency graph would take CI past its time (docs/image.md).
+CONFIGURATION ?= release
+IMAGE ?= ghcr.io/pacer-dev/pacer
+IMAGE_ARCHIVE ?= .tmp/pacer-image.tar
+# Extra `swift build` flags for make image, e.g. IMAGE_BUILD_FLAGS=--scratch-path=.build-release.
+IMAGE_BUILD_FLAGS ?=
 
-.PHONY: run serve test build build-demo deps postgres postgres-stop bench-ingest clean
+.PHONY: run serve test build build-demo deps postgres postgres-stop bench-ingest clean image
 
 deps:
 	@hack/deps.sh
@@ -14,6 +23,12 @@ build:
 # The demo is its own executable (Sources/pacer-demo), so the operator binary does not link kube-sim.
 build-demo:
 	$(SWIFT) build --product pacer-demo
+
+# The container image as an OCI archive, built with buildah without a daemon (as root): docs/image.md.
+image: deps
+	$(SWIFT) build -c $(CONFIGURATION) $(IMAGE_BUILD_FLAGS) --product pacer
+	IMAGE=$(IMAGE) VERSION=$(VERSION) hack/image/build.sh \
+	  "$$($(SWIFT) build -c $(CONFIGURATION) $(IMAGE_BUILD_FLAGS) --show-bin-path)/pacer" $(IMAGE_ARCHIVE)
 
 postgres: deps
 	@$(PG) start >/dev/null
@@ -36,6 +51,14 @@ test: postgres
 	python3 hack/check-imports.py
 	$(SWIFT) build --build-tests
 	python3 hack/check-chart.py
+	# The PrometheusRule (promtool), the Grafana dashboard (a real Prometheus scraping pacer-demo) and the OpenAPI
+	# document (schemathesis against the same running server): about a minute.
+	python3 hack/check-observability.py
+	python3 hack/check-version.py
+	python3 hack/check-workflows.py
+	# The image from the debug binary just built, run from its own filesystem (chroot as 65532) against PostgreSQL.
+	$(MAKE) --no-print-directory image CONFIGURATION=debug
+	PACER_TEST_DATABASE_URL="$$($(PG) url)" python3 hack/image/test-image.py $(IMAGE_ARCHIVE)
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --skip IntegrationTests
 	# The end-to-end suites (pacer run, the demo, Chromium, SIGKILL) after the others, so the timing-sensitive
 	# tests above do not share the 2 cores with them.

@@ -186,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "EventModel", "PacerRules", "HTTPAPI", "PacerApp", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "EventModel", "PacerRules", "HTTPAPI", "PacerApp", "TestSupport", "KubeSim", "KubeClient", "KubeCore", "PacerCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -3,9 +3,11 @@
 
 1. Drift: charts/pacer/crds == crds/*.yaml and charts/pacer/files/default-pipeline == examples/*.yaml, byte for byte
    (fix with hack/sync-crds.sh).
-2. Dockerfile (hack/check-dockerfile.py): pinned bases, non-root USER, binary path == the chart's command.
+2. Dockerfile (hack/check-dockerfile.py): hadolint, COPY sources in git, stages, final-stage config, ENTRYPOINT == the chart's command.
 3. Helm's own engine (helm-python-sdk, Helm v4 Go SDK): strict lint and render with default values and variants;
-   asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard.
+   asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard,
+   the PDB (only with replicaCount > 1), the PrometheusRule and the `helm test` hook Pod (whose script is run against
+   the charted operator in 6). The alerts, dashboard queries and OpenAPI document: hack/check-observability.py.
 4. kubernetes-validate (Kubernetes 1.32, strict) on every rendered object of a built-in kind.
 5. values.schema.json rejects wrong values with a message naming the key.
 6. kube-sim (unless --no-kube-sim): the real kubectl applies the CRDs, then every rendered object; kinds kube-sim
@@ -200,10 +202,24 @@ def check_defaults(objects: list[dict], notes: str) -> list[str] | None:
         exprs = " ".join(t["expr"] for p in dash["panels"] for t in p["targets"])
         ok = all(m in exprs for m in ("pacer_dora_deployment_frequency", "pacer_dora_lead_time_hours",
                                       "pacer_dora_change_failure_rate", "pacer_dora_time_to_restore_hours"))
-        ok = ok and all("app" in t["legendFormat"] for p in dash["panels"] for t in p["targets"])
+        ok = ok and all("app" in t["legendFormat"] for p in dash["panels"] for t in p["targets"] if "pacer_dora_" in t["expr"])
+    # hack/check-observability.py runs every panel's query against a real Prometheus scraping Pacer.
     check("default: Grafana dashboard ConfigMap (grafana_dashboard=1) with the four DORA gauges per app", ok)
-    check("default: no ServiceMonitor, no NetworkPolicy",
-          not find(objects, "ServiceMonitor") and not find(objects, "NetworkPolicy"))
+    check("default: no ServiceMonitor, no PrometheusRule, no NetworkPolicy",
+          not find(objects, "ServiceMonitor") and not find(objects, "PrometheusRule") and not find(objects, "NetworkPolicy"))
+    tests = [o for o in find(objects, "Pod") if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+    ok = len(tests) == 1
+    if ok:
+        tpod = tests[0]["spec"]
+        tc = tpod["containers"][0]
+        script = tc["args"][0]
+        ok = (tpod["restartPolicy"] == "Never" and tpod["securityContext"].get("runAsNonRoot") is True
+              and tc["securityContext"].get("readOnlyRootFilesystem") is True and tc["command"] == ["sh", "-c"]
+              and f"http://{RELEASE}.{NS}.svc:8080" in script
+              and all(path in script for path in ("/readyz", "/api/v1/metrics", "/api/v1/openapi.json"))
+              and tests[0]["metadata"]["labels"]["app.kubernetes.io/component"] == "test")
+    check("default: one `helm test` hook Pod (non-root, read-only) checking /readyz, the API and the OpenAPI document", ok,
+          str(tests))
     check("default: NOTES tell how to read the token, POST an event, port-forward, get metricdefinitions",
           "base64 -d" in notes and f"secret {RELEASE}-ingest" in notes and "Authorization: Bearer $TOKEN" in notes
           and "port-forward" in notes and "get metricdefinitions" in notes, notes)
@@ -255,13 +271,38 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     check("watchNamespaces: each Role has its RoleBinding",
           {b["metadata"]["namespace"] for b in find(objs, "RoleBinding") if b["metadata"]["name"].endswith("-watch")} == {"team-a", "team-b", NS})
 
-    objs, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True}})
+    objs, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True},
+                                "prometheusRule": {"enabled": True}})
     rendered.append(("monitoring+netpol", objs))
     sm = find(objs, "ServiceMonitor")
     check("serviceMonitor: monitoring.coreos.com/v1 on port http /metrics",
           len(sm) == 1 and sm[0]["apiVersion"] == "monitoring.coreos.com/v1" and sm[0]["spec"]["endpoints"][0]["port"] == "http")
+    rules = find(objs, "PrometheusRule")
+    check("prometheusRule: monitoring.coreos.com/v1 with 5 alerts over job/namespace of the ServiceMonitor's Service",
+          len(rules) == 1 and rules[0]["apiVersion"] == "monitoring.coreos.com/v1"
+          and len(rules[0]["spec"]["groups"][0]["rules"]) == 5
+          and all(f'job="{RELEASE}",namespace="{NS}"' in r["expr"] for r in rules[0]["spec"]["groups"][0]["rules"]))
     nps = find(objs, "NetworkPolicy")
     check("networkPolicy: operator http port + PostgreSQL only from the operator", len(nps) == 2, str(len(nps)))
+
+    objs, _ = render(h, chart, {"tls": {"enabled": True, "secretName": "pacer-serving-cert"}, "serviceMonitor": {"enabled": True}})
+    rendered.append(("tls", objs))
+    pod = find(objs, "Deployment")[0]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    check("tls: the serving pair from the Secret volume (no subPath, so renewals reach the pod)",
+          "--tls-cert-file=/etc/pacer/tls/tls.crt" in container["args"] and "--tls-key-file=/etc/pacer/tls/tls.key" in container["args"]
+          and {"name": "tls", "secret": {"secretName": "pacer-serving-cert"}} in pod["volumes"]
+          and any(m["name"] == "tls" and m["mountPath"] == "/etc/pacer/tls" and "subPath" not in m for m in container["volumeMounts"]),
+          str(container["args"]))
+    check("tls: probes, ServiceMonitor and helm test use https",
+          container["livenessProbe"]["httpGet"].get("scheme") == "HTTPS" and container["readinessProbe"]["httpGet"].get("scheme") == "HTTPS"
+          and find(objs, "ServiceMonitor")[0]["spec"]["endpoints"][0].get("scheme") == "https"
+          and all("https://" in json.dumps(p) for p in find(objs, "Pod")))
+    try:
+        render(h, chart, {"tls": {"enabled": True}})
+        check("tls without secretName is refused", False)
+    except Exception as error:  # noqa: BLE001 - helm's error type
+        check("tls without secretName is refused with the reason", "tls.secretName is required" in str(error), str(error)[:300])
 
     objs, notes = render(h, chart, {"defaultPipeline": {"enabled": False}, "grafanaDashboard": {"enabled": False},
                                     "leaderElection": {"enabled": False}, "replicaCount": 1,
@@ -272,6 +313,7 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           not [o for o in objs if o["apiVersion"].startswith("pacer.dev/")] and not find(objs, "ConfigMap"))
     check("leader election off: --no-leader-election and no Lease Role",
           "--no-leader-election" in args and not find(objs, "Role"), str(args))
+    check("replicaCount 1: no PodDisruptionBudget (it would block every drain)", not find(objs, "PodDisruptionBudget"))
     check("ingest auth off: no token flag, no ingest Secret, NOTES warn",
           not any("ingest-token" in a for a in args) and secret_value(objs, f"{RELEASE}-ingest", "token") is None
           and "Ingest authentication is OFF" in notes)
@@ -496,6 +538,11 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
                   f"{ready_count} ready; log: {Path(log_path).read_text()[-800:]}")
             r = kubectl(kubeconfig, "get", "-n", NS, "leases", "-o", "name")
             check(f"operator run: leader-election Lease held in {NS} (the Role's namespace)", r.stdout.strip() != "", r.stdout + r.stderr)
+            hook = [o for o in find(objects, "Pod") if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+            script = hook[0]["spec"]["containers"][0]["args"][0].replace(f"http://{RELEASE}.{NS}.svc:8080", f"http://127.0.0.1:{port}")
+            r = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
+            check("operator run: the `helm test` Pod's script (Service address swapped for the local port) passes",
+                  r.returncode == 0 and "pacer answers at" in r.stdout, r.stdout + r.stderr)
         finally:
             proc.terminate()
             try:
@@ -523,7 +570,8 @@ def main() -> int:
     problems = [m for m in report["messages"] if m["severity"] >= 2] + report.get("errors", [])
     check("helm lint --strict (Helm v4 SDK), default values", not problems, str(problems))
     report = h.lint(str(CHART), {"postgresql": {"enabled": False}, "externalDatabase": {"url": "postgres://u:p@h/db"},
-                                 "watchNamespaces": ["a"], "serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True}},
+                                 "watchNamespaces": ["a"], "serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True},
+                                 "prometheusRule": {"enabled": True}},
                     strict=True, kube_version=f"v{KUBE_VERSION}", namespace=NS)
     problems = [m for m in report["messages"] if m["severity"] >= 2] + report.get("errors", [])
     check("helm lint --strict, every option on", not problems, str(problems))

@@ -51,9 +51,24 @@ extension KubeSim {
         } catch {
             throw KubeSimError(code: 400, reason: "BadRequest", message: "invalid YAML: \(error)")
         }
+        try applyDocuments(documents)
+    }
+
+    func applyDocuments(_ documents: [JSONValue]) throws {
         for document in documents {
             try applyOne(document)
         }
+    }
+
+    /// Issues a token for an existing ServiceAccount, as `POST .../serviceaccounts/NAME/token` does
+    /// (audience `https://kubernetes.default.svc.cluster.local`).
+    public func serviceAccountToken(namespace: String, name: String, expirationSeconds: Int = 3600) throws -> String {
+        guard let account = store.read({ $0.stored(ServiceAccounts.key, namespace: namespace, name: name) })?.value else {
+            throw KubeSimError(APIError.notFound(ServiceAccounts.key, name))
+        }
+        return authenticator.issue(
+            namespace: namespace, name: name, uid: account["metadata"]?["uid"]?.stringValue ?? "",
+            expires: Date().addingTimeInterval(TimeInterval(expirationSeconds)), audiences: [Authenticator.defaultAudience])
     }
 
     private func applyOne(_ document: JSONValue) throws {

@@ -26,6 +26,7 @@ public final class KubeSim: Service, Sendable {
     public let configuration: KubeSimConfiguration
     public let faults: KubeSimFaults
     let store: ObjectStore
+    let authenticator: Authenticator
     private let logger: Logger
     private let runState = Mutex(RunState())
 
@@ -34,6 +35,14 @@ public final class KubeSim: Service, Sendable {
         self.logger = logger
         self.store = ObjectStore(historyWindow: configuration.historyWindow)
         self.faults = KubeSimFaults(store: store)
+        self.authenticator = Authenticator(staticTokens: configuration.allStaticTokens)
+        if configuration.authorizationMode == .rbac {
+            do {
+                try applyDocuments(YAML.documents(BootstrapPolicy.yaml))
+            } catch {
+                logger.error("kube-sim: the bootstrap RBAC policy could not be stored: \(error)")
+            }
+        }
     }
 
     /// `http://127.0.0.1:PORT` once the server is listening (port 0 before that).
@@ -93,9 +102,12 @@ public final class KubeSim: Service, Sendable {
     }
 
     private func serve(onBound: @escaping @Sendable (Int) -> Void) async throws {
+        let authorizer = Authorizer(mode: configuration.authorizationMode, store: store)
         let responder = APIResponder(
-            store: store, faults: faults, token: configuration.token, anonymousAuth: configuration.anonymousAuth,
-            resources: ResourceHandler(store: store, bookmarkInterval: configuration.bookmarkInterval), logger: logger)
+            store: store, faults: faults, authenticator: authenticator, authorizer: authorizer,
+            authenticationEnabled: configuration.authenticationEnabled, anonymousAuth: configuration.anonymousAuth,
+            resources: ResourceHandler(store: store, bookmarkInterval: configuration.bookmarkInterval),
+            reviews: ReviewHandler(store: store, authenticator: authenticator, authorizer: authorizer), logger: logger)
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: configuration.port), serverName: "kube-sim"),

@@ -8,6 +8,13 @@ public struct KubeSimConfiguration: Sendable {
     /// A wrong token is always refused with 401. Needed for kubectl: client-go never sends a bearer token
     /// over plain HTTP (kubernetes/kubectl#744), so with `false` kubectl gets 401 on every request.
     public var anonymousAuth = true
+    /// `AlwaysAllow` (default) or `RBAC`: with RBAC every request is authorized against the stored Roles,
+    /// ClusterRoles and bindings (403 Forbidden otherwise); the bootstrap policy is created at start and the
+    /// `token` user is `kube-sim-admin` in group `system:masters` (bound to `cluster-admin`).
+    public var authorizationMode: AuthorizationMode = .alwaysAllow
+    /// Further bearer tokens and the users they authenticate as (the apiserver's `--token-auth-file`);
+    /// `system:authenticated` is added to every user's groups.
+    public var staticTokens: [String: UserInfo] = [:]
     /// Simulate the Deployment controller (status, revision annotation, rollouts).
     public var rolloutsEnabled = true
     /// Delay of each simulated rollout step (a rollout has two: progressing, then complete).
@@ -18,6 +25,19 @@ public struct KubeSimConfiguration: Sendable {
     public var bookmarkInterval: Duration = .seconds(1)
 
     public init() {}
+
+    /// The user of `token`: `kube-sim-admin`, group `system:masters`.
+    public static let adminUser = UserInfo(name: "kube-sim-admin", groups: ["system:masters"])
+
+    /// Every static token with its user (`token` as the admin user, then `staticTokens`).
+    var allStaticTokens: [String: UserInfo] {
+        var tokens = staticTokens
+        if let token { tokens[token] = Self.adminUser }
+        return tokens
+    }
+
+    /// Whether requests are authenticated at all (a token, static tokens, or RBAC configured).
+    var authenticationEnabled: Bool { token != nil || !staticTokens.isEmpty || authorizationMode == .rbac }
 }
 
 /// A failure of the direct (non-HTTP) store API, carrying the HTTP code and message the API would answer.

@@ -13,6 +13,11 @@ public struct PacerConfiguration: Sendable {
     /// and the pair is reloaded when the files change.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
+    /// When set, reading Pacer's data (API, dashboard data, `/metrics`) needs a bearer token from this file
+    /// (`pacer serve`; `pacer run` checks readers with the API server instead).
+    public var readTokenFile: String?
+    /// With read authorization on: `/metrics` needs no token (for a scraper that sends none).
+    public var metricsOpen = false
     /// The webhook receivers' secret files (one per receiver: `github`, `gitlab`, …); nil turns them all off.
     public var webhookSecretsDirectory: String?
     /// Request bodies above this are refused with 413.

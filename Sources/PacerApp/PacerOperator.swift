@@ -24,6 +24,9 @@ public struct OperatorConfiguration: Sendable {
     /// Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).
     public var leaseNamespace: String?
     public var leaseName = "pacer-leader"
+    /// Check every read of Pacer's data with the API server (TokenReview, SubjectAccessReview), as kube-rbac-proxy
+    /// does; off leaves the read side as `server` configures it (open, or its read token file).
+    public var kubernetesReadAuthorization = false
     public var identity: String = ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier)
 
     public init(server: PacerConfiguration) {
@@ -70,7 +73,13 @@ public struct PacerOperator: Sendable {
 
     private func runServices(kube: KubeClient, namespace: String, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
         let server = PacerServer(configuration: configuration.server, logger: logger)
-        let parts = try server.makeParts()
+        // Only the replica that leads exports the DORA gauges: one series per installation, not per replica.
+        // The metrics backend first, so that the `pacer_leader` gauge is not bound to the no-op one.
+        Observability.bootstrap()
+        let leadership = Leadership()
+        let parts = try server.makeParts(
+            exportsDORAGauges: { leadership.isLeading },
+            readAuthorizer: configuration.kubernetesReadAuthorization ? KubeReadAuthorizer(client: kube) : nil)
         var sourceConfiguration = DeploymentSourceConfiguration()
         sourceConfiguration.clusterName = configuration.clusterName
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces
@@ -86,7 +95,8 @@ public struct PacerOperator: Sendable {
                 routePublisher: KubeRouteStatusPublisher(client: kube), metricPublisher: KubeMetricStatusPublisher(client: kube))
             : []
         let leaderServices = LeaderServices(
-            services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) }, logger: logger)
+            services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) },
+            leadership: leadership, logger: logger)
 
         let elected: any Service
         if configuration.leaderElection {

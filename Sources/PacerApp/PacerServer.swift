@@ -89,7 +89,11 @@ public struct PacerServer: Sendable {
         public var ingester: StoreIngester
     }
 
-    public func makeParts() throws -> Parts {
+    /// `exportsDORAGauges` decides at each scrape whether `/metrics` carries the DORA gauges (`pacer run`: only
+    /// while this replica leads; `pacer serve`: always).
+    /// - Parameter readAuthorizer: checks every read of Pacer's data; nil uses the read token file when one is
+    ///   configured, else the read side is open.
+    public func makeParts(exportsDORAGauges: @escaping @Sendable () -> Bool = { true }, readAuthorizer: (any ReadAuthorizing)? = nil) throws -> Parts {
         // Before any metric is made, so that none is bound to the no-op backend.
         let registry = Observability.bootstrap()
         let url = try DatabaseURL(configuration.databaseURL)
@@ -117,6 +121,11 @@ public struct PacerServer: Sendable {
             ingestLimits: IngestLimits(
                 eventsPerSecond: configuration.ingestRateLimit, burst: configuration.ingestBurst,
                 maxInFlightBytes: configuration.ingestMaxInFlightBytes),
+            exportsDORAGauges: exportsDORAGauges,
+            readAuthorizer: try readAuthorizer ?? configuration.readTokenFile.map {
+                TokenFileReadAuthorizer(tokens: try TokenFile(path: $0, recheckInterval: configuration.tokenRecheckInterval))
+            },
+            metricsOpen: configuration.metricsOpen,
             webhookSecrets: configuration.webhookSecretsDirectory.map {
                 WebhookSecrets(directory: $0, recheckInterval: configuration.tokenRecheckInterval)
             }

@@ -34,6 +34,12 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-anonymous-auth"), help: "Refuse requests without a bearer token (kubectl sends none over plain HTTP).")
     var noAnonymousAuth = false
 
+    @Option(name: .customLong("authorization-mode"), help: "AlwaysAllow or RBAC (Roles, ClusterRoles and bindings enforced; 403 otherwise).")
+    var authorizationMode: String = "AlwaysAllow"
+
+    @Option(name: .customLong("token-auth-file"), help: "CSV file of further bearer tokens: token,user,uid,\"group1,group2\" per line.")
+    var tokenAuthFile: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -46,6 +52,13 @@ struct KubeSimCommand: AsyncParsableCommand {
         config.bookmarkInterval = .milliseconds(max(10, bookmarkInterval))
         config.token = token.isEmpty ? nil : token
         config.anonymousAuth = !noAnonymousAuth
+        guard let mode = AuthorizationMode(rawValue: authorizationMode) else {
+            throw ValidationError("--authorization-mode must be AlwaysAllow or RBAC (got \"\(authorizationMode)\")")
+        }
+        config.authorizationMode = mode
+        if let tokenAuthFile {
+            config.staticTokens = try StaticTokenFile.parse(String(contentsOfFile: tokenAuthFile, encoding: .utf8))
+        }
         var logger = Logger(label: "kube-sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 

@@ -8,6 +8,7 @@ struct PacerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer",
         abstract: "DORA metrics for Kubernetes, from CloudEvents and CDEvents.",
+        version: PacerVersion.string,
         subcommands: [Serve.self, Run.self, Migrate.self, Recompute.self, MovedDemo.self])
 }
 
@@ -73,6 +74,12 @@ struct ServerOptions: ParsableArguments {
         help: "Directory of webhook receiver secrets, one file per receiver: github, gitlab, pagerduty, alertmanager, argocd, flux, generic-<name> (env PACER_WEBHOOK_SECRETS_DIR).")
     var webhookSecretsDir: String?
 
+    @Option(name: .customLong("read-token-file"), help: "File of bearer tokens (one per line) required to read the API, the dashboard's data and /metrics (env PACER_READ_TOKEN_FILE; with `run --read-authorization kubernetes` the API server checks readers instead).")
+    var readTokenFile: String?
+
+    @Flag(name: .customLong("metrics-open"), help: "Serve /metrics without a token even when reads need one (for a scraper that sends none).")
+    var metricsOpen = false
+
     @Option(name: .customLong("tls-cert-file"), help: "PEM certificate (chain) to serve HTTPS with, reloaded when it changes; needs --tls-key-file (env PACER_TLS_CERT_FILE).")
     var tlsCertFile: String?
 
@@ -102,6 +109,8 @@ struct ServerOptions: ParsableArguments {
         configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
         configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
         configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
+        configuration.readTokenFile = readTokenFile ?? Environment.value("PACER_READ_TOKEN_FILE")
+        configuration.metricsOpen = metricsOpen
         configuration.tlsCertificateFile = tlsCertFile ?? Environment.value("PACER_TLS_CERT_FILE")
         configuration.tlsKeyFile = tlsKeyFile ?? Environment.value("PACER_TLS_KEY_FILE")
         guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
@@ -183,6 +192,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("lease-namespace"), help: "Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).")
     var leaseNamespace: String?
 
+    @Option(name: .customLong("read-authorization"), help: "kubernetes: every read of Pacer's data needs a bearer token that TokenReview accepts and SubjectAccessReview allows (get/list metricdefinitions.pacer.dev; get /metrics); none: reads are open, or checked against --read-token-file (env PACER_READ_AUTHORIZATION, default none).")
+    var readAuthorization: String?
+
     func run() async throws {
         let logger = try database.bootstrapLogging()
         var configuration = OperatorConfiguration(server: try server.configuration(databaseURL: try database.resolvedDatabaseURL()))
@@ -193,6 +205,15 @@ struct Run: AsyncParsableCommand {
         configuration.labelSelector = labelSelector
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace
+        switch readAuthorization ?? Environment.value("PACER_READ_AUTHORIZATION") ?? "none" {
+        case "kubernetes":
+            guard configuration.server.readTokenFile == nil else {
+                throw ValidationError("--read-token-file needs --read-authorization none: with kubernetes, readers are checked by the API server")
+            }
+            configuration.kubernetesReadAuthorization = true
+        case "none": configuration.kubernetesReadAuthorization = false
+        case let other: throw ValidationError("--read-authorization must be kubernetes or none, got \"\(other)\"")
+        }
         try await PacerOperator(configuration: configuration, logger: logger).run()
     }
 }

@@ -144,7 +144,7 @@ extension DashboardPage {
             container.dataset.keys = wanted;
           }
           await Promise.all(list.map(async item => {
-            const response = await fetch(`/api/v1/metrics/${encodeURIComponent(item.namespace)}/${encodeURIComponent(item.name)}?bucket=week&series=overall`, { cache: "no-store" });
+            const response = await api(`/api/v1/metrics/${encodeURIComponent(item.namespace)}/${encodeURIComponent(item.name)}?bucket=week&series=overall`);
             if (!response.ok) throw new Error(`series ${key(item)}: HTTP ${response.status}`);
             const data = await response.json();
             const figure = [...container.querySelectorAll(".chart")].find(f => f.dataset.definition === key(item));
@@ -152,11 +152,21 @@ extension DashboardPage {
           }));
         }
 
+        // When reads need a bearer token (docs/security.md), the page asks for one once and keeps it for the tab.
+        function api(path) {
+          const token = sessionStorage.getItem("pacer-token");
+          return fetch(path, { cache: "no-store", headers: token ? { "Authorization": "Bearer " + token } : {} });
+        }
+
         async function refresh() {
           const status = document.getElementById("status");
           try {
-            const response = await fetch("/api/v1/metrics", { cache: "no-store" });
-            if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            let response = await api("/api/v1/metrics");
+            if (response.status === 401) {
+              const token = window.prompt("This Pacer needs a bearer token to read metrics (for example: kubectl create token NAME):");
+              if (token) { sessionStorage.setItem("pacer-token", token.trim()); response = await api("/api/v1/metrics"); }
+            }
+            if (!response.ok) throw new Error(`HTTP ${response.status}${response.status === 401 ? " (a bearer token is needed)" : response.status === 403 ? " (the token may not read these metrics)" : ""}`);
             const items = (await response.json()).items || [];
             renderTiles(items);
             renderApps(items);

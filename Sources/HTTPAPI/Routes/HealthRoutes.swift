@@ -14,7 +14,7 @@ public struct HealthRoutes<Context: RequestContext>: Sendable {
             if let reason = await readiness.notReadyReason() {
                 throw APIError(.serviceUnavailable, "not ready: \(reason)")
             }
-            return Response(status: .ok, body: .init(byteBuffer: .init(string: "ok\n")))
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: "ok\n")))
         }
     }
 }

@@ -5,15 +5,23 @@ import Logging
 import NIOCore
 import Prometheus
 
-/// `GET /metrics`: Prometheus text exposition (format 0.0.4) of Pacer's own metrics (the swift-metrics registry)
-/// followed by the DORA gauges, rendered from the headline rows at scrape time.
+/// `GET /metrics`: Prometheus text exposition (format 0.0.4) of Pacer's own metrics (the swift-metrics registry),
+/// `pacer_database_up` (the readiness check, made at scrape time) and, when `exportsDORAGauges` says so (on the
+/// leader), the DORA gauges rendered from the headline rows at scrape time.
 public struct MetricsExpositionRoute<Context: RequestContext>: Sendable {
     let registry: PrometheusCollectorRegistry?
     let reader: (any MetricsReading)?
+    let readiness: (any ReadinessChecking)?
+    let exportsDORAGauges: @Sendable () -> Bool
 
-    public init(registry: PrometheusCollectorRegistry?, reader: (any MetricsReading)?) {
+    public init(
+        registry: PrometheusCollectorRegistry?, reader: (any MetricsReading)?, readiness: (any ReadinessChecking)? = nil,
+        exportsDORAGauges: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.registry = registry
         self.reader = reader
+        self.readiness = readiness
+        self.exportsDORAGauges = exportsDORAGauges
     }
 
     public static var contentType: String { "text/plain; version=0.0.4; charset=utf-8" }
@@ -24,7 +32,11 @@ public struct MetricsExpositionRoute<Context: RequestContext>: Sendable {
 
     func scrape(logger: Logger) async throws -> Response {
         var bytes = registry?.emitToBuffer() ?? []
-        if let reader {
+        if let readiness {
+            let up = await readiness.notReadyReason() == nil
+            bytes.append(contentsOf: Array(Self.databaseUp(up).utf8))
+        }
+        if let reader, exportsDORAGauges() {
             let definitions: [MetricDefinitionHeadlines]
             do {
                 definitions = try await reader.definitions()
@@ -37,6 +49,12 @@ public struct MetricsExpositionRoute<Context: RequestContext>: Sendable {
             bytes.append(contentsOf: Array(DORAExposition.render(definitions, skipping: existing).utf8))
         }
         return Response(status: .ok, headers: [.contentType: Self.contentType], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The `pacer_database_up` family: 1 when the database answers and its schema is migrated (what `/readyz` checks).
+    static func databaseUp(_ up: Bool) -> String {
+        "# HELP pacer_database_up 1 when the database answers and its schema is migrated (checked at scrape time), else 0.\n"
+            + "# TYPE pacer_database_up gauge\npacer_database_up \(up ? 1 : 0)\n"
     }
 }
 

@@ -39,7 +39,12 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
     // MARK: - /api/v1/metrics
 
     func list(logger: Logger) async throws -> Response {
-        let definitions = try await read(logger) { try await reader.definitions() }
+        var definitions = try await read(logger) { try await reader.definitions() }
+        if let grant = ReadGrant.current {
+            // Only what the reader may read (ReadAuthMiddleware): a namespace it may not `get` is left out.
+            let visible = try await grant.visibleNamespaces(Set(definitions.map(\.namespace)))
+            definitions = definitions.filter { visible.contains($0.namespace) }
+        }
         return Self.json(.object(["items": .array(definitions.map(Self.item))]))
     }
 

@@ -12,9 +12,12 @@ struct APIResponder: HTTPResponder {
 
     let store: ObjectStore
     let faults: KubeSimFaults
-    let token: String?
+    let authenticator: Authenticator
+    let authorizer: Authorizer
+    let authenticationEnabled: Bool
     let anonymousAuth: Bool
     let resources: ResourceHandler
+    let reviews: ReviewHandler
     let logger: Logger
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -38,12 +41,12 @@ struct APIResponder: HTTPResponder {
         if case .health = path {
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
         }
-        if let token {
-            switch request.headers[.authorization] {
-            case nil where anonymousAuth: break
-            case "Bearer \(token)": break
-            default: throw APIError.unauthorized()
-            }
+        let user = try authenticate(request)
+        let attributes = RequestAttributes.classify(method: request.method, rawPath: request.uri.path, apiPath: path, query: query, user: user)
+        let decision = authorizer.authorize(attributes)
+        guard decision.allowed else {
+            logger.debug("forbidden: \(attributes.forbiddenMessage)")
+            throw APIError.forbidden(attributes)
         }
         if case .admin(let action) = path { return try admin(action, request: request, query: query) }
         if let stall = faults.takeStall() { try await Task.sleep(for: stall) }
@@ -68,10 +71,26 @@ struct APIResponder: HTTPResponder {
         case .openAPIDocument(let group, let version):
             guard let document = OpenAPIDocuments.document(group: group, version: version, types) else { throw APIError.resourceNotFound() }
             return Responses.json(200, document)
+        case .resource(let resourcePath) where ReviewHandler.handles(resourcePath):
+            let body = try await ResourceHandler.readObject(request)
+            let (status, object) = try reviews.handle(method: request.method.rawValue, path: resourcePath, body: body, user: user)
+            return Responses.json(status, object)
         case .resource(let resourcePath):
             return try await resources.handle(request, resourcePath, query: query)
         case .openAPIV2, .unknown, .health, .admin:
             throw APIError.resourceNotFound()
+        }
+    }
+
+    /// The request's user: from its bearer token; anonymous without one when `anonymousAuth`; 401 otherwise
+    /// or for a token no authenticator accepts. With authentication off every request is anonymous.
+    private func authenticate(_ request: Request) throws -> UserInfo {
+        let outcome = authenticator.authenticate(header: request.headers[.authorization], store: store)
+        switch outcome {
+        case .user(let user, _): return user
+        case .none where anonymousAuth || !authenticationEnabled: return .anonymous
+        case .invalid where !authenticationEnabled: return .anonymous
+        case .none, .invalid: throw APIError.unauthorized()
         }
     }
 

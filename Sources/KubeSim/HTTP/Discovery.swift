@@ -62,6 +62,13 @@ enum Discovery {
                     "kind": .string(type.kind), "verbs": ["get", "patch", "update"],
                 ])
             }
+            for subresource in type.extraSubresources {
+                resources.append([
+                    "name": .string("\(type.plural)/\(subresource.name)"), "singularName": "", "namespaced": .bool(type.namespaced),
+                    "group": .string(subresource.group), "version": .string(subresource.version), "kind": .string(subresource.kind),
+                    "verbs": .array(subresource.verbs.map(JSONValue.string)),
+                ])
+            }
         }
         let groupVersion = group.isEmpty ? version : "\(group)/\(version)"
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)]

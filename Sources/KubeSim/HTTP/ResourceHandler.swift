@@ -36,12 +36,12 @@ struct ResourceHandler: Sendable {
             }
             return Responses.json(200, renderer.single(stored.value, bytes: stored.bytes))
         case (.post, nil):
-            let body = try await readObject(request)
+            let body = try await Self.readObject(request)
             let options = try writeOptions(query)
             let result = try store.transact { try $0.create(type, version: path.version, namespace: path.namespace, body: body, options: options) }
             return written(result, renderer)
         case (.put, .some(let name)):
-            let body = try await readObject(request)
+            let body = try await Self.readObject(request)
             let options = try writeOptions(query)
             let result = try store.transact {
                 try $0.update(type, version: path.version, namespace: path.namespace, name: name, body: body, subresource: path.subresource, options: options)
@@ -50,7 +50,7 @@ struct ResourceHandler: Sendable {
         case (.patch, .some(let name)):
             let contentType = request.headers[.contentType] ?? ""
             guard let patchType = PatchType(contentType: contentType) else { throw APIError.unsupportedMediaType(contentType) }
-            let body = try await readBytes(request)
+            let body = try await Self.readBytes(request)
             var options = try writeOptions(query)
             if patchType == .apply, query["fieldValidation"] == nil { options.fieldValidation = .strict }
             let result = try store.transact {
@@ -112,13 +112,13 @@ struct ResourceHandler: Sendable {
 
     // MARK: Request bodies and options
 
-    private func readBytes(_ request: Request) async throws -> [UInt8] {
+    static func readBytes(_ request: Request) async throws -> [UInt8] {
         let buffer = try await request.body.collect(upTo: Self.maxBodySize)
         return Array(buffer.readableBytesView)
     }
 
-    private func readObject(_ request: Request) async throws -> JSONValue {
-        let bytes = try await readBytes(request)
+    static func readObject(_ request: Request) async throws -> JSONValue {
+        let bytes = try await Self.readBytes(request)
         let contentType = (request.headers[.contentType] ?? "application/json").lowercased()
         do {
             if contentType.contains("yaml") { return try YAML.document(String(decoding: bytes, as: UTF8.self)) }
@@ -147,7 +147,7 @@ struct ResourceHandler: Sendable {
 
     private func readDeleteOptions(_ request: Request, query: QueryParameters) async throws -> (options: WriteOptions, resourceVersion: String?) {
         var options = try writeOptions(query)
-        let bytes = try await readBytes(request)
+        let bytes = try await Self.readBytes(request)
         guard !bytes.isEmpty, let body = try? JSONValue.parse(bytes) else { return (options, nil) }
         if body["dryRun"]?.arrayValue?.contains("All") == true { options.dryRun = true }
         return (options, body["preconditions"]?["resourceVersion"]?.stringValue)

@@ -55,7 +55,19 @@ extension ProtobufDecoder {
         6: F("resourceVersion", .string), 7: F("fieldPath", .string),
     ]
 
+    /// authorization/v1 `ResourceAttributes` and `NonResourceAttributes` (field order of the Go structs).
+    static let resourceAttributes: [Int: Field] = [
+        1: F("namespace", .string), 2: F("verb", .string), 3: F("group", .string), 4: F("version", .string), 5: F("resource", .string),
+        6: F("subresource", .string), 7: F("name", .string),
+    ]
+    static let nonResourceAttributes: [Int: Field] = [1: F("path", .string), 2: F("verb", .string)]
+
     static let schemas: [String: [Int: Field]] = [
+        // `kubectl auth can-i` sends this one as protobuf.
+        "SelfSubjectAccessReview": [
+            1: F("metadata", .message(objectMeta)),
+            2: F("spec", .message([1: F("resourceAttributes", .message(resourceAttributes)), 2: F("nonResourceAttributes", .message(nonResourceAttributes))])),
+        ],
         "Namespace": [1: F("metadata", .message(objectMeta)), 2: F("spec", .message([1: F("finalizers", .string, repeated: true)]))],
         "ConfigMap": [1: F("metadata", .message(objectMeta)), 2: F("data", .map(.string)), 3: F("binaryData", .map(.bytes)), 4: F("immutable", .bool)],
         "Deployment": [1: F("metadata", .message(objectMeta)), 2: F("spec", .message(deploymentSpec))],

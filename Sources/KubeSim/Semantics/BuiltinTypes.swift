@@ -22,7 +22,8 @@ enum BuiltinTypes {
                 group: "coordination.k8s.io", versions: ["v1"], plural: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList",
                 namespaced: true, shortNames: [], categories: [], hasStatus: false),
             CRDRegistration.crdType(),
-        ]
+            ServiceAccounts.type,
+        ] + RBACTypes.all + ReviewTypes.all
     }
 
     /// Applies defaults in place and returns validation errors.

@@ -8,6 +8,15 @@ struct TypeKey: Hashable, Sendable, CustomStringConvertible {
     var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
 }
 
+/// A subresource listed in discovery with its own group/version/kind (`serviceaccounts/token` → TokenRequest).
+struct DiscoverySubresource: Sendable, Hashable {
+    var name: String
+    var group: String
+    var version: String
+    var kind: String
+    var verbs: [String]
+}
+
 /// A printer column of a CRD version (`additionalPrinterColumns`) or of a built-in table.
 struct PrinterColumn: Sendable, Hashable {
     var name: String
@@ -37,6 +46,8 @@ struct ResourceType: Sendable {
     var printerColumns: [String: [PrinterColumn]] = [:]
     /// True for types registered by a CustomResourceDefinition.
     var isCustom = false
+    /// Subresources other than `status` listed in discovery (`serviceaccounts/token`).
+    var extraSubresources: [DiscoverySubresource] = []
 
     var key: TypeKey { TypeKey(group: group, resource: plural) }
     var storageVersion: String { versions.first ?? "v1" }

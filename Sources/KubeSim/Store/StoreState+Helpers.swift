@@ -56,6 +56,16 @@ extension StoreState {
     }
 
     static func validateName(_ type: ResourceType, _ name: String) throws {
+        if type.group == RBACAuthorizer.group {
+            // RBAC objects only need a valid path segment name (`system:discovery`).
+            if name.isEmpty || name == "." || name == ".." {
+                throw APIError.invalid(type, name, [.invalid("metadata.name", .string(name), "may not be '\(name)'")])
+            }
+            if let bad = ["/", "%"].first(where: name.contains) {
+                throw APIError.invalid(type, name, [.invalid("metadata.name", .string(name), "may not contain '\(bad)'")])
+            }
+            return
+        }
         let isLabel = type.key == namespacesKey
         if isLabel ? isDNSLabel(name) : isDNSSubdomain(name) { return }
         let why =

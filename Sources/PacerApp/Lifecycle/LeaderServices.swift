@@ -1,5 +1,4 @@
 import Logging
-import Metrics
 import ServiceLifecycle
 
 /// The leader-only services (the Deployment source, the reconcilers, the pipeline stages) as one nested
@@ -18,6 +17,8 @@ import ServiceLifecycle
 ///   non-zero and is restarted, instead of leading with a service missing.
 struct LeaderServices: Sendable {
     let services: [any Service]
+    /// Set while the services run (the `pacer_leader` gauge and the DORA gauges' exporter follow it).
+    var leadership = Leadership()
     /// How long a graceful stop of the leader-only services may take before they are cancelled: well under the
     /// lease duration (15 s by default), after which another replica takes over.
     var gracePeriod: Duration = .seconds(10)
@@ -25,9 +26,8 @@ struct LeaderServices: Sendable {
 
     /// Runs the services until leadership is lost (cancellation) or graceful shutdown; throws the first failure.
     func runWhileLeading() async throws {
-        let leader = Gauge(label: "pacer_leader")
-        leader.record(1)
-        defer { leader.record(0) }
+        leadership.set(leading: true)
+        defer { leadership.set(leading: false) }
         logger.notice("leading: starting the Deployment source, the reconcilers and the pipeline")
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .cancelGroup) },

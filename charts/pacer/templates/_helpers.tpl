@@ -17,6 +17,12 @@
 {{- end }}
 {{- end }}
 
+{{/* The operator image: image.tag, or the chart's appVersion when the tag is empty (the default), so a chart
+release installs the image of the same version (VERSION file; hack/check-version.py). */}}
+{{- define "pacer.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
 {{- define "pacer.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{ include "pacer.selectorLabels" . }}

@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Values, no I/O
@@ -103,8 +104,8 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "PacerCore", "EventModel", "PacerRules", .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird,
-                logging, .product(name: "NIOCore", package: "swift-nio"),
+                "PacerCore", "EventModel", "PacerRules", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird, logging, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
@@ -157,7 +158,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "PacerCore", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeSim", "EventStore", logging,
+                "PacerCore", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeSim", "EventStore",
+                .product(name: "Crypto", package: "swift-crypto"), logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,
             ], path: "Tests/TestSupport",

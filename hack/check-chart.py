@@ -247,6 +247,17 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           and env["PACER_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "my-db", "key": "dsn"}
           and any(v.get("secret") == {"secretName": "my-tokens", "items": [{"key": "tokens", "path": "token"}]} for v in pod["volumes"]))
 
+    objs, _ = render(h, chart, {"webhooks": {"existingSecret": "my-webhooks"}})
+    rendered.append(("webhooks", objs))
+    pod = find(objs, "Deployment")[0]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    check("webhooks: --webhook-secrets-dir and the whole Secret my-webhooks mounted there (rotation without restart)",
+          "--webhook-secrets-dir=/etc/pacer/webhooks" in container["args"]
+          and {"name": "webhook-secrets", "mountPath": "/etc/pacer/webhooks", "readOnly": True} in container["volumeMounts"]
+          and {"name": "webhook-secrets", "secret": {"secretName": "my-webhooks"}} in pod["volumes"], str(container["args"]))
+    default_args = find(render(h, chart, {})[0], "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    check("webhooks off by default: no --webhook-secrets-dir", not any("webhook" in a for a in default_args), str(default_args))
+
     objs, _ = render(h, chart, {"watchNamespaces": ["team-a", "team-b"]})
     rendered.append(("watchNamespaces", objs))
     args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]

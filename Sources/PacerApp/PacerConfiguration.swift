@@ -18,6 +18,8 @@ public struct PacerConfiguration: Sendable {
     public var readTokenFile: String?
     /// With read authorization on: `/metrics` needs no token (for a scraper that sends none).
     public var metricsOpen = false
+    /// The webhook receivers' secret files (one per receiver: `github`, `gitlab`, …); nil turns them all off.
+    public var webhookSecretsDirectory: String?
     /// Request bodies above this are refused with 413.
     public var maxBodyBytes: Int = 1 << 20
     /// Events per second each ingest sender may post on average (nil: no limit); 429 beyond it.

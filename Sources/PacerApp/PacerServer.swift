@@ -125,7 +125,10 @@ public struct PacerServer: Sendable {
             readAuthorizer: try readAuthorizer ?? configuration.readTokenFile.map {
                 TokenFileReadAuthorizer(tokens: try TokenFile(path: $0, recheckInterval: configuration.tokenRecheckInterval))
             },
-            metricsOpen: configuration.metricsOpen
+            metricsOpen: configuration.metricsOpen,
+            webhookSecrets: configuration.webhookSecretsDirectory.map {
+                WebhookSecrets(directory: $0, recheckInterval: configuration.tokenRecheckInterval)
+            }
         ).build()
         let migrations = MigrationService(migrator: Migrator(client: client, logger: logger), gate: schema, logger: logger)
         return Parts(services: [client, cloudEvents, cdEvents, migrations], router: router, client: client, schema: schema, ingester: ingester)

@@ -69,6 +69,10 @@ struct ServerOptions: ParsableArguments {
 
     @Option(name: .customLong("ingest-token-file"), help: "File of bearer tokens (one per line) required on ingest endpoints (env PACER_INGEST_TOKEN_FILE).")
     var ingestTokenFile: String?
+    @Option(
+        name: .customLong("webhook-secrets-dir"),
+        help: "Directory of webhook receiver secrets, one file per receiver: github, gitlab, pagerduty, alertmanager, argocd, flux, generic-<name> (env PACER_WEBHOOK_SECRETS_DIR).")
+    var webhookSecretsDir: String?
 
     @Option(name: .customLong("read-token-file"), help: "File of bearer tokens (one per line) required to read the API, the dashboard's data and /metrics (env PACER_READ_TOKEN_FILE; with `run --read-authorization kubernetes` the API server checks readers instead).")
     var readTokenFile: String?
@@ -112,6 +116,7 @@ struct ServerOptions: ParsableArguments {
         guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
             throw ValidationError("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS, or neither")
         }
+        configuration.webhookSecretsDirectory = webhookSecretsDir ?? Environment.value("PACER_WEBHOOK_SECRETS_DIR")
         configuration.maxBodyBytes = try maxBodyBytes ?? Environment.value("PACER_MAX_BODY_BYTES").map { try Self.number($0, "PACER_MAX_BODY_BYTES") } ?? 1 << 20
         guard (0...65535).contains(configuration.httpPort) else {
             throw ValidationError("--http-port must be between 0 and 65535, got \(configuration.httpPort)")

@@ -13,13 +13,14 @@ import TestSupport
 /// requests: the `.live` client has one connection).
 enum PacerTestApp {
     static func run<T: Sendable>(
-        databaseURL: String, tokenFile: String? = nil, maxBodyBytes: Int = 1 << 20, writeTimeout: Duration = .seconds(5),
+        databaseURL: String, tokenFile: String? = nil, webhookSecrets: String? = nil, maxBodyBytes: Int = 1 << 20, writeTimeout: Duration = .seconds(5),
         waitForSchema: Bool = true, testing: TestingSetup = .live,
         ingestRateLimit: Double? = 10_000, ingestBurst: Int = 20_000, maxInFlightBytes: Int = 64 << 20,
         _ body: @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var configuration = PacerConfiguration(databaseURL: databaseURL)
         configuration.ingestTokenFile = tokenFile
+        configuration.webhookSecretsDirectory = webhookSecrets
         configuration.maxBodyBytes = maxBodyBytes
         configuration.writeTimeout = writeTimeout
         configuration.tokenRecheckInterval = .zero

@@ -51,11 +51,19 @@ struct DORAGaugeLeaderTests {
         // Events are routed by the routes and transforms known when the router reaches them: wait for all of examples/
         // (EventRoutes: 2 in apiserversource.yaml, 6 in cdevents-passthrough.yaml, 6 in deployment-routes.yaml;
         // CDEventTransforms: 2, 6 and 6 in apiserversource, cdevents-passthrough and deployment-transforms).
-        try await FailoverTests.until("the examples' 14 EventRoutes and 14 CDEventTransforms ready", timeout: .seconds(60)) {
+        // Every EventRoute and CDEventTransform of examples/ (counted from the files, which grow) is ready.
+        var kinds: [String] = []
+        for file in try ExamplePipeline.allFiles {
+            let text = try String(contentsOfFile: RepoPaths.root + "/examples/" + file, encoding: .utf8)
+            kinds += try YAML.documents(text).compactMap { $0["kind"]?.stringValue }
+        }
+        let wantedRoutes = kinds.filter { $0 == "EventRoute" }.count
+        let wantedTransforms = kinds.filter { $0 == "CDEventTransform" }.count
+        try await FailoverTests.until("the examples' \(wantedRoutes) EventRoutes and \(wantedTransforms) CDEventTransforms ready", timeout: .seconds(60)) {
             () async throws -> Bool? in
             let routes = try await query.int("SELECT count(*)::int FROM pacer_event_routes WHERE ready")
             let transforms = try await query.int("SELECT count(*)::int FROM pacer_cdevent_transforms WHERE ready")
-            return routes == 14 && transforms == 14 ? true : nil
+            return routes == wantedRoutes && transforms == wantedTransforms ? true : nil
         }
         // Three rollouts of ext-0, its availability lost and restored (FailoverTests' posted events 0…4), to either replica.
         let now = Date()

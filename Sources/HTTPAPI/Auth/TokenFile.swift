@@ -38,6 +38,12 @@ public final class TokenFile: Sendable {
         return matched
     }
 
+    /// The file's current values (re-read when it changed), for receivers that verify an HMAC with them.
+    public var values: [[UInt8]] {
+        try? reload(force: false)
+        return snapshot.withLock { $0.tokens }
+    }
+
     /// Number of tokens currently loaded (for logs; never the tokens themselves).
     public var tokenCount: Int {
         try? reload(force: false)
@@ -75,7 +81,7 @@ public final class TokenFile: Sendable {
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a token matched.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
         let length = max(a.count, b.count)
         for i in 0..<length {

@@ -24,6 +24,12 @@ public struct CompiledTransform: Sendable {
     public let timestamp: CompiledExpression?
     /// The CDEvent's identity (`spec.id`); nil means the CloudEvent's source and id.
     public let identity: CompiledExpression?
+    /// `spec.forEach`: the list to fan out over; nil means one CDEvent per CloudEvent.
+    public let forEach: CompiledExpression?
+
+    /// At most this many CDEvents come out of one CloudEvent through `spec.forEach` (a GitHub push lists at most
+    /// 2,048 commits); a longer list fails the event rather than flooding `cdevents_raw`.
+    public static let maxFanOut = 4096
 }
 
 extension CDEventTransformSpec {
@@ -52,6 +58,7 @@ extension CDEventTransformSpec {
         let customData = self.customData.flatMap { checker.compile($0, path: "spec.customData", variables: nil, expecting: nil) }
         let timestamp = self.timestamp.flatMap { checker.compile($0, path: "spec.timestamp", variables: nil, expecting: nil) }
         let identity = self.id.flatMap { checker.compile($0, path: "spec.id", variables: nil, expecting: nil) }
+        let forEach = self.forEach.flatMap { checker.compile($0, path: "spec.forEach", variables: nil, expecting: nil) }
         if let entry {
             let given = Set((subject.content ?? [:]).keys)
             for field in entry.requiredContentFields where !given.contains(field) {
@@ -64,7 +71,8 @@ extension CDEventTransformSpec {
         return checker.result(
             CompiledTransform(
                 outputType: outputType, entry: entry, source: source, subjectId: subjectId, subjectSource: subjectSource,
-                content: content, customData: customData, timestamp: timestamp, identity: identity))
+                content: content, customData: customData, timestamp: timestamp, identity: identity,
+                forEach: forEach))
     }
 
     private static func compileContent(

@@ -38,10 +38,14 @@ public struct CDEventTransformSpec: Codable, Sendable, Hashable {
     /// of from the CloudEvent's source and id, so several CloudEvents about the same change (a Knative
     /// ApiServerSource `update` per status change, a webhook redelivered with a new id) give one CDEvent.
     public var id: String?
+    /// Fan-out: an expression yielding a list; the transform then makes one CDEvent per element, with the element
+    /// bound to the variable `item` and its position (from 0) to `itemIndex` in every other expression (e.g.
+    /// `data.commits` of a GitHub push: one `change.merged` per commit). Nil: one CDEvent per CloudEvent.
+    public var forEach: String?
 
     public init(
         output: Output, source: String? = nil, subject: Subject, customData: String? = nil, timestamp: String? = nil,
-        id: String? = nil
+        id: String? = nil, forEach: String? = nil
     ) {
         self.output = output
         self.source = source
@@ -49,5 +53,6 @@ public struct CDEventTransformSpec: Codable, Sendable, Hashable {
         self.customData = customData
         self.timestamp = timestamp
         self.id = id
+        self.forEach = forEach
     }
 }

@@ -7,8 +7,18 @@
 public enum CDEventIdentity {
     /// The derived id, lower-case UUID text (`8-4-4-4-12` hex digits).
     public static func id(cloudEventSource source: String, cloudEventId id: String, transform: String) -> String {
+        derive([source, id, transform])
+    }
+
+    /// The id of element `element` (from 0) of a fan-out (`spec.forEach`) without `spec.id`: the triple above plus
+    /// the element's position as a fourth length-prefixed part, so it never equals a triple's id.
+    public static func id(cloudEventSource source: String, cloudEventId id: String, transform: String, element: Int) -> String {
+        derive([source, id, transform, String(element)])
+    }
+
+    private static func derive(_ parts: [String]) -> String {
         var input: [UInt8] = Array("pacer.dev/transform/v1".utf8)
-        for part in [source, id, transform] {
+        for part in parts {
             let bytes = Array(part.utf8)
             let count = UInt64(bytes.count)
             for shift in stride(from: 56, through: 0, by: -8) { input.append(UInt8(truncatingIfNeeded: count >> UInt64(shift))) }

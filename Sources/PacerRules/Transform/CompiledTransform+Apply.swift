@@ -22,9 +22,54 @@ extension CompiledTransform {
         try apply(to: event, activation: event.activation, transform: transform, receivedAt: receivedAt)
     }
 
+    /// Every CDEvent the transform makes of `event`: one, or with `spec.forEach` one per element of the list (none
+    /// for an empty list), each built as ``apply(to:transform:receivedAt:)`` describes with the element bound to
+    /// `item` and its position to `itemIndex`. Without `spec.id`, element `i`'s `context.id` is
+    /// ``CDEventIdentity/id(cloudEventSource:cloudEventId:transform:element:)``.
+    ///
+    /// All or nothing: when `forEach` fails, is not a list (`null` counts as empty), has more than
+    /// ``CompiledTransform/maxFanOut`` elements, or any element fails, the error names the element
+    /// (`spec.forEach[2]: spec.subject.id: …`) and nothing is produced for the event.
+    public func applyAll(
+        to event: CloudEvent, activation: [String: Value], transform: String, receivedAt: Date? = nil
+    ) throws(TransformError) -> [CDEvent] {
+        guard let forEach else {
+            return [try apply(to: event, activation: activation, transform: transform, receivedAt: receivedAt)]
+        }
+        let elements: [Value]
+        switch try Self.evaluate(forEach, activation, field: "spec.forEach") {
+        case .list(let list): elements = list
+        case .null: elements = []
+        case let other:
+            throw TransformError(.wrongType, field: "spec.forEach", "expected a list, got \(Self.typeName(other))")
+        }
+        guard elements.count <= Self.maxFanOut else {
+            throw TransformError(.wrongType, field: "spec.forEach", "\(elements.count) elements: at most \(Self.maxFanOut) CDEvents come from one CloudEvent")
+        }
+        var out: [CDEvent] = []
+        out.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            var scoped = activation
+            scoped["item"] = element
+            scoped["itemIndex"] = .int(Int64(index))
+            do {
+                out.append(try apply(to: event, activation: scoped, transform: transform, receivedAt: receivedAt, element: index))
+            } catch {
+                throw TransformError(error.kind, field: "spec.forEach[\(index)]: \(error.field)", error.reason)
+            }
+        }
+        return out
+    }
+
     /// ``apply(to:transform:receivedAt:)`` with the event's activation already built (routing builds it once per event).
     public func apply(
         to event: CloudEvent, activation: [String: Value], transform: String, receivedAt: Date? = nil
+    ) throws(TransformError) -> CDEvent {
+        try apply(to: event, activation: activation, transform: transform, receivedAt: receivedAt, element: nil)
+    }
+
+    private func apply(
+        to event: CloudEvent, activation: [String: Value], transform: String, receivedAt: Date?, element: Int?
     ) throws(TransformError) -> CDEvent {
         let contextSource = try source.map { expression throws(TransformError) in
             try Self.string(expression, activation, field: "spec.source")
@@ -52,7 +97,8 @@ extension CompiledTransform {
                 id: try identity.map { expression throws(TransformError) in
                     // The identity replaces (source, id): one CDEvent per distinct identity and transform.
                     CDEventIdentity.id(cloudEventSource: "", cloudEventId: try Self.string(expression, activation, field: "spec.id"), transform: transform)
-                } ?? CDEventIdentity.id(cloudEventSource: event.source, cloudEventId: event.id, transform: transform),
+                } ?? element.map { CDEventIdentity.id(cloudEventSource: event.source, cloudEventId: event.id, transform: transform, element: $0) }
+                    ?? CDEventIdentity.id(cloudEventSource: event.source, cloudEventId: event.id, transform: transform),
                 source: contextSource, type: entry?.type ?? outputType, timestamp: timestamp),
             subject: CDEvent.Subject(id: subjectId, source: subjectSource, content: content),
             customData: customData)

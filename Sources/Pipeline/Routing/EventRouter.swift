@@ -131,8 +131,9 @@ public struct EventRouter: Sendable {
                     fail("route", route.key, "\(lookup)")
                 case .success(let transform):
                     do {
-                        let cdEvent = try transform.apply(to: event, activation: variables, transform: key, receivedAt: record.storedAt)
-                        output.produced.append(ProducedCDEvent(row: CDEventRow(cdEvent), originEventId: record.eventId, originTransform: key))
+                        for cdEvent in try transform.applyAll(to: event, activation: variables, transform: key, receivedAt: record.storedAt) {
+                            output.produced.append(ProducedCDEvent(row: CDEventRow(cdEvent), originEventId: record.eventId, originTransform: key))
+                        }
                     } catch {
                         output.transformFailures[key, default: 0] += 1
                         fail("transform", key, error.description)

@@ -5,13 +5,15 @@
    (fix with hack/sync-crds.sh).
 2. Dockerfile (hack/check-dockerfile.py): hadolint, COPY sources in git, stages, final-stage config, ENTRYPOINT == the chart's command.
 3. Helm's own engine (helm-python-sdk, Helm v4 Go SDK): strict lint and render with default values and variants;
-   asserts on replicas, security context, probes, RBAC verbs (exactly least privilege), Secrets, pipeline, dashboard,
+   asserts on replicas, security context, probes, RBAC placement, Secrets, pipeline, dashboard,
    the PDB (only with replicaCount > 1), the PrometheusRule and the `helm test` hook Pod (whose script is run against
    the charted operator in 6). The alerts, dashboard queries and OpenAPI document: hack/check-observability.py.
 4. kubernetes-validate (Kubernetes 1.32, strict) on every rendered object of a built-in kind.
 5. values.schema.json rejects wrong values with a message naming the key.
 6. kube-sim (unless --no-kube-sim): the real kubectl applies the CRDs, then every rendered object; kinds kube-sim
-   serves must be accepted, the others must be rejected only because kube-sim does not serve the kind.
+   serves must be accepted, the others must be rejected only because kube-sim does not serve the kind. Then
+   `pacer run` as charted, and (unless --no-rbac-proof) hack/chart_rbac_proof.py: the chart's RBAC enforced by
+   kube-sim is enough for every part of Pacer, and every verb of it is needed.
 
 Exits non-zero on any failure; the last line is `N passed, M failed`.
 """
@@ -93,22 +95,6 @@ def rules_of(obj: dict) -> set[tuple[str, str, str]]:
     return out
 
 
-def expand(groups_resources: list[tuple[str, list[str], list[str]]]) -> set[tuple[str, str, str]]:
-    return {(g, r, v) for g, rs, vs in groups_resources for r in rs for v in vs}
-
-
-PACER_RES = ["eventroutes", "cdeventtransforms", "metricdefinitions"]
-WATCHED_RULES = expand([
-    ("apps", ["deployments"], ["get", "list", "watch"]),
-    ("pacer.dev", PACER_RES, ["get", "list", "watch", "create", "update", "patch", "delete"]),
-    ("pacer.dev", [r + "/status" for r in PACER_RES], ["get", "update", "patch"]),
-    ("pacer.dev", [r + "/finalizers" for r in PACER_RES], ["update"]),
-    ("", ["events"], ["create", "patch"]),
-])
-NAMESPACE_RULES = expand([("", ["namespaces"], ["get", "list", "watch"])])
-LEASE_RULES = expand([("coordination.k8s.io", ["leases"], ["get", "create", "update"])])
-
-
 def secret_value(objects: list[dict], name: str, key: str) -> str | None:
     for s in find(objects, "Secret", name):
         data = s.get("data", {})
@@ -156,13 +142,14 @@ def check_defaults(objects: list[dict], notes: str) -> list[str] | None:
           and pdb[0]["spec"]["selector"]["matchLabels"] == spec["selector"]["matchLabels"])
     check("default: ServiceAccount used by the pod",
           [s["metadata"]["name"] for s in find(objects, "ServiceAccount")] == [pod["serviceAccountName"]])
+    # The rules themselves are proven necessary and sufficient by hack/chart_rbac_proof.py (pacer run against
+    # kube-sim with RBAC, each verb removed in turn); here only their placement.
     cr = find(objects, "ClusterRole")
-    check("default: ClusterRole verbs are exactly least privilege",
-          len(cr) == 1 and rules_of(cr[0]) == WATCHED_RULES | NAMESPACE_RULES,
-          str(sorted(rules_of(cr[0]) ^ (WATCHED_RULES | NAMESPACE_RULES))) if cr else "no ClusterRole")
+    check("default: one ClusterRole", len(cr) == 1, str(len(cr)))
     roles = find(objects, "Role")
-    check("default: only Role is the Lease Role, namespaced to the release namespace, get/create/update",
-          len(roles) == 1 and roles[0]["metadata"]["namespace"] == NS and rules_of(roles[0]) == LEASE_RULES, str(roles))
+    check("default: only Role is the Lease Role, namespaced to the release namespace",
+          len(roles) == 1 and roles[0]["metadata"]["namespace"] == NS
+          and {(g, r) for g, r, _ in rules_of(roles[0])} == {("coordination.k8s.io", "leases")}, str(roles))
     bindings = find(objects, "RoleBinding") + find(objects, "ClusterRoleBinding")
     check("default: bindings point at the ServiceAccount",
           len(bindings) == 2 and all(b["subjects"] == [{"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NS}] for b in bindings))
@@ -263,11 +250,16 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
     check("watchNamespaces: --watch-namespace per namespace plus the release namespace",
           [a for a in args if a.startswith("--watch-namespace")] == [f"--watch-namespace={n}" for n in ("team-a", "team-b", NS)], str(args))
+    # Same rules as the default (cluster-wide) ClusterRole, whose every verb hack/chart_rbac_proof.py proves needed.
+    cluster_wide = rules_of(find(render(h, chart, None)[0], "ClusterRole")[0])
+    namespace_rules = {r for r in cluster_wide if r[1] == "namespaces"}
     cr = find(objs, "ClusterRole")
-    check("watchNamespaces: ClusterRole only reads namespaces", len(cr) == 1 and rules_of(cr[0]) == NAMESPACE_RULES)
+    check("watchNamespaces: ClusterRole keeps only the default ClusterRole's namespaces rules",
+          len(cr) == 1 and bool(namespace_rules) and rules_of(cr[0]) == namespace_rules)
     watch_roles = {r["metadata"]["namespace"]: rules_of(r) for r in find(objs, "Role") if r["metadata"]["name"].endswith("-watch")}
-    check("watchNamespaces: one Role per namespace with exactly the watched rules",
-          set(watch_roles) == {"team-a", "team-b", NS} and all(v == WATCHED_RULES for v in watch_roles.values()), str(watch_roles.keys()))
+    check("watchNamespaces: one Role per namespace with the default ClusterRole's other rules",
+          set(watch_roles) == {"team-a", "team-b", NS} and all(v == cluster_wide - namespace_rules for v in watch_roles.values()),
+          str(watch_roles.keys()))
     check("watchNamespaces: each Role has its RoleBinding",
           {b["metadata"]["namespace"] for b in find(objs, "RoleBinding") if b["metadata"]["name"].endswith("-watch")} == {"team-a", "team-b", NS})
 
@@ -386,7 +378,8 @@ def check_cli_contract(variants: list[tuple[str, list[dict]]]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 6. kube-sim
-SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace")}
+SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
+          ("v1", "ServiceAccount")} | {("rbac.authorization.k8s.io/v1", k) for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")}
 
 
 def kubectl(kubeconfig: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -422,7 +415,7 @@ def check_kube_sim(objects: list[dict]) -> None:
             served = [o for o in objects if (o["apiVersion"], o["kind"]) in SERVED or o["apiVersion"].startswith("pacer.dev/")]
             other = [o for o in objects if o not in served]
             r = kubectl(kubeconfig, "apply", "-n", NS, "-f", "-", stdin=yaml.safe_dump_all(served))
-            check(f"kube-sim: {len(served)} objects of served kinds applied (Deployment, ConfigMap, pacer.dev)",
+            check(f"kube-sim: {len(served)} objects of served kinds applied (Deployment, ConfigMap, ServiceAccount, RBAC, pacer.dev)",
                   r.returncode == 0 and len(r.stdout.strip().splitlines()) == len(served), r.stdout + r.stderr)
             rejected_by_kind = 0
             wrong = []
@@ -479,14 +472,22 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
         return 0, str(error)
 
 
+def development_postgres() -> tuple[str, str]:
+    """The URL of PACER_TEST_DATABASE_URL's server if set, else of hack/postgres.sh's (started); and an error text."""
+    if os.environ.get("PACER_TEST_DATABASE_URL"):
+        return os.environ["PACER_TEST_DATABASE_URL"], ""
+    start = subprocess.run([str(ROOT / "hack" / "postgres.sh"), "start"], capture_output=True, text=True, timeout=120)
+    base = start.stdout.strip().splitlines()[-1] if start.returncode == 0 and start.stdout.strip() else ""
+    return base, start.stderr
+
+
 def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> None:
     """Runs .build/debug/pacer with the chart Deployment's args and env (token file, database URL and port swapped
     for local ones) against kube-sim and the development PostgreSQL: it must get ready, refuse ingest without the
     generated token, accept it with the token, and reconcile the default pipeline's MetricDefinitions to Ready."""
     binary = ROOT / ".build" / "debug" / "pacer"
-    start = subprocess.run([str(ROOT / "hack" / "postgres.sh"), "start"], capture_output=True, text=True, timeout=120)
-    base = start.stdout.strip().splitlines()[-1] if start.returncode == 0 and start.stdout.strip() else ""
-    if not check("operator run: development PostgreSQL (hack/postgres.sh start)", base.startswith("postgres://"), start.stderr):
+    base, error = development_postgres()
+    if not check("operator run: development PostgreSQL (hack/postgres.sh start)", base.startswith("postgres://"), error):
         return
     db = "pacer_chart_check"
     for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
@@ -553,6 +554,14 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
             subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], capture_output=True, timeout=60)
 
 
+def load_module(name: str, file: str):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hack" / file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_dockerfile_checks():
     """hack/check-dockerfile.py, imported (its name has a dash) so its checks count here too."""
     import importlib.util
@@ -588,6 +597,8 @@ def main() -> int:
     check_cli_contract([("default", objects)] + variants)
     if "--no-kube-sim" not in sys.argv:
         check_kube_sim(objects)
+        if "--no-rbac-proof" not in sys.argv:
+            load_module("chart_rbac_proof", "chart_rbac_proof.py").run(objects, sys.modules[__name__])
     return report_and_exit()
 
 

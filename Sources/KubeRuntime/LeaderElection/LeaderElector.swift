@@ -187,6 +187,10 @@ public final class LeaderElector: Service, Sendable {
             let written = try await lock.update(updated)
             remember(written, record: record)
             return true
+        } catch let error as KubeClientError where error.httpStatus == 401 || error.httpStatus == 403 {
+            // Not a race or an outage: missing credentials or RBAC. Say so at every attempt, as client-go does.
+            logger.warning("acquire/renew refused by the API server", metadata: ["error": "\(error)"])
+            return false
         } catch {
             if !(error is CancellationError) {
                 logger.debug("acquire/renew failed", metadata: ["error": "\(error)"])

@@ -63,6 +63,15 @@ extension ProtobufDecoder {
     static let nonResourceAttributes: [Int: Field] = [1: F("path", .string), 2: F("verb", .string)]
 
     static let schemas: [String: [Int: Field]] = [
+        // `kubectl create token` sends this one as protobuf (authentication/v1 TokenRequestSpec).
+        "TokenRequest": [
+            1: F("metadata", .message(objectMeta)),
+            2: F("spec", .message([
+                1: F("audiences", .string, repeated: true),
+                3: F("boundObjectRef", .message([1: F("kind", .string), 2: F("apiVersion", .string), 3: F("name", .string), 4: F("uid", .string)])),
+                4: F("expirationSeconds", .int),
+            ])),
+        ],
         // `kubectl auth can-i` sends this one as protobuf.
         "SelfSubjectAccessReview": [
             1: F("metadata", .message(objectMeta)),

@@ -1,0 +1,225 @@
+"""The chart's RBAC, proven against kube-sim with RBAC on (imported by hack/check-chart.py).
+
+1. Sufficient: kube-sim runs with `--authorization-mode RBAC`; the rendered ServiceAccount, Roles,
+   ClusterRoles and bindings and the default pipeline are applied; `kubectl create token` (TokenRequest) gives the
+   ServiceAccount's token; `.build/debug/pacer` runs with the chart Deployment's arguments and env and a kubeconfig
+   holding only that token. Every part must work: the Lease is held and renewed, every pacer.dev object gets the
+   cleanup finalizer and a Ready condition, Deployments listed before and created after the start become events
+   (also in a namespace created after the start), and no request is refused (no "forbidden" in the log).
+2. Necessary: for every verb of every resource of every rule of the chart's ClusterRole and Roles, the same run with
+   only that verb removed logs the apiserver's refusal (`cannot VERB resource "RESOURCE"`).
+
+kubectl sends no credentials over plain HTTP (kubernetes/kubectl#744), so the test's own kubectl is anonymous:
+a ClusterRoleBinding created with the admin token makes group system:unauthenticated cluster-admin. Pacer sends its
+ServiceAccount token, so that binding never applies to it (a ServiceAccount is not in system:unauthenticated).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+RBAC_KINDS = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+DB = "pacer_chart_rbac"
+
+
+def run(objects: list[dict], cc) -> None:
+    base, error = cc.development_postgres()
+    if not cc.check("rbac proof: development PostgreSQL", base.startswith("postgres://"), error):
+        return
+    rbac = [o for o in objects if o["kind"] in RBAC_KINDS]
+    deployment = cc.find(objects, "Deployment", cc.RELEASE)[0]
+    pipeline = [o for o in objects if o["apiVersion"].startswith("pacer.dev/")]
+    t0 = time.monotonic()
+    try:
+        ok, detail = attempt(cc, base, deployment, rbac, pipeline, expect=None)
+        cc.check("rbac proof: pacer run with the chart's ServiceAccount token and RBAC: Lease held and renewed, finalizers, "
+                 "Ready statuses, Deployment events (listed, watched, new namespace), nothing forbidden", ok, detail)
+        variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
+                    for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
+        missing = []
+        for index, obj, rule_index, resource, verb in variants:
+            reduced = copy.deepcopy(rbac)
+            reduced[index] = without(obj, rule_index, resource, verb)
+            expected = f'cannot {verb} resource "{resource}"'
+            ok, detail = attempt(cc, base, deployment, reduced, pipeline, expect=expected)
+            if not ok:
+                missing.append(f"{obj['kind']}/{obj['metadata']['name']} rule {rule_index} {verb} {resource}: {detail}")
+        cc.check(f"rbac proof: each of the {len(variants)} verbs of the chart's Roles/ClusterRoles is needed "
+                 f"(removed alone, Pacer logs the refusal)", not missing and len(variants) > 0, "; ".join(missing))
+        print(f"rbac proof: {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")
+    finally:
+        subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True, timeout=60)
+
+
+def without(role: dict, rule_index: int, resource: str, verb: str) -> dict:
+    """The role with `verb` removed for `resource` in rule `rule_index` only (other resources of the rule keep it)."""
+    out = copy.deepcopy(role)
+    rule = out["rules"][rule_index]
+    replaced = []
+    others = [r for r in rule["resources"] if r != resource]
+    if others:
+        replaced.append({**rule, "resources": others})
+    verbs = [v for v in rule["verbs"] if v != verb]
+    if verbs:
+        replaced.append({**rule, "resources": [resource], "verbs": verbs})
+    out["rules"] = out["rules"][:rule_index] + replaced + out["rules"][rule_index + 1:]
+    return out
+
+
+def attempt(cc, base: str, deployment: dict, rbac: list[dict], pipeline: list[dict], expect: str | None) -> tuple[bool, str]:
+    """One kube-sim, one fresh database, one `pacer run`. With `expect`: True once the log contains it.
+    Without: True once every part of Pacer worked and nothing was forbidden."""
+    with tempfile.TemporaryDirectory() as tmp:
+        admin = os.path.join(tmp, "admin.kubeconfig")
+        sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
+        sim = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "kube-sim"), "--port", "0", "--kubeconfig-out", admin,
+                                "--authorization-mode", "RBAC", "--rollout-delay", "50",
+                                "--log-level", "warning"], stdout=subprocess.PIPE, stderr=sim_log, text=True)
+        pacer = None
+        try:
+            server = sim.stdout.readline().strip().rsplit(" ", 1)[-1]
+            if not server.startswith("http://"):
+                return False, f"kube-sim did not start: {server}"
+            cc.http("POST", f"{server}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", json.dumps({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "test-kubectl"},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                "subjects": [{"kind": "Group", "name": "system:unauthenticated"}]}).encode(),
+                {"Authorization": "Bearer kube-sim-token", "Content-Type": "application/json"})
+            setup = [
+                ("apply", "-f", str(cc.CHART / "crds")),
+                ("create", "namespace", cc.NS),
+                ("create", "deployment", "web", "--image=nginx:1.25", "-n", "default"),
+            ]
+            for args in setup:
+                r = cc.kubectl(admin, *args)
+                if r.returncode != 0:
+                    return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
+            r = cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump_all(rbac + pipeline))
+            if r.returncode != 0:
+                return False, f"apply chart objects: {r.stderr.strip()}"
+            r = cc.kubectl(admin, "create", "token", cc.RELEASE, "-n", cc.NS, "--duration=1h")
+            token = r.stdout.strip()
+            if r.returncode != 0 or not token:
+                return False, f"kubectl create token: {r.stderr.strip()}"
+            kubeconfig = os.path.join(tmp, "pacer.kubeconfig")
+            Path(kubeconfig).write_text(yaml.safe_dump({
+                "apiVersion": "v1", "kind": "Config", "current-context": "pacer",
+                "clusters": [{"name": "sim", "cluster": {"server": server}}],
+                "users": [{"name": "pacer", "user": {"token": token}}],
+                "contexts": [{"name": "pacer", "context": {"cluster": "sim", "user": "pacer", "namespace": cc.NS}}]}))
+            for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):
+                r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
+                if r.returncode != 0:
+                    return False, r.stderr
+            url = base.replace("/pacer?", f"/{DB}?")
+            pacer, log_path, port = start_pacer(cc, deployment, kubeconfig, url, tmp)
+            if expect is not None:
+                return wait_for_log(pacer, log_path, expect)
+            return check_everything(cc, admin, url, log_path, pacer)
+        finally:
+            if pacer is not None:
+                pacer.terminate()
+                try:
+                    pacer.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    pacer.kill()
+                    pacer.wait(timeout=5)
+            sim.terminate()
+            try:
+                sim.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                sim.kill()
+            sim_log.close()
+
+
+def start_pacer(cc, deployment: dict, kubeconfig: str, url: str, tmp: str):
+    c = deployment["spec"]["template"]["spec"]["containers"][0]
+    token_file = os.path.join(tmp, "ingest-token")
+    Path(token_file).write_text("ingest-token\n")
+    args = [a.replace("/etc/pacer/ingest/token", token_file) for a in c["args"]] + ["--kubeconfig", kubeconfig]
+    port = cc.free_port()
+    env = dict(os.environ)
+    env.pop("KUBECONFIG", None)
+    env.update({e["name"]: e["value"] for e in c["env"] if "value" in e})
+    env.update({"PACER_DATABASE_URL": url, "PACER_HTTP_PORT": str(port), "PACER_HTTP_HOST": "127.0.0.1", "PACER_LOG_FORMAT": "text"})
+    log_path = os.path.join(tmp, "pacer.log")
+    log = open(log_path, "w")
+    proc = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "pacer"), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    return proc, log_path, port
+
+
+def wait_for_log(pacer, log_path: str, expect: str, timeout: float = 60) -> tuple[bool, str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = Path(log_path).read_text(errors="replace")
+        if expect in text:
+            return True, ""
+        if pacer.poll() is not None:
+            break
+        time.sleep(0.1)
+    text = Path(log_path).read_text(errors="replace")
+    return expect in text, f"no log line with '{expect}' (exit={pacer.poll()}); log tail: {text[-600:]}"
+
+
+def count_events(url: str, subject: str) -> int:
+    r = subprocess.run(["psql", url, "-qAtc", f"SELECT count(*) FROM cloudevents_raw WHERE ce_subject = '{subject}'"],
+                       capture_output=True, text=True, timeout=30)
+    return int(r.stdout.strip() or 0) if r.returncode == 0 else 0
+
+
+def check_everything(cc, admin: str, url: str, log_path: str, pacer) -> tuple[bool, str]:
+    def kubectl_json(*args):
+        r = cc.kubectl(admin, *args, "-o", "json")
+        return json.loads(r.stdout) if r.returncode == 0 else {}
+
+    def pipeline_settled() -> bool:
+        items = []
+        for plural in ("eventroutes", "cdeventtransforms", "metricdefinitions"):
+            items += kubectl_json("get", "-n", cc.NS, plural).get("items", [])
+        return bool(items) and all(
+            "pacer.dev/cleanup" in i["metadata"].get("finalizers", [])
+            and any(c.get("type") == "Ready" and c.get("status") == "True" for c in i.get("status", {}).get("conditions", []))
+            for i in items)
+
+    def lease() -> dict:
+        return kubectl_json("get", "lease", "pacer-leader", "-n", cc.NS).get("spec", {})
+
+    steps = [
+        ("Deployment listed at start becomes an event", lambda: count_events(url, "default/web") > 0),
+        ("every pacer.dev object has the finalizer and Ready=True", pipeline_settled),
+        ("Lease pacer-leader held", lambda: bool(lease().get("holderIdentity"))),
+    ]
+    deadline = time.monotonic() + 90
+    for name, condition in steps:
+        while not condition():
+            if time.monotonic() > deadline or pacer.poll() is not None:
+                return False, f"{name}: not within the time limit (exit={pacer.poll()}); log tail: {Path(log_path).read_text()[-800:]}"
+            time.sleep(0.3)
+    first_renew = lease().get("renewTime")
+    for args in (("create", "deployment", "web2", "--image=nginx:1.25", "-n", "default"),
+                 ("create", "namespace", "late"),
+                 ("create", "deployment", "web3", "--image=nginx:1.25", "-n", "late")):
+        r = cc.kubectl(admin, *args)
+        if r.returncode != 0:
+            return False, f"kubectl {' '.join(args)}: {r.stderr}"
+    later = [
+        ("Deployment created after the start (watch) becomes an event", lambda: count_events(url, "default/web2") > 0),
+        ("Deployment in a namespace created after the start becomes an event", lambda: count_events(url, "late/web3") > 0),
+        ("Lease renewed (update)", lambda: lease().get("renewTime") not in (None, first_renew)),
+    ]
+    for name, condition in later:
+        while not condition():
+            if time.monotonic() > deadline or pacer.poll() is not None:
+                return False, f"{name}: not within the time limit (exit={pacer.poll()}); log tail: {Path(log_path).read_text()[-800:]}"
+            time.sleep(0.3)
+    text = Path(log_path).read_text(errors="replace")
+    forbidden = [line for line in text.splitlines() if "forbidden" in line.lower()]
+    return not forbidden, "\n".join(forbidden[:5])

@@ -73,6 +73,8 @@ let package = Package(
             dependencies: [
                 "PacerCore", .product(name: "HTTPTypes", package: "swift-http-types"), hummingbird, logging,
                 .product(name: "NIOCore", package: "swift-nio"), lifecycle,
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings),
         .target(

@@ -199,7 +199,14 @@ extension KubeClient {
                 return KubeClientError(code: .watchIdle, request: request, message: "no data received within the idle timeout")
             }
         }
-        return KubeClientError(code: .transport, request: request, message: String(describing: error))
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") {
+            return KubeClientError(
+                code: .transport, request: request,
+                message: "TLS handshake failed: the API server's certificate is not trusted by the configured certificate authority "
+                    + "(kubeconfig certificate-authority/-data, or ca.crt in-cluster) or does not name the server's address: \(text)")
+        }
+        return KubeClientError(code: .transport, request: request, message: text)
     }
 
     static func apiError(_ response: RawResponse, request: String) -> KubeClientError {

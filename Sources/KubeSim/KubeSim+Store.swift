@@ -13,6 +13,11 @@ extension KubeSim {
             "- name: kube-sim",
             "  cluster:",
             "    server: \(url.absoluteString)",
+        ]
+        if let tls = configuration.tls, let ca = FileManager.default.contents(atPath: tls.caCertificatePath) {
+            lines.append("    certificate-authority-data: \(ca.base64EncodedString())")
+        }
+        lines += [
             "users:",
             "- name: kube-sim",
             "  user:",

@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import PacerCore
 import ServiceLifecycle
 import Synchronization
@@ -45,11 +48,13 @@ public final class KubeSim: Service, Sendable {
         }
     }
 
-    /// `http://127.0.0.1:PORT` once the server is listening (port 0 before that).
+    /// `http://127.0.0.1:PORT` (`https://` with TLS) once the server is listening (port 0 before that).
     public var url: URL {
         let port = runState.withLock { $0.port } ?? configuration.port
-        return URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
+        return URL(string: "\(scheme)://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/")
     }
+
+    var scheme: String { configuration.tls == nil ? "http" : "https" }
 
     // MARK: Lifecycle
 
@@ -68,7 +73,7 @@ public final class KubeSim: Service, Sendable {
         runState.withLock { $0.task = task }
         for await result in bound {
             let port = try result.get()
-            return URL(string: "http://127.0.0.1:\(port)") ?? url
+            return URL(string: "\(scheme)://127.0.0.1:\(port)") ?? url
         }
         throw KubeSimError(code: 500, reason: "InternalError", message: "kube-sim stopped before it was listening")
     }
@@ -101,6 +106,18 @@ public final class KubeSim: Service, Sendable {
         try await serve { _ in }
     }
 
+    /// HTTP/1.1, wrapped in TLS when configured: the serving certificate, client certificates verified against the
+    /// CA when presented (the apiserver's `--client-ca-file`), not required.
+    private func serverBuilder() throws -> HTTPServerBuilder {
+        guard let tls = configuration.tls else { return .http1() }
+        var settings = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyPath, format: .pem)))
+        settings.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.caCertificatePath))
+        settings.certificateVerification = .optionalVerification
+        return try .tls(.http1(), tlsConfiguration: settings)
+    }
+
     private func serve(onBound: @escaping @Sendable (Int) -> Void) async throws {
         let authorizer = Authorizer(mode: configuration.authorizationMode, store: store)
         let responder = APIResponder(
@@ -110,6 +127,7 @@ public final class KubeSim: Service, Sendable {
             reviews: ReviewHandler(store: store, authenticator: authenticator, authorizer: authorizer), logger: logger)
         let app = Application(
             responder: responder,
+            server: try serverBuilder(),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: configuration.port), serverName: "kube-sim"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0

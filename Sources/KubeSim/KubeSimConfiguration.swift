@@ -15,6 +15,9 @@ public struct KubeSimConfiguration: Sendable {
     /// Further bearer tokens and the users they authenticate as (the apiserver's `--token-auth-file`);
     /// `system:authenticated` is added to every user's groups.
     public var staticTokens: [String: UserInfo] = [:]
+    /// Serve HTTPS with this CA and serving certificate (see `KubeSimTLS.generate(in:)`); nil serves plain HTTP.
+    /// Client certificates signed by the CA authenticate (CN user, O groups).
+    public var tls: KubeSimTLS?
     /// Simulate the Deployment controller (status, revision annotation, rollouts).
     public var rolloutsEnabled = true
     /// Delay of each simulated rollout step (a rollout has two: progressing, then complete).

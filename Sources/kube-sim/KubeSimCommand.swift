@@ -40,6 +40,9 @@ struct KubeSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-auth-file"), help: "CSV file of further bearer tokens: token,user,uid,\"group1,group2\" per line.")
     var tokenAuthFile: String?
 
+    @Option(name: .customLong("tls-dir"), help: "Serve HTTPS: CA and serving certificate in this directory (made with openssl when ca.crt is missing).")
+    var tlsDirectory: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -56,6 +59,9 @@ struct KubeSimCommand: AsyncParsableCommand {
             throw ValidationError("--authorization-mode must be AlwaysAllow or RBAC (got \"\(authorizationMode)\")")
         }
         config.authorizationMode = mode
+        if let tlsDirectory {
+            config.tls = try KubeSimTLS.generate(in: tlsDirectory)
+        }
         if let tokenAuthFile {
             config.staticTokens = try StaticTokenFile.parse(String(contentsOfFile: tokenAuthFile, encoding: .utf8))
         }

@@ -8,7 +8,7 @@ import PacerCore
 /// The single HTTP responder of kube-sim: authentication, fault injection, then dispatch by path
 /// (discovery, OpenAPI, admin API, resources). Every failure is answered as a metav1 `Status`.
 struct APIResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = KubeSimRequestContext
 
     let store: ObjectStore
     let faults: KubeSimFaults
@@ -25,7 +25,7 @@ struct APIResponder: HTTPResponder {
         let query = QueryParameters(request.uri.query)
         let response: Response
         do {
-            response = try await dispatch(request, path: path, query: query)
+            response = try await dispatch(request, context: context, path: path, query: query)
         } catch let error as APIError {
             response = Responses.error(error)
         } catch is NIOTooManyBytesError {
@@ -37,11 +37,11 @@ struct APIResponder: HTTPResponder {
         return response
     }
 
-    private func dispatch(_ request: Request, path: APIPath, query: QueryParameters) async throws -> Response {
+    private func dispatch(_ request: Request, context: Context, path: APIPath, query: QueryParameters) async throws -> Response {
         if case .health = path {
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
         }
-        let user = try authenticate(request)
+        let user = try await authenticate(request, context: context)
         let attributes = RequestAttributes.classify(method: request.method, rawPath: request.uri.path, apiPath: path, query: query, user: user)
         let decision = authorizer.authorize(attributes)
         guard decision.allowed else {
@@ -82,9 +82,16 @@ struct APIResponder: HTTPResponder {
         }
     }
 
-    /// The request's user: from its bearer token; anonymous without one when `anonymousAuth`; 401 otherwise
-    /// or for a token no authenticator accepts. With authentication off every request is anonymous.
-    private func authenticate(_ request: Request) throws -> UserInfo {
+    /// The request's user: from a client certificate signed by the CA (CN user, O groups; checked first, as the
+    /// apiserver's x509 authenticator comes before tokens), else its bearer token; anonymous without either when
+    /// `anonymousAuth`; 401 otherwise or for a token no authenticator accepts. With authentication off every request
+    /// is anonymous.
+    private func authenticate(_ request: Request, context: Context) async throws -> UserInfo {
+        if authenticationEnabled, let der = await context.peerCertificateDER(), let subject = CertificateSubject.parse(der),
+            !subject.commonName.isEmpty
+        {
+            return UserInfo(name: subject.commonName, groups: subject.organizations).authenticated()
+        }
         let outcome = authenticator.authenticate(header: request.headers[.authorization], store: store)
         switch outcome {
         case .user(let user, _): return user

@@ -1,23 +1,23 @@
 """The chart's RBAC, proven against kube-sim with RBAC on (imported by hack/check-chart.py).
 
-1. Sufficient: kube-sim runs with `--authorization-mode RBAC`; the rendered ServiceAccount, Roles,
+1. Sufficient: kube-sim runs with `--authorization-mode RBAC --no-anonymous-auth` over HTTPS (`--tls-dir`); the rendered ServiceAccount, Roles,
    ClusterRoles and bindings and the default pipeline are applied; `kubectl create token` (TokenRequest) gives the
    ServiceAccount's token; `.build/debug/pacer` runs with the chart Deployment's arguments and env and a kubeconfig
-   holding only that token. Every part must work: the Lease is held and renewed, every pacer.dev object gets the
+   holding only that token and kube-sim's CA (`certificate-authority-data`). Every part must work: the Lease is held and renewed, every pacer.dev object gets the
    cleanup finalizer and a Ready condition, Deployments listed before and created after the start become events
    (also in a namespace created after the start), and no request is refused (no "forbidden" in the log).
 2. Necessary: for every verb of every resource of every rule of the chart's ClusterRole and Roles, the same run with
    only that verb removed logs the apiserver's refusal (`cannot VERB resource "RESOURCE"`).
 
-kubectl sends no credentials over plain HTTP (kubernetes/kubectl#744), so the test's own kubectl is anonymous:
-a ClusterRoleBinding created with the admin token makes group system:unauthenticated cluster-admin. Pacer sends its
-ServiceAccount token, so that binding never applies to it (a ServiceAccount is not in system:unauthenticated).
+The test's own kubectl uses kube-sim's admin kubeconfig (user in system:masters; over HTTPS kubectl sends its token).
 """
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -37,9 +37,10 @@ def run(objects: list[dict], cc) -> None:
     deployment = cc.find(objects, "Deployment", cc.RELEASE)[0]
     pipeline = [o for o in objects if o["apiVersion"].startswith("pacer.dev/")]
     t0 = time.monotonic()
+    tls_dir = tempfile.mkdtemp(prefix="kube-sim-tls-")  # one CA and serving certificate for every run (kube-sim reuses them)
     try:
-        ok, detail = attempt(cc, base, deployment, rbac, pipeline, expect=None)
-        cc.check("rbac proof: pacer run with the chart's ServiceAccount token and RBAC: Lease held and renewed, finalizers, "
+        ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None)
+        cc.check("rbac proof: pacer run with the chart's ServiceAccount token, RBAC and TLS: Lease held and renewed, finalizers, "
                  "Ready statuses, Deployment events (listed, watched, new namespace), nothing forbidden", ok, detail)
         variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
                     for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
@@ -48,7 +49,7 @@ def run(objects: list[dict], cc) -> None:
             reduced = copy.deepcopy(rbac)
             reduced[index] = without(obj, rule_index, resource, verb)
             expected = f'cannot {verb} resource "{resource}"'
-            ok, detail = attempt(cc, base, deployment, reduced, pipeline, expect=expected)
+            ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected)
             if not ok:
                 missing.append(f"{obj['kind']}/{obj['metadata']['name']} rule {rule_index} {verb} {resource}: {detail}")
         cc.check(f"rbac proof: each of the {len(variants)} verbs of the chart's Roles/ClusterRoles is needed "
@@ -56,6 +57,7 @@ def run(objects: list[dict], cc) -> None:
         print(f"rbac proof: {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")
     finally:
         subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True, timeout=60)
+        shutil.rmtree(tls_dir, ignore_errors=True)
 
 
 def without(role: dict, rule_index: int, resource: str, verb: str) -> dict:
@@ -73,25 +75,25 @@ def without(role: dict, rule_index: int, resource: str, verb: str) -> dict:
     return out
 
 
-def attempt(cc, base: str, deployment: dict, rbac: list[dict], pipeline: list[dict], expect: str | None) -> tuple[bool, str]:
+def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pipeline: list[dict], expect: str | None) -> tuple[bool, str]:
     """One kube-sim, one fresh database, one `pacer run`. With `expect`: True once the log contains it.
     Without: True once every part of Pacer worked and nothing was forbidden."""
     with tempfile.TemporaryDirectory() as tmp:
         admin = os.path.join(tmp, "admin.kubeconfig")
         sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
         sim = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "kube-sim"), "--port", "0", "--kubeconfig-out", admin,
-                                "--authorization-mode", "RBAC", "--rollout-delay", "50",
+                                "--authorization-mode", "RBAC", "--no-anonymous-auth", "--tls-dir", tls_dir,
+                                "--rollout-delay", "50",
                                 "--log-level", "warning"], stdout=subprocess.PIPE, stderr=sim_log, text=True)
         pacer = None
         try:
             server = sim.stdout.readline().strip().rsplit(" ", 1)[-1]
-            if not server.startswith("http://"):
+            if not server.startswith("https://"):
                 return False, f"kube-sim did not start: {server}"
-            cc.http("POST", f"{server}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", json.dumps({
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "test-kubectl"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-                "subjects": [{"kind": "Group", "name": "system:unauthenticated"}]}).encode(),
-                {"Authorization": "Bearer kube-sim-token", "Content-Type": "application/json"})
+            deadline = time.monotonic() + 30
+            while not os.path.exists(admin) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
             setup = [
                 ("apply", "-f", str(cc.CHART / "crds")),
                 ("create", "namespace", cc.NS),
@@ -111,7 +113,7 @@ def attempt(cc, base: str, deployment: dict, rbac: list[dict], pipeline: list[di
             kubeconfig = os.path.join(tmp, "pacer.kubeconfig")
             Path(kubeconfig).write_text(yaml.safe_dump({
                 "apiVersion": "v1", "kind": "Config", "current-context": "pacer",
-                "clusters": [{"name": "sim", "cluster": {"server": server}}],
+                "clusters": [{"name": "sim", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
                 "users": [{"name": "pacer", "user": {"token": token}}],
                 "contexts": [{"name": "pacer", "context": {"cluster": "sim", "user": "pacer", "namespace": cc.NS}}]}))
             for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):

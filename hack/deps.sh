@@ -20,6 +20,9 @@ command -v containerd >/dev/null 2>&1 || need_apt_bare+=(containerd)
 [ -x /usr/sbin/dockerd ] || command -v dockerd >/dev/null 2>&1 || need_apt_bare+=(docker.io)
 # The webhook tests run the real Prometheus Alertmanager against Pacer's /webhooks/alertmanager.
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+# kube-sim makes its CA and certificates with the openssl CLI (TLS tests, the chart's RBAC proof); curl checks HTTPS.
+[ -x /usr/bin/openssl ] || need_apt+=(openssl)
+[ -x /usr/bin/curl ] || need_apt+=(curl)
 command -v kubectl >/dev/null 2>&1 || echo "hack/deps.sh: kubectl not found: the kube-sim tests drive the real kubectl" >&2
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

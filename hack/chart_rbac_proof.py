@@ -49,7 +49,9 @@ def run(objects: list[dict], cc) -> None:
             reduced = copy.deepcopy(rbac)
             reduced[index] = without(obj, rule_index, resource, verb)
             expected = f'cannot {verb} resource "{resource}"'
+            started = time.monotonic()
             ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected)
+            print(f"rbac proof: without {verb} {resource}: {'refused as expected' if ok else 'NOT refused'} ({time.monotonic() - started:.1f} s)")
             if not ok:
                 missing.append(f"{obj['kind']}/{obj['metadata']['name']} rule {rule_index} {verb} {resource}: {detail}")
         cc.check(f"rbac proof: each of the {len(variants)} verbs of the chart's Roles/ClusterRoles is needed "

@@ -26,7 +26,9 @@ struct DashboardTests {
             #expect(page.contains(#"["data-metric", item.metric], ["data-definition", key(item)]"#))
             #expect(page.contains(#"<table id="apps">"#))
             #expect(page.contains(#"<div id="charts""#))
-            #expect(page.contains("fetch(\"/api/v1/metrics\""))
+            #expect(page.contains("api(\"/api/v1/metrics\")"))
+            // Reads carry the token the page asked for when the API needs one (docs/security.md).
+            #expect(page.contains(#"headers: token ? { "Authorization": "Bearer " + token } : {}"#))
             #expect(page.contains("?bucket=week&series=overall"))
             #expect(page.contains("setTimeout(refresh"))
         }

@@ -89,11 +89,12 @@ public struct Kubectl: Sendable {
         self.workingDirectory = workingDirectory
     }
 
-    /// Runs kubectl with these arguments (killed after 30 s).
+    /// Runs kubectl with these arguments (killed after 180 s: a generous bound for a hung kubectl, not a speed check;
+    /// `apply -f examples` sends about 60 objects and took over 30 s on a loaded 2-core machine).
     public func callAsFunction(_ arguments: [String]) async throws -> Subprocess.Result {
         try await Subprocess.run(
             ["/usr/bin/kubectl", "--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments,
-            workingDirectory: workingDirectory, timeout: .seconds(30))
+            workingDirectory: workingDirectory, timeout: .seconds(180))
     }
 
     public func callAsFunction(_ arguments: String...) async throws -> Subprocess.Result {

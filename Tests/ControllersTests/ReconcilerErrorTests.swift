@@ -65,17 +65,17 @@ struct ReconcilerErrorTests {
         try await ReconcilerEnvironment.with(store: store) { env in
             try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: "default"))
             let routes = env.resources(.eventRoutes, namespace: "default")
-            try await eventually("Ready=False ReconcileError", 10) {
+            try await eventually("Ready=False ReconcileError", 90) {
                 guard let route = try? await routes.get("rollouts") else { return false }
                 return ReconcilerEnvironment.ready(route)?.reason == "ReconcileError"
             }
             let failed = try #require(ReconcilerEnvironment.ready(try await routes.get("rollouts")))
             #expect(failed.status == "False")
             #expect(failed.message?.contains("connection refused") == true, "\(failed.message ?? "")")
-            try await eventually("retried", 10) { store.failures >= 2 }
+            try await eventually("retried", 90) { store.failures >= 2 }
 
             store.setFailing(false)
-            try await eventually("Ready=True after the store came back", 15) {
+            try await eventually("Ready=True after the store came back", 90) {
                 guard let route = try? await routes.get("rollouts") else { return false }
                 return ReconcilerEnvironment.isObserved(route, ready: "True")
             }
@@ -89,13 +89,13 @@ struct ReconcilerErrorTests {
         try await ReconcilerEnvironment.with(store: store) { env in
             try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: "default"))
             let routes = env.resources(.eventRoutes, namespace: "default")
-            try await eventually("Ready=True", 10) {
+            try await eventually("Ready=True", 90) {
                 guard let route = try? await routes.get("rollouts") else { return false }
                 return ReconcilerEnvironment.isObserved(route, ready: "True")
             }
             store.setFailing(true)
             try await routes.delete("rollouts")
-            try await eventually("ReconcileError while terminating", 10) {
+            try await eventually("ReconcileError while terminating", 90) {
                 guard let route = try? await routes.get("rollouts") else { return false }
                 return ReconcilerEnvironment.ready(route)?.reason == "ReconcileError"
             }
@@ -105,7 +105,7 @@ struct ReconcilerErrorTests {
             #expect(store.keys == ["eventRoutes/default/rollouts"])
 
             store.setFailing(false)
-            try await eventually("object gone", 15) { (try? await routes.getIfPresent("rollouts")) == .some(nil) }
+            try await eventually("object gone", 90) { (try? await routes.getIfPresent("rollouts")) == .some(nil) }
             #expect(store.keys.isEmpty)
         }
     }
@@ -118,14 +118,14 @@ struct ReconcilerErrorTests {
                 try await env.sim.apply(yaml: Self.namespace(name))
                 try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: name))
             }
-            try await eventually("team-a route Ready", 10) {
+            try await eventually("team-a route Ready", 90) {
                 guard let route = try? await env.resources(.eventRoutes, namespace: "team-a").get("rollouts") else { return false }
                 return ReconcilerEnvironment.isObserved(route, ready: "True")
             }
             // A marker applied after team-b's route: once it is Ready, a reconciler that (wrongly) watched team-b
             // would have been handed team-b's route first.
             try await env.sim.apply(yaml: Self.route.replacingOccurrences(of: "NS", with: "team-a").replacingOccurrences(of: "name: rollouts", with: "name: marker"))
-            try await eventually("team-a marker Ready", 10) {
+            try await eventually("team-a marker Ready", 90) {
                 guard let route = try? await env.resources(.eventRoutes, namespace: "team-a").get("marker") else { return false }
                 return ReconcilerEnvironment.isObserved(route, ready: "True")
             }

@@ -23,7 +23,7 @@ struct ReconcilerSimTests {
                 let applied = try await env.allObjects()
                 #expect(applied.count >= 10)
 
-                try await eventually("every example Ready=True at its generation", 15) {
+                try await eventually("every example Ready=True at its generation", 90) {
                     guard let objects = try? await env.allObjects() else { return false }
                     return objects.allSatisfy { ReconcilerEnvironment.isObserved($0.1, ready: "True") }
                 }
@@ -48,7 +48,7 @@ struct ReconcilerSimTests {
                 // A spec that does not compile: Ready=False, InvalidSpec, the position and caret in the message.
                 try await env.apply("examples/samples/broken-expression.yaml")
                 let routes = env.resources(.eventRoutes, namespace: "default")
-                try await eventually("broken-when Ready=False", 10) {
+                try await eventually("broken-when Ready=False", 90) {
                     guard let route = try? await routes.get("broken-when") else { return false }
                     return ReconcilerEnvironment.isObserved(route, ready: "False")
                 }
@@ -83,7 +83,7 @@ struct ReconcilerSimTests {
             try await ReconcilerEnvironment.with(database: database) { env in
                 try await env.apply("examples/samples/broken-expression.yaml")
                 let routes = env.resources(.eventRoutes, namespace: "default")
-                try await eventually("broken-when Ready=False", 10) {
+                try await eventually("broken-when Ready=False", 90) {
                     guard let route = try? await routes.get("broken-when") else { return false }
                     return ReconcilerEnvironment.isObserved(route, ready: "False")
                 }
@@ -92,7 +92,7 @@ struct ReconcilerSimTests {
                 _ = try await routes.patchStatus("broken-when", mergePatch: ["status": ["matchedEvents": 7]])
 
                 _ = try await routes.patch("broken-when", mergePatch: ["spec": ["when": "data.rollback == true"]])
-                try await eventually("broken-when Ready=True at the new generation", 10) {
+                try await eventually("broken-when Ready=True at the new generation", 90) {
                     guard let route = try? await routes.get("broken-when") else { return false }
                     return ReconcilerEnvironment.isObserved(route, ready: "True")
                 }
@@ -106,7 +106,7 @@ struct ReconcilerSimTests {
                 #expect(row.spec["when"] == "data.rollback == true")
 
                 try await routes.delete("broken-when")
-                try await eventually("broken-when gone", 10) { (try? await routes.getIfPresent("broken-when")) == .some(nil) }
+                try await eventually("broken-when gone", 90) { (try? await routes.getIfPresent("broken-when")) == .some(nil) }
                 #expect(try await env.store.rows(.eventRoutes).isEmpty)
             }
         }

@@ -84,7 +84,7 @@ struct TimeoutError: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` every 20 ms until it holds; throws after `seconds`.
-func eventually(_ what: String, _ seconds: Double = 10, _ condition: @Sendable () async -> Bool) async throws {
+func eventually(_ what: String, _ seconds: Double = 60, _ condition: @Sendable () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }

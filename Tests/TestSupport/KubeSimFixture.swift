@@ -37,7 +37,7 @@ public func configMap(_ name: String, namespace: String = "w", data: [String: St
 }
 
 /// Polls `condition` every 10 ms until it holds; throws `TestTimeout` after `seconds`.
-public func eventually(_ seconds: Double = 10, _ condition: @escaping @Sendable () async -> Bool) async throws {
+public func eventually(_ seconds: Double = 60, _ condition: @escaping @Sendable () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }

@@ -217,7 +217,8 @@ def registered_routes() -> set[tuple[str, str]]:
     """(METHOD, path) of every `router.get/post(...)` in Sources/HTTPAPI, with Hummingbird's `{name}` parameters."""
     routes = set()
     for path in (ROOT / "Sources" / "HTTPAPI").rglob("*.swift"):
-        for method, route in re.findall(r'\.(get|post|put|patch|delete)\(\s*"([^"]+)"', path.read_text()):
+        # Paths start with "/": `context.parameters.get("name")` is not a route.
+        for method, route in re.findall(r'\.(get|post|put|patch|delete)\(\s*"(/[^"]*)"', path.read_text()):
             routes.add((method.upper(), route))
         if "RouterPath(stringLiteral: Self.path)" in path.read_text():
             for route in re.findall(r'static var path: String \{ "([^"]+)" \}', path.read_text()):

@@ -88,18 +88,35 @@ struct RawEvents {
         }
     }
 
-    func waitForReadyConfig(metricDefinitions: Int, timeout: Duration = .seconds(20)) async throws {
+    /// Waits until `metricDefinitions` MetricDefinitions and every EventRoute and CDEventTransform of `examples/`
+    /// are ready: events that reach the router before their routes are reconciled are not routed later.
+    func waitForReadyConfig(metricDefinitions: Int, timeout: Duration = .seconds(90)) async throws {
+        func examples(_ kind: String) -> Int {
+            let folder = RepoPaths.root + "/examples"
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            return files.filter { $0.hasSuffix(".yaml") }.reduce(0) { total, file in
+                let text = (try? String(contentsOfFile: folder + "/" + file, encoding: .utf8)) ?? ""
+                return total + text.split(separator: "\n").filter { $0 == "kind: \(kind)" }.count
+            }
+        }
+        let wanted = [
+            ("pacer_metric_definitions", metricDefinitions), ("pacer_event_routes", examples("EventRoute")),
+            ("pacer_cdevent_transforms", examples("CDEventTransform")),
+        ]
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let ready = try await TestDatabase.withClient(url: url) { client in
-                let query: PostgresQuery = "SELECT count(*)::int FROM pacer_metric_definitions WHERE ready"
-                for try await count in try await client.query(query, logger: TestDatabase.logger).decode(Int.self) { return count }
-                return 0
+            var missing = false
+            for (table, count) in wanted {
+                let ready = try await TestDatabase.withClient(url: url) { client in
+                    for try await count in try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE ready"), logger: TestDatabase.logger).decode(Int.self) { return count }
+                    return 0
+                }
+                if ready < count { missing = true }
             }
-            if ready >= metricDefinitions { return }
+            if !missing { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw SubprocessError(message: "the MetricDefinitions did not become ready within \(timeout)")
+        throw SubprocessError(message: "the pipeline configuration did not become ready within \(timeout)")
     }
 
     /// Deployments, changes and incidents as the Deployment source's CloudEvents describe them.

@@ -22,7 +22,7 @@ struct DemoDatabase: Sendable {
         ("EventRoute", .eventRoutes), ("CDEventTransform", .cdEventTransforms), ("MetricDefinition", .metricDefinitions),
     ]
 
-    /// Waits (at most 60 s, then 1 s more for the pipeline to reload) until the config tables hold, Ready, as many
+    /// Waits (at most 60 s, then 5 s more for the pipeline to reload) until the config tables hold, Ready, as many
     /// EventRoutes, CDEventTransforms and MetricDefinitions as were applied.
     func waitForConfiguration(expected: [String: Int]) async throws {
         try await withClient { client in
@@ -36,7 +36,8 @@ struct DemoDatabase: Sendable {
                     if ready < expected[kind] ?? 0 { missing.append("\(ready) of \(expected[kind] ?? 0) \(kind)s") }
                 }
                 if missing.isEmpty {
-                    try await Task.sleep(for: .seconds(1))
+                    // The pipeline reloads its routes on the config NOTIFY; under load that took more than 1 s.
+                    try await Task.sleep(for: .seconds(5))
                     return
                 }
                 try await Task.sleep(for: .milliseconds(200))

@@ -38,11 +38,12 @@ struct WorkloadEventBuilder {
             time: RFC3339.format(time, fractionalDigits: 3), data: .json(.object(data)))
     }
 
-    /// `namespace`, `name`, `uid`, `revision`, `generation`, `replicas`, `app`, `version`, `environment`,
+    /// `kind`, `namespace`, `name`, `uid`, `revision`, `generation`, `replicas`, `app`, `version`, `environment`,
     /// `team`, `commit`, `commitTime`, `repository`, `images`; absent ones are omitted.
     func workloadData(revision: JSONValue?) -> [String: JSONValue] {
         var data: [String: JSONValue] = [
-            "namespace": .string(namespace), "name": .string(name), "app": .string(context.app), "environment": .string(context.environment),
+            "kind": .string(kind.rawValue), "namespace": .string(namespace), "name": .string(name), "app": .string(context.app),
+            "environment": .string(context.environment),
         ]
         if let uid = metadata.uid { data["uid"] = .string(uid) }
         if let revision { data["revision"] = revision }

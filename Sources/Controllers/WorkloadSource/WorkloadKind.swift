@@ -3,11 +3,15 @@ import KubeCore
 /// The workload kinds the workload source watches, each with its own pure deriver.
 public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
     case deployment = "Deployment"
+    case statefulSet = "StatefulSet"
+    case daemonSet = "DaemonSet"
 
     /// The API resource watched.
     public var descriptor: ResourceDescriptor {
         switch self {
         case .deployment: .deployments
+        case .statefulSet: .statefulSets
+        case .daemonSet: .daemonSets
         }
     }
 

@@ -87,7 +87,17 @@ public final class WorkloadSource: Service, Sendable {
                 configuration: .init(
                     clusterName: configuration.clusterName, historyLimit: configuration.historyLimit,
                     availabilityGrace: configuration.availabilityGrace))
+        case .statefulSet:
+            StatefulSetEventDeriver(configuration: revisionConfiguration(configuration))
+        case .daemonSet:
+            DaemonSetEventDeriver(configuration: revisionConfiguration(configuration))
         }
+    }
+
+    private static func revisionConfiguration<Reader>(_ configuration: WorkloadSourceConfiguration) -> RolloutStatusDeriver<Reader>.Configuration {
+        .init(
+            clusterName: configuration.clusterName, historyLimit: configuration.historyLimit, availabilityGrace: configuration.availabilityGrace,
+            progressDeadline: configuration.progressDeadline)
     }
 
     /// The kinds watched, in order.

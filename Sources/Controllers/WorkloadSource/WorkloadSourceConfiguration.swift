@@ -21,6 +21,9 @@ public struct WorkloadSourceConfiguration: Sendable {
     public var historyLimit = 20
     /// See ``DeploymentEventDeriver/Configuration/availabilityGrace``.
     public var availabilityGrace: TimeInterval = 10
+    /// Seconds a StatefulSet or DaemonSet rollout may take before it counts as failed, unless the workload's
+    /// `pacer.dev/progress-deadline-seconds` says otherwise (Deployments have their own `progressDeadlineSeconds`).
+    public var progressDeadline: TimeInterval = 600
     /// Events kept while the sink fails; beyond this the oldest are dropped (and re-derived on restart).
     public var retryBufferCapacity = 10_000
     /// Events per sink call.

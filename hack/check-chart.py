@@ -390,7 +390,8 @@ def check_cli_contract(variants: list[tuple[str, list[dict]]]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 6. kube-sim
-SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
+SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("apps/v1", "DaemonSet"),
+          ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
           ("v1", "ServiceAccount")} | {("rbac.authorization.k8s.io/v1", k) for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")}
 
 

@@ -245,6 +245,10 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     default_args = find(render(h, chart, {})[0], "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
     check("webhooks off by default: no --webhook-secrets-dir", not any("webhook" in a for a in default_args), str(default_args))
 
+    check("restarts not counted by default: no --count-restarts", "--count-restarts" not in default_args, str(default_args))
+    restart_args = find(render(h, chart, {"deploymentSource": {"countRestarts": True}})[0], "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    check("deploymentSource.countRestarts: --count-restarts", "--count-restarts" in restart_args, str(restart_args))
+
     objs, _ = render(h, chart, {"watchNamespaces": ["team-a", "team-b"]})
     rendered.append(("watchNamespaces", objs))
     args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]

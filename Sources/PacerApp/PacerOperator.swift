@@ -20,6 +20,8 @@ public struct OperatorConfiguration: Sendable {
     /// Namespaces to watch (empty: all).
     public var watchNamespaces: [String] = []
     public var labelSelector: String?
+    /// See ``DeploymentSourceConfiguration/countRestarts``.
+    public var countRestarts = false
     public var leaderElection = true
     /// Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).
     public var leaseNamespace: String?
@@ -84,6 +86,7 @@ public struct PacerOperator: Sendable {
         sourceConfiguration.clusterName = configuration.clusterName
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces
         sourceConfiguration.labelSelector = configuration.labelSelector
+        sourceConfiguration.countRestarts = configuration.countRestarts
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
         let reconcilers = PacerResourceController.all(

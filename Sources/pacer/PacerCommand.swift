@@ -186,6 +186,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("label-selector"), help: "Only watch Deployments matching this label selector.")
     var labelSelector: String?
 
+    @Flag(name: .customLong("count-restarts"), help: "Count a rollout that only changed kubectl.kubernetes.io/restartedAt (kubectl rollout restart) as a deployment (default: a dev.pacer.deployment.restarted event, not counted).")
+    var countRestarts = false
+
     @Flag(name: .customLong("leader-election"), inversion: .prefixedNo, help: "Elect a leader among replicas on a Lease (default on).")
     var leaderElection = true
 
@@ -203,6 +206,7 @@ struct Run: AsyncParsableCommand {
         configuration.clusterName = clusterName ?? Environment.value("PACER_CLUSTER_NAME") ?? "default"
         configuration.watchNamespaces = watchNamespaces
         configuration.labelSelector = labelSelector
+        configuration.countRestarts = countRestarts
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace
         switch readAuthorization ?? Environment.value("PACER_READ_AUTHORIZATION") ?? "none" {

@@ -60,7 +60,7 @@ public final class DeploymentSource: Service, Sendable {
             DeploymentEventDeriver(
                 configuration: .init(
                     clusterName: configuration.clusterName, historyLimit: configuration.historyLimit,
-                    availabilityGrace: configuration.availabilityGrace)))
+                    availabilityGrace: configuration.availabilityGrace, countRestarts: configuration.countRestarts)))
         for informer in self.deployments { informer.addHandler(handler()) }
     }
 

@@ -14,6 +14,8 @@ public struct DeploymentSourceConfiguration: Sendable {
     public var historyLimit = 20
     /// See ``DeploymentEventDeriver/Configuration/availabilityGrace``.
     public var availabilityGrace: TimeInterval = 10
+    /// See ``DeploymentEventDeriver/Configuration/countRestarts`` (default false: restarts are not deployments).
+    public var countRestarts = false
     /// Events kept while the sink fails; beyond this the oldest are dropped (and re-derived on restart).
     public var retryBufferCapacity = 10_000
     /// Events per sink call.

@@ -109,6 +109,10 @@ struct CRDSchemaTests {
     func metricColumns() throws {
         let columns = try #require(Self.version(try Self.crd("metricdefinition.yaml"))?["additionalPrinterColumns"]?.arrayValue)
         #expect(columns.compactMap { $0["name"]?.stringValue } == ["Metric", "Value", "Unit", "Level", "Samples", "Window", "Last computed", "Ready"])
+        for column in columns {
+            #expect(Set(column.objectValue?.keys.map { $0 } ?? []) == ["name", "type", "jsonPath", "description"], "\(column)")
+        }
+        #expect(columns[3]["description"]?.stringValue?.contains("InsufficientData") == true)
         #expect(columns[4]["type"] == "integer")
         #expect(columns[4]["jsonPath"] == ".status.samples")
         #expect(columns[6]["type"] == "date")

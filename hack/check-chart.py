@@ -181,8 +181,8 @@ def check_defaults(objects: list[dict], notes: str) -> list[str] | None:
     kinds = {}
     for o in pipeline:
         kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
-    check("default: default pipeline = EventRoutes + CDEventTransforms + 4 MetricDefinitions",
-          kinds.get("MetricDefinition") == 4 and kinds.get("EventRoute", 0) > 0 and kinds.get("CDEventTransform", 0) > 0,
+    check("default: default pipeline = EventRoutes + CDEventTransforms + 6 MetricDefinitions",
+          kinds.get("MetricDefinition") == 6 and kinds.get("EventRoute", 0) > 0 and kinds.get("CDEventTransform", 0) > 0,
           str(kinds))
     examples = []
     for p in sorted((ROOT / "examples").glob("*.yaml")):
@@ -261,6 +261,10 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           and {"name": "webhook-secrets", "secret": {"secretName": "my-webhooks"}} in pod["volumes"], str(container["args"]))
     default_args = find(render(h, chart, {})[0], "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
     check("webhooks off by default: no --webhook-secrets-dir", not any("webhook" in a for a in default_args), str(default_args))
+
+    check("restarts not counted by default: no --count-restarts", "--count-restarts" not in default_args, str(default_args))
+    restart_args = find(render(h, chart, {"deploymentSource": {"countRestarts": True}})[0], "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    check("deploymentSource.countRestarts: --count-restarts", "--count-restarts" in restart_args, str(restart_args))
 
     objs, _ = render(h, chart, {"watchNamespaces": ["team-a", "team-b"]})
     rendered.append(("watchNamespaces", objs))
@@ -491,7 +495,7 @@ def check_kube_sim(objects: list[dict]) -> None:
                   dep.get("spec", {}).get("replicas") == 2 and c.get("securityContext", {}).get("readOnlyRootFilesystem") is True,
                   r.stderr)
             r = kubectl(kubeconfig, "get", "-n", NS, "metricdefinitions", "-o", "name")
-            check("kube-sim: kubectl get metricdefinitions lists 4", len(r.stdout.split()) == 4, r.stdout + r.stderr)
+            check("kube-sim: kubectl get metricdefinitions lists 6", len(r.stdout.split()) == 6, r.stdout + r.stderr)
             want = {k: len([o for o in served if o["kind"] == k]) for k in ("EventRoute", "CDEventTransform")}
             got = {k: len(kubectl(kubeconfig, "get", "-n", NS, k.lower() + "s", "-o", "name").stdout.split()) for k in want}
             check(f"kube-sim: EventRoutes and CDEventTransforms stored {got}", got == want, str(want))
@@ -585,10 +589,10 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
                 items = json.loads(r.stdout).get("items", []) if r.returncode == 0 else []
                 ready_count = sum(1 for i in items if any(cond.get("type") == "Ready" and cond.get("status") == "True"
                                                           for cond in i.get("status", {}).get("conditions", [])))
-                if ready_count == 4:
+                if ready_count == 6:
                     break
                 time.sleep(0.5)
-            check("operator run: the 4 default MetricDefinitions become Ready", ready_count == 4,
+            check("operator run: the 6 default MetricDefinitions become Ready", ready_count == 6,
                   f"{ready_count} ready; log: {Path(log_path).read_text()[-800:]}")
             r = kubectl(kubeconfig, "get", "-n", NS, "leases", "-o", "name")
             check(f"operator run: leader-election Lease held in {NS} (the Role's namespace)", r.stdout.strip() != "", r.stdout + r.stderr)

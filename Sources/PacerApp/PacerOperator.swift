@@ -22,6 +22,8 @@ public struct OperatorConfiguration: Sendable {
     public var labelSelector: String?
     /// The workload kinds the workload source watches (default: all).
     public var workloadKinds: Set<WorkloadKind> = Set(WorkloadKind.allCases)
+    /// See ``WorkloadSourceConfiguration/countRestarts``.
+    public var countRestarts = false
     public var leaderElection = true
     /// Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).
     public var leaseNamespace: String?
@@ -92,6 +94,7 @@ public struct PacerOperator: Sendable {
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces
         sourceConfiguration.labelSelector = configuration.labelSelector
         sourceConfiguration.kinds = configuration.workloadKinds
+        sourceConfiguration.countRestarts = configuration.countRestarts
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
         let reconcilers = PacerResourceController.all(

@@ -50,7 +50,7 @@ struct KubeMetricStatusPublisher: MetricResultPublishing {
     func publish(_ result: MetricResult) async throws {
         let status = MetricDefinitionStatus(result)
         var fields: [String: JSONValue] = [
-            "value": .null, "numericValue": .null, "unit": .null, "level": .null, "window": .null, "groups": .null,
+            "value": .null, "numericValue": .null, "unit": .null, "level": .null, "samples": .null, "window": .null, "groups": .null,
             "lastComputedTime": .null,
         ]
         if case .object(let encoded) = try JSONValue(encoding: status) {
@@ -68,10 +68,11 @@ extension MetricDefinitionStatus {
     init(_ result: MetricResult) {
         let overall = result.headlines.first { $0.groupKey.isEmpty }
         let groups = result.headlines.filter { !$0.groupKey.isEmpty }.sorted { $0.groupKey < $1.groupKey }.prefix(Self.maxGroups).map {
-            Group(labels: $0.labels, value: $0.value.map(MetricValueFormat.format), numericValue: $0.value, level: $0.level?.rawValue)
+            Group(labels: $0.labels, value: $0.value.map(MetricValueFormat.format), numericValue: $0.value, level: $0.levelName, samples: $0.samples)
         }
         self.init(
-            value: overall?.value.map(MetricValueFormat.format), numericValue: overall?.value, unit: result.unit, level: overall?.level?.rawValue,
+            value: overall?.value.map(MetricValueFormat.format), numericValue: overall?.value, unit: result.unit, level: overall?.levelName,
+            samples: overall?.samples,
             window: result.window, groups: groups.isEmpty ? nil : Array(groups), lastComputedTime: KubeTime(result.computedAt))
     }
 }

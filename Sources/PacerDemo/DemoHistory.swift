@@ -11,7 +11,7 @@ public enum DemoHistory {
     public static let namespace = "demo"
     /// Cluster name in the CloudEvent sources (`/k8s/demo/...`).
     public static let clusterName = "demo"
-    /// Every step's environment: the default MetricDefinitions select `environment: production`.
+    /// Every step's environment (the default MetricDefinitions count every environment; a production-only view selects this one).
     public static let environment = "production"
 
     /// One demo application (a Deployment of the same name in `namespace`).

@@ -68,7 +68,7 @@ struct DemoScript: Sendable {
                     + "\($0.rows["all"]?["timeToRestore"]?.samples ?? 0) of \(restores) restores counted so far; see the log with --log-level warning"
         }
         terminal.line("")
-        terminal.line("DORA four keys, last 30 days, environment production (MetricDefinitions in namespace \(cluster.namespace)):")
+        terminal.line("DORA four keys, last 30 days, every environment (the demo deploys to production; MetricDefinitions in namespace \(cluster.namespace)):")
         terminal.line(headlines.table(apps: DemoHistory.apps.map(\.name)))
         if !options.serve && !headlines.complete(deployments: deployments, restores: restores) {
             // For scripts and CI: an incomplete table is a failure, not a result.

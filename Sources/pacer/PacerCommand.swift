@@ -195,6 +195,9 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("watch-daemonsets"), inversion: .prefixedNo, help: "Watch apps/v1 DaemonSets (default on).")
     var watchDaemonSets = true
 
+    @Flag(name: .customLong("count-restarts"), help: "Count a rollout that only changed kubectl.kubernetes.io/restartedAt (kubectl rollout restart) as a deployment (default: a dev.pacer.deployment.restarted event, not counted).")
+    var countRestarts = false
+
     @Flag(name: .customLong("leader-election"), inversion: .prefixedNo, help: "Elect a leader among replicas on a Lease (default on).")
     var leaderElection = true
 
@@ -213,6 +216,7 @@ struct Run: AsyncParsableCommand {
         configuration.watchNamespaces = watchNamespaces
         configuration.labelSelector = labelSelector
         configuration.watchWorkloads(deployments: watchDeployments, statefulSets: watchStatefulSets, daemonSets: watchDaemonSets)
+        configuration.countRestarts = countRestarts
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace
         switch readAuthorization ?? Environment.value("PACER_READ_AUTHORIZATION") ?? "none" {

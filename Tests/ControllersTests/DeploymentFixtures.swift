@@ -113,3 +113,16 @@ extension CloudEvent {
 extension Array where Element == CloudEvent {
     var types: [String] { map { String($0.type.dropFirst("dev.pacer.deployment.".count)) } }
 }
+
+extension Deployment {
+    /// What `kubectl rollout restart` does: sets the pod template annotation `kubectl.kubernetes.io/restartedAt`
+    /// (to `at`), which bumps the generation.
+    func restarted(at: String) -> Deployment {
+        var copy = self
+        var annotations = spec?.template?.metadata?.annotations ?? [:]
+        annotations["kubectl.kubernetes.io/restartedAt"] = at
+        copy.spec?.template?.metadata?.annotations = annotations
+        copy.metadata.generation = (metadata.generation ?? 1) + 1
+        return copy
+    }
+}

@@ -72,6 +72,34 @@ struct DeploymentSourceSimTests {
         }
     }
 
+    @Test func kubectlRolloutRestartIsNoDeployment() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "registry.example/web:1.0.0"))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+                // The patch `kubectl rollout restart deployment/web` sends.
+                _ = try await env.deployments.patch(
+                    "web", mergePatch: ["spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": "2026-12-02T10:00:00Z"]]]]])
+                try await eventually("the restart in the cluster") {
+                    guard let current = try? await env.deployments.get("web") else { return false }
+                    let completed = current.status?.conditions?.contains { $0.reason == "NewReplicaSetAvailable" } ?? false
+                    return completed && current.metadata.annotations?[WorkloadAnnotations.revision] == "2"
+                        && current.status?.observedGeneration == current.metadata.generation
+                }
+                try await eventually("restarted@2") { sink.contains("restarted@2") }
+                _ = try await env.deployments.patch("web", mergePatch: SimEnvironment.imagePatch("registry.example/web:1.1.0"))
+                try await eventually("the upgrade") { sink.contains("rollout.completed@3") }
+                try await env.marker(sink: sink)
+            }
+            // Revision 2 (the restart) is one `restarted` event, revision 3 (a new image) a deployment.
+            #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1", "restarted@2", "revision@3", "rollout.completed@3"])
+            let upgrade = try #require(sink.events.first { $0.subject == "shop/web" && $0.type == DeploymentEventType.revision.rawValue && $0.dataObject["revision"] == 3 })
+            #expect(upgrade.dataObject["previousRevision"] == 2)
+            #expect(upgrade.dataObject["previousImages"] == ["app": "registry.example/web:1.0.0"])
+        }
+    }
+
     @Test func aRestartReDerivesWithoutDuplicatesAndCatchesUp() async throws {
         try await SimEnvironment.with { env in
             let sink = InMemorySink()

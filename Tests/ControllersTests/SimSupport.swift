@@ -55,7 +55,7 @@ final class InMemorySink: CloudEventSink {
         events.map { event in
             let kind = String(event.type.dropFirst("dev.pacer.deployment.".count))
             switch kind {
-            case "revision", "rollout.completed", "rollout.failed": return "\(kind)@\(event.dataObject["revision"]?.intValue ?? -1)"
+            case "revision", "restarted", "rollout.completed", "rollout.failed": return "\(kind)@\(event.dataObject["revision"]?.intValue ?? -1)"
             default: return kind
             }
         }

@@ -125,14 +125,24 @@ struct DemoExpectations {
             }
             let frequency = Self.median(perWeek) ?? 0
             let frequencyLevel = frequency >= 3 ? "Elite" : frequency >= 1 ? "High" : groupDeploys.count >= 1 ? "Medium" : "Low"
-            row["deploymentFrequency"] = Value(value: frequency, level: frequencyLevel)
-            let lead = Self.median(leadTimes.filter { mine($0.app) }.map(\.hours))
-            row["leadTimeForChanges"] = Value(value: lead, level: lead.map { $0 < 24 ? "Elite" : $0 < 168 ? "High" : $0 < 730 ? "Medium" : "Low" })
+            // spec.minSamples (default 5): a headline from fewer samples in the window has the level InsufficientData
+            // (the overall row always exists; a group's row only when it has samples).
+            func floored(_ level: String?, samples: Int) -> String? {
+                samples < 5 && (samples > 0 || group == "all") ? "InsufficientData" : level
+            }
+            row["deploymentFrequency"] = Value(value: frequency, level: floored(frequencyLevel, samples: groupDeploys.count))
+            let leads = leadTimes.filter { mine($0.app) }.map(\.hours)
+            let lead = Self.median(leads)
+            row["leadTimeForChanges"] = Value(
+                value: lead, level: floored(lead.map { $0 < 24 ? "Elite" : $0 < 168 ? "High" : $0 < 730 ? "Medium" : "Low" }, samples: leads.count))
             let outcomes = failed.filter { mine($0.app) }
             let rate = outcomes.isEmpty ? nil : Double(outcomes.filter(\.failed).count) / Double(outcomes.count)
-            row["changeFailureRate"] = Value(value: rate, level: rate.map { $0 <= 0.05 ? "Elite" : $0 <= 0.10 ? "Medium" : $0 <= 0.20 ? "High" : "Low" })
-            let restore = Self.median(restores.filter { mine($0.app) }.map(\.hours))
-            row["timeToRestore"] = Value(value: restore, level: restore.map { $0 < 1 ? "Elite" : $0 < 24 ? "High" : $0 < 168 ? "Medium" : "Low" })
+            row["changeFailureRate"] = Value(
+                value: rate, level: floored(rate.map { $0 <= 0.05 ? "Elite" : $0 <= 0.10 ? "Medium" : $0 <= 0.20 ? "High" : "Low" }, samples: outcomes.count))
+            let restoreHours = restores.filter { mine($0.app) }.map(\.hours)
+            let restore = Self.median(restoreHours)
+            row["timeToRestore"] = Value(
+                value: restore, level: floored(restore.map { $0 < 1 ? "Elite" : $0 < 24 ? "High" : $0 < 168 ? "Medium" : "Low" }, samples: restoreHours.count))
             rows[group] = row
         }
     }
@@ -179,7 +189,7 @@ enum DemoBinary {
             var row: [String: (value: Double?, level: String?)] = [:]
             for (metric, cell) in zip(metrics, cells.dropFirst()) {
                 let words = cell.split(separator: " ").map(String.init)
-                let level = words.last.flatMap { ["Elite", "High", "Medium", "Low"].contains($0) ? $0 : nil }
+                let level = words.last.flatMap { ["Elite", "High", "Medium", "Low", "InsufficientData"].contains($0) ? $0 : nil }
                 row[metric] = (words.first.flatMap(Double.init), level)
             }
             rows[cells[0]] = row

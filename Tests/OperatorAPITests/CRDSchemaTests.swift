@@ -105,12 +105,22 @@ struct CRDSchemaTests {
         return out
     }
 
-    @Test("MetricDefinition columns: Metric, Value, Unit, Level, Window, Last computed (date), Ready")
+    @Test("MetricDefinition columns: Metric, Value, Unit, Level, Samples (integer), Window, Last computed (date), Ready")
     func metricColumns() throws {
         let columns = try #require(Self.version(try Self.crd("metricdefinition.yaml"))?["additionalPrinterColumns"]?.arrayValue)
-        #expect(columns.compactMap { $0["name"]?.stringValue } == ["Metric", "Value", "Unit", "Level", "Window", "Last computed", "Ready"])
-        #expect(columns[5]["type"] == "date")
-        #expect(columns[6]["jsonPath"] == ".status.conditions[?(@.type==\"Ready\")].status")
+        #expect(columns.compactMap { $0["name"]?.stringValue } == ["Metric", "Value", "Unit", "Level", "Samples", "Window", "Last computed", "Ready"])
+        for column in columns {
+            #expect(Set(column.objectValue?.keys.map { $0 } ?? []) == ["name", "type", "jsonPath", "description"], "\(column)")
+        }
+        #expect(columns[3]["description"]?.stringValue?.contains("InsufficientData") == true)
+        #expect(columns[4]["type"] == "integer")
+        #expect(columns[4]["jsonPath"] == ".status.samples")
+        #expect(columns[6]["type"] == "date")
+        #expect(columns[7]["jsonPath"] == ".status.conditions[?(@.type==\"Ready\")].status")
+        // The Level column can say InsufficientData (spec.minSamples), and the status schema allows it.
+        let status = Self.version(try Self.crd("metricdefinition.yaml"))?["schema"]?["openAPIV3Schema"]?["properties"]?["status"]?["properties"]
+        #expect(status?["level"]?["enum"]?.arrayValue?.contains("InsufficientData") == true)
+        #expect(status?["samples"]?["type"] == "integer")
     }
 
     @Test("the output type pattern lists exactly the registry's subjects and predicates")

@@ -13,7 +13,8 @@ struct CodableTests {
         var metric: MetricDefinition = try #require(documents.first).decode()
         #expect(MetricDefinition.resource == .metricDefinitions)
         #expect(metric.metadata.name == "deployment-frequency")
-        #expect(metric.spec.groupBy == [.app])
+        #expect(metric.spec.groupBy == [.app, .environment])
+        #expect(metric.spec.selector == nil, "the default definitions count every environment")
         metric.status = MetricDefinitionStatus(
             value: MetricValueFormat.format(1.4285), numericValue: 1.4285, unit: "days/week",
             level: DORALevel.elite.rawValue, window: "30d",

@@ -42,7 +42,7 @@ struct ExamplesTests {
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
-    @Test("the default pipeline is coherent: every route's transforms exist, the four metrics are there")
+    @Test("the default pipeline is coherent: every route's transforms exist, the six metrics are there, for every environment")
     func pipelineIsCoherent() throws {
         let documents = try Self.documents(in: "examples")
         let transforms = Set(documents.filter { $0["kind"] == "CDEventTransform" }.compactMap { $0["metadata"]?["name"]?.stringValue })
@@ -52,7 +52,15 @@ struct ExamplesTests {
             }
         }
         let metrics = documents.filter { $0["kind"] == "MetricDefinition" }.compactMap { $0["metadata"]?["name"]?.stringValue }
-        #expect(Set(metrics) == ["deployment-frequency", "lead-time-for-changes", "change-failure-rate", "time-to-restore"])
+        #expect(Set(metrics) == [
+            "deployment-frequency", "lead-time-for-changes", "change-failure-rate", "time-to-restore", "failed-deployment-recovery-time",
+            "deployment-rework-rate",
+        ])
+        // Unannotated workloads in any namespace count: no selector; a production-only view is one setting away.
+        for metric in documents where metric["kind"] == "MetricDefinition" {
+            #expect(metric["spec"]?["selector"] == nil, "\(metric["metadata"]?["name"]?.stringValue ?? ""): selector")
+            #expect(metric["spec"]?["groupBy"] == ["app", "environment"], "\(metric["metadata"]?["name"]?.stringValue ?? ""): groupBy")
+        }
         let names = documents.compactMap { doc in doc["kind"]?.stringValue.map { "\($0)/\(doc["metadata"]?["name"]?.stringValue ?? "")" } }
         #expect(Set(names).count == names.count, "duplicate names")
     }

@@ -54,7 +54,7 @@ struct KubectlTests {
             #expect(table.status == 0, "\(table.stderr)")
             let header = table.stdout.split(separator: "\n").first.map(String.init) ?? ""
             #expect(header.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-                == "NAME METRIC VALUE UNIT LEVEL WINDOW LAST COMPUTED READY")
+                == "NAME METRIC VALUE UNIT LEVEL SAMPLES WINDOW LAST COMPUTED READY")
             #expect(table.stdout.contains("deploymentFrequency"))
 
             let window = try await kubectl(["get", "md", "lead-time-for-changes", "-o", "jsonpath={.spec.window} {.spec.buckets} {.spec.levels}"])
@@ -76,6 +76,11 @@ struct KubectlTests {
                 spec: {metric: velocity, window: 1month, levels: dora-2019}
                 ---
                 apiVersion: pacer.dev/v1alpha1
+                kind: MetricDefinition
+                metadata: {name: broken-floor}
+                spec: {metric: leadTimeForChanges, minSamples: 0}
+                ---
+                apiVersion: pacer.dev/v1alpha1
                 kind: CDEventTransform
                 metadata: {name: broken}
                 spec: {output: {type: dev.cdevents.service.exploded.0.3.0}, subject: {id: data.id}}
@@ -86,6 +91,7 @@ struct KubectlTests {
             #expect(refused.stderr.contains("spec.window in body should match '^[0-9]+[dhw]$'"), "\(refused.stderr)")
             #expect(refused.stderr.contains("spec.levels: Unsupported value: \"dora-2019\""), "\(refused.stderr)")
             #expect(refused.stderr.contains("spec.output.type in body should match"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("spec.minSamples"), "\(refused.stderr)")
         }
     }
 }

@@ -21,15 +21,18 @@ struct MetricStatusThrottleTests {
         #expect(throttle.due(now: start + .seconds(1)).map { $0.headlines[0].value } == [3])
     }
 
-    @Test("a result that differs only in computedAt or sample counts is not written again; a failed write is retried")
+    @Test("a result that differs only in computedAt is not written again, one with other sample counts is; a failed write is retried")
     func unchangedAndFailed() {
         var throttle = MetricStatusThrottle(interval: .seconds(1))
         let start = ContinuousClock.now
         let first = Self.result(value: 1)
         #expect(throttle.submit(first, now: start) != nil)
-        #expect(throttle.submit(Self.result(value: 1, samples: 5, at: Date()), now: start + .seconds(2)) == nil)
+        #expect(throttle.submit(Self.result(value: 1, at: Date()), now: start + .seconds(2)) == nil)
         #expect(throttle.due(now: start + .seconds(3)).isEmpty)
-        throttle.failed(first)
-        #expect(throttle.due(now: start + .seconds(3)).map(\.key) == ["default/df"])
+        // status.samples shows the count: 1 → 5 deployments with the same value is a new status.
+        let more = Self.result(value: 1, samples: 5, at: Date())
+        #expect(throttle.submit(more, now: start + .seconds(4)) == more)
+        throttle.failed(more)
+        #expect(throttle.due(now: start + .seconds(5)).map(\.key) == ["default/df"])
     }
 }

@@ -144,9 +144,10 @@ enum MetricFixture {
     static func define(
         _ name: String, _ metric: MetricDefinitionSpec.Metric, groupBy: [MetricDefinitionSpec.GroupBy] = [.app],
         selector: [String: String] = ["environment": "production"], buckets: [MetricDefinitionSpec.Bucket]? = nil,
-        custom: MetricDefinitionSpec.Custom? = nil, client: PostgresClient
+        custom: MetricDefinitionSpec.Custom? = nil, minSamples: Int64? = nil, client: PostgresClient
     ) async throws {
-        let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: selector, custom: custom)
+        let spec = MetricDefinitionSpec(
+            metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: selector, custom: custom, minSamples: minSamples)
         let row = ConfigRecord(namespace: "default", name: name, uid: "uid-\(name)", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
         try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
     }

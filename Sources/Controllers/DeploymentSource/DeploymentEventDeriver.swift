@@ -21,11 +21,17 @@ public struct DeploymentEventDeriver: Sendable {
         /// On first sight (after a restart), an Available condition that changed at least this long after
         /// creation is taken as a real loss/restore rather than the initial "not yet available".
         public var availabilityGrace: TimeInterval
+        /// A new revision whose pod template differs from the previous revision's only in the
+        /// `kubectl.kubernetes.io/restartedAt` annotation (`kubectl rollout restart`) is a restart. False (the
+        /// default): it derives one `restarted` event and no `revision`/`rollout.*` events, so it is not a
+        /// deployment. True: it derives the usual events, marked `restart: true`.
+        public var countRestarts: Bool
 
-        public init(clusterName: String = "default", historyLimit: Int = 20, availabilityGrace: TimeInterval = 10) {
+        public init(clusterName: String = "default", historyLimit: Int = 20, availabilityGrace: TimeInterval = 10, countRestarts: Bool = false) {
             self.clusterName = clusterName
             self.historyLimit = historyLimit
             self.availabilityGrace = availabilityGrace
+            self.countRestarts = countRestarts
         }
     }
 
@@ -44,8 +50,13 @@ public struct DeploymentEventDeriver: Sendable {
     ///   - namespace: the Deployment's Namespace (for its annotations), when known.
     ///   - rawTemplate: the full `spec.template` JSON when known (better rollback detection than the
     ///     typed subset); pass it consistently for a Deployment or not at all.
+    ///   - previousTemplate: the pod template of the revision before the current one (its ReplicaSet's), as
+    ///     `rawTemplate` is passed (raw JSON when `rawTemplate` is given, else decoded); used for restart detection
+    ///     when the deriver has not seen that revision itself (first sight, after a restart of Pacer).
     ///   - now: the time used when the object carries no better time.
-    public mutating func observe(_ deployment: Deployment, namespace: Namespace?, rawTemplate: JSONValue? = nil, now: Date) -> [CloudEvent] {
+    public mutating func observe(
+        _ deployment: Deployment, namespace: Namespace?, rawTemplate: JSONValue? = nil, previousTemplate: JSONValue? = nil, now: Date
+    ) -> [CloudEvent] {
         guard let uid = deployment.metadata.uid else { return [] }
         let context = WorkloadContext.resolve(deployment: deployment, namespace: namespace)
         guard context.tracked else {
@@ -68,9 +79,15 @@ public struct DeploymentEventDeriver: Sendable {
         let progressing = status?.conditions?.first { $0.type == "Progressing" }
         if let revision = Self.revision(of: deployment), caughtUp, revision != record.revision {
             let hash = rawTemplate.map { TemplateHash.of(raw: $0) } ?? TemplateHash.of(deployment.spec?.template)
+            let restartHash = rawTemplate.map { TemplateHash.of(raw: $0, ignoringRestart: true) } ?? TemplateHash.of(deployment.spec?.template, ignoringRestart: true)
+            let previousRestartHash = record.revision != nil ? record.restartHash : previousTemplate.flatMap { Self.restartHash(of: $0, raw: rawTemplate != nil) }
+            let previousHash = record.revision != nil ? record.history.last?.hash : previousTemplate.flatMap { Self.hash(of: $0, raw: rawTemplate != nil) }
+            // Same template but for restartedAt, and not the same template: `kubectl rollout restart`.
+            let restart = revision > 1 && previousRestartHash == restartHash && previousHash != nil && previousHash != hash
             let time: Date =
                 !firstSight ? now : revision == 1 ? (deployment.metadata.creationTimestamp?.date ?? now) : (progressing?.lastUpdateTime?.date ?? now)
-            var extra: [String: JSONValue] = ["rollback": .bool(record.earlierRevision(with: hash, before: revision) != nil)]
+            var extra: [String: JSONValue] = ["rollback": .bool(!restart && record.earlierRevision(with: hash, before: revision) != nil)]
+            if restart { extra["restart"] = .bool(true) }
             if let previous = record.revision {
                 extra["previousRevision"] = .int(previous)
                 extra["previousImages"] = .object(record.images.mapValues(JSONValue.string))
@@ -80,13 +97,22 @@ public struct DeploymentEventDeriver: Sendable {
                 extra["previousRevision"] = .int(revision - 1)
             }
             record.transition = extra
-            emit(builder.event(.revision, id: "\(uid)/\(revision)/revision", time: time, revision: revision, extra: extra))
+            record.uncountedRestart = restart && !configuration.countRestarts
+            if record.uncountedRestart {
+                if let restartedAt = deployment.spec?.template?.metadata?.annotations?[TemplateHash.restartedAt] {
+                    extra["restartedAt"] = .string(restartedAt)
+                }
+                emit(builder.event(.restarted, id: "\(uid)/\(revision)/restarted", time: time, revision: revision, extra: extra))
+            } else {
+                emit(builder.event(.revision, id: "\(uid)/\(revision)/revision", time: time, revision: revision, extra: extra))
+            }
             record.revision = revision
             record.images = builder.images
+            record.restartHash = restartHash
             record.remember(hash: hash, revision: revision, limit: configuration.historyLimit)
         }
 
-        if let revision = record.revision, caughtUp, Self.revision(of: deployment) == revision, let progressing {
+        if let revision = record.revision, caughtUp, Self.revision(of: deployment) == revision, !record.uncountedRestart, let progressing {
             if progressing.status == "True", progressing.reason == "NewReplicaSetAvailable", Self.replicasSettled(status) {
                 let time = progressing.lastUpdateTime?.date ?? progressing.lastTransitionTime?.date ?? now
                 emit(builder.event(.rolloutCompleted, id: "\(uid)/\(revision)/rollout.completed", time: time, revision: revision,
@@ -138,6 +164,17 @@ public struct DeploymentEventDeriver: Sendable {
         WorkloadEventBuilder(
             kind: .deployment, metadata: deployment.metadata, template: deployment.spec?.template,
             replicas: Int64(deployment.spec?.replicas ?? 1), context: context, clusterName: clusterName)
+    }
+
+    /// The restart-insensitive hash of a previous template given as raw JSON (`raw`) or as an encoded typed template.
+    static func restartHash(of template: JSONValue, raw: Bool) -> UInt64? {
+        if raw { return TemplateHash.of(raw: template, ignoringRestart: true) }
+        return (try? template.decode(as: Deployment.PodTemplate.self)).map { TemplateHash.of($0, ignoringRestart: true) }
+    }
+
+    static func hash(of template: JSONValue, raw: Bool) -> UInt64? {
+        if raw { return TemplateHash.of(raw: template) }
+        return (try? template.decode(as: Deployment.PodTemplate.self)).map { TemplateHash.of($0) }
     }
 
     /// `deployment.kubernetes.io/revision` as a number.

@@ -2,6 +2,8 @@
 public enum DeploymentEventType: String, Sendable, CaseIterable {
     case created = "dev.pacer.deployment.created"
     case revision = "dev.pacer.deployment.revision"
+    /// A new revision that only restarted the pods (`kubectl rollout restart`), not counted as a deployment.
+    case restarted = "dev.pacer.deployment.restarted"
     case rolloutCompleted = "dev.pacer.deployment.rollout.completed"
     case rolloutFailed = "dev.pacer.deployment.rollout.failed"
     case availabilityLost = "dev.pacer.deployment.availability.lost"

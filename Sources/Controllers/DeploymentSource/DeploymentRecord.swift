@@ -7,6 +7,11 @@ struct DeploymentRecord: Sendable {
     var revision: Int64?
     /// Container name → image of that revision.
     var images: [String: String] = [:]
+    /// Hash of that revision's template without the `kubectl.kubernetes.io/restartedAt` annotation: a new revision
+    /// with the same hash (and a different full template) is a restart (`kubectl rollout restart`).
+    var restartHash: UInt64?
+    /// That revision was a restart that is not counted: its rollout events are not derived.
+    var uncountedRestart = false
     /// Template hash → revision, oldest first, bounded by the history limit.
     var history: [(hash: UInt64, revision: Int64)] = []
     /// Ids already derived (so status churn derives nothing new); trimmed when it grows.
@@ -33,25 +38,33 @@ struct DeploymentRecord: Sendable {
 
 /// A stable hash of a pod template, for rollback detection: of the whole template JSON when the
 /// raw object is known, else of the fields the typed ``Deployment`` models (labels, annotations,
-/// container names and images). The `pod-template-hash` label is ignored.
+/// container names and images). The `pod-template-hash` label is ignored; with `ignoringRestart` the
+/// `kubectl.kubernetes.io/restartedAt` annotation is ignored too (the only change `kubectl rollout restart` makes).
 enum TemplateHash {
+    /// The pod template annotation `kubectl rollout restart` sets to the current time.
+    static let restartedAt = "kubectl.kubernetes.io/restartedAt"
+
     /// Hash of the full `spec.template` JSON (keys sorted).
-    static func of(raw template: JSONValue) -> UInt64 {
+    static func of(raw template: JSONValue, ignoringRestart: Bool = false) -> UInt64 {
         var copy = template
         if var labels = copy["metadata"]?["labels"]?.objectValue {
             labels["pod-template-hash"] = nil
             copy["metadata"]?["labels"] = .object(labels)
         }
+        if ignoringRestart, var annotations = copy["metadata"]?["annotations"]?.objectValue {
+            annotations[restartedAt] = nil
+            copy["metadata"]?["annotations"] = annotations.isEmpty ? nil : .object(annotations)
+        }
         return fnv1a("raw:" + copy.jsonString())
     }
 
-    static func of(_ template: Deployment.PodTemplate?) -> UInt64 {
+    static func of(_ template: Deployment.PodTemplate?, ignoringRestart: Bool = false) -> UInt64 {
         var text = "labels:"
         for (key, value) in (template?.metadata?.labels ?? [:]).sorted(by: { $0.key < $1.key }) where key != "pod-template-hash" {
             text += "\(key)=\(value);"
         }
         text += "annotations:"
-        for (key, value) in (template?.metadata?.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (key, value) in (template?.metadata?.annotations ?? [:]).sorted(by: { $0.key < $1.key }) where !(ignoringRestart && key == restartedAt) {
             text += "\(key)=\(value);"
         }
         text += "containers:"

@@ -26,6 +26,8 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
 public enum WorkloadFact: String, Sendable, Hashable, CaseIterable {
     case created
     case revision
+    /// A new revision that only restarted the pods (`kubectl rollout restart`; Deployments), not a deployment.
+    case restarted
     case rolloutCompleted = "rollout.completed"
     case rolloutFailed = "rollout.failed"
     case availabilityLost = "availability.lost"

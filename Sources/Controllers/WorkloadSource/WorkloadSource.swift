@@ -86,7 +86,7 @@ public final class WorkloadSource: Service, Sendable {
             DeploymentEventDeriver(
                 configuration: .init(
                     clusterName: configuration.clusterName, historyLimit: configuration.historyLimit,
-                    availabilityGrace: configuration.availabilityGrace))
+                    availabilityGrace: configuration.availabilityGrace, countRestarts: configuration.countRestarts))
         case .statefulSet:
             StatefulSetEventDeriver(configuration: revisionConfiguration(configuration))
         case .daemonSet:

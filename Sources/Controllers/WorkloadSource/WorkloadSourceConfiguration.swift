@@ -24,6 +24,8 @@ public struct WorkloadSourceConfiguration: Sendable {
     /// Seconds a StatefulSet or DaemonSet rollout may take before it counts as failed, unless the workload's
     /// `pacer.dev/progress-deadline-seconds` says otherwise (Deployments have their own `progressDeadlineSeconds`).
     public var progressDeadline: TimeInterval = 600
+    /// See ``DeploymentEventDeriver/Configuration/countRestarts`` (default false: restarts are not deployments).
+    public var countRestarts = false
     /// Events kept while the sink fails; beyond this the oldest are dropped (and re-derived on restart).
     public var retryBufferCapacity = 10_000
     /// Events per sink call.

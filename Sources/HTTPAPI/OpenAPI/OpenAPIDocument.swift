@@ -1096,7 +1096,7 @@ enum OpenAPIDocument {
               "string",
               "null"
             ],
-            "description": "DORA level: Elite, High, Medium or Low (null when not classified)."
+            "description": "DORA level: Elite, High, Medium or Low; InsufficientData with fewer than spec.minSamples samples in the window (null when the metric has no levels)."
           },
           "samples": {
             "type": "integer",

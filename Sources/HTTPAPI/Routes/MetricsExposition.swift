@@ -60,7 +60,8 @@ public struct MetricsExpositionRoute<Context: RequestContext>: Sendable {
 
 /// The DORA gauges in Prometheus text format, one family per metric kind:
 /// `pacer_dora_deployment_frequency`, `pacer_dora_lead_time_hours`, `pacer_dora_change_failure_rate`,
-/// `pacer_dora_time_to_restore_hours`, and `pacer_metric_value` for custom metrics; labels `metric_definition`
+/// `pacer_dora_time_to_restore_hours`, `pacer_dora_failed_deployment_recovery_time_hours`,
+/// `pacer_dora_deployment_rework_rate`, and `pacer_metric_value` for custom metrics; labels `metric_definition`
 /// (`namespace/name`), `app`, `environment`, `level` (empty when not grouped by it / not classified), plus `team`
 /// and `app_namespace` on groups that carry them. Rows without a value (no data) are left out.
 public enum DORAExposition {
@@ -80,6 +81,12 @@ public enum DORAExposition {
             Family(name: "pacer_dora_change_failure_rate", help: "DORA change failure rate: failed / all deployments over the window (0..1).")
         case "timeToRestore":
             Family(name: "pacer_dora_time_to_restore_hours", help: "DORA time to restore service: median hours from incident to resolution over the window.")
+        case "failedDeploymentRecoveryTime":
+            Family(
+                name: "pacer_dora_failed_deployment_recovery_time_hours",
+                help: "DORA failed deployment recovery time: median hours from a failed deployment to its remediation over the window.")
+        case "deploymentReworkRate":
+            Family(name: "pacer_dora_deployment_rework_rate", help: "DORA deployment rework rate: rework / all deployments over the window (0..1).")
         default:
             Family(name: "pacer_metric_value", help: "Value of a custom MetricDefinition over its window.")
         }

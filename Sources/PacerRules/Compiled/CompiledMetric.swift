@@ -33,6 +33,12 @@ public struct CompiledMetric: Sendable {
     public let attributionWindowSeconds: Int64
     /// `spec.failure.includeRollbacks` (default false).
     public let includeRollbacks: Bool
+    /// `spec.minSamples` (default ``MetricDefinitionSpec/defaultMinSamples``): fewer samples in the window give the
+    /// level `InsufficientData` instead of a DORA level.
+    public let minSamples: Int64
+
+    /// Whether the metric has DORA levels (the five keys but rework rate, which has no published bands; not custom).
+    public var hasLevels: Bool { metric != .custom && metric != .deploymentReworkRate }
 
     /// The unit the status shows: the DORA unit of the metric (see ``DORALevels``) or `spec.custom.unit`.
     public var unit: String {
@@ -49,6 +55,12 @@ extension MetricDefinitionSpec {
     public static let defaultWindow = "30d"
     /// Default `spec.failure.attributionWindow` (docs/metrics.md, "Change failure rate", explains the choice).
     public static let defaultAttributionWindow = "24h"
+    /// Default `spec.minSamples`. A median of fewer than five values, or a ratio over fewer than five deployments,
+    /// moves by a whole level with a single event (one failure in four deployments is 25 %, Low; in five, 20 %, High),
+    /// so a level from fewer samples says more about the last event than about the team (docs/metrics.md).
+    public static let defaultMinSamples: Int64 = 5
+    /// Largest accepted `spec.minSamples`.
+    public static let maxMinSamples: Int64 = 1_000_000
     /// Longest accepted window: ten years.
     public static let maxWindowSeconds: Int64 = 10 * 366 * 86_400
 
@@ -106,12 +118,19 @@ extension MetricDefinitionSpec {
                 "spec.failure",
                 "is only allowed when metric is changeFailureRate, failedDeploymentRecoveryTime or deploymentReworkRate (metric is \(metric.rawValue))")
         }
+        let minSamples = self.minSamples ?? Self.defaultMinSamples
+        if minSamples < 1 || minSamples > Self.maxMinSamples {
+            checker.fail("spec.minSamples", "must be between 1 and \(Self.maxMinSamples), got \(minSamples)")
+        }
+        if self.minSamples != nil && (metric == .custom || metric == .deploymentReworkRate) {
+            checker.fail("spec.minSamples", "is only allowed for metrics with DORA levels (metric is \(metric.rawValue), which has none)")
+        }
         guard let seconds, let attributionSeconds else { return .failure(SpecErrors(checker.errors)) }
         return checker.result(
             CompiledMetric(
                 metric: metric, window: window, windowSeconds: seconds, buckets: buckets, groupBy: groupBy,
                 selector: selector ?? [:], levels: levels ?? .dora2024, custom: compiledCustom,
-                attributionWindowSeconds: attributionSeconds, includeRollbacks: failure?.includeRollbacks ?? false))
+                attributionWindowSeconds: attributionSeconds, includeRollbacks: failure?.includeRollbacks ?? false, minSamples: minSamples))
     }
 
     private static func compileCustom(_ custom: Custom, checker: inout SpecChecker) -> CompiledMetric.Custom {

@@ -77,11 +77,16 @@ public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
     public var custom: Custom?
     /// Only for `changeFailureRate`, `failedDeploymentRecoveryTime` and `deploymentReworkRate` (which deployments failed).
     public var failure: Failure?
+    /// No DORA level from fewer samples than this in the window (the level is then `InsufficientData`); default 5
+    /// (``MetricDefinitionSpec/defaultMinSamples``).
+    public var minSamples: Int64?
 
     public init(
         metric: Metric, window: String? = nil, buckets: [Bucket]? = nil, groupBy: [GroupBy]? = nil,
-        selector: [String: String]? = nil, levels: Levels? = nil, custom: Custom? = nil, failure: Failure? = nil
+        selector: [String: String]? = nil, levels: Levels? = nil, custom: Custom? = nil, failure: Failure? = nil,
+        minSamples: Int64? = nil
     ) {
+        self.minSamples = minSamples
         self.metric = metric
         self.window = window
         self.buckets = buckets

@@ -22,13 +22,13 @@ extension MetricEngine {
             }
             rows = computed
         }
-        let sorted = rows.sorted { $0.groupKey < $1.groupKey }
+        let sorted = rows.map { $0.withSampleFloor(plan.metric) }.sorted { $0.groupKey < $1.groupKey }
         try await connection.query(
             "DELETE FROM metric_headlines WHERE namespace = \(plan.namespace) AND name = \(plan.name)", logger: logger)
         let keys = sorted.map(\.groupKey)
         let labels = sorted.map { JSONValue.object($0.labels.mapValues { JSONValue.string($0) }).jsonString() }
         let values = sorted.map { $0.value.map { "\($0)" } ?? "" }
-        let levels = sorted.map { $0.level?.rawValue ?? "" }
+        let levels = sorted.map { $0.levelName ?? "" }
         let samples = sorted.map(\.samples)
         try await connection.query(
             """

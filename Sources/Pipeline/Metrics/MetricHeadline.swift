@@ -10,13 +10,32 @@ public struct MetricHeadline: Sendable, Hashable {
     public var value: Double?
     public var level: DORALevel?
     public var samples: Int64
+    /// Fewer samples than `spec.minSamples` in the window: no DORA level (``levelName`` is `InsufficientData`).
+    public var insufficientData: Bool
 
-    public init(groupKey: String, labels: [String: String], value: Double?, level: DORALevel?, samples: Int64) {
+    public init(groupKey: String, labels: [String: String], value: Double?, level: DORALevel?, samples: Int64, insufficientData: Bool = false) {
         self.groupKey = groupKey
         self.labels = labels
         self.value = value
         self.level = level
         self.samples = samples
+        self.insufficientData = insufficientData
+    }
+
+    /// The level as written to `metric_headlines.level` and the status: `Elite` … `Low`, `InsufficientData`, or nil
+    /// for metrics without levels.
+    public var levelName: String? { insufficientData ? Self.insufficientDataLevel : level?.rawValue }
+
+    /// The level name of a headline from fewer than `spec.minSamples` samples.
+    public static let insufficientDataLevel = "InsufficientData"
+
+    /// The headline as `plan` reports it: without a level, and marked, when it has fewer than `minSamples` samples.
+    func withSampleFloor(_ metric: CompiledMetric) -> MetricHeadline {
+        guard metric.hasLevels, samples < metric.minSamples else { return self }
+        var copy = self
+        copy.level = nil
+        copy.insufficientData = true
+        return copy
     }
 
     static func labels(fromJSON text: String) -> [String: String] {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Rate-limits status writes per definition: the first change is written at once, later changes are coalesced to
 /// at most one write per `interval` (the newest result wins). A result that a status shows the same as the last one
-/// written (only `computedAt` or sample counts differ) is not written again. A value: its owner keeps it under its lock.
+/// written (only `computedAt` differs) is not written again; the status shows the sample counts (`status.samples`). A value: its owner keeps it under its lock.
 struct MetricStatusThrottle: Sendable {
     let interval: Duration
     private var lastWritten: [String: (result: MetricResult?, at: ContinuousClock.Instant)] = [:]
@@ -16,7 +16,6 @@ struct MetricStatusThrottle: Sendable {
     private static func comparable(_ result: MetricResult) -> MetricResult {
         var copy = result
         copy.computedAt = .distantPast
-        for index in copy.headlines.indices { copy.headlines[index].samples = 0 }
         return copy
     }
 

@@ -113,6 +113,26 @@ struct APIConceptsTests {
         }
     }
 
+    @Test("kubectl get -w -l: DELETED with the last matching state, then ADDED")
+    func kubectlSelectorWatch() async throws {
+        try await SimFixture.with { sim in
+            _ = try await sim.request(.POST, Self.configMapsPath, body: ["metadata": ["name": "w", "labels": ["app": "w"]], "data": ["v": "1"]])
+            let before = sim.sim.openWatchCount
+            async let watched = sim.kubectl("get", "configmaps", "-l", "app=w", "--watch-only", "--output-watch-events", "-o", "json")
+            try await eventually(30) { sim.sim.openWatchCount > before }  // kubectl has listed and is watching
+            let merge = "application/merge-patch+json"
+            _ = try await sim.request(.PATCH, Self.configMapsPath + "/w", body: ["metadata": ["labels": ["app": "other"]], "data": ["v": "2"]], contentType: merge)
+            _ = try await sim.request(.PATCH, Self.configMapsPath + "/w", body: ["metadata": ["labels": ["app": "w"]], "data": ["v": "3"]], contentType: merge)
+            sim.sim.faults.dropWatches()  // after the two events in the same ordered stream: kubectl prints them, then exits
+            let result = try await watched
+            let events = result.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+            #expect(events.compactMap { $0["type"]?.stringValue } == ["DELETED", "ADDED"], "\(result.stdout)\n\(result.stderr)")
+            #expect(events.first?["object"]?["metadata"]?["labels"] == ["app": "w"])
+            #expect(events.first?["object"]?["data"] == ["v": "1"])
+            #expect(events.last?["object"]?["data"] == ["v": "3"])
+        }
+    }
+
     @Test("server-side apply: managedFields, 409 naming the owner unless forced, dropped fields removed (HTTP and kubectl)")
     func serverSideApply() async throws {
         try await SimFixture.with { sim in

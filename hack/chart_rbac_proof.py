@@ -5,7 +5,8 @@
    ServiceAccount's token; `.build/debug/pacer` runs with the chart Deployment's arguments and env and a kubeconfig
    holding only that token and kube-sim's CA (`certificate-authority-data`). Every part must work: the Lease is held and renewed, every pacer.dev object gets the
    cleanup finalizer and a Ready condition, Deployments listed before and created after the start become events
-   (also in a namespace created after the start), and no request is refused (no "forbidden" in the log).
+   (also in a namespace created after the start), so do a StatefulSet and a DaemonSet listed at the start, and no
+   request is refused (no "forbidden" in the log).
 2. Necessary: for every verb of every resource of every rule of the chart's ClusterRole and Roles, the same run with
    only that verb removed logs the apiserver's refusal (`cannot VERB resource "RESOURCE"`).
 
@@ -29,6 +30,15 @@ RBAC_KINDS = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "Ro
 DB = f"pacer_chart_rbac_{os.getpid()}"  # per process: two checks may share one PostgreSQL
 
 
+def _workload(kind: str, name: str) -> dict:
+    spec = {"selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+
+WORKLOADS = [_workload("StatefulSet", "db"), _workload("DaemonSet", "agent")]
+
+
 def run(objects: list[dict], cc) -> None:
     base, error = cc.development_postgres()
     if not cc.check("rbac proof: development PostgreSQL", base.startswith("postgres://"), error):
@@ -42,7 +52,7 @@ def run(objects: list[dict], cc) -> None:
     try:
         ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None)
         cc.check("rbac proof: pacer run with the chart's ServiceAccount token, RBAC and TLS: Lease held and renewed, finalizers, "
-                 "Ready statuses, Deployment events (listed, watched, new namespace), nothing forbidden", ok, detail)
+                 "Ready statuses, Deployment events (listed, watched, new namespace), StatefulSet and DaemonSet events, nothing forbidden", ok, detail)
         variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
                     for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
         missing = []
@@ -106,6 +116,9 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
                 r = cc.kubectl(admin, *args)
                 if r.returncode != 0:
                     return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
+            r = cc.kubectl(admin, "apply", "-n", "default", "-f", "-", stdin=yaml.safe_dump_all(WORKLOADS))
+            if r.returncode != 0:
+                return False, f"apply StatefulSet and DaemonSet: {r.stderr.strip()}"
             r = cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump_all(rbac + pipeline))
             if r.returncode != 0:
                 return False, f"apply chart objects: {r.stderr.strip()}"
@@ -220,6 +233,8 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) 
 
     steps = [
         ("Deployment listed at start becomes an event", lambda: count_events(url, "default/web") > 0),
+        ("StatefulSet listed at start becomes an event", lambda: count_events(url, "default/db") > 0),
+        ("DaemonSet listed at start becomes an event", lambda: count_events(url, "default/agent") > 0),
         ("every pacer.dev object has the finalizer and Ready=True", pipeline_settled),
         ("Lease pacer-leader held", lambda: bool(lease().get("holderIdentity"))),
     ]

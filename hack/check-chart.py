@@ -281,6 +281,18 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     check("watchNamespaces: each Role has its RoleBinding",
           {b["metadata"]["namespace"] for b in find(objs, "RoleBinding") if b["metadata"]["name"].endswith("-watch")} == {"team-a", "team-b", NS})
 
+    default_workloads = {r for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if g == "apps"}
+    check("default: every workload kind is watched (list/watch deployments, statefulsets, daemonsets; no --no-watch-*)",
+          default_workloads == {"deployments", "statefulsets", "daemonsets"} and not any(a.startswith("--no-watch-") for a in default_args),
+          str(default_workloads))
+    objs, _ = render(h, chart, {"workloads": {"statefulsets": False, "daemonsets": False}})
+    rendered.append(("workloads", objs))
+    args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    apps = {r for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if g == "apps"}
+    check("workloads: a kind switched off gets --no-watch-<kind> and no RBAC grant",
+          "--no-watch-statefulsets" in args and "--no-watch-daemonsets" in args and "--no-watch-deployments" not in args
+          and apps == {"deployments"}, f"{args} {apps}")
+
     objs, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True},
                                 "prometheusRule": {"enabled": True}})
     rendered.append(("monitoring+netpol", objs))
@@ -418,7 +430,8 @@ def check_cli_contract(variants: list[tuple[str, list[dict]]]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 6. kube-sim
-SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
+SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("apps/v1", "DaemonSet"),
+          ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
           ("v1", "ServiceAccount")} | {("rbac.authorization.k8s.io/v1", k) for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")}
 
 

@@ -48,6 +48,7 @@ extension StoreState {
                 }
             object["metadata"]?["managedFields"] = managedFields
         }
+        BuiltinTypes.templateGeneration(type.key, old: nil, new: &object)
         if options.dryRun { return WriteResult(object: object, bytes: object.jsonBytes(), warnings: warnings, httpStatus: 201) }
         let stored = commitPut(type.key, namespace: ns ?? "", name: name, value: object, old: nil)
         if type.key == Self.crdKey { register(try CRDRegistration.resourceType(from: stored.value)) }
@@ -108,6 +109,7 @@ extension StoreState {
         let generation = old["metadata"]?["generation"]?.intValue ?? 1
         let specChanged = subresource != "status" && Self.bumpsGeneration(old: old, new: object, type)
         object["metadata"]?["generation"] = .int(specChanged ? generation + 1 : generation)
+        BuiltinTypes.templateGeneration(type.key, old: old, new: &object)
         object["metadata"]?["resourceVersion"] = .string(String(current.resourceVersion))
 
         if object == old { return WriteResult(object: current.value, bytes: current.bytes, warnings: warnings) }

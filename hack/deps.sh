@@ -51,6 +51,8 @@ import jsonschema, referencing, rfc3339_validator, rfc3987
 PY
 # Helm chart checks (hack/check-chart.py): Helm's own engine (Helm v4 Go SDK) and Kubernetes schemas.
 python3 -c 'import helm_python, kubernetes_validate, yaml' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check helm-python-sdk kubernetes-validate pyyaml
+# The official Python Kubernetes client, kube-sim's second independent client (hack/kube-sim-python-client.py).
+python3 -c 'import kubernetes' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check kubernetes
 # The OpenAPI document checked against the running server (hack/check-observability.py).
 command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check schemathesis
 # Linters of the Dockerfile and the release workflow (hack/check-dockerfile.py, hack/check-workflows.py). PyPI's

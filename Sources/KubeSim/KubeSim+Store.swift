@@ -118,4 +118,7 @@ extension KubeSim {
 
     /// The current (latest) resourceVersion of the store.
     public var resourceVersion: String { String(store.currentResourceVersion) }
+
+    /// Watches open right now (the simulated controllers' included): lets a test wait until a client is watching.
+    public var openWatchCount: Int { store.read { $0.openWatchCount } }
 }

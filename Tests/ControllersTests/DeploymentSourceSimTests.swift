@@ -191,6 +191,28 @@ struct DeploymentSourceSimTests {
             #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1", "availability.lost", "availability.restored"])
         }
     }
+
+    /// Kubernetes bumps a Deployment's generation on an annotation-only change (apps/v1 strategy); the controller then
+    /// observes it with the same revision. Pacer must see neither a revision nor a rollout in that.
+    @Test func anAnnotationOnlyGenerationBumpIsNoRollout() async throws {
+        try await SimEnvironment.with { env in
+            let sink = InMemorySink()
+            try await env.running(env.makeSource(sink: sink)) {
+                _ = try await env.deployments.create(SimEnvironment.deployment("web", image: "web:1"))
+                try await eventually("first rollout") { sink.contains("rollout.completed@1") }
+                let patched = try await env.deployments.patch("web", mergePatch: ["metadata": ["annotations": ["example.com/note": "audited"]]])
+                #expect(patched.metadata.generation == 2)
+                try await eventually("generation 2 observed") {
+                    guard let current = try? await env.deployments.get("web") else { return false }
+                    return current.status?.observedGeneration == 2
+                }
+                try await env.marker(sink: sink)
+                let current = try await env.deployments.get("web")
+                #expect(current.metadata.annotations?["deployment.kubernetes.io/revision"] == "1")
+            }
+            #expect(sink.summary(of: "shop/web") == ["created", "revision@1", "rollout.completed@1"])
+        }
+    }
 }
 
 @Suite("DeploymentSource lifecycle and scoping", .serialized)

@@ -164,7 +164,9 @@ struct APISemanticsTests {
             #expect(request.status == 400 || request.status == 422)
             let created = try await sim.rawApply(Fixtures.widgetsPath + "/ssa?fieldManager=test", yaml: yaml)
             #expect(created.status == 201)
-            let merged = try await sim.rawApply(Fixtures.widgetsPath + "/ssa?fieldManager=test", yaml: "apiVersion: test.pacer.dev/v1\nkind: Widget\nmetadata: {name: ssa}\nspec: {size: 8}\n")
+            // A second manager's apply merges (spec.color stays: manager "test" owns it). The same manager leaving
+            // color out would remove it (server-side apply; APIConceptsTests).
+            let merged = try await sim.rawApply(Fixtures.widgetsPath + "/ssa?fieldManager=other", yaml: "apiVersion: test.pacer.dev/v1\nkind: Widget\nmetadata: {name: ssa}\nspec: {size: 8}\n")
             #expect(merged.status == 200)
             #expect(merged.body["spec"]?["color"]?.stringValue == "green" && merged.body["spec"]?["size"]?.intValue == 8)
             let noManager = try await sim.rawApply(Fixtures.widgetsPath + "/ssa", yaml: yaml)

@@ -70,9 +70,10 @@ final class RolloutController: Sendable {
                     let current = state.stored(type.key, namespace: namespace, name: name),
                     let (object, rolledOut) = nextStatus(current.value)
                 else { return }
+                // Through /status, as the real controller writes (its revision annotation rides along): no generation bump.
                 var options = WriteOptions()
                 options.internalWrite = true
-                _ = try state.update(type, version: "v1", namespace: namespace, name: name, body: object, subresource: nil, options: options)
+                _ = try state.update(type, version: "v1", namespace: namespace, name: name, body: object, subresource: "status", options: options)
                 if let uid = object["metadata"]?["uid"]?.stringValue { rolled.withLock { $0[uid] = rolledOut } }
             }
         } catch {

@@ -37,12 +37,12 @@ struct ResourceHandler: Sendable {
             return Responses.json(200, renderer.single(stored.value, bytes: stored.bytes))
         case (.post, nil):
             let body = try await Self.readObject(request)
-            let options = try writeOptions(query)
+            let options = try writeOptions(query, request)
             let result = try store.transact { try $0.create(type, version: path.version, namespace: path.namespace, body: body, options: options) }
             return written(result, renderer)
         case (.put, .some(let name)):
             let body = try await Self.readObject(request)
-            let options = try writeOptions(query)
+            let options = try writeOptions(query, request)
             let result = try store.transact {
                 try $0.update(type, version: path.version, namespace: path.namespace, name: name, body: body, subresource: path.subresource, options: options)
             }
@@ -51,7 +51,7 @@ struct ResourceHandler: Sendable {
             let contentType = request.headers[.contentType] ?? ""
             guard let patchType = PatchType(contentType: contentType) else { throw APIError.unsupportedMediaType(contentType) }
             let body = try await Self.readBytes(request)
-            var options = try writeOptions(query)
+            var options = try writeOptions(query, request)
             if patchType == .apply, query["fieldValidation"] == nil { options.fieldValidation = .strict }
             let result = try store.transact {
                 try $0.patch(
@@ -92,14 +92,15 @@ struct ResourceHandler: Sendable {
             namespace: path.namespace, labels: try LabelSelector(parsing: query["labelSelector"] ?? ""),
             fields: try FieldSelector(parsing: query["fieldSelector"] ?? "", type: type.key), limit: nil, continueToken: nil)
         let page = try store.list(type.key, listQuery)
-        let options = try writeOptions(query)
+        let options = try writeOptions(query, request)
         var deleted: [StoredObject] = []
         for item in page.items {
             let meta = item.value["metadata"]
             let name = meta?["name"]?.stringValue ?? ""
             let namespace = meta?["namespace"]?.stringValue
             if let result = try? store.transact({ try $0.delete(type, namespace: namespace, name: name, options: options, preconditionRV: nil) }) {
-                deleted.append(StoredObject(value: result.object, bytes: result.bytes, resourceVersion: 0))
+                let object = result.isStatus ? item.value : result.object  // the list names the deleted objects
+                deleted.append(StoredObject(value: object, bytes: object.jsonBytes(), resourceVersion: 0))
             }
         }
         let renderer = Renderer(type: type, version: path.version, format: .json, includeObject: nil)
@@ -107,7 +108,8 @@ struct ResourceHandler: Sendable {
     }
 
     private func written(_ result: WriteResult, _ renderer: Renderer) -> Response {
-        Responses.json(result.httpStatus, renderer.single(result.object, bytes: result.bytes), headers: Responses.warningHeaders(result.warnings))
+        if result.isStatus { return Responses.json(result.httpStatus, result.bytes, headers: Responses.warningHeaders(result.warnings)) }
+        return Responses.json(result.httpStatus, renderer.single(result.object, bytes: result.bytes), headers: Responses.warningHeaders(result.warnings))
     }
 
     // MARK: Request bodies and options
@@ -129,8 +131,12 @@ struct ResourceHandler: Sendable {
         }
     }
 
-    private func writeOptions(_ query: QueryParameters) throws -> WriteOptions {
+    private func writeOptions(_ query: QueryParameters, _ request: Request) throws -> WriteOptions {
         var options = WriteOptions()
+        options.force = query.bool("force")
+        if let agent = request.headers[.userAgent], let prefix = agent.split(separator: "/").first, !prefix.isEmpty {
+            options.defaultManager = String(prefix.prefix(128))
+        }
         if let dryRun = query["dryRun"], !dryRun.isEmpty {
             guard dryRun == "All" else { throw APIError.badRequest("unsupported dryRun value \"\(dryRun)\" (supported: All)") }
             options.dryRun = true
@@ -146,7 +152,7 @@ struct ResourceHandler: Sendable {
     }
 
     private func readDeleteOptions(_ request: Request, query: QueryParameters) async throws -> (options: WriteOptions, resourceVersion: String?) {
-        var options = try writeOptions(query)
+        var options = try writeOptions(query, request)
         let bytes = try await Self.readBytes(request)
         guard !bytes.isEmpty, let body = try? JSONValue.parse(bytes) else { return (options, nil) }
         if body["dryRun"]?.arrayValue?.contains("All") == true { options.dryRun = true }

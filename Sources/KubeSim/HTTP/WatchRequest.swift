@@ -73,7 +73,11 @@ struct WatchRequest: Sendable {
             switch (before, now) {
             case (true, true): return renderer.watchEvent("MODIFIED", event.object, bytes: event.bytes)
             case (false, true): return renderer.watchEvent("ADDED", event.object, bytes: event.bytes)
-            case (true, false): return renderer.watchEvent("DELETED", event.object, bytes: event.bytes)
+            case (true, false):
+                // The last state that matched, at this event's resourceVersion (as the apiserver's watch cache sends it).
+                guard var last = event.old else { return renderer.watchEvent("DELETED", event.object, bytes: event.bytes) }
+                last["metadata"]?["resourceVersion"] = .string(String(event.resourceVersion))
+                return renderer.watchEvent("DELETED", last, bytes: last.jsonBytes())
             case (false, false): return nil
             }
         }

@@ -13,6 +13,9 @@ enum BuiltinTypes {
                 group: "", versions: ["v1"], plural: "events", singular: "event", kind: "Event", listKind: "EventList",
                 namespaced: true, shortNames: ["ev"], categories: [], hasStatus: false),
             ResourceType(
+                group: eventsKey.group, versions: ["v1"], plural: "events", singular: "event", kind: "Event", listKind: "EventList",
+                namespaced: true, shortNames: ["ev"], categories: [], hasStatus: false),
+            ResourceType(
                 group: "", versions: ["v1"], plural: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList",
                 namespaced: true, shortNames: ["cm"], categories: [], hasStatus: false),
             ResourceType(
@@ -36,6 +39,7 @@ enum BuiltinTypes {
     static func defaultAndValidate(_ key: TypeKey, _ object: inout JSONValue) -> [FieldError] {
         switch key {
         case StoreState.deploymentsKey: return deployment(&object)
+        case eventsKey: return eventsV1(object)
         case StoreState.statefulSetsKey:
             return podWorkload(&object) { spec in
                 setDefault(&spec, "replicas", 1)
@@ -59,6 +63,26 @@ enum BuiltinTypes {
         default:
             return []
         }
+    }
+
+    /// `events.k8s.io/v1` Events (stored apart from core/v1 Events: no conversion between the two).
+    static let eventsKey = TypeKey(group: "events.k8s.io", resource: "events")
+
+    /// The apiserver's validation of a new events.k8s.io/v1 Event: eventTime, reportingController,
+    /// reportingInstance, action and reason are required, type is Normal or Warning, note at most 1 kB.
+    private static func eventsV1(_ object: JSONValue) -> [FieldError] {
+        var errors: [FieldError] = []
+        for field in ["eventTime", "reportingController", "reportingInstance", "action", "reason"]
+        where object[field]?.stringValue?.isEmpty ?? true {
+            errors.append(.required(field))
+        }
+        if let type = object["type"]?.stringValue, !["Normal", "Warning"].contains(type) {
+            errors.append(.notSupported("type", .string(type), ["Normal", "Warning"]))
+        }
+        if let note = object["note"]?.stringValue, note.utf8.count > 1024 {
+            errors.append(FieldError(kind: .tooLong, field: "note", detail: "Too long: may not be more than 1024 bytes"))
+        }
+        return errors
     }
 
     private static func deployment(_ object: inout JSONValue) -> [FieldError] {

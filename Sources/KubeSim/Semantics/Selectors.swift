@@ -105,6 +105,10 @@ struct FieldSelector: Sendable {
             "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
             "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type",
         ],
+        BuiltinTypes.eventsKey: [
+            "regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "regarding.apiVersion",
+            "regarding.resourceVersion", "regarding.fieldPath", "reason", "reportingController", "type",
+        ],
         TypeKey(group: "", resource: "namespaces"): ["status.phase"],
     ]
 

@@ -52,19 +52,25 @@ final class ObjectStore: Sendable {
     }
 
     func list(_ key: TypeKey, _ query: ListQuery) throws -> ListPage {
-        let (all, rv, floor) = read { state in (state.objects[key] ?? [:], state.resourceVersion, state.floorRV) }
-        var listRV = rv
+        let listRV: Int64
         var startAfter: String?
+        var all: [String: StoredObject]
         if let token = query.continueToken, !token.isEmpty {
             guard let decoded = ContinueToken(encoded: token) else { throw APIError.badRequest("continue key is not valid: \(token)") }
-            if decoded.resourceVersion < floor {
+            // Every page is read from the collection as it was at the first page's resourceVersion.
+            guard let snapshot = read({ $0.snapshot(key, at: decoded.resourceVersion) }) else {
                 var error = APIError.gone(
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
                 error.reason = "Expired"
                 throw error
             }
+            all = snapshot
             listRV = decoded.resourceVersion
             startAfter = decoded.startAfter
+        } else {
+            let current = read { state in (state.objects[key] ?? [:], state.resourceVersion) }
+            all = current.0
+            listRV = current.1
         }
         let prefix = query.namespace.map { "\($0)/" }
         var keys = all.keys.filter { key in

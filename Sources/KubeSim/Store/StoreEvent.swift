@@ -17,7 +17,8 @@ struct StoreEvent: Sendable {
     var object: JSONValue
     /// `object` serialised once at commit time (storage version).
     var bytes: [UInt8]
-    /// The state before a MODIFIED change (for selector enter/leave handling).
+    /// The stored state before a MODIFIED or DELETED change, with its own resourceVersion (selector enter/leave
+    /// handling, and the snapshot a `continue` page is read from).
     var old: JSONValue?
 }
 
@@ -46,6 +47,8 @@ struct WriteResult: Sendable {
     var warnings: [String] = []
     /// HTTP status to answer with: 201 for creates, 202 for a delete waiting on finalizers, 200 otherwise.
     var httpStatus: Int = 200
+    /// `object` is a `Status` (a completed DELETE), rendered as is.
+    var isStatus = false
 }
 
 /// `fieldValidation` query parameter.
@@ -60,6 +63,19 @@ struct WriteOptions: Sendable {
     var dryRun = false
     var fieldValidation: FieldValidation = .warn
     var fieldManager: String?
+    /// The manager of non-apply writes without `fieldManager`: the User-Agent up to its first `/`, as the apiserver.
+    var defaultManager = "unknown"
+    /// `force=true` on an apply: take over fields other managers own.
+    var force = false
+    /// Set by apply: the applied configuration (a create) or the computed managedFields (an update).
+    var applyConfig: JSONValue?
+    var managedFieldsOverride: JSONValue?
+    var isApply = false
     /// Direct store access (library `apply(yaml:)`, rollout controller): keeps `.status` on main-resource writes.
     var internalWrite = false
+}
+
+extension WriteOptions {
+    /// The manager a non-apply write is recorded under.
+    var manager: String { fieldManager.flatMap { $0.isEmpty ? nil : $0 } ?? defaultManager }
 }

@@ -104,6 +104,12 @@ extension StoreState {
         return copy
     }
 
+    /// Whether an update from `old` to `new` bumps `metadata.generation`.
+    static func bumpsGeneration(old: JSONValue, new: JSONValue, _ type: ResourceType) -> Bool {
+        if specPart(old, type) != specPart(new, type) { return true }
+        return type.key == deploymentsKey && old["metadata"]?["annotations"] != new["metadata"]?["annotations"]
+    }
+
     /// Schema pruning, defaulting and validation (custom resources) or built-in defaults.
     func prepare(_ type: ResourceType, version: String, object: JSONValue, name: String, options: WriteOptions, warnings: inout [String]) throws
         -> JSONValue

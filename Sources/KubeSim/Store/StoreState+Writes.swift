@@ -38,6 +38,16 @@ extension StoreState {
         var warnings: [String] = []
         object = try prepare(type, version: version, object: object, name: name, options: options, warnings: &warnings)
         if type.key == Self.crdKey { object = try CRDRegistration.accept(object) }
+        if !options.internalWrite {
+            let apiVersion = type.apiVersion(version)
+            let managedFields =
+                if let config = options.applyConfig {
+                    ManagedFields.created(byApply: config, manager: options.fieldManager ?? "", apiVersion: apiVersion, hasStatus: type.hasStatus)
+                } else {
+                    ManagedFields.recordUpdate(old: nil, new: object, manager: options.manager, apiVersion: apiVersion, hasStatus: type.hasStatus)
+                }
+            object["metadata"]?["managedFields"] = managedFields
+        }
         BuiltinTypes.templateGeneration(type.key, old: nil, new: &object)
         if options.dryRun { return WriteResult(object: object, bytes: object.jsonBytes(), warnings: warnings, httpStatus: 201) }
         let stored = commitPut(type.key, namespace: ns ?? "", name: name, value: object, old: nil)
@@ -68,6 +78,9 @@ extension StoreState {
         if subresource == "status" {
             var merged = old
             merged["status"] = object["status"]
+            // The Deployment status strategy resets only spec and labels: the controller's revision annotation
+            // travels with its status write (and so does not bump generation).
+            if type.key == Self.deploymentsKey { merged["metadata"]?["annotations"] = object["metadata"]?["annotations"] }
             object = merged
         } else {
             if type.hasStatus, !options.internalWrite { object["status"] = old["status"] }
@@ -75,16 +88,26 @@ extension StoreState {
             for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
                 meta[key] = old["metadata"]?[key]
             }
-            meta["managedFields"] = nil
+            meta["managedFields"] = old["metadata"]?["managedFields"]
             object["metadata"] = .object(meta)
         }
         var warnings: [String] = []
         object = try prepare(type, version: version, object: object, name: name, options: options, warnings: &warnings)
         if type.key == Self.crdKey { object = try CRDRegistration.accept(object) }
+        if !options.internalWrite, subresource != "status" {
+            let managedFields =
+                options.isApply
+                ? options.managedFieldsOverride
+                : ManagedFields.recordUpdate(
+                    old: old, new: object, manager: options.manager, apiVersion: type.apiVersion(version), hasStatus: type.hasStatus)
+            object["metadata"]?["managedFields"] = managedFields
+        }
 
-        // generation: bumped when anything but metadata (and status, for types with a status subresource) changes.
+        // generation: bumped when anything but metadata (and status, for types with a status subresource) changes;
+        // for Deployments also when metadata.annotations change (the apps/v1 Deployment strategy's PrepareForUpdate:
+        // annotations are copied to ReplicaSets). Status writes never bump it.
         let generation = old["metadata"]?["generation"]?.intValue ?? 1
-        let specChanged = Self.specPart(old, type) != Self.specPart(object, type)
+        let specChanged = subresource != "status" && Self.bumpsGeneration(old: old, new: object, type)
         object["metadata"]?["generation"] = .int(specChanged ? generation + 1 : generation)
         BuiltinTypes.templateGeneration(type.key, old: old, new: &object)
         object["metadata"]?["resourceVersion"] = .string(String(current.resourceVersion))
@@ -127,7 +150,9 @@ extension StoreState {
             var object = patchDocument
             if object["metadata"] == nil { object["metadata"] = [:] }
             object["metadata"]?["name"] = .string(name)
-            return try create(type, version: version, namespace: namespace, body: object, options: options)
+            var applyOptions = options
+            applyOptions.applyConfig = patchDocument
+            return try create(type, version: version, namespace: namespace, body: object, options: applyOptions)
         }
         var target = current.value
         target["apiVersion"] = .string(type.apiVersion(version))
@@ -151,7 +176,16 @@ extension StoreState {
             }
             var document = patchDocument
             document["metadata"]?["resourceVersion"] = nil
-            patched = type.isCustom ? Patches.mergePatch(target, document) : try Patches.strategicMergePatch(target, document)
+            document["metadata"]?["managedFields"] = nil
+            let merged = type.isCustom ? Patches.mergePatch(target, document) : try Patches.strategicMergePatch(target, document)
+            let outcome = try ManagedFields.apply(
+                type, live: current.value, config: document, merged: merged, manager: options.fieldManager ?? "",
+                apiVersion: type.apiVersion(version), force: options.force)
+            var applyOptions = options
+            applyOptions.managedFieldsOverride = outcome.managedFields
+            applyOptions.isApply = true
+            return try update(
+                type, version: version, namespace: namespace, name: name, body: outcome.object, subresource: subresource, options: applyOptions)
         }
         return try update(type, version: version, namespace: namespace, name: name, body: patched, subresource: subresource, options: options)
     }
@@ -175,10 +209,25 @@ extension StoreState {
             let stored = commitPut(type.key, namespace: ns, name: name, value: object, old: current.value)
             return WriteResult(object: stored.value, bytes: stored.bytes, httpStatus: 202)
         }
-        if options.dryRun { return WriteResult(object: current.value, bytes: current.bytes) }
+        if options.dryRun { return Self.deleteResult(type, current.value) }
         let deleted = finishDelete(type, namespace: ns, name: name, last: current.value)
-        return WriteResult(object: deleted.value, bytes: deleted.bytes)
+        return Self.deleteResult(type, deleted.value)
     }
+
+    /// What a completed DELETE answers: the deleted object for the registries that set `ReturnDeletedObject`
+    /// (of ours: namespaces, serviceaccounts), otherwise a `Status` Success whose details name the object, its
+    /// group, its resource (in `kind`, as the apiserver does) and uid.
+    static func deleteResult(_ type: ResourceType, _ object: JSONValue) -> WriteResult {
+        if returnsDeletedObject.contains(type.key) { return WriteResult(object: object, bytes: object.jsonBytes()) }
+        let meta = object["metadata"]
+        var details: [String: JSONValue] = ["name": meta?["name"] ?? "", "kind": .string(type.plural)]
+        if !type.group.isEmpty { details["group"] = .string(type.group) }
+        if let uid = meta?["uid"] { details["uid"] = uid }
+        let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "details": .object(details)]
+        return WriteResult(object: status, bytes: status.jsonBytes(), isStatus: true)
+    }
+
+    static let returnsDeletedObject: Set<TypeKey> = [namespacesKey, TypeKey(group: "", resource: "serviceaccounts")]
 
     /// Removes the object, cascading for namespaces (their objects) and CRDs (their type and objects).
     private mutating func finishDelete(_ type: ResourceType, namespace: String, name: String, last: JSONValue) -> StoredObject {

@@ -107,7 +107,7 @@ struct StoreState {
         record(
             StoreEvent(
                 type: .deleted, resourceVersion: resourceVersion, typeKey: key, namespace: namespace, name: name,
-                object: object, bytes: stored.bytes, old: nil))
+                object: object, bytes: stored.bytes, old: last))
         return stored
     }
 
@@ -147,6 +147,26 @@ struct StoreState {
             if history[mid].resourceVersion <= rv { low = mid + 1 } else { high = mid }
         }
         return history[low...].filter { $0.typeKey == key && (namespace == nil || $0.namespace == namespace) }
+    }
+
+    /// The objects of one type as they were at resourceVersion `rv` (current objects with the changes after `rv`
+    /// undone from the history), or nil when `rv` is older than the kept history.
+    func snapshot(_ key: TypeKey, at rv: Int64) -> [String: StoredObject]? {
+        var result = objects[key] ?? [:]
+        guard rv < resourceVersion else { return result }
+        guard let later = replay(after: rv, key: key, namespace: nil) else { return nil }
+        var undone: Set<String> = []
+        for event in later {
+            let objectKey = Self.objectKey(namespace: event.namespace, name: event.name)
+            guard undone.insert(objectKey).inserted else { continue }  // the first change after rv holds the state at rv
+            if event.type == .added {
+                result[objectKey] = nil
+            } else if let old = event.old {
+                let oldRV = old["metadata"]?["resourceVersion"]?.stringValue.flatMap { Int64($0) } ?? 0
+                result[objectKey] = StoredObject(value: old, bytes: old.jsonBytes(), resourceVersion: oldRV)
+            }
+        }
+        return result
     }
 
     mutating func addWatcher(_ key: TypeKey, namespace: String?, continuation: AsyncStream<WatchSignal>.Continuation) -> Int {

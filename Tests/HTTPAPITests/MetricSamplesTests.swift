@@ -1,6 +1,9 @@
+import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PacerCore
+import PacerRules
 import HummingbirdTesting
 import TestSupport
 import Testing
@@ -213,6 +216,8 @@ struct MetricSamplesTests {
                     ("limit=1001", "limit", "limit: \"1001\" is not a number from 1 to 1000"),
                     ("continue=%21%21", "continue", "continue: not a token from a previous page of this listing"),
                     ("group=team%3Dshop", "group", "group: \"team=shop\" is not a group of default/df: groups look like app=<app>"),
+                    ("group=%00", "group", "group: not a group key (at most 1000 bytes, no NUL)"),
+                    ("bucket=year&start=9999-06-01", "start", "start: \"9999-06-01\" is outside the years 1 to 9998"),
                 ]
                 for (query, attribute, message) in cases {
                     let response = try await client.execute(uri: "/api/v1/metrics/default/df/samples?" + query, method: .get)
@@ -220,6 +225,15 @@ struct MetricSamplesTests {
                     #expect(((response.json?["error"] as? [String: Any])?["attribute"] as? String) == attribute, "\(query)")
                     #expect(response.errorMessage == message, "\(query)")
                 }
+                // A definition whose spec did not compile has no samples: 409, saying why.
+                try await PostgresConfigStore(client: db, logger: TestDatabase.logger).upsert(
+                    .metricDefinitions,
+                    ConfigRecord(
+                        namespace: "default", name: "broken", uid: "uid-broken", generation: 1, spec: ["metric": "custom"], ready: false,
+                        message: "spec.custom: required"))
+                let broken = try await client.execute(uri: "/api/v1/metrics/default/broken/samples", method: .get)
+                #expect(broken.status == .conflict)
+                #expect(broken.errorMessage == "default/broken is not ready (spec.custom: required): it has no samples")
             }
         }
     }

@@ -43,6 +43,10 @@ extension MetricsRoutes {
                 throw APIError(.badRequest, "unknown bucket \"\(bucketText)\": use day, week, month or year", attribute: "bucket")
             }
             let start = bucket.start(of: try MetricsSeriesRequest.time(startText, attribute: "start"))
+            // Years 1…9999 (what RFC 3339 can write), so the next bucket's start is a time PostgreSQL can hold too.
+            guard start.timeIntervalSince1970 >= -62_135_596_800, start.timeIntervalSince1970 < 253_370_764_800 else {
+                throw APIError(.badRequest, "start: \"\(startText)\" is outside the years 1 to 9998", attribute: "start")
+            }
             request.bucket = bucket
             request.start = start
             request.end = bucket.advance(start, by: 1)
@@ -52,6 +56,9 @@ extension MetricsRoutes {
             throw APIError(.badRequest, "bucket needs start: the start of the bucket to list (RFC 3339 time or YYYY-MM-DD)", attribute: "start")
         }
         request.group = query["group"].map(String.init) ?? ""
+        guard request.group.utf8.count <= 1000, !request.group.contains("\u{0}") else {
+            throw APIError(.badRequest, "group: not a group key (at most 1000 bytes, no NUL)", attribute: "group")
+        }
         if let text = query["limit"].map(String.init) {
             guard let limit = Int(text), samplesLimit.contains(limit) else {
                 throw APIError(.badRequest, "limit: \"\(text)\" is not a number from 1 to 1000", attribute: "limit")
@@ -59,7 +66,7 @@ extension MetricsRoutes {
             request.limit = limit
         }
         if let text = query["continue"].map(String.init) {
-            guard let token = MetricSampleToken(text: text) else {
+            guard let token = MetricSampleToken(text: text), !token.key.contains("\u{0}") else {
                 throw APIError(.badRequest, "continue: not a token from a previous page of this listing", attribute: "continue")
             }
             request.after = token

@@ -64,11 +64,11 @@ struct MetricSampleSQL {
         let range: SQLFragment
         switch request.range {
         case .bucket(let start, let end):
-            range = "s.t >= \(bind: Self.time(start))::timestamptz AND s.t < \(bind: Self.time(end))::timestamptz"
+            range = "s.t >= \(Self.time(start)) AND s.t < \(Self.time(end))"
         case .headline(let now):
             range = """
-                s.t > \(bind: Self.time(now))::timestamptz - interval '\(String(plan.metric.windowSeconds)) seconds'
-                AND s.t <= \(bind: Self.time(now))::timestamptz + \(MetricPlan.futureTolerance)
+                s.t > \(Self.time(now)) - interval '\(String(plan.metric.windowSeconds)) seconds'
+                AND s.t <= \(Self.time(now)) + \(MetricPlan.futureTolerance)
                 """
         }
         let group: SQLFragment = request.group.isEmpty ? "true" : "\(plan.groupKeySQL(alias: "s")) = \(bind: request.group)"
@@ -96,7 +96,11 @@ struct MetricSampleSQL {
 
     static func micros(_ expression: String) -> String { "(extract(epoch FROM \(expression)) * 1000000)::int8" }
 
-    static func time(_ date: Date) -> String { RFC3339.format(date, fractionalDigits: 6) }
+    /// A time as SQL: whole microseconds after the epoch (a number, not text; the caller keeps it in years 1…9999).
+    static func time(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return "(timestamptz 'epoch' + \(micros)::int8 * interval '1 microsecond')"
+    }
 
     // MARK: - Lead time, time to restore, custom
 

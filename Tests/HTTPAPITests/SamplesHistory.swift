@@ -116,15 +116,19 @@ enum SamplesHistory {
         }
     }
 
-    /// Stores the history and the definitions, and runs the calculator until it has computed everything.
-    static func load(client: PostgresClient) async throws {
+    /// Stores the history and the definitions, and runs the calculator until it has computed everything. `origin`
+    /// moves the whole history (day 0 and "now") to another Monday (the browser test's charts show recent weeks).
+    static func load(client: PostgresClient, origin: Date = SamplesHistory.origin) async throws {
         try await define(client: client)
-        let rows = events.map {
-            CDEventRow(id: $0.id, source: "/samples", type: $0.type, timestamp: $0.time, subjectId: $0.subject, subjectSource: "/samples", content: json($0))
+        let shift = origin.timeIntervalSince(Self.origin)
+        let rows = events.map { event -> CDEventRow in
+            var event = event
+            event.time += shift
+            return CDEventRow(id: event.id, source: "/samples", type: event.type, timestamp: event.time, subjectId: event.subject, subjectSource: "/samples", content: json(event))
         }
         let store = PostgresEventStore(client: client, logger: TestDatabase.logger)
         _ = try await client.withConnection { connection in try await store.insert(cdEvents: rows, on: connection) }
-        let calculator = MetricCalculator(client: client, configuration: .init(), publisher: nil, logger: TestDatabase.logger, clock: { now })
+        let calculator = MetricCalculator(client: client, configuration: .init(), publisher: nil, logger: TestDatabase.logger, clock: { now.addingTimeInterval(shift) })
         try await calculator.catchUp()
     }
 }

@@ -100,13 +100,14 @@ extension MetricSampleSQL {
         """
     }
 
-    /// The histories of the apps and environments on the page, numbered as the failure pass numbers them, and their
-    /// rollbacks with the position each restores.
+    /// The histories of the apps and environments with a rolled-back deployment on the page (whole histories: a
+    /// rollback can restore a deployment of any age), numbered as the failure pass numbers them, and their rollbacks
+    /// with the position each restores.
     var historyCTEs: String {
         """
         , hist AS (
             SELECT h.*, row_number() OVER (PARTITION BY h.app, h.environment ORDER BY h.time_created, h.cd_source, h.cd_id) AS rn
-            FROM deployments h WHERE (h.app, h.environment) IN (SELECT app, environment FROM page)
+            FROM deployments h WHERE (h.app, h.environment) IN (SELECT app, environment FROM page WHERE rolled_back)
         ), rbs AS (
             SELECT v.*, CASE WHEN v.prev_same < v.rn - 1 THEN v.prev_same ELSE v.rn - 2 END AS restored FROM (
                 SELECT hist.*, CASE WHEN version_key IS NOT NULL THEN

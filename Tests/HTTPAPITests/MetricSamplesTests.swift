@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import PacerCore
 import PacerRules
+import PostgresNIO
 import HummingbirdTesting
 import TestSupport
 import Testing
@@ -142,6 +143,24 @@ struct MetricSamplesTests {
                 let metrics = try #require(try await client.execute(uri: "/api/v1/metrics", method: .get).json?["items"] as? [[String: Any]])
                 let samples = Dictionary(uniqueKeysWithValues: metrics.map { ($0["name"] as? String ?? "", $0["samples"] as? Int ?? -1) })
                 #expect(samples == ["df": 9, "cfr": 8, "rework": 9, "fdrt": 4, "lt": 3, "ttr": 2, "detections": 3])
+
+                // And every stored day point (overall and per app) of the counting metrics: as many samples, as many failed.
+                let points = try await db.query(
+                    "SELECT name, bucket_start, group_key, value, samples FROM metric_points WHERE bucket = 'day' AND name IN ('df', 'cfr')",
+                    logger: TestDatabase.logger)
+                var checked = 0
+                for try await (name, start, group, value, count) in points.decode((String, Date, String, Double?, Int64).self) {
+                    let groupParameter = group.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                    let listing = try await Self.list(
+                        client, "/api/v1/metrics/default/\(name)/samples?bucket=day&start=\(RFC3339.format(start, fractionalDigits: 0))&group=\(groupParameter)")
+                    #expect(listing.total == Int(count), "\(name) \(start) \(group)")
+                    if name == "cfr" {
+                        let failed = listing.items.filter { $0.contains(" failed: ") }.count
+                        #expect(Double(failed) / Double(count) == value, "\(name) \(start) \(group)")
+                    }
+                    checked += 1
+                }
+                #expect(checked == 22)  // df and cfr alike: days 0-4 overall (5), for web (5), day 2 for api (1)
             }
         }
     }

@@ -53,32 +53,38 @@ extension MetricSampleSQL {
     /// Failed deployments with a remediation: the first later deployment that did not fail, or the resolution of the
     /// incident that failed it, whichever is first (the plan's failedDeploymentRecoveryTime rule).
     func recoveryShape() -> Shape {
-        let next = ["cd_source", "cd_id", "time_created", "deploy_name", "deploy_id", "commit", "version", "deploy_type"]
-            .map { "ng.\($0) AS ng_\($0)" }.joined(separator: ", ")
+        // The first later deployment that did not fail: its time from a window over each history (as the plan
+        // computes it), the deployment itself looked up for the listed rows only.
         let rows = """
             (SELECT * FROM (
-                SELECT d.*, d.time_created AS t, \(Self.key(["d.cd_source", "d.cd_id"])) AS k, \(next),
-                       least(ng.time_created, CASE WHEN d.incident_failed THEN d.incident_resolved_at END,
+                SELECT d.*, d.time_created AS t, \(Self.key(["d.cd_source", "d.cd_id"])) AS k,
+                       least(d.next_good, CASE WHEN d.incident_failed THEN d.incident_resolved_at END,
                              CASE WHEN d.open_gap <= \(window) THEN d.open_resolved_at END) AS recovered
-                FROM (SELECT d.*, \(plan.deploymentFailed) AS failed FROM deployments d) d
-                LEFT JOIN LATERAL (
-                    SELECT g.* FROM deployments g
-                    WHERE g.app = d.app AND g.environment = d.environment
-                      AND (g.time_created, g.cd_source, g.cd_id) > (d.time_created, d.cd_source, d.cd_id) AND NOT \(plan.deploymentFailed)
-                    ORDER BY g.time_created, g.cd_source, g.cd_id LIMIT 1
-                ) ng ON true
+                FROM (
+                    SELECT d.*, min(d.time_created) FILTER (WHERE NOT d.failed) OVER (
+                        PARTITION BY d.app, d.environment ORDER BY d.time_created, d.cd_source, d.cd_id
+                        ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_good
+                    FROM (SELECT d.*, \(plan.deploymentFailed) AS failed FROM deployments d) d
+                ) d
                 WHERE d.failed
              ) r WHERE r.recovered IS NOT NULL) s
+            """
+        let next = """
+            LEFT JOIN LATERAL (
+                SELECT g.* FROM deployments g
+                WHERE p.recovered = p.next_good AND g.app = p.app AND g.environment = p.environment AND g.time_created = p.next_good
+                  AND (g.time_created, g.cd_source, g.cd_id) > (p.time_created, p.cd_source, p.cd_id) AND NOT \(plan.deploymentFailed)
+                ORDER BY g.cd_source, g.cd_id LIMIT 1
+            ) ng ON true
             """
         let item = """
             json_build_object('kind', 'recovery', 'time', \(Self.ts("p.t")), 'app', p.app, 'environment', p.environment, 'team', p.team,
                 'namespace', p.namespace, 'hours', (extract(epoch FROM p.recovered - p.t) / 3600)::float8, 'deployment', \(deploymentItem("p")),
                 'remediation', json_build_object(
-                    'kind', CASE WHEN p.recovered = p.ng_time_created THEN 'deployment' ELSE 'incidentResolved' END,
-                    'time', \(Self.ts("p.recovered")),
-                    'deployment', CASE WHEN p.recovered = p.ng_time_created THEN \(Self.deploymentRef("p", prefix: "ng_")) END))
+                    'kind', CASE WHEN p.recovered = p.next_good THEN 'deployment' ELSE 'incidentResolved' END,
+                    'time', \(Self.ts("p.recovered")), 'deployment', \(Self.deploymentRef("ng"))))
             """
-        return Shape(rows: SQLFragment(stringLiteral: rows), ctes: historyCTEs, joins: explanationJoins, item: item)
+        return Shape(rows: SQLFragment(stringLiteral: rows), ctes: historyCTEs, joins: explanationJoins + "\n" + next, item: item)
     }
 
     /// A listed deployment `p` (with `failed`) and why it failed (`rbk`, `ni`, `wi` from ``explanationJoins``).
@@ -132,18 +138,19 @@ extension MetricSampleSQL {
               AND \(Self.names("i", "p"))
               AND NOT EXISTS (
                 SELECT 1 FROM deployments f WHERE f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
-                  AND (f.time_created, f.cd_source, f.cd_id) > (p.time_created, p.cd_source, p.cd_id) AND \(Self.names("i", "f")))
+                  AND f.time_created >= p.time_created AND (f.time_created, f.cd_source, f.cd_id) > (p.time_created, p.cd_source, p.cd_id) AND \(Self.names("i", "f")))
             ORDER BY i.opened_at, i.open_source, i.open_id LIMIT 1
         ) ni ON true
         LEFT JOIN LATERAL (
             SELECT i.* FROM incidents i
             WHERE p.open_gap <= \(window) AND i.app = p.app AND i.environment = p.environment AND i.opened_at >= p.time_created
+              AND i.opened_at <= p.time_created + (p.open_gap + 1) * interval '1 second'
               AND NOT EXISTS (
                 SELECT 1 FROM deployments f WHERE f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
-                  AND (f.time_created, f.cd_source, f.cd_id) > (p.time_created, p.cd_source, p.cd_id))
-              AND NOT EXISTS (
+                  AND f.time_created >= p.time_created AND (f.time_created, f.cd_source, f.cd_id) > (p.time_created, p.cd_source, p.cd_id))
+              AND (num_nonnulls(i.link_artifact, i.link_commit, i.link_version, i.link_deployment) = 0 OR NOT EXISTS (
                 SELECT 1 FROM deployments f WHERE f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
-                  AND \(Self.names("i", "f")))
+                  AND \(Self.names("i", "f"))))
             ORDER BY i.opened_at, i.open_source, i.open_id LIMIT 1
         ) wi ON true
         """
@@ -155,12 +162,12 @@ extension MetricSampleSQL {
         """
         LEFT JOIN LATERAL (
             SELECT f.* FROM deployments f
-            WHERE f.app = p.app AND f.environment = p.environment AND \(plan.deploymentFailed)
+            WHERE f.app = p.app AND f.environment = p.environment AND \(plan.deploymentFailed) AND f.time_created <= p.time_created
               AND (f.time_created, f.cd_source, f.cd_id) < (p.time_created, p.cd_source, p.cd_id)
               AND coalesce(CASE WHEN f.incident_failed THEN f.incident_resolved_at
                                 WHEN f.open_gap <= \(window) THEN f.open_resolved_at
                                 ELSE (SELECT min(g.time_created) FROM deployments g
-                                      WHERE g.app = f.app AND g.environment = f.environment
+                                      WHERE g.app = f.app AND g.environment = f.environment AND g.time_created >= f.time_created
                                         AND (g.time_created, g.cd_source, g.cd_id) > (f.time_created, f.cd_source, f.cd_id)
                                         AND NOT \(plan.deploymentFailed)) END,
                            'infinity'::timestamptz) >= p.time_created

@@ -189,6 +189,7 @@ let package = Package(
             name: "HTTPAPITests",
             dependencies: [
                 "EventModel", "PacerRules", "HTTPAPI", "PacerApp", "TestSupport", "KubeSim", "KubeClient", "KubeCore", "PacerCore",
+                "EventStore", "Pipeline",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),

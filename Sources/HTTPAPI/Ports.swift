@@ -34,6 +34,9 @@ public protocol MetricsReading: Sendable {
     func definition(namespace: String, name: String) async throws -> MetricDefinitionHeadlines?
     /// The stored points of one definition's series (see ``MetricSeriesQuery``), ordered by group, then bucket start.
     func points(_ query: MetricSeriesQuery) async throws -> [MetricSeriesPoint]
+    /// The samples behind a point or headline of one definition, or nil when neither the configuration nor the read
+    /// model knows it. Throws ``MetricSamplesRefused`` for a bad group or a definition whose samples cannot be listed.
+    func samples(_ query: MetricSamplesQuery) async throws -> MetricSamplesPage?
     /// The seed tutorial's deployment frequency per `deploy_name` and bucket, ordered by bucket start, then name.
     func deployFrequency(bucket: MetricBucket) async throws -> [DeployFrequencyEntry]
     /// The newest pipeline errors first.

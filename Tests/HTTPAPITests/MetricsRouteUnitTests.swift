@@ -33,6 +33,10 @@ struct MetricsRouteUnitTests {
             if fail { throw StoreDown() }
             return []
         }
+        func samples(_ query: MetricSamplesQuery) async throws -> MetricSamplesPage? {
+            if fail { throw StoreDown() }
+            return nil
+        }
         func pipelineErrors(limit: Int) async throws -> [PipelineErrorEntry] {
             if fail { throw StoreDown() }
             return []
@@ -51,7 +55,7 @@ struct MetricsRouteUnitTests {
         let registry = PrometheusCollectorRegistry()
         registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "pacer_leader", unitName: "", helpText: "leader")).set(to: 1.0)
         try await Self.app(StubReader(fail: true), registry: registry).test(.router) { client in
-            for uri in ["/api/v1/metrics", "/api/v1/metrics/default/x", "/deploy-frequency/day", "/api/v1/pipeline/errors"] {
+            for uri in ["/api/v1/metrics", "/api/v1/metrics/default/x", "/api/v1/metrics/default/x/samples", "/deploy-frequency/day", "/api/v1/pipeline/errors"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .serviceUnavailable, "\(uri)")
                 #expect(response.headers[.retryAfter] == "2")

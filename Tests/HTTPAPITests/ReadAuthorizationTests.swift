@@ -123,6 +123,10 @@ struct ReadAuthorizationTests {
                     #expect(other.status == .forbidden)
                     #expect(other.errorMessage == #"user "alice" cannot get metricdefinitions.pacer.dev in the namespace "team-b""#)
                     #expect(try await get(client, "/api/v1/metrics/team-b/lead-time", token: "carol-token").status == .ok)
+                    // Its samples: the same namespace rule.
+                    #expect(try await get(client, "/api/v1/metrics/team-a/lead-time/samples", token: "alice-token").status == .ok)
+                    #expect(try await get(client, "/api/v1/metrics/team-b/lead-time/samples", token: "alice-token").status == .forbidden)
+                    #expect(try await get(client, "/api/v1/metrics/team-a/lead-time/samples", token: nil).status == .unauthorized)
 
                     // Views over every namespace need the cluster-wide grant.
                     let seed = try await get(client, "/deploy-frequency/week", token: "alice-token")

@@ -168,6 +168,7 @@ extension DashboardPage {
             }
             if (!response.ok) throw new Error(`HTTP ${response.status}${response.status === 401 ? " (a bearer token is needed)" : response.status === 403 ? " (the token may not read these metrics)" : ""}`);
             const items = (await response.json()).items || [];
+            rememberDefinitions(items);
             renderTiles(items);
             renderApps(items);
             await renderCharts(items);

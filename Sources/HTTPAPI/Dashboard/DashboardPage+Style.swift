@@ -36,6 +36,9 @@ extension DashboardPage {
         .chart svg { width:100%; height:auto; display:block; }
         .chart .axis { stroke:var(--line); } .chart text { fill:var(--muted); font-size:10px; }
         .chart rect.bar { fill:var(--bar); } .chart rect.nodata { fill:var(--line); }
+        .tile[data-definition]:not([data-definition=""]), .chart rect.bar { cursor:pointer; }
+        #samples td.why { white-space:normal; } #samples h2 { display:flex; justify-content:space-between; }
+        #samples button { font:inherit; background:var(--card); color:var(--fg); border:1px solid var(--line); border-radius:6px; padding:2px 10px; cursor:pointer; }
         footer { padding:12px 24px; color:var(--muted); font-size:12px; } a { color:var(--bar); }
         """
 }

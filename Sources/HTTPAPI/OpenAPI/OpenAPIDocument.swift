@@ -302,6 +302,144 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/metrics/{namespace}/{name}/samples": {
+      "get": {
+        "summary": "The facts behind a point or the headline of one MetricDefinition: deployments (failed and why), changes, recoveries, incidents or CDEvents, ordered by time, paged.",
+        "operationId": "metricSamples",
+        "parameters": [
+          {
+            "name": "namespace",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+              "maxLength": 63
+            }
+          },
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+              "maxLength": 253
+            }
+          },
+          {
+            "name": "bucket",
+            "in": "query",
+            "description": "With `start`: list the samples of that stored bucket (UTC). Without both: the samples of the headline (the definition's window, as last computed).",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "day",
+                "week",
+                "month",
+                "year"
+              ]
+            }
+          },
+          {
+            "name": "start",
+            "in": "query",
+            "description": "With `bucket`: a time in the bucket (RFC 3339 or YYYY-MM-DD, UTC midnight); the bucket holding it is listed.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "group",
+            "in": "query",
+            "description": "A group key of the definition (`app=checkout`, `app=checkout,environment=prod`, as in `metric_points`); default: the ungrouped series.",
+            "schema": {
+              "type": "string",
+              "maxLength": 1000
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000,
+              "default": 100
+            }
+          },
+          {
+            "name": "continue",
+            "in": "query",
+            "description": "The `continue` token of the previous page.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of samples.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MetricSamples"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A query parameter is invalid (named in `attribute`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such MetricDefinition.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The definition is known only to the read model (no longer configured) or is not ready: it has no samples to list.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The database cannot be read or written right now; retry after the given seconds.",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/pipeline/errors": {
       "get": {
         "summary": "The newest pipeline errors first.",
@@ -1268,6 +1406,394 @@ enum OpenAPIDocument {
               "string",
               "null"
             ]
+          }
+        }
+      },
+      "MetricSample": {
+        "type": "object",
+        "required": [
+          "kind",
+          "time"
+        ],
+        "description": "One sample. `deployment` (deploymentFrequency, changeFailureRate, deploymentReworkRate: `failed`, `why`, and for rework `rework`), `change` (leadTimeForChanges: `sha`, `changeTime`, `deployTime`, `hours`, `deployment`), `recovery` (failedDeploymentRecoveryTime: `deployment`, `remediation`, `hours`), `incident` (timeToRestore: `subject`, `openedAt`, `resolvedAt`, `hours`), `event` (custom: `id`, `type`, `value`). Described in docs/http-api.md.",
+        "properties": {
+          "kind": {
+            "type": "string",
+            "enum": [
+              "deployment",
+              "change",
+              "recovery",
+              "incident",
+              "event"
+            ]
+          },
+          "time": {
+            "type": "string"
+          },
+          "id": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string"
+          },
+          "app": {
+            "type": "string"
+          },
+          "environment": {
+            "type": "string"
+          },
+          "team": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "failed": {
+            "type": "boolean"
+          },
+          "rollback": {
+            "type": "boolean"
+          },
+          "why": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "reason"
+              ],
+              "properties": {
+                "reason": {
+                  "type": "string",
+                  "enum": [
+                    "rolloutFailed",
+                    "rolledBack",
+                    "incident"
+                  ]
+                },
+                "by": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "id": {
+                      "type": "string"
+                    },
+                    "source": {
+                      "type": "string"
+                    },
+                    "time": {
+                      "type": "string"
+                    },
+                    "name": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "artifact": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "commit": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "version": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "type": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    }
+                  }
+                },
+                "attribution": {
+                  "type": "string",
+                  "enum": [
+                    "named",
+                    "window"
+                  ]
+                },
+                "afterSeconds": {
+                  "type": "number"
+                },
+                "incident": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "subject": {
+                      "type": "string"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "source": {
+                      "type": "string"
+                    },
+                    "openedAt": {
+                      "type": "string"
+                    },
+                    "resolvedAt": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "rework": {
+            "type": "object",
+            "properties": {
+              "value": {
+                "type": "boolean"
+              },
+              "reason": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "openFailure": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "source": {
+                    "type": "string"
+                  },
+                  "time": {
+                    "type": "string"
+                  },
+                  "name": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "artifact": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "commit": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "version": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "type": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  }
+                }
+              }
+            }
+          },
+          "hours": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "deployment": {
+            "type": "object"
+          },
+          "remediation": {
+            "type": "object",
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "deployment",
+                  "incidentResolved"
+                ]
+              },
+              "time": {
+                "type": "string"
+              },
+              "deployment": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "source": {
+                    "type": "string"
+                  },
+                  "time": {
+                    "type": "string"
+                  },
+                  "name": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "artifact": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "commit": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "version": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "type": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  }
+                }
+              }
+            }
+          },
+          "subject": {
+            "type": "string"
+          },
+          "openedAt": {
+            "type": "string"
+          },
+          "resolvedAt": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "sha": {
+            "type": "string"
+          },
+          "changeTime": {
+            "type": "string"
+          },
+          "deployTime": {
+            "type": "string"
+          },
+          "value": {
+            "type": [
+              "number",
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "MetricSamples": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "namespace",
+          "name",
+          "metric",
+          "unit",
+          "group",
+          "bucket",
+          "from",
+          "to",
+          "total",
+          "limit",
+          "continue",
+          "items"
+        ],
+        "properties": {
+          "namespace": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "metric": {
+            "type": "string"
+          },
+          "unit": {
+            "type": "string"
+          },
+          "group": {
+            "type": "string"
+          },
+          "bucket": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "day",
+              "week",
+              "month",
+              "year",
+              null
+            ]
+          },
+          "from": {
+            "type": "string",
+            "description": "The bucket's start, or the headline window's start (`to` − window)."
+          },
+          "to": {
+            "type": "string",
+            "description": "The next bucket's start (exclusive), or when the headline was computed."
+          },
+          "total": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Samples in the whole range and group, every page together."
+          },
+          "limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1000
+          },
+          "continue": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Pass as `continue` for the next page; null on the last page."
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/MetricSample"
+            }
           }
         }
       }

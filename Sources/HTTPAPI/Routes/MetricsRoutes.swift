@@ -10,6 +10,7 @@ import PacerCore
 /// - `GET /api/v1/metrics`: every MetricDefinition with its headline value, level and groups;
 /// - `GET /api/v1/metrics/{namespace}/{name}`: one definition's series (`bucket`, `from`, `to`, `app`, `environment`, `team`,
 ///   `series`);
+/// - `GET /api/v1/metrics/{namespace}/{name}/samples`: the facts behind a point or the headline (`MetricsRoutes+Samples.swift`);
 /// - `GET /api/v1/pipeline/errors`: the newest pipeline errors (`limit`);
 /// - `GET /deploy-frequency/{day|week|month|year}`: the seed tutorial's endpoint, byte-compatible.
 public struct MetricsRoutes<Context: RequestContext>: Sendable {
@@ -25,6 +26,11 @@ public struct MetricsRoutes<Context: RequestContext>: Sendable {
         router.get("/api/v1/metrics") { _, context in try await self.list(logger: context.logger) }
         router.get("/api/v1/metrics/{namespace}/{name}") { request, context in
             try await self.series(
+                namespace: context.parameters.require("namespace"), name: context.parameters.require("name"),
+                query: request.uri.queryParameters, logger: context.logger)
+        }
+        router.get("/api/v1/metrics/{namespace}/{name}/samples") { request, context in
+            try await self.samples(
                 namespace: context.parameters.require("namespace"), name: context.parameters.require("name"),
                 query: request.uri.queryParameters, logger: context.logger)
         }

@@ -3,20 +3,24 @@ import Foundation
 import HTTPAPI
 import Logging
 import OperatorAPI
+import Pipeline
 import PacerRules
 import PacerCore
 import PostgresNIO
 
 /// The read API's port over PostgreSQL: headlines and series from the calculator's read model, definitions from
-/// `pacer_metric_definitions` (so a definition shows before its first computation), the seed `deployments` table
-/// and `pipeline_errors`.
+/// `pacer_metric_definitions` (so a definition shows before its first computation), the seed `deployments` table,
+/// `pipeline_errors`, and the samples behind a value (Pipeline's `MetricSampleReader` over the fact tables).
 public struct MetricsReadAdapter: MetricsReading {
     let reader: PostgresMetricsReader
     let config: PostgresConfigStore
+    /// The samples behind a point or headline (`MetricsReadAdapter+Samples.swift`).
+    let sampleReader: MetricSampleReader
 
     public init(client: PostgresClient, logger: Logger) {
         self.reader = PostgresMetricsReader(client: client, logger: logger)
         self.config = PostgresConfigStore(client: client, logger: logger)
+        self.sampleReader = MetricSampleReader(client: client, logger: logger)
     }
 
     public func definitions() async throws -> [MetricDefinitionHeadlines] {

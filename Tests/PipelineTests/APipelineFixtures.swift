@@ -93,7 +93,7 @@ enum APipeline {
     }
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
-    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    static func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }

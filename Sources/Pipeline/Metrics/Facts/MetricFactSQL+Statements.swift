@@ -17,6 +17,10 @@ extension MetricFactSQL {
             rollout_failed bool, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8) ON COMMIT DROP
         """,
         "CREATE TEMP TABLE calc_fail_parts (app text, environment text) ON COMMIT DROP",
+        """
+        CREATE TEMP TABLE calc_lead (app text, sha text, environment text, change_time timestamptz, deploy_time timestamptz,
+            deploy_source text COLLATE "C", deploy_id text COLLATE "C", team text, namespace text, hours float8) ON COMMIT DROP
+        """,
     ]
 
     private static func touch(_ family: Family, from relation: String, time: String = "t", where condition: String = "true") -> String {
@@ -35,7 +39,6 @@ extension MetricFactSQL {
     static func incremental(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_new_incidents"
-        let leadKeys = "SELECT app, sha FROM calc_new_changes UNION SELECT app, commit FROM calc_new_deploys WHERE commit IS NOT NULL"
         return temporaryTables + [
             """
             WITH ins AS (INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))
@@ -105,18 +108,8 @@ extension MetricFactSQL {
                 from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
                 time: "d.time_created"))
             """,
-            // Lead times of the changes whose change or deployments arrived are derived again.
-            """
-            WITH del AS (DELETE FROM lead_times WHERE (app, sha) IN (\(leadKeys))
-                         RETURNING deploy_time AS t, app, environment, team, namespace)
-            \(touch(.leadTimeForChanges, from: "del"))
-            """,
-            """
-            WITH ins AS (INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: leadKeys))
-                         RETURNING deploy_time AS t, app, environment, team, namespace)
-            \(touch(.leadTimeForChanges, from: "ins"))
-            """,
-        ]
+            // Lead times of the apps that got a change or a deployment are derived again; changed rows are touched.
+        ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 
     /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive); see
@@ -133,7 +126,7 @@ extension MetricFactSQL {
                                      incident_resolved_at, open_resolved_at)
             \(failurePass(deployments: "(\(deploymentsSelect(range))) d", incidents: "incidents i", carry: carry))
             """,
-            "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
+            "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(appFilter: nil))",
         ]
     }
 }

@@ -1,7 +1,7 @@
 extension MetricFactSQL {
     /// Lead times (docs/metrics.md, "Lead time for changes"): a change (app, sha; its earliest `change.merged`) is
-    /// carried, per environment, by the first deployment of its app (by time, CDEvent source, id) whose rollout did
-    /// not fail, made at or after the change, whose deployed commit is a known change of the app merged at or after
+    /// carried, per environment, by the first deployment of its app (by time, CDEvent source, id; duplicate reports
+    /// left out) whose rollout did not fail, made at or after the change, whose deployed commit is a known change of the app merged at or after
     /// it, of the same repository when both repositories are known (the deployed change itself included). A
     /// deployment whose commit is no known change carries nothing.
     ///
@@ -26,7 +26,7 @@ extension MetricFactSQL {
             SELECT d.app, d.environment, d.time_created, d.cd_source, d.cd_id, d.team, d.namespace,
                    least(d.time_created, c.change_time) AS k, c.repository
             FROM deployments d JOIN lc c ON c.app = d.app AND c.sha = d.commit
-            WHERE NOT d.rollout_failed
+            WHERE NOT d.rollout_failed AND NOT d.duplicate
         ), lv AS (
             SELECT lk.*, '*' AS view FROM lk
             UNION ALL
@@ -57,12 +57,12 @@ extension MetricFactSQL {
     }
     static let leadTimesColumns = "(app, sha, environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
 
-    /// Incremental: the lead times of every app that got a change or a deployment with a commit are derived again
-    /// (a change can re-carry older changes of its app: a late `change.merged`, an earlier merge of a known sha, a
-    /// deployment arriving late) into `calc_lead`; only the rows that differ are deleted and inserted, and those
+    /// Incremental: the lead times of every app that got a change or a deployment are derived again (a change can
+    /// re-carry older changes of its app: a late `change.merged`, an earlier merge of a known sha, a deployment
+    /// arriving late, a report that makes another one a duplicate) into `calc_lead`; only the rows that differ are deleted and inserted, and those
     /// are the touch points.
     static func leadTimesIncremental(touch: (String) -> String) -> [String] {
-        let apps = "SELECT app FROM calc_new_changes UNION SELECT app FROM calc_new_deploys WHERE commit IS NOT NULL"
+        let apps = "SELECT app FROM calc_new_changes UNION SELECT app FROM calc_new_deploys"
         let same = """
             (l.change_time, l.deploy_time, l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours)
                 IS NOT DISTINCT FROM (n.change_time, n.deploy_time, n.deploy_source, n.deploy_id, n.team, n.namespace, n.hours)

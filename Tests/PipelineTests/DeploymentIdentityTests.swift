@@ -60,7 +60,7 @@ struct DeploymentIdentityTests {
         }
     }
 
-    @Test("not the same rollout: the same commit 11 minutes later, and a rollback to a commit within 10 minutes of its last report")
+    @Test("not the same rollout: the same commit 11 minutes later, a rollback within 10 minutes, two revisions of one source")
     func distinctRollouts() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await Self.defineAll(client: client)
@@ -71,12 +71,17 @@ struct DeploymentIdentityTests {
                 Self.report("d4", 13 + 2.0 / 60, commit: "d"),
                 // c again, 4 minutes after c's report but right after d's: a rollback, not a second report of d3.
                 Self.report("d5", 13 + 4.0 / 60, commit: "c"),
+                // One source numbers two rollouts of commit e apart (a configuration change that keeps the version):
+                // two deployments; the same revision reported again (a second replica) is a duplicate.
+                Self.report("d6", 14, commit: "e", extra: ["revision": "7"]),
+                Self.report("d7", 14 + 2.0 / 60, commit: "e", extra: ["revision": "8"]),
+                Self.report("d8", 14 + 3.0 / 60, commit: "e", extra: ["revision": "8"]),
             ]
             let headlines = try await DeploymentFailureTests.compute(events, names: ["df", "cfr"], client: client)
-            // Five deployments.
-            #expect(headlines["df"]?.1 == 5)
-            // d4 was rolled back by d5 (failed); d5, the rollback, is left out: 1 failed of d1, d2, d3, d4 = 0.25.
-            #expect(headlines["cfr"]?.0 == 0.25 && headlines["cfr"]?.1 == 4)
+            // Seven deployments: d1 … d7 (d8 is d7 again).
+            #expect(headlines["df"]?.1 == 7)
+            // d4 was rolled back by d5 (failed); d5, the rollback, is left out: 1 failed of d1, d2, d3, d4, d6, d7.
+            #expect(headlines["cfr"]?.0 == 1.0 / 6.0 && headlines["cfr"]?.1 == 6)
         }
     }
 

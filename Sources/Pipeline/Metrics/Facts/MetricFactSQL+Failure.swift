@@ -28,7 +28,9 @@ extension MetricFactSQL {
                 SELECT d.cd_source, d.cd_id, d.time_created, d.app, d.environment, d.deploy_type, d.deploy_id, d.commit,
                        d.version, d.version_key\(carried),
                        coalesce(lag(d.version_key) OVER fw = d.version_key AND lag(d.rollout_failed) OVER fw = d.rollout_failed
-                                AND d.time_created - lag(d.time_created) OVER fw <= \(duplicateWindow), false) AS duplicate
+                                AND d.time_created - lag(d.time_created) OVER fw <= \(duplicateWindow)
+                                AND NOT coalesce(lag(d.cd_source) OVER fw = d.cd_source AND lag(d.revision) OVER fw <> d.revision, false),
+                                false) AS duplicate
                 FROM \(deployments)
                 WINDOW fw AS (PARTITION BY d.app, d.environment ORDER BY d.time_created, d.cd_source, d.cd_id)
             ), fa AS (
@@ -89,7 +91,9 @@ extension MetricFactSQL {
 
     /// Two reports of one rollout (docs/metrics.md, "One deployment, one count"): a deployment CDEvent is a duplicate
     /// when the report right before it in its app and environment has the same version key and rollout outcome and is
-    /// at most this much older. Kubernetes' default progress deadline (`progressDeadlineSeconds: 600`).
+    /// at most this much older, unless both come from the same CDEvent source with different revisions
+    /// (`customData.revision`: two rollouts that source numbered apart). Kubernetes' default progress deadline
+    /// (`progressDeadlineSeconds: 600`).
     static let duplicateWindow = "interval '10 minutes'"
 
     /// The deployment columns every ``failurePass(deployments:incidents:carry:)`` row starts with.

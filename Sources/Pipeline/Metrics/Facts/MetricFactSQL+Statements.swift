@@ -117,7 +117,7 @@ extension MetricFactSQL {
     /// ``MetricFactStore/rebuild(upTo:on:)``.
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
-        let carry = ["deploy_name", "team", "namespace", "rollout_failed"]
+        let carry = ["deploy_name", "team", "namespace", "rollout_failed", "revision"]
         return [
             "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",

@@ -71,7 +71,8 @@ enum MetricFactSQL {
 
     /// A deployment CDEvent's facts. `version_key` is what a rollback returns to: the commit, else
     /// `customData.version`, else the artifact id. `rollout_failed`: `customData.outcome` is `failed` (the default
-    /// transforms send a failed rollout as a deployment with that outcome).
+    /// transforms send a failed rollout as a deployment with that outcome). `revision`: `customData.revision` (the
+    /// Deployment source's rollout number), for the identity rule.
     static func deploymentsSelect(_ range: String) -> String {
         """
         SELECT coalesce(r.content #>> '{subject,content,artifactId}', r.cd_subject_id) AS deploy_id, r.cd_timestamp AS time_created,
@@ -81,12 +82,13 @@ enum MetricFactSQL {
                nullif(r.content #>> '{customData,version}', '') AS version,
                coalesce(nullif(r.content #>> '{customData,commit}', ''), nullif(r.content #>> '{customData,version}', ''),
                         nullif(r.content #>> '{subject,content,artifactId}', '')) AS version_key,
-               coalesce(r.content #>> '{customData,outcome}' = 'failed', false) AS rollout_failed
+               coalesce(r.content #>> '{customData,outcome}' = 'failed', false) AS rollout_failed,
+               nullif(r.content #>> '{customData,revision}', '') AS revision
         FROM cdevents_raw r WHERE \(range) AND \(deploymentTypes)
         """
     }
     /// The columns `deploymentsSelect` fills, in its order.
-    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed)"
+    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, revision)"
 
     /// Pairs incident events into incidents per subject: an `open` event starts an incident unless one is open,
     /// the first `resolved` after it closes it; a resolution with nothing open is ignored.

@@ -95,7 +95,8 @@ struct PipelineEndToEndTests {
 
             // The default routes tell a first rollout from an upgrade (the deployments only: the same subject also
             // carries incident events, whose place among them depends on when kube-sim reports availability).
-            #expect(try await raw.cdEventTypes(subject: "shop/checkout").filter { $0.hasPrefix("service.") }.prefix(2) == ["service.deployed", "service.upgraded"])
+            let checkoutTypes = try await raw.cdEventTypes(subject: "shop/checkout")
+            #expect(checkoutTypes.filter { $0.hasPrefix("service.") }.prefix(2) == ["service.deployed", "service.upgraded"], "\(checkoutTypes)")
 
             let statuses = try await waitForStatuses(kubectl: kubectl, matching: expected)
             try checkStatuses(statuses, expected: expected)

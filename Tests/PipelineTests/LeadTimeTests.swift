@@ -127,13 +127,13 @@ struct LeadTimeTests {
         #expect(leads == ["web/a/production": 3])
     }
 
-    @Test("a version-8 database with lead times of the old rule (deployed sha only): after migrating, every change counts, as a recompute gives")
+    @Test("a version-9 database with lead times of the old rule (deployed sha only): after migrating, every change counts, as a recompute gives")
     func upgradeInPlace() async throws {
         try await TestDatabase.withFreshDatabase(migrate: false) { client, _ in
-            _ = try await Migrator(client: client, logger: TestDatabase.logger, migrations: Array(Migration.all.prefix { $0.version <= 8 })).migrate()
+            _ = try await Migrator(client: client, logger: TestDatabase.logger, migrations: Array(Migration.all.prefix { $0.version <= 9 })).migrate()
             try await Fixture.define("lt", .leadTimeForChanges, groupBy: [], selector: [:], client: client)
             try await Fixture.insert([Self.change("a", 10), Self.change("b", 11), Self.change("c", 12), Self.deploy("d1", 14, commit: "c")], client: client)
-            // The old facts and results, as the version-8 calculator left them (its cursor at the end): only c,
+            // The old facts and results, as the version-9 calculator left them (its cursor at the end): only c,
             // the deployed sha, had a lead time (2 h).
             for sql in [
                 """
@@ -160,7 +160,7 @@ struct LeadTimeTests {
                 try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
             }
             let applied = try await Migrator(client: client, logger: TestDatabase.logger).migrate()
-            #expect(applied == [9, 10])
+            #expect(applied.first == 10)  // and every later migration
             try await Fixture.calculator(client: client).catchUp()
             // By hand: a 4 h, b 3 h, c 2 h (all carried by d1): median 3 h over 3 changes.
             let year = Fixture.PointKey(bucket: "year", start: Date(timeIntervalSince1970: 1_767_225_600), group: "")

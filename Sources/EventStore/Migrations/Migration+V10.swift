@@ -1,13 +1,14 @@
 extension Migration {
-    /// One deployment, one count (docs/metrics.md, "One deployment, one count", issue 11): `deployments.duplicate`
-    /// marks a report of a rollout that another source (or replica) reported first; it counts for nothing.
-    /// `deployments.revision` (`customData.revision`) keeps two rollouts numbered apart by one source distinct.
+    /// Lead time counts every change (docs/metrics.md, "Lead time for changes", issue 11): a change is carried by
+    /// the first deployment of its app whose deployed commit is that change or a change of the same app (and the
+    /// same repository, when both are known) merged after it. `changes` gets the change's `repository`
+    /// (`customData.repository`, else `subject.content.repository.source`).
     ///
-    /// Upgrade in place, as migrations 8 and 9: the facts and results are derived data, so they are emptied and the
-    /// `calculate` cursor removed; the calculator derives everything again from `cdevents_raw` (the same rows as
-    /// `pacer recompute`).
-    static let v10DeploymentIdentity = Migration(
-        version: 10, name: "one deployment, one count",
+    /// Upgrade in place, as migration 8: the facts and results are derived data, so they are emptied and the
+    /// `calculate` cursor removed; the calculator then derives everything again from `cdevents_raw` with the new rule
+    /// (the same rows as `pacer recompute`).
+    static let v10ChangeRepository = Migration(
+        version: 10, name: "every change counted",
         statements: [
             "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
             "DELETE FROM metric_points",
@@ -15,6 +16,6 @@ extension Migration {
             "DELETE FROM metric_pending",
             "DELETE FROM metric_computed",
             "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
-            "ALTER TABLE deployments ADD COLUMN duplicate boolean NOT NULL DEFAULT false, ADD COLUMN revision text",
+            "ALTER TABLE changes ADD COLUMN repository text",
         ])
 }

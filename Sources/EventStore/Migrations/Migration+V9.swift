@@ -1,21 +1,27 @@
 extension Migration {
-    /// Lead time counts every change (docs/metrics.md, "Lead time for changes", issue 11): a change is carried by
-    /// the first deployment of its app whose deployed commit is that change or a change of the same app (and the
-    /// same repository, when both are known) merged after it. `changes` gets the change's `repository`
-    /// (`customData.repository`, else `subject.content.repository.source`).
-    ///
-    /// Upgrade in place, as migration 8: the facts and results are derived data, so they are emptied and the
-    /// `calculate` cursor removed; the calculator then derives everything again from `cdevents_raw` with the new rule
-    /// (the same rows as `pacer recompute`).
-    static let v9ChangeRepository = Migration(
-        version: 9, name: "every change counted",
+    /// `pipeline_route_catchups`: per transform stage (its cursor name) and Ready EventRoute, the version of the
+    /// route it has seen (the route's and its transforms' uid, generation and readiness) and how far that version
+    /// has been applied to the CloudEvents stored before it: events up to `upto` were routed before the route
+    /// (in this version) existed, and the stage routes them through it alone, from `pos`, in the background.
+    /// A route that appears, changes or becomes Ready again thus applies to every stored event (docs/pipeline.md,
+    /// "Routes that arrive after their events").
+    static let v9RouteCatchUps = Migration(
+        version: 9, name: "route catch-ups",
         statements: [
-            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
-            "DELETE FROM metric_points",
-            "DELETE FROM metric_headlines",
-            "DELETE FROM metric_pending",
-            "DELETE FROM metric_computed",
-            "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
-            "ALTER TABLE changes ADD COLUMN repository text",
+            """
+            CREATE TABLE pipeline_route_catchups (
+                stage       text NOT NULL,
+                namespace   text NOT NULL,
+                name        text NOT NULL,
+                version     text NOT NULL,
+                upto_xid    xid8 NOT NULL,
+                upto_id     bigint NOT NULL,
+                pos_xid     xid8 NOT NULL DEFAULT '0',
+                pos_id      bigint NOT NULL DEFAULT 0,
+                started_at  timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz,
+                PRIMARY KEY (stage, namespace, name)
+            )
+            """,
         ])
 }

@@ -33,6 +33,10 @@ public struct EventRouter: Sendable {
         /// The CloudEvents each route (`namespace/name`) matched (filters and `when` true), for
         /// `pipeline_route_stats`. A route whose `when` failed on an event did not match it.
         public var routeMatches: [String: RouteMatches] = [:]
+        /// Per route (`namespace/name`): the events it matched for a transform that does not exist or is not Ready
+        /// yet, and why. Not an error of the event: when the transform becomes usable the route's version changes
+        /// and its catch-up transforms them (docs/pipeline.md).
+        public var waiting: [String: Waiting] = [:]
 
         /// Adds another part of the same batch.
         mutating func append(_ other: Output) {
@@ -43,6 +47,19 @@ public struct EventRouter: Sendable {
             routeErrors += other.routeErrors
             transformFailures.merge(other.transformFailures, uniquingKeysWith: +)
             routeMatches.merge(other.routeMatches) { $0.adding($1) }
+            waiting.merge(other.waiting) { Waiting(events: $0.events + $1.events, reason: $1.reason) }
+        }
+    }
+
+    /// Events a route matched for a transform it cannot use yet.
+    public struct Waiting: Sendable, Hashable {
+        public var events: Int
+        /// `CDEventTransform ns/name does not exist` / `… is not Ready: …`.
+        public var reason: String
+
+        public init(events: Int, reason: String) {
+            self.events = events
+            self.reason = reason
         }
     }
 
@@ -127,8 +144,8 @@ public struct EventRouter: Sendable {
                 guard applied.insert(key).inserted else { continue }
                 switch rules.transform(named: name, in: route.namespace) {
                 case .failure(let lookup):
-                    output.routeErrors += 1
-                    fail("route", route.key, "\(lookup)")
+                    output.waiting[route.key, default: Waiting(events: 0, reason: "")].events += 1
+                    output.waiting[route.key]?.reason = lookup.description
                 case .success(let transform):
                     do {
                         for cdEvent in try transform.applyAll(to: event, activation: variables, transform: key, receivedAt: record.storedAt) {

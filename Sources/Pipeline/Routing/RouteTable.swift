@@ -13,11 +13,20 @@ public struct RouteTable: Sendable {
         public let key: String
         public let namespace: String
         public let route: CompiledRoute
+        /// What this route does, as far as the stored configuration says: its uid and generation and those of the
+        /// transforms it names, with their readiness. A new version is applied to the events stored before it
+        /// (the stage's catch-up, docs/pipeline.md).
+        public let version: String
+        /// `namespace`, `name`.
+        public var name: (namespace: String, name: String) {
+            (namespace, String(key.dropFirst(namespace.count + 1)))
+        }
 
-        public init(key: String, namespace: String, route: CompiledRoute) {
+        public init(key: String, namespace: String, route: CompiledRoute, version: String = "") {
             self.key = key
             self.namespace = namespace
             self.route = route
+            self.version = version
         }
     }
 
@@ -34,6 +43,10 @@ public struct RouteTable: Sendable {
     /// A row marked Ready whose spec no longer decodes or compiles (written by another Pacer version) is left out
     /// and listed in `problems`.
     public init(routeRows: [ConfigRecord], transformRows: [ConfigRecord]) {
+        var transformVersions: [String: String] = [:]
+        for row in transformRows {
+            transformVersions[row.key] = "\(row.uid)/\(row.generation)/\(row.ready ? "ready" : "not-ready")"
+        }
         for row in transformRows {
             let key = "\(row.namespace)/\(row.name)"
             guard row.ready else {
@@ -50,7 +63,12 @@ public struct RouteTable: Sendable {
         for row in routeRows.sorted(by: { ($0.namespace, $0.name) < ($1.namespace, $1.name) }) where row.ready {
             let key = "\(row.namespace)/\(row.name)"
             switch EventRouteSpec.compile(json: row.spec) {
-            case .success(let compiled): routes.append(Route(key: key, namespace: row.namespace, route: compiled))
+            case .success(let compiled):
+                let named = compiled.transforms.sorted().map { name in
+                    "\(name)=\(transformVersions["\(row.namespace)/\(name)"] ?? "absent")"
+                }
+                let version = (["\(row.uid)/\(row.generation)"] + named).joined(separator: " ")
+                routes.append(Route(key: key, namespace: row.namespace, route: compiled, version: version))
             case .failure(let errors): problems.append("EventRoute \(key) does not compile: \(errors)")
             }
         }
@@ -64,6 +82,14 @@ public struct RouteTable: Sendable {
         let routes = try await store.rows(.eventRoutes)
         let transforms = try await store.rows(.cdEventTransforms)
         return RouteTable(routeRows: routes, transformRows: transforms)
+    }
+
+    /// The same snapshot with only the route `key` (the stage's catch-up of that route); no route when it is not
+    /// in this snapshot.
+    public func only(route key: String) -> RouteTable {
+        var copy = self
+        copy.routes = routes.filter { $0.key == key }
+        return copy
     }
 
     /// The transform `name` of `namespace`, or why it cannot be used.

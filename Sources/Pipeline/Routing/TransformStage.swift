@@ -109,6 +109,9 @@ public final class TransformStage: Service, Sendable {
                 if records.isEmpty { continue }
             }
             guard let last = records.last else {
+                // Caught up with new events: route the ones stored before a route's current version, one batch at
+                // a time, then look at new events again (they are not counted in `processed`: the cursor did not move).
+                if try await catchUpOneBatch(rules) != nil { continue }
                 let lag = try await bounded { try await store.lag(after: from) }
                 setLag(lag)
                 return (total, lag)
@@ -125,6 +128,11 @@ public final class TransformStage: Service, Sendable {
                 cursor = last.position
                 refreshed = false
                 metrics.record(output, inserted: inserted)
+                for (route, waiting) in output.waiting {
+                    logger.warning(
+                        "a route names a transform it cannot use yet; its events are transformed when the transform is Ready",
+                        metadata: ["route": "\(route)", "events": "\(waiting.events)", "reason": "\(waiting.reason)"])
+                }
                 for failure in output.failures {
                     logger.debug(
                         "pipeline error", metadata: ["component": "\(failure.component)", "event": "\(failure.eventId ?? 0)", "error": "\(failure.message)"])
@@ -134,6 +142,31 @@ public final class TransformStage: Service, Sendable {
                 cursor = position
             }
         }
+    }
+
+    /// Routes one batch of a pending catch-up (the oldest) through its route alone and commits it with the
+    /// catch-up's advance; returns the CloudEvents it consumed, or nil when no catch-up is pending. A catch-up of a
+    /// route version that is not the one loaded waits for the next configuration load (which restarts or removes it).
+    private func catchUpOneBatch(_ rules: RouteTable) async throws -> Int? {
+        let store = self.store
+        let pending = try await bounded { try await store.pendingCatchUps() }
+        let current = Dictionary(rules.routes.map { ($0.key, $0.version) }, uniquingKeysWith: { first, _ in first })
+        guard let catchUp = pending.first(where: { current[$0.key] == $0.version }) else { return nil }
+        let batchSize = configuration.batchSize
+        let records = try await bounded { try await store.cloudEvents(for: catchUp, limit: batchSize) }
+        let output = await EventRouter(rules: rules.only(route: catchUp.key)).process(records, slice: 50)
+        let next = records.count < batchSize ? nil : records.last?.position
+        let inserted = try await bounded {
+            try await store.commitCatchUpBatch(
+                catchUp, next: next, produced: output.produced, errors: output.failures, routeMatches: output.routeMatches)
+        }
+        if let inserted {
+            metrics.record(output, inserted: inserted, catchUp: true)
+            if next == nil {
+                logger.info("route caught up", metadata: ["route": "\(catchUp.key)", "version": "\(catchUp.version)"])
+            }
+        }
+        return records.count
     }
 
     /// `operation` with `stallTimeout` as its deadline (see ``processUntilCaughtUp()``).
@@ -148,6 +181,10 @@ public final class TransformStage: Service, Sendable {
         do {
             let rules = try await RouteTable.load(from: configStore)
             for problem in rules.problems { logger.error("pipeline configuration unusable", metadata: ["problem": "\(problem)"]) }
+            let store = self.store
+            let versions = rules.routes.map { (namespace: $0.name.namespace, name: $0.name.name, version: $0.version) }
+            let started = try await store.registerRoutes(versions)
+            if started > 0 { logger.info("routes catch up with the events stored before them", metadata: ["routes": "\(started)"]) }
             state.withLock { $0.rules = rules }
             logger.debug("pipeline configuration loaded", metadata: ["routes": "\(rules.routes.count)", "transforms": "\(rules.transforms.count)"])
             return rules

@@ -13,7 +13,7 @@ import PostgresNIO
 struct TransformStageStore: Sendable {
     let client: PostgresClient
     let cursor: StageCursor
-    private let logger: Logger
+    let logger: Logger
 
     /// `cursorName`: the stage's `pipeline_cursors` row (``TransformStage/Configuration/cursorName``).
     init(client: PostgresClient, cursorName: String, logger: Logger) {
@@ -116,7 +116,7 @@ struct TransformStageStore: Sendable {
 
     /// Inserts the CDEvents (``PostgresEventStore/insert(cdEvents:origins:on:logger:)``); returns how many were new
     /// per transform.
-    private static func insert(_ produced: [ProducedCDEvent], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
+    static func insert(_ produced: [ProducedCDEvent], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
         let inserted = try await PostgresEventStore.insert(
             cdEvents: produced.map(\.row), origins: produced.map(\.origin), on: connection, logger: logger)
         var counts: [String: Int] = [:]
@@ -124,7 +124,7 @@ struct TransformStageStore: Sendable {
         return counts
     }
 
-    private static func insert(_ errors: [PipelineFailure], on connection: PostgresConnection, logger: Logger) async throws {
+    static func insert(_ errors: [PipelineFailure], on connection: PostgresConnection, logger: Logger) async throws {
         guard !errors.isEmpty else { return }
         let stages = errors.map(\.stage)
         let eventIds = errors.map { $0.eventId.map(String.init) ?? "" }
@@ -142,7 +142,7 @@ struct TransformStageStore: Sendable {
             """, logger: logger)
     }
 
-    private static func addStats(
+    static func addStats(
         produced: [String: Int], errors: [PipelineFailure], on connection: PostgresConnection, logger: Logger
     ) async throws {
         var deltas: [String: (produced: Int64, failed: Int64, last: PipelineFailure?)] = [:]
@@ -181,7 +181,7 @@ struct TransformStageStore: Sendable {
     }
 
     /// Adds each route's matches to `pipeline_route_stats`; `last_match_at` only moves forward.
-    private static func addRouteStats(
+    static func addRouteStats(
         _ matches: [String: EventRouter.RouteMatches], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !matches.isEmpty else { return }

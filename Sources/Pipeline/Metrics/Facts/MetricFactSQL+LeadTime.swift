@@ -9,8 +9,9 @@ extension MetricFactSQL {
     /// change `c'` can carry the changes merged at or before `k(d) = least(d.time, c'.time)`, so a change merged at
     /// `x` is carried by the first deployment with `k ≥ x`. Only *records* can be first (a deployment whose `k`
     /// exceeds every earlier one's in its app, environment and repository view); their `k` grow with time, so the
-    /// carrier is the record with the smallest `k ≥ x`: changes and records sorted together by that time, a change
-    /// before a record at the same instant, and each change takes the next record.
+    /// carrier is the record with the smallest `k ≥ x`: changes and records sorted together by that time, latest
+    /// first (a record before a change at the same instant), each record opens a group, and each change takes its
+    /// group's record (window functions only: no join between changes and deployments the planner could misjudge).
     ///
     /// Repository views: a change of repository `R` sees the deployments whose deployed change is of `R` or of no
     /// known repository (view `r:R`); a change of no known repository sees them all (view `*`).
@@ -34,25 +35,31 @@ extension MetricFactSQL {
             JOIN (SELECT DISTINCT app, repository, 'r:' || repository AS view FROM lc WHERE repository IS NOT NULL) r
                 ON r.app = lk.app AND (lk.repository IS NULL OR lk.repository = r.repository)
         ), lr AS (
-            SELECT x.*, row_number() OVER (PARTITION BY x.app, x.environment, x.view ORDER BY x.k) AS ord FROM (
+            SELECT x.* FROM (
                 SELECT lv.*, max(lv.k) OVER (PARTITION BY lv.app, lv.environment, lv.view ORDER BY lv.time_created, lv.cd_source, lv.cd_id
                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
                 FROM lv
             ) x WHERE x.before IS NULL OR x.k > x.before
         ), lu AS (
-            SELECT u.*, count(*) FILTER (WHERE u.kind = 1) OVER (PARTITION BY u.app, u.environment, u.view ORDER BY u.at, u.kind) AS ord
-            FROM (
-                SELECT app, environment, view, k AS at, 1 AS kind, NULL::text AS sha FROM lr
-                UNION ALL
-                SELECT c.app, e.environment, e.view, c.change_time, 0, c.sha
-                FROM lc c JOIN (SELECT DISTINCT app, environment, view FROM lr) e
-                    ON e.app = c.app AND e.view = coalesce('r:' || c.repository, '*')
-            ) u
+            SELECT app, environment, view, k AS at, 1 AS kind, NULL::text AS sha, time_created, cd_source, cd_id, team, namespace FROM lr
+            UNION ALL
+            SELECT c.app, e.environment, coalesce('r:' || c.repository, '*'), c.change_time, 0, c.sha, NULL, NULL, NULL, NULL, NULL
+            FROM lc c JOIN (SELECT DISTINCT app, environment FROM deployments \(appFilter.map { "WHERE app IN (\($0))" } ?? "")) e
+                ON e.app = c.app
+        ), lg AS (
+            SELECT lu.*, count(*) FILTER (WHERE lu.kind = 1) OVER (
+                PARTITION BY lu.app, lu.environment, lu.view ORDER BY lu.at DESC, lu.kind DESC) AS grp
+            FROM lu
+        ), lf AS (
+            SELECT lg.app, lg.sha, lg.environment, lg.at, lg.kind, first_value(lg.time_created) OVER w AS deploy_time,
+                   first_value(lg.cd_source) OVER w AS deploy_source, first_value(lg.cd_id) OVER w AS deploy_id,
+                   first_value(lg.team) OVER w AS team, first_value(lg.namespace) OVER w AS namespace
+            FROM lg WHERE lg.grp > 0
+            WINDOW w AS (PARTITION BY lg.app, lg.environment, lg.view, lg.grp ORDER BY lg.at DESC, lg.kind DESC)
         )
-        SELECT u.app, u.sha, u.environment, u.at, r.time_created, r.cd_source, r.cd_id, r.team, r.namespace,
-               (extract(epoch FROM r.time_created - u.at) / 3600)::float8
-        FROM lu u JOIN lr r ON r.app = u.app AND r.environment = u.environment AND r.view = u.view AND r.ord = u.ord + 1
-        WHERE u.kind = 0
+        SELECT app, sha, environment, at, deploy_time, deploy_source, deploy_id, team, namespace,
+               (extract(epoch FROM deploy_time - at) / 3600)::float8
+        FROM lf WHERE kind = 0
         """
     }
     static let leadTimesColumns = "(app, sha, environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"

@@ -5,7 +5,8 @@
    ServiceAccount's token; `.build/debug/pacer` runs with the chart Deployment's arguments and env and a kubeconfig
    holding only that token and kube-sim's CA (`certificate-authority-data`). Every part must work: the Lease is held and renewed, every pacer.dev object gets the
    cleanup finalizer and a Ready condition, Deployments listed before and created after the start become events
-   (also in a namespace created after the start), and no request is refused (no "forbidden" in the log).
+   (also in a namespace created after the start), so do a StatefulSet and a DaemonSet listed at the start, and no
+   request is refused (no "forbidden" in the log).
 2. Necessary: for every verb of every resource of every rule of the chart's ClusterRole and Roles, the same run with
    only that verb removed logs the apiserver's refusal (`cannot VERB resource "RESOURCE"`).
 
@@ -26,14 +27,24 @@ from pathlib import Path
 import yaml
 
 RBAC_KINDS = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
-DB = "pacer_chart_rbac"
+DB = f"pacer_chart_rbac_{os.getpid()}"  # per process: two checks may share one PostgreSQL
+
+
+def _workload(kind: str, name: str) -> dict:
+    spec = {"selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+
+WORKLOADS = [_workload("StatefulSet", "db"), _workload("DaemonSet", "agent")]
 
 
 def run(objects: list[dict], cc) -> None:
     base, error = cc.development_postgres()
     if not cc.check("rbac proof: development PostgreSQL", base.startswith("postgres://"), error):
         return
-    rbac = [o for o in objects if o["kind"] in RBAC_KINDS]
+    # Pacer's own RBAC; the `helm test` hook's ServiceAccount and Role are the test Pod's, not Pacer's.
+    rbac = [o for o in objects if o["kind"] in RBAC_KINDS and "helm.sh/hook" not in o["metadata"].get("annotations", {})]
     deployment = cc.find(objects, "Deployment", cc.RELEASE)[0]
     pipeline = [o for o in objects if o["apiVersion"].startswith("pacer.dev/")]
     t0 = time.monotonic()
@@ -41,7 +52,7 @@ def run(objects: list[dict], cc) -> None:
     try:
         ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None)
         cc.check("rbac proof: pacer run with the chart's ServiceAccount token, RBAC and TLS: Lease held and renewed, finalizers, "
-                 "Ready statuses, Deployment events (listed, watched, new namespace), nothing forbidden", ok, detail)
+                 "Ready statuses, Deployment events (listed, watched, new namespace), StatefulSet and DaemonSet events, nothing forbidden", ok, detail)
         variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
                     for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
         missing = []
@@ -105,6 +116,9 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
                 r = cc.kubectl(admin, *args)
                 if r.returncode != 0:
                     return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
+            r = cc.kubectl(admin, "apply", "-n", "default", "-f", "-", stdin=yaml.safe_dump_all(WORKLOADS))
+            if r.returncode != 0:
+                return False, f"apply StatefulSet and DaemonSet: {r.stderr.strip()}"
             r = cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump_all(rbac + pipeline))
             if r.returncode != 0:
                 return False, f"apply chart objects: {r.stderr.strip()}"
@@ -125,8 +139,11 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
             url = base.replace("/pacer?", f"/{DB}?")
             pacer, log_path, port = start_pacer(cc, deployment, kubeconfig, url, tmp)
             if expect is not None:
-                return wait_for_log(pacer, log_path, expect)
-            return check_everything(cc, admin, url, log_path, pacer)
+                # Reads with a token make Pacer ask TokenReview and SubjectAccessReview (read authorization).
+                def poke():
+                    read(port, "/metrics", token)
+                return wait_for_log(pacer, log_path, expect, poke=poke)
+            return check_everything(cc, admin, url, log_path, pacer, port)
         finally:
             if pacer is not None:
                 pacer.terminate()
@@ -160,14 +177,32 @@ def start_pacer(cc, deployment: dict, kubeconfig: str, url: str, tmp: str):
     return proc, log_path, port
 
 
-def wait_for_log(pacer, log_path: str, expect: str, timeout: float = 60) -> tuple[bool, str]:
+def read(port: int, path: str, token: str | None) -> tuple[int, str]:
+    """GET on Pacer's port, with `Authorization: Bearer token` when given; (status, body), (0, error) when down."""
+    import urllib.error
+    import urllib.request
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers), timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError as error:
+        return 0, str(error)
+
+
+def wait_for_log(pacer, log_path: str, expect: str, timeout: float = 60, poke=None) -> tuple[bool, str]:
     deadline = time.monotonic() + timeout
+    last_poke = 0.0
     while time.monotonic() < deadline:
         text = Path(log_path).read_text(errors="replace")
         if expect in text:
             return True, ""
         if pacer.poll() is not None:
             break
+        if poke is not None and time.monotonic() - last_poke > 0.5:
+            last_poke = time.monotonic()
+            poke()
         time.sleep(0.1)
     text = Path(log_path).read_text(errors="replace")
     return expect in text, f"no log line with '{expect}' (exit={pacer.poll()}); log tail: {text[-600:]}"
@@ -179,7 +214,7 @@ def count_events(url: str, subject: str) -> int:
     return int(r.stdout.strip() or 0) if r.returncode == 0 else 0
 
 
-def check_everything(cc, admin: str, url: str, log_path: str, pacer) -> tuple[bool, str]:
+def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) -> tuple[bool, str]:
     def kubectl_json(*args):
         r = cc.kubectl(admin, *args, "-o", "json")
         return json.loads(r.stdout) if r.returncode == 0 else {}
@@ -198,6 +233,8 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer) -> tuple[bo
 
     steps = [
         ("Deployment listed at start becomes an event", lambda: count_events(url, "default/web") > 0),
+        ("StatefulSet listed at start becomes an event", lambda: count_events(url, "default/db") > 0),
+        ("DaemonSet listed at start becomes an event", lambda: count_events(url, "default/agent") > 0),
         ("every pacer.dev object has the finalizer and Ready=True", pipeline_settled),
         ("Lease pacer-leader held", lambda: bool(lease().get("holderIdentity"))),
     ]
@@ -224,6 +261,32 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer) -> tuple[bo
             if time.monotonic() > deadline or pacer.poll() is not None:
                 return False, f"{name}: not within the time limit (exit={pacer.poll()}); log tail: {Path(log_path).read_text()[-800:]}"
             time.sleep(0.3)
+    # Read authorization: a reader allowed get/list metricdefinitions here reads them; a ServiceAccount without
+    # permissions cannot read one; no token is 401.
+    reader_rbac = [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "reader", "namespace": cc.NS}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "nobody", "namespace": cc.NS}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "reader", "namespace": cc.NS},
+         "rules": [{"apiGroups": ["pacer.dev"], "resources": ["metricdefinitions"], "verbs": ["get", "list"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "reader", "namespace": cc.NS},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+         "subjects": [{"kind": "ServiceAccount", "name": "reader", "namespace": cc.NS}]},
+    ]
+    r = cc.kubectl(admin, "apply", "-f", "-", stdin=yaml.safe_dump_all(reader_rbac))
+    if r.returncode != 0:
+        return False, f"reader RBAC: {r.stderr}"
+    tokens = {who: cc.kubectl(admin, "create", "token", who, "-n", cc.NS).stdout.strip() for who in ("reader", "nobody")}
+    definitions = json.loads(read(port, "/api/v1/metrics", tokens["reader"])[1] or "{}").get("items", [])
+    name = definitions[0].get("name") if definitions else "deployment-frequency"
+    reads = {
+        "no token": (read(port, "/api/v1/metrics", None)[0], 401),
+        "reader lists every definition": (len(definitions), len(kubectl_json("get", "-n", cc.NS, "metricdefinitions").get("items", []))),
+        "reader gets one": (read(port, f"/api/v1/metrics/{cc.NS}/{name}", tokens["reader"])[0], 200),
+        "nobody gets one": (read(port, f"/api/v1/metrics/{cc.NS}/{name}", tokens["nobody"])[0], 403),
+    }
+    wrong = {k: v for k, v in reads.items() if v[0] != v[1]}
+    if wrong:
+        return False, f"read authorization (got, wanted): {wrong}; log tail: {Path(log_path).read_text()[-600:]}"
     text = Path(log_path).read_text(errors="replace")
     forbidden = [line for line in text.splitlines() if "forbidden" in line.lower()]
     return not forbidden, "\n".join(forbidden[:5])

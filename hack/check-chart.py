@@ -85,6 +85,11 @@ def find(objects: list[dict], kind: str, name: str | None = None) -> list[dict]:
     return [o for o in objects if o.get("kind") == kind and (name is None or o["metadata"]["name"] == name)]
 
 
+def operator_objects(objects: list[dict]) -> list[dict]:
+    """The installed objects without the `helm test` hook's (its Pod, ServiceAccount, Role and RoleBinding)."""
+    return [o for o in objects if o["metadata"].get("annotations", {}).get("helm.sh/hook") != "test"]
+
+
 def rules_of(obj: dict) -> set[tuple[str, str, str]]:
     out = set()
     for r in obj.get("rules", []):
@@ -140,17 +145,18 @@ def check_defaults(objects: list[dict], notes: str) -> list[str] | None:
     check("default: PodDisruptionBudget minAvailable 1 selects the operator",
           len(pdb) == 1 and pdb[0]["spec"]["minAvailable"] == 1
           and pdb[0]["spec"]["selector"]["matchLabels"] == spec["selector"]["matchLabels"])
+    installed = operator_objects(objects)
     check("default: ServiceAccount used by the pod",
-          [s["metadata"]["name"] for s in find(objects, "ServiceAccount")] == [pod["serviceAccountName"]])
+          [s["metadata"]["name"] for s in find(installed, "ServiceAccount")] == [pod["serviceAccountName"]])
     # The rules themselves are proven necessary and sufficient by hack/chart_rbac_proof.py (pacer run against
     # kube-sim with RBAC, each verb removed in turn); here only their placement.
-    cr = find(objects, "ClusterRole")
+    cr = find(installed, "ClusterRole")
     check("default: one ClusterRole", len(cr) == 1, str(len(cr)))
-    roles = find(objects, "Role")
+    roles = find(installed, "Role")
     check("default: only Role is the Lease Role, namespaced to the release namespace",
           len(roles) == 1 and roles[0]["metadata"]["namespace"] == NS
           and {(g, r) for g, r, _ in rules_of(roles[0])} == {("coordination.k8s.io", "leases")}, str(roles))
-    bindings = find(objects, "RoleBinding") + find(objects, "ClusterRoleBinding")
+    bindings = find(installed, "RoleBinding") + find(installed, "ClusterRoleBinding")
     check("default: bindings point at the ServiceAccount",
           len(bindings) == 2 and all(b["subjects"] == [{"kind": "ServiceAccount", "name": pod["serviceAccountName"], "namespace": NS}] for b in bindings))
     no_cluster_leases = all(("coordination.k8s.io", "leases") not in {(g, r) for g, r, _ in rules_of(x)} for x in cr)
@@ -207,6 +213,17 @@ def check_defaults(objects: list[dict], notes: str) -> list[str] | None:
               and tests[0]["metadata"]["labels"]["app.kubernetes.io/component"] == "test")
     check("default: one `helm test` hook Pod (non-root, read-only) checking /readyz, the API and the OpenAPI document", ok,
           str(tests))
+    c = find(objects, "Deployment", RELEASE)[0]["spec"]["template"]["spec"]["containers"][0]
+    rules = [r for o in find(objects, "ClusterRole") if o["metadata"]["name"] == RELEASE for r in o["rules"]]
+    hook_rbac = {o["kind"] for o in objects if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"}
+    check("default: reads need a Kubernetes token (--read-authorization=kubernetes; create tokenreviews and "
+          "subjectaccessreviews granted; the hook Pod reads with its own ServiceAccount's token)",
+          "--read-authorization=kubernetes" in c["args"] and "--metrics-open" not in c["args"]
+          and {"resources": ["tokenreviews"], "apiGroups": ["authentication.k8s.io"], "verbs": ["create"]} in rules
+          and {"resources": ["subjectaccessreviews"], "apiGroups": ["authorization.k8s.io"], "verbs": ["create"]} in rules
+          and hook_rbac == {"Pod", "ServiceAccount", "Role", "RoleBinding"}
+          and tests and tests[0]["spec"].get("serviceAccountName") == f"{RELEASE}-test"
+          and "Authorization: Bearer $token" in tests[0]["spec"]["containers"][0]["args"][0], str(c["args"]))
     check("default: NOTES tell how to read the token, POST an event, port-forward, get metricdefinitions",
           "base64 -d" in notes and f"secret {RELEASE}-ingest" in notes and "Authorization: Bearer $TOKEN" in notes
           and "port-forward" in notes and "get metricdefinitions" in notes, notes)
@@ -252,16 +269,29 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           [a for a in args if a.startswith("--watch-namespace")] == [f"--watch-namespace={n}" for n in ("team-a", "team-b", NS)], str(args))
     # Same rules as the default (cluster-wide) ClusterRole, whose every verb hack/chart_rbac_proof.py proves needed.
     cluster_wide = rules_of(find(render(h, chart, None)[0], "ClusterRole")[0])
-    namespace_rules = {r for r in cluster_wide if r[1] == "namespaces"}
+    # Cluster-scoped resources stay in the ClusterRole: namespaces, and the read authorization's reviews.
+    namespace_rules = {r for r in cluster_wide if r[1] in ("namespaces", "tokenreviews", "subjectaccessreviews")}
     cr = find(objs, "ClusterRole")
-    check("watchNamespaces: ClusterRole keeps only the default ClusterRole's namespaces rules",
+    check("watchNamespaces: ClusterRole keeps only the default ClusterRole's cluster-scoped rules (namespaces, reviews)",
           len(cr) == 1 and bool(namespace_rules) and rules_of(cr[0]) == namespace_rules)
-    watch_roles = {r["metadata"]["namespace"]: rules_of(r) for r in find(objs, "Role") if r["metadata"]["name"].endswith("-watch")}
+    watch_roles = {r["metadata"]["namespace"]: rules_of(r) for r in find(operator_objects(objs), "Role") if r["metadata"]["name"].endswith("-watch")}
     check("watchNamespaces: one Role per namespace with the default ClusterRole's other rules",
           set(watch_roles) == {"team-a", "team-b", NS} and all(v == cluster_wide - namespace_rules for v in watch_roles.values()),
           str(watch_roles.keys()))
     check("watchNamespaces: each Role has its RoleBinding",
           {b["metadata"]["namespace"] for b in find(objs, "RoleBinding") if b["metadata"]["name"].endswith("-watch")} == {"team-a", "team-b", NS})
+
+    default_workloads = {r for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if g == "apps"}
+    check("default: every workload kind is watched (list/watch deployments, statefulsets, daemonsets; no --no-watch-*)",
+          default_workloads == {"deployments", "statefulsets", "daemonsets"} and not any(a.startswith("--no-watch-") for a in default_args),
+          str(default_workloads))
+    objs, _ = render(h, chart, {"workloads": {"statefulsets": False, "daemonsets": False}})
+    rendered.append(("workloads", objs))
+    args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    apps = {r for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if g == "apps"}
+    check("workloads: a kind switched off gets --no-watch-<kind> and no RBAC grant",
+          "--no-watch-statefulsets" in args and "--no-watch-daemonsets" in args and "--no-watch-deployments" not in args
+          and apps == {"deployments"}, f"{args} {apps}")
 
     objs, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True},
                                 "prometheusRule": {"enabled": True}})
@@ -274,6 +304,28 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           len(rules) == 1 and rules[0]["apiVersion"] == "monitoring.coreos.com/v1"
           and len(rules[0]["spec"]["groups"][0]["rules"]) == 5
           and all(f'job="{RELEASE}",namespace="{NS}"' in r["expr"] for r in rules[0]["spec"]["groups"][0]["rules"]))
+    auth = sm[0]["spec"]["endpoints"][0].get("authorization", {}) if sm else {}
+    scraper = [b for b in find(objs, "ClusterRoleBinding") if b["metadata"]["name"] == f"{RELEASE}-metrics-reader"]
+    token_secret = [o for o in find(objs, "Secret") if o["metadata"]["name"] == f"{RELEASE}-scraper-token"]
+    check("serviceMonitor: scrapes with the scraper ServiceAccount's token, allowed only get /metrics",
+          auth.get("type") == "Bearer" and auth.get("credentials") == {"name": f"{RELEASE}-scraper-token", "key": "token"}
+          and len(token_secret) == 1 and token_secret[0]["type"] == "kubernetes.io/service-account-token"
+          and len(scraper) == 1 and scraper[0]["subjects"][0]["name"] == f"{RELEASE}-scraper"
+          and [o["rules"] for o in find(objs, "ClusterRole") if o["metadata"]["name"] == f"{RELEASE}-metrics-reader"]
+          == [[{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]], json.dumps(sm))
+    objs_open, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "readAuthorization": {"mode": "kubernetes", "metricsOpen": True}})
+    rendered.append(("metrics open", objs_open))
+    c_open = find(objs_open, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+    check("readAuthorization.metricsOpen: --metrics-open, no scraper token, the ServiceMonitor sends none",
+          "--metrics-open" in c_open["args"] and not [o for o in objs_open if o["metadata"]["name"] == f"{RELEASE}-scraper-token"]
+          and "authorization" not in find(objs_open, "ServiceMonitor")[0]["spec"]["endpoints"][0])
+    objs_none, _ = render(h, chart, {"readAuthorization": {"mode": "none"}})
+    rendered.append(("reads open", objs_none))
+    c_none = find(objs_none, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+    none_rules = [r for o in find(objs_none, "ClusterRole") for r in o["rules"]]
+    check("readAuthorization.mode none: --read-authorization=none, no review permissions, the hook reads without a token",
+          "--read-authorization=none" in c_none["args"] and not any("tokenreviews" in r.get("resources", []) for r in none_rules)
+          and "Authorization" not in json.dumps([p for p in find(objs_none, "Pod")]))
     nps = find(objs, "NetworkPolicy")
     check("networkPolicy: operator http port + PostgreSQL only from the operator", len(nps) == 2, str(len(nps)))
 
@@ -304,7 +356,7 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     check("defaultPipeline off: no pacer.dev objects, no dashboard",
           not [o for o in objs if o["apiVersion"].startswith("pacer.dev/")] and not find(objs, "ConfigMap"))
     check("leader election off: --no-leader-election and no Lease Role",
-          "--no-leader-election" in args and not find(objs, "Role"), str(args))
+          "--no-leader-election" in args and not find(operator_objects(objs), "Role"), str(args))
     check("replicaCount 1: no PodDisruptionBudget (it would block every drain)", not find(objs, "PodDisruptionBudget"))
     check("ingest auth off: no token flag, no ingest Secret, NOTES warn",
           not any("ingest-token" in a for a in args) and secret_value(objs, f"{RELEASE}-ingest", "token") is None
@@ -378,7 +430,8 @@ def check_cli_contract(variants: list[tuple[str, list[dict]]]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- 6. kube-sim
-SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
+SERVED = {("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("apps/v1", "DaemonSet"),
+          ("coordination.k8s.io/v1", "Lease"), ("v1", "Namespace"),
           ("v1", "ServiceAccount")} | {("rbac.authorization.k8s.io/v1", k) for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")}
 
 
@@ -489,7 +542,7 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
     base, error = development_postgres()
     if not check("operator run: development PostgreSQL (hack/postgres.sh start)", base.startswith("postgres://"), error):
         return
-    db = "pacer_chart_check"
+    db = f"pacer_chart_check_{os.getpid()}"  # per process: two checks may share one PostgreSQL
     for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
         r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
         if not check(f"operator run: {sql}", r.returncode == 0, r.stderr):
@@ -541,6 +594,16 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
             check(f"operator run: leader-election Lease held in {NS} (the Role's namespace)", r.stdout.strip() != "", r.stdout + r.stderr)
             hook = [o for o in find(objects, "Pod") if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
             script = hook[0]["spec"]["containers"][0]["args"][0].replace(f"http://{RELEASE}.{NS}.svc:8080", f"http://127.0.0.1:{port}")
+            # The hook's ServiceAccount, Role and RoleBinding as Helm creates them before the Pod; the Pod's mounted
+            # token is the TokenRequest kubectl create token makes for that ServiceAccount.
+            hook_rbac = [o for o in objects if o["kind"] in ("ServiceAccount", "Role", "RoleBinding")
+                         and o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+            r = kubectl(kubeconfig, "apply", "-n", NS, "-f", "-", stdin=yaml.safe_dump_all(hook_rbac))
+            check("operator run: the `helm test` hook's ServiceAccount, Role and RoleBinding apply", r.returncode == 0, r.stderr)
+            r = kubectl(kubeconfig, "create", "token", f"{RELEASE}-test", "-n", NS)
+            hook_token = os.path.join(tmp, "hook-token")
+            Path(hook_token).write_text(r.stdout.strip())
+            script = script.replace("/var/run/secrets/kubernetes.io/serviceaccount/token", hook_token)
             r = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
             check("operator run: the `helm test` Pod's script (Service address swapped for the local port) passes",
                   r.returncode == 0 and "pacer answers at" in r.stdout, r.stdout + r.stderr)

@@ -23,6 +23,8 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-aler
 # kube-sim makes its CA and certificates with the openssl CLI (TLS tests, the chart's RBAC proof); curl checks HTTPS.
 [ -x /usr/bin/openssl ] || need_apt+=(openssl)
 [ -x /usr/bin/curl ] || need_apt+=(curl)
+# The benchmarks' external load generator (hack/bench/ingest-external; pgbench comes with PostgreSQL).
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 command -v kubectl >/dev/null 2>&1 || echo "hack/deps.sh: kubectl not found: the kube-sim tests drive the real kubectl" >&2
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

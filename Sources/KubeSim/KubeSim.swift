@@ -151,6 +151,10 @@ public final class KubeSim: Service, Sendable {
             }
             if let rollouts {
                 group.addTask { await rollouts.run() }
+                let statefulSets = WorkloadRolloutController<StatefulSetSimulation>(store: store, delay: configuration.rolloutDelay, logger: logger)
+                let daemonSets = WorkloadRolloutController<DaemonSetSimulation>(store: store, delay: configuration.rolloutDelay, logger: logger)
+                group.addTask { await statefulSets.run() }
+                group.addTask { await daemonSets.run() }
             }
             // The server ending (shutdown, cancellation or error) ends the controller too.
             defer { group.cancelAll() }

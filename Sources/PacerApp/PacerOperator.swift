@@ -20,6 +20,8 @@ public struct OperatorConfiguration: Sendable {
     /// Namespaces to watch (empty: all).
     public var watchNamespaces: [String] = []
     public var labelSelector: String?
+    /// The workload kinds the workload source watches (default: all).
+    public var workloadKinds: Set<WorkloadKind> = Set(WorkloadKind.allCases)
     public var leaderElection = true
     /// Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).
     public var leaseNamespace: String?
@@ -31,6 +33,11 @@ public struct OperatorConfiguration: Sendable {
 
     public init(server: PacerConfiguration) {
         self.server = server
+    }
+
+    /// Switches each workload kind's watch on or off (`--no-watch-statefulsets`, ...).
+    public mutating func watchWorkloads(deployments: Bool, statefulSets: Bool, daemonSets: Bool) {
+        workloadKinds = Set([(WorkloadKind.deployment, deployments), (.statefulSet, statefulSets), (.daemonSet, daemonSets)].filter(\.1).map(\.0))
     }
 
     /// An operator embedded in another process (tests, benchmarks): HTTP on loopback at a port the kernel picks
@@ -84,6 +91,7 @@ public struct PacerOperator: Sendable {
         sourceConfiguration.clusterName = configuration.clusterName
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces
         sourceConfiguration.labelSelector = configuration.labelSelector
+        sourceConfiguration.kinds = configuration.workloadKinds
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
         let reconcilers = PacerResourceController.all(

@@ -183,8 +183,17 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("watch-namespace"), help: "Namespace to watch; repeat for several (default: all).")
     var watchNamespaces: [String] = []
 
-    @Option(name: .customLong("label-selector"), help: "Only watch Deployments matching this label selector.")
+    @Option(name: .customLong("label-selector"), help: "Only watch workloads matching this label selector.")
     var labelSelector: String?
+
+    @Flag(name: .customLong("watch-deployments"), inversion: .prefixedNo, help: "Watch apps/v1 Deployments (default on).")
+    var watchDeployments = true
+
+    @Flag(name: .customLong("watch-statefulsets"), inversion: .prefixedNo, help: "Watch apps/v1 StatefulSets (default on).")
+    var watchStatefulSets = true
+
+    @Flag(name: .customLong("watch-daemonsets"), inversion: .prefixedNo, help: "Watch apps/v1 DaemonSets (default on).")
+    var watchDaemonSets = true
 
     @Flag(name: .customLong("leader-election"), inversion: .prefixedNo, help: "Elect a leader among replicas on a Lease (default on).")
     var leaderElection = true
@@ -203,6 +212,7 @@ struct Run: AsyncParsableCommand {
         configuration.clusterName = clusterName ?? Environment.value("PACER_CLUSTER_NAME") ?? "default"
         configuration.watchNamespaces = watchNamespaces
         configuration.labelSelector = labelSelector
+        configuration.watchWorkloads(deployments: watchDeployments, statefulSets: watchStatefulSets, daemonSets: watchDaemonSets)
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace
         switch readAuthorization ?? Environment.value("PACER_READ_AUTHORIZATION") ?? "none" {

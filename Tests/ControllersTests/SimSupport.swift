@@ -110,7 +110,9 @@ struct SimEnvironment: Sendable {
         }
     }
 
-    func makeSource(sink: InMemorySink, clusterName: String = "sim", watchTimeoutSeconds: Int = 30) -> DeploymentSource {
+    func makeSource(
+        sink: InMemorySink, clusterName: String = "sim", watchTimeoutSeconds: Int = 30, configure: (inout WorkloadSourceConfiguration) -> Void = { _ in }
+    ) -> DeploymentSource {
         var configuration = DeploymentSourceConfiguration(clusterName: clusterName)
         var watcher = WatcherConfiguration(pageSize: 2, watchTimeoutSeconds: watchTimeoutSeconds, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500), jitter: 0))
         watcher.minimumHealthyWatch = .zero
@@ -118,6 +120,7 @@ struct SimEnvironment: Sendable {
         configuration.retryBackoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(200), jitter: 0)
         configuration.namespaceSyncTimeout = .seconds(5)
         configuration.shutdownFlushTimeout = .seconds(1)
+        configure(&configuration)
         return DeploymentSource(client: client, sink: sink, configuration: configuration, logger: Logger(label: "test.deployment-source"))
     }
 

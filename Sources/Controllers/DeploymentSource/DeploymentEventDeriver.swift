@@ -54,7 +54,7 @@ public struct DeploymentEventDeriver: Sendable {
         }
         let firstSight = records[uid] == nil
         var record = records[uid] ?? DeploymentRecord()
-        let builder = DeploymentEventBuilder(deployment: deployment, context: context, clusterName: configuration.clusterName)
+        let builder = Self.builder(deployment, context: context, clusterName: configuration.clusterName)
         var events: [CloudEvent] = []
         func emit(_ event: CloudEvent) {
             guard record.emitted.insert(event.id).inserted else { return }
@@ -129,9 +129,15 @@ public struct DeploymentEventDeriver: Sendable {
         let record = records.removeValue(forKey: uid)
         let context = WorkloadContext.resolve(deployment: deployment, namespace: namespace)
         guard context.tracked else { return [] }
-        let builder = DeploymentEventBuilder(deployment: deployment, context: context, clusterName: configuration.clusterName)
+        let builder = Self.builder(deployment, context: context, clusterName: configuration.clusterName)
         let revision = record?.revision ?? Self.revision(of: deployment)
         return [builder.event(.deleted, id: "\(uid)/deleted", time: deployment.metadata.deletionTimestamp?.date ?? now, revision: revision)]
+    }
+
+    static func builder(_ deployment: Deployment, context: WorkloadContext, clusterName: String) -> WorkloadEventBuilder {
+        WorkloadEventBuilder(
+            kind: .deployment, metadata: deployment.metadata, template: deployment.spec?.template,
+            replicas: Int64(deployment.spec?.replicas ?? 1), context: context, clusterName: clusterName)
     }
 
     /// `deployment.kubernetes.io/revision` as a number.
@@ -150,5 +156,29 @@ public struct DeploymentEventDeriver: Sendable {
         if let reason = condition.reason { fields["reason"] = .string(reason) }
         if let message = condition.message { fields["message"] = .string(message) }
         return fields
+    }
+}
+
+extension DeploymentEventDeriver: WorkloadEventDeriver {
+    public var kind: WorkloadKind { .deployment }
+
+    /// Reads the object as a Deployment; its whole `spec.template` JSON counts for rollback detection.
+    public mutating func observe(_ object: DynamicObject, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
+        let deployment = try object.raw.decode(as: Deployment.self)
+        let events = observe(deployment, namespace: namespace, rawTemplate: object["spec"]?["template"], now: now)
+        return WorkloadObservation(events: events, warnings: events.isEmpty ? [] : WorkloadContext.resolve(deployment: deployment, namespace: namespace).warnings)
+    }
+
+    public mutating func delete(_ object: DynamicObject, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
+        let deployment = try object.raw.decode(as: Deployment.self)
+        let events = delete(deployment, namespace: namespace, now: now)
+        return WorkloadObservation(events: events, warnings: events.isEmpty ? [] : WorkloadContext.resolve(deployment: deployment, namespace: namespace).warnings)
+    }
+}
+
+extension WorkloadEventBuilder {
+    /// A Deployment event: revisions are `deployment.kubernetes.io/revision` numbers.
+    func event(_ fact: WorkloadFact, id: String, time: Date, revision: Int64?, extra: [String: JSONValue] = [:]) -> CloudEvent {
+        event(fact, id: id, time: time, revision: revision.map(JSONValue.int), extra: extra)
     }
 }

@@ -1,4 +1,4 @@
-/// The CloudEvent types the Deployment source emits (`dev.pacer.deployment.*`).
+/// The CloudEvent types the Deployment deriver emits (`dev.pacer.deployment.*`).
 public enum DeploymentEventType: String, Sendable, CaseIterable {
     case created = "dev.pacer.deployment.created"
     case revision = "dev.pacer.deployment.revision"

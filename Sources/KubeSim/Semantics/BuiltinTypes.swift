@@ -19,6 +19,12 @@ enum BuiltinTypes {
                 group: "apps", versions: ["v1"], plural: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList",
                 namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatus: true),
             ResourceType(
+                group: "apps", versions: ["v1"], plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", listKind: "StatefulSetList",
+                namespaced: true, shortNames: ["sts"], categories: ["all"], hasStatus: true),
+            ResourceType(
+                group: "apps", versions: ["v1"], plural: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList",
+                namespaced: true, shortNames: ["ds"], categories: ["all"], hasStatus: true),
+            ResourceType(
                 group: "coordination.k8s.io", versions: ["v1"], plural: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList",
                 namespaced: true, shortNames: [], categories: [], hasStatus: false),
             CRDRegistration.crdType(),
@@ -30,6 +36,22 @@ enum BuiltinTypes {
     static func defaultAndValidate(_ key: TypeKey, _ object: inout JSONValue) -> [FieldError] {
         switch key {
         case StoreState.deploymentsKey: return deployment(&object)
+        case StoreState.statefulSetsKey:
+            return podWorkload(&object) { spec in
+                setDefault(&spec, "replicas", 1)
+                setDefault(&spec, "revisionHistoryLimit", 10)
+                setDefault(&spec, "podManagementPolicy", "OrderedReady")
+                setDefault(&spec, "updateStrategy", ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]])
+                if spec["updateStrategy"]?["type"]?.stringValue == "RollingUpdate", spec["updateStrategy"]?["rollingUpdate"] == nil {
+                    spec["updateStrategy"]?["rollingUpdate"] = ["partition": 0]
+                }
+                setDefault(&spec, "persistentVolumeClaimRetentionPolicy", ["whenDeleted": "Retain", "whenScaled": "Retain"])
+            }
+        case StoreState.daemonSetsKey:
+            return podWorkload(&object) { spec in
+                setDefault(&spec, "revisionHistoryLimit", 10)
+                setDefault(&spec, "updateStrategy", ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 1, "maxSurge": 0]])
+            }
         case StoreState.namespacesKey:
             if object["spec"]?["finalizers"] == nil { object["spec"] = ["finalizers": ["kubernetes"]] }
             if object["status"]?["phase"] == nil { object["status"] = ["phase": "Active"] }
@@ -40,11 +62,31 @@ enum BuiltinTypes {
     }
 
     private static func deployment(_ object: inout JSONValue) -> [FieldError] {
+        podWorkload(&object) { spec in
+            setDefault(&spec, "replicas", 1)
+            setDefault(&spec, "revisionHistoryLimit", 10)
+            setDefault(&spec, "progressDeadlineSeconds", 600)
+            setDefault(&spec, "strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
+        }
+    }
+
+    /// DaemonSets: the API server keeps the generation of the pod template in `deprecated.daemonset.template.generation`
+    /// (1 on create, +1 whenever `spec.template` changes).
+    static func templateGeneration(_ key: TypeKey, old: JSONValue?, new object: inout JSONValue) {
+        guard key == StoreState.daemonSetsKey else { return }
+        let annotation = "deprecated.daemonset.template.generation"
+        let previous = old.flatMap { Int64($0["metadata"]?["annotations"]?[annotation]?.stringValue ?? "") } ?? 0
+        let changed = old == nil || old?["spec"]?["template"] != object["spec"]?["template"]
+        var annotations = object["metadata"]?["annotations"]?.objectValue ?? [:]
+        annotations[annotation] = .string(String(changed ? previous + 1 : max(previous, 1)))
+        object["metadata"]?["annotations"] = .object(annotations)
+    }
+
+    /// Defaults (`defaults` for the kind's own spec fields, then the pod template's) and the checks shared by the
+    /// workload kinds.
+    private static func podWorkload(_ object: inout JSONValue, defaults: (inout JSONValue) -> Void) -> [FieldError] {
         var spec = object["spec"] ?? [:]
-        setDefault(&spec, "replicas", 1)
-        setDefault(&spec, "revisionHistoryLimit", 10)
-        setDefault(&spec, "progressDeadlineSeconds", 600)
-        setDefault(&spec, "strategy", ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
+        defaults(&spec)
         var podSpec = spec["template"]?["spec"] ?? [:]
         setDefault(&podSpec, "restartPolicy", "Always")
         setDefault(&podSpec, "terminationGracePeriodSeconds", 30)

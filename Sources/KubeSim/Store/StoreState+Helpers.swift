@@ -19,6 +19,8 @@ extension StoreState {
     static let namespacesKey = TypeKey(group: "", resource: "namespaces")
     static let crdKey = TypeKey(group: "apiextensions.k8s.io", resource: "customresourcedefinitions")
     static let deploymentsKey = TypeKey(group: "apps", resource: "deployments")
+    static let statefulSetsKey = TypeKey(group: "apps", resource: "statefulsets")
+    static let daemonSetsKey = TypeKey(group: "apps", resource: "daemonsets")
 
     /// Checks (or fills in) `apiVersion` and `kind`; the stored copy always carries the storage version.
     func checkTypeMeta(_ type: ResourceType, version: String, body: JSONValue) throws -> JSONValue {

@@ -38,6 +38,7 @@ extension StoreState {
         var warnings: [String] = []
         object = try prepare(type, version: version, object: object, name: name, options: options, warnings: &warnings)
         if type.key == Self.crdKey { object = try CRDRegistration.accept(object) }
+        BuiltinTypes.templateGeneration(type.key, old: nil, new: &object)
         if options.dryRun { return WriteResult(object: object, bytes: object.jsonBytes(), warnings: warnings, httpStatus: 201) }
         let stored = commitPut(type.key, namespace: ns ?? "", name: name, value: object, old: nil)
         if type.key == Self.crdKey { register(try CRDRegistration.resourceType(from: stored.value)) }
@@ -85,6 +86,7 @@ extension StoreState {
         let generation = old["metadata"]?["generation"]?.intValue ?? 1
         let specChanged = Self.specPart(old, type) != Self.specPart(object, type)
         object["metadata"]?["generation"] = .int(specChanged ? generation + 1 : generation)
+        BuiltinTypes.templateGeneration(type.key, old: old, new: &object)
         object["metadata"]?["resourceVersion"] = .string(String(current.resourceVersion))
 
         if object == old { return WriteResult(object: current.value, bytes: current.bytes, warnings: warnings) }

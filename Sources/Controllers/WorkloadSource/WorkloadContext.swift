@@ -2,8 +2,8 @@ import Foundation
 import KubeCore
 import PacerCore
 
-/// The application context of a Deployment, resolved from its annotations and labels, its pod
-/// template's, and its namespace's (the fallback order is in docs/deployment-source.md).
+/// The application context of a workload (Deployment, StatefulSet, DaemonSet), resolved from its annotations and
+/// labels, its pod template's, and its namespace's (the fallback order is in docs/deployment-source.md).
 public struct WorkloadContext: Sendable, Hashable {
     public var app: String
     public var version: String?
@@ -35,8 +35,13 @@ public struct WorkloadContext: Sendable, Hashable {
 
     /// Resolves the context of `deployment`; `namespace` is its Namespace object when known.
     public static func resolve(deployment: Deployment, namespace: Namespace?) -> WorkloadContext {
-        let meta = deployment.metadata
-        let template = deployment.spec?.template?.metadata
+        resolve(metadata: deployment.metadata, template: deployment.spec?.template, namespace: namespace)
+    }
+
+    /// Resolves the context of a workload from its metadata and pod template; `namespace` is its Namespace object
+    /// when known.
+    public static func resolve(metadata meta: ObjectMeta, template podTemplate: Deployment.PodTemplate?, namespace: Namespace?) -> WorkloadContext {
+        let template = podTemplate?.metadata
         let namespaceAnnotations = namespace?.metadata.annotations ?? [:]
         let annotationSources = [meta.annotations ?? [:], template?.annotations ?? [:]]
         let labelSources = [meta.labels ?? [:], template?.labels ?? [:]]
@@ -58,7 +63,7 @@ public struct WorkloadContext: Sendable, Hashable {
         let version =
             annotation(WorkloadAnnotations.version) ?? labelOrAnnotation(WorkloadAnnotations.appVersion)
             ?? labelOrAnnotation(WorkloadAnnotations.keptnVersion)
-            ?? deployment.spec?.template?.spec?.containers?.first?.image.flatMap(imageTag)
+            ?? podTemplate?.spec?.containers?.first?.image.flatMap(imageTag)
         let namespaceName = meta.namespace ?? namespace?.metadata.name ?? ""
         let environment =
             annotation(WorkloadAnnotations.environment) ?? nonEmpty(namespaceAnnotations[WorkloadAnnotations.environment]) ?? namespaceName

@@ -15,6 +15,11 @@ public enum WorkloadAnnotations {
     static let appVersion = "app.kubernetes.io/version"
     static let keptnApp = "keptn.sh/app"
     static let keptnVersion = "keptn.sh/version"
+    /// Seconds a StatefulSet or DaemonSet rollout may take before it counts as failed (they have no
+    /// `progressDeadlineSeconds` of their own).
+    public static let progressDeadline = "pacer.dev/progress-deadline-seconds"
+    /// Set by the API server on DaemonSets: the generation of the current pod template (bumped when it changes).
+    public static let daemonSetTemplateGeneration = "deprecated.daemonset.template.generation"
     /// Set by the Deployment controller; the revision Pacer keys its events on.
     public static let revision = "deployment.kubernetes.io/revision"
 }

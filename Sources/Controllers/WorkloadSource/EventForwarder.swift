@@ -40,8 +40,11 @@ final class EventForwarder: Sendable {
         self.logger = logger
         (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         var counters: [String: Counter] = [:]
-        for type in DeploymentEventType.allCases {
-            counters[type.rawValue] = Counter(label: "pacer_deployment_source_events_total", dimensions: [("type", type.rawValue)])
+        for kind in WorkloadKind.allCases {
+            for fact in WorkloadFact.allCases {
+                let type = kind.eventType(fact)
+                counters[type] = Counter(label: "pacer_deployment_source_events_total", dimensions: [("type", type)])
+            }
         }
         emitted = counters
         sinkFailures = Counter(label: "pacer_deployment_source_sink_failures_total")

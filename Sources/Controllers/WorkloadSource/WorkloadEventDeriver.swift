@@ -1,0 +1,33 @@
+import EventModel
+import Foundation
+import KubeCore
+
+/// The pure core of one workload kind: from what it remembers and a newly observed object, which CloudEvents
+/// follow. Level-based with deterministic ids, so a relist, a restart or a second replica derives nothing new
+/// (or the same ids, which the store drops). The ``WorkloadSource`` feeds it; it does no I/O.
+public protocol WorkloadEventDeriver: Sendable {
+    /// The kind this deriver reads.
+    var kind: WorkloadKind { get }
+    /// The events implied by an added, updated, relisted or resynced object. Throws when the object cannot be read.
+    mutating func observe(_ object: DynamicObject, namespace: Namespace?, now: Date) throws -> WorkloadObservation
+    /// The events implied by the object's deletion (its last known state).
+    mutating func delete(_ object: DynamicObject, namespace: Namespace?, now: Date) throws -> WorkloadObservation
+    /// Events that fall due with time alone (a progress deadline passing with no new observation).
+    mutating func tick(now: Date) -> [CloudEvent]
+}
+
+extension WorkloadEventDeriver {
+    public mutating func tick(now: Date) -> [CloudEvent] { [] }
+}
+
+/// What one observation derived, and what the source should log about it.
+public struct WorkloadObservation: Sendable {
+    public var events: [CloudEvent]
+    /// Problems found in the workload's annotations (logged when events are derived).
+    public var warnings: [String]
+
+    public init(events: [CloudEvent], warnings: [String] = []) {
+        self.events = events
+        self.warnings = warnings
+    }
+}

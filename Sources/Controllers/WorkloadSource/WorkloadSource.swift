@@ -1,0 +1,222 @@
+import EventModel
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import PacerCore
+import ServiceLifecycle
+import Synchronization
+
+/// The built-in workload source: watches the enabled workload kinds (and Namespaces, for their annotations), passes
+/// each observed object to its kind's pure ``WorkloadEventDeriver``, and writes the `dev.pacer.<kind>.*` CloudEvents
+/// to a ``CloudEventSink``.
+///
+/// `run()` first waits (up to ``WorkloadSourceConfiguration/namespaceSyncTimeout``) for the Namespace list, then
+/// watches every kind. The events are buffered in one bounded retry buffer and sent in order, with backoff while the
+/// sink fails; every ``WorkloadSourceConfiguration/deadlineCheckInterval`` the derivers are asked for events that
+/// fall due with time alone. On graceful shutdown or cancellation the watches stop, buffered events get one last
+/// bounded attempt (``WorkloadSourceConfiguration/shutdownFlushTimeout``), and `run()` returns.
+public final class WorkloadSource: Service, Sendable {
+    /// One kind to watch: its deriver and its list/watch sources (one per watched namespace, or one for all).
+    public struct Watched: Sendable {
+        public var deriver: any WorkloadEventDeriver
+        public var sources: [any ListWatcher<DynamicObject>]
+
+        public init(deriver: any WorkloadEventDeriver, sources: [any ListWatcher<DynamicObject>]) {
+            self.deriver = deriver
+            self.sources = sources
+        }
+    }
+
+    public let configuration: WorkloadSourceConfiguration
+    let logger: Logger
+    let namespaces: Informer<Namespace>
+    let watches: [KindWatch]
+    let forwarder: EventForwarder
+
+    /// Watches the enabled kinds through `client` (the app's ``KubeClient``; the caller shuts it down).
+    public convenience init(
+        client: KubeClient, sink: any CloudEventSink, configuration: WorkloadSourceConfiguration = WorkloadSourceConfiguration(),
+        logger: Logger = Logger(label: "pacer.workload-source")
+    ) {
+        let watched = WorkloadKind.allCases.filter(configuration.kinds.contains).map { kind in
+            let sources: [any ListWatcher<DynamicObject>] =
+                configuration.watchNamespaces.isEmpty
+                ? [client.resource(DynamicObject.self, descriptor: kind.descriptor)]
+                : configuration.watchNamespaces.map { client.resource(DynamicObject.self, descriptor: kind.descriptor, namespace: $0) }
+            return Watched(deriver: Self.deriver(for: kind, configuration: configuration), sources: sources)
+        }
+        self.init(watching: watched, namespaces: client.resource(Namespace.self), sink: sink, configuration: configuration, logger: logger)
+    }
+
+    /// Watches the given kinds. Objects are watched untyped so that derivers see the whole object (the whole pod
+    /// template counts for rollback detection).
+    public init(
+        watching watched: [Watched], namespaces: any ListWatcher<Namespace>, sink: any CloudEventSink,
+        configuration: WorkloadSourceConfiguration = WorkloadSourceConfiguration(),
+        logger: Logger = Logger(label: "pacer.workload-source")
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        var namespaceWatcher = configuration.watcher
+        namespaceWatcher.labelSelector = nil
+        self.namespaces = Informer(source: namespaces, configuration: InformerConfiguration(watcher: namespaceWatcher), logger: logger)
+        var workloadWatcher = configuration.watcher
+        workloadWatcher.labelSelector = configuration.labelSelector
+        self.watches = watched.map { watched in
+            KindWatch(
+                deriver: watched.deriver,
+                informers: watched.sources.map {
+                    Informer(source: $0, configuration: InformerConfiguration(watcher: workloadWatcher), transform: Self.slim, logger: logger)
+                })
+        }
+        self.forwarder = EventForwarder(
+            sink: sink, capacity: configuration.retryBufferCapacity, batchSize: configuration.batchSize, backoff: configuration.retryBackoff,
+            logger: logger)
+        for watch in watches {
+            for informer in watch.informers { informer.addHandler(handler(watch)) }
+        }
+    }
+
+    /// The deriver of `kind` with the configuration's knobs.
+    public static func deriver(for kind: WorkloadKind, configuration: WorkloadSourceConfiguration) -> any WorkloadEventDeriver {
+        switch kind {
+        case .deployment:
+            DeploymentEventDeriver(
+                configuration: .init(
+                    clusterName: configuration.clusterName, historyLimit: configuration.historyLimit,
+                    availabilityGrace: configuration.availabilityGrace))
+        case .statefulSet:
+            StatefulSetEventDeriver(configuration: revisionConfiguration(configuration))
+        case .daemonSet:
+            DaemonSetEventDeriver(configuration: revisionConfiguration(configuration))
+        }
+    }
+
+    private static func revisionConfiguration<Reader>(_ configuration: WorkloadSourceConfiguration) -> RolloutStatusDeriver<Reader>.Configuration {
+        .init(
+            clusterName: configuration.clusterName, historyLimit: configuration.historyLimit, availabilityGrace: configuration.availabilityGrace,
+            progressDeadline: configuration.progressDeadline)
+    }
+
+    /// The kinds watched, in order.
+    public var kinds: [WorkloadKind] { watches.map(\.kind) }
+
+    /// Events derived but not yet accepted by the sink.
+    public var pendingEvents: Int { forwarder.pendingCount }
+
+    /// Returns once `run()` has listed every kind and is watching it (like controller-runtime's
+    /// `WaitForCacheSync`): a change made after this is seen as a change, not as part of the first list.
+    public func waitUntilWatching() async {
+        for watch in watches {
+            for informer in watch.informers { await informer.store.waitUntilSynced() }
+        }
+    }
+
+    /// Watches until graceful shutdown or cancellation; see the type's documentation.
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.forwarder.run() }
+            await withDiscardingTaskGroup { informers in
+                informers.addTask { try? await self.namespaces.run() }
+                let synced = await cancelWhenGracefulShutdown { await self.waitForNamespaces() }
+                if !synced, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    logger.warning("namespaces not listed within \(configuration.namespaceSyncTimeout); watching workloads without namespace annotations for now")
+                }
+                guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+                for watch in watches {
+                    for informer in watch.informers { informers.addTask { try? await informer.run() } }
+                }
+                informers.addTask { await cancelWhenGracefulShutdown { await self.checkDeadlines() } }
+            }
+            group.cancelAll()
+        }
+        await forwarder.flush(timeout: configuration.shutdownFlushTimeout)
+    }
+
+    private func checkDeadlines() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.deadlineCheckInterval) } catch { return }
+            for watch in watches {
+                let events = watch.deriver.withLock { $0.tick(now: Date()) }
+                if !events.isEmpty {
+                    logger.debug("\(watch.kind.typeName) deadlines: \(events.map(\.type).joined(separator: ", "))")
+                    forwarder.enqueue(events)
+                }
+            }
+        }
+    }
+
+    private func waitForNamespaces() async -> Bool {
+        let timeout = configuration.namespaceSyncTimeout
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.namespaces.store.waitUntilSynced()
+                return self.namespaces.store.hasSynced
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func namespace(of object: DynamicObject) -> Namespace? {
+        guard let name = object.key?.namespace else { return nil }
+        return namespaces.store.get(ObjectKey(namespace: nil, name: name))
+    }
+
+    /// Drops what the source never reads (managedFields, the last-applied annotation) before caching.
+    @Sendable static func slim(_ object: DynamicObject) -> DynamicObject {
+        var raw = object.raw
+        raw["metadata"]?["managedFields"] = nil
+        if var annotations = raw["metadata"]?["annotations"]?.objectValue {
+            annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
+            raw["metadata"]?["annotations"] = .object(annotations)
+        }
+        return (try? DynamicObject(raw)) ?? object
+    }
+
+    private func derive(_ watch: KindWatch, _ object: DynamicObject, deleted: Bool) {
+        let namespace = namespace(of: object)
+        let now = Date()
+        let observation: WorkloadObservation
+        do {
+            observation = try watch.deriver.withLock { deriver in
+                deleted ? try deriver.delete(object, namespace: namespace, now: now) : try deriver.observe(object, namespace: namespace, now: now)
+            }
+        } catch {
+            logger.warning("cannot read \(watch.kind.typeName) \(object.key?.description ?? "?"): \(error)")
+            return
+        }
+        guard !observation.events.isEmpty else { return }
+        for warning in observation.warnings { logger.warning("\(warning)") }
+        logger.debug("\(watch.kind.typeName) \(object.key?.description ?? "?"): \(observation.events.map(\.type).joined(separator: ", "))")
+        forwarder.enqueue(observation.events)
+    }
+
+    private func handler(_ watch: KindWatch) -> InformerHandler<DynamicObject> {
+        InformerHandler(
+            added: { [weak self] in self?.derive(watch, $0, deleted: false) },
+            updated: { [weak self] _, new in self?.derive(watch, new, deleted: false) },
+            deleted: { [weak self] in self?.derive(watch, $0, deleted: true) },
+            resync: { [weak self] in self?.derive(watch, $0, deleted: false) })
+    }
+}
+
+/// One watched kind: its informers and its deriver (behind a lock: informer callbacks and the deadline check call it).
+final class KindWatch: Sendable {
+    let kind: WorkloadKind
+    let informers: [Informer<DynamicObject>]
+    let deriver: Mutex<any WorkloadEventDeriver>
+
+    init(deriver: any WorkloadEventDeriver, informers: [Informer<DynamicObject>]) {
+        self.kind = deriver.kind
+        self.informers = informers
+        self.deriver = Mutex(deriver)
+    }
+}

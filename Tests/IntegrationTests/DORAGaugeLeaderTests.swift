@@ -10,10 +10,13 @@ import Testing
 /// replica that takes the Lease exports the same series.
 @Suite("DORA gauges exported by the leader only", .enabled(if: TestDatabase.enabled))
 struct DORAGaugeLeaderTests {
-    /// Lead time of app `ext-0`: FailoverTests.postedEvent 0, 1 and 2 are its rollouts, each deployed 1, 2 and 3 hours
-    /// after its commit (`commitTime = time - (1 + n % 7) h`); the median of 1, 2 and 3 hours is 2.
+    /// Lead time of app `ext-0`: FailoverTests.postedEvent 0, 1 and 2 are its rollouts at t, t + 10 min and t + 20 min,
+    /// of commits made 1, 2 and 3 hours before each (`commitTime = time - (1 + n % 7) h`): c0 at t - 1 h, c1 at
+    /// t - 1 h 50 min, c2 at t - 2 h 40 min. Every change counted (docs/metrics.md): the first rollout (c0, at t)
+    /// carries the changes merged at or before c0, that is all three: 1 h, 1 h 50 min and 2 h 40 min; the median is
+    /// 1 h 50 min = 11/6 h (the float8 1.8333333333333333).
     static let leadTimeSample = #"pacer_dora_lead_time_hours{metric_definition="default/lead-time-for-changes",app="ext-0","#
-    static let leadTimeHours = "2"
+    static let leadTimeHours = "1.8333333333333333"
     static let families: Set<String> = [
         "pacer_dora_deployment_frequency", "pacer_dora_lead_time_hours", "pacer_dora_change_failure_rate", "pacer_dora_time_to_restore_hours",
         // ext-0's availability loss 10 minutes after its third deployment fails it (attribution window 24 h); the
@@ -77,11 +80,11 @@ struct DORAGaugeLeaderTests {
         }
 
         // The leader exports the four keys once the pipeline has processed the five events (ext-0's lead time is then
-        // 2 hours); the follower, scraped right after, exports none (but its own metrics).
+        // 11/6 hours); the follower, scraped right after, exports none (but its own metrics).
         var last: [String] = []
         let exported: [String]
         do {
-            exported = try await FailoverTests.until("the leader exports the four keys, ext-0's lead time 2 h", timeout: .seconds(120)) {
+            exported = try await FailoverTests.until("the leader exports the four keys, ext-0's lead time 11/6 h", timeout: .seconds(120)) {
                 () async throws -> [String]? in
                 last = try await Self.doraSamples(leader)
                 let families = Set(last.map { String($0.prefix { $0 != "{" }) })

@@ -60,13 +60,23 @@ struct DemoExpectations {
         let start = now.addingTimeInterval(-Self.window)
         func inWindow(_ t: Date) -> Bool { t > start && t <= now.addingTimeInterval(60) }
 
-        // Lead time: each change is carried by the first deployment of its app with its commit, at or after it (a
-        // failed rollout carries nothing).
-        var leadTimes: [(app: String, hours: Double)] = []
+        // Lead time, every change counted: per (app, commit) its earliest merge, carried by the first deployment of
+        // its app at or after it whose commit was merged at or after it (itself or a later change; a failed rollout
+        // carries nothing).
+        var merged: [String: [String: Date]] = [:]
         for change in changes {
-            let carrier = deploys.filter { $0.app == change.app && $0.commit == change.commit && $0.time >= change.time && !$0.rolloutFailed }
-                .min { $0.time < $1.time }
-            if let carrier, inWindow(carrier.time) { leadTimes.append((change.app, carrier.time.timeIntervalSince(change.time) / 3_600)) }
+            let known = merged[change.app]?[change.commit]
+            merged[change.app, default: [:]][change.commit] = known.map { min($0, change.time) } ?? change.time
+        }
+        var leadTimes: [(app: String, hours: Double)] = []
+        for (app, commits) in merged {
+            for (_, changeTime) in commits {
+                let carrier = deploys.filter { deploy in
+                    guard deploy.app == app, !deploy.rolloutFailed, deploy.time >= changeTime, let deployed = commits[deploy.commit] else { return false }
+                    return deployed >= changeTime
+                }.min { $0.time < $1.time }
+                if let carrier, inWindow(carrier.time) { leadTimes.append((app, carrier.time.timeIntervalSince(changeTime) / 3_600)) }
+            }
         }
         // Incident openings: the first detection of a subject while none of it is open.
         var openings: [Signal] = []

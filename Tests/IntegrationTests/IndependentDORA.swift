@@ -38,14 +38,26 @@ struct IndependentDORA {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// Hours from each change to the first deployment of its app whose commit is the change's sha, at or after it.
+    /// Every change counted: per (app, sha) its earliest merge; hours from it to the first deployment of its app and
+    /// `environment` (by time) at or after it, whose rollout did not fail and whose commit is a change of the app
+    /// merged at or after it (the change itself or a later one; the scenarios name no repository).
     func leadTimes(app: String?, environment: String) -> [Double] {
+        var merged: [String: [String: Date]] = [:]  // app → sha → earliest merge
+        for change in changes {
+            let known = merged[change.app]?[change.sha]
+            merged[change.app, default: [:]][change.sha] = known.map { min($0, change.time) } ?? change.time
+        }
         var hours: [Double] = []
-        for change in changes where app == nil || change.app == app {
-            let carrier = deployments
-                .filter { $0.app == change.app && $0.environment == environment && $0.commit == change.sha && $0.time >= change.time && !$0.rolloutFailed }
-                .min { $0.time < $1.time }
-            if let carrier { hours.append(carrier.time.timeIntervalSince(change.time) / 3600) }
+        for (changeApp, shas) in merged where app == nil || changeApp == app {
+            for (_, time) in shas {
+                let carrier = deployments.filter { deployment in
+                    guard deployment.app == changeApp, deployment.environment == environment, !deployment.rolloutFailed,
+                        deployment.time >= time, let commit = deployment.commit, let deployedTime = shas[commit]
+                    else { return false }
+                    return deployedTime >= time
+                }.min { $0.time < $1.time }
+                if let carrier { hours.append(carrier.time.timeIntervalSince(time) / 3600) }
+            }
         }
         return hours
     }

@@ -102,23 +102,26 @@ struct WebhookEndToEndTests {
             }
 
             // Expected, by hand from the documented rules (docs/metrics.md), with d = deployedAt:
-            // - lead time (exact-sha rule): c3 is carried by the deployment: d - (t0 - 1 h). With issue 11's
-            //   bundled rule, c1 and c2 (merged before c3) are carried too: d - (t0 - 5 h), d - (t0 - 3 h), and the
+            // - lead time (every change counted): the deployment of c3 carries c3 and the two changes of checkout (same
+            //   repository) merged before it, c1 and c2: d - (t0 - 5 h), d - (t0 - 3 h), d - (t0 - 1 h); the
             //   median of the three is c2's.
             // - time to restore: one incident, endsAt - startsAt = 3 s = 3 / 3600 h.
             // - change failure rate: one deployment of checkout in production, and the incident opened 2 s after it,
             //   before any other deployment: 1 failed of 1 = 1.0.
-            let head = (deployedAt.timeIntervalSince(t0) + 3600) / 3600
             let middle = (deployedAt.timeIntervalSince(t0) + 3 * 3600) / 3600
             let restore = 3.0 / 3600
             let metrics = try await waitForMetrics(http) { values in
                 values["time-to-restore"]?.value != nil && values["change-failure-rate"]?.value != nil && values["lead-time-for-changes"]?.value != nil
             }
             let lead = try #require(metrics["lead-time-for-changes"])
-            if lead.samples == 1 {
-                #expect(abs((lead.value ?? -1) - head) < 1e-6, "lead time \(lead), expected \(head) h")
-            } else {
-                #expect(lead.samples == 3 && abs((lead.value ?? -1) - middle) < 1e-6, "lead time \(lead), expected 3 changes, median \(middle) h")
+            #expect(lead.samples == 3 && abs((lead.value ?? -1) - middle) < 1e-6, "lead time \(lead), expected 3 changes, median \(middle) h")
+            for (commit, hoursBefore) in zip(commits, [5.0, 3.0, 1.0]) {
+                let hours = (deployedAt.timeIntervalSince(t0) + hoursBefore * 3600) / 3600
+                let carried = try await storedCount(url, """
+                    SELECT count(*)::int FROM lead_times WHERE app = 'checkout' AND environment = 'production' AND sha = '\(commit.sha)'
+                        AND abs(hours - \(hours)) < 1e-6
+                    """)
+                #expect(carried == 1, "\(commit.sha): expected a lead time of \(hours) h")
             }
             #expect(abs((metrics["time-to-restore"]?.value ?? -1) - restore) < 1e-9, "time to restore \(String(describing: metrics["time-to-restore"]))")
             #expect(metrics["time-to-restore"]?.samples == 1)

@@ -86,20 +86,33 @@ struct MetricReference {
         }
     }
 
-    /// Lead time: per (app, sha) its earliest merge; per environment the first deployment with that commit at or
-    /// after it; hours, at the deployment's time.
+    /// Lead time (every change counted): per (app, sha) its earliest merge (its repository: the first one given).
+    /// Walking the production deployments of the app in time order, the change is carried by the first one that
+    /// did not fail its rollout, is at or after the change, and deployed a commit that is itself a change of the app
+    /// merged at or after this one, in the same repository unless either repository is unknown. Hours, at the
+    /// deployment's time.
     var leadTimes: [Sample] {
-        var changes: [String: Event] = [:]
-        for change in events where change.kind == .change {
-            let key = "\(change.app)|\(change.commit ?? "")"
-            if let known = changes[key], known.time <= change.time { continue }
-            changes[key] = change
+        struct Change { var time: Date; var repository: String? }
+        var changes: [String: [String: Change]] = [:]  // app → sha → change
+        for event in events.filter({ $0.kind == .change }).sorted(by: { ($0.time, $0.id) < ($1.time, $1.id) }) {
+            guard let sha = event.commit else { continue }
+            var change = changes[event.app]?[sha] ?? Change(time: event.time, repository: nil)
+            if change.repository == nil { change.repository = event.extra["repository"] }
+            changes[event.app, default: [:]][sha] = change
         }
         var samples: [Sample] = []
-        for change in changes.values {
-            let carriers = deployments.filter { $0.app == change.app && $0.commit == change.commit && $0.time >= change.time }
-            guard let first = carriers.first(where: { $0.environment == environment }) else { continue }
-            samples.append(Sample(time: first.time, app: first.app, value: first.time.timeIntervalSince(change.time) / 3_600))
+        for (app, shas) in changes {
+            for (_, change) in shas {
+                let carrier = deployments.first { deployment in
+                    guard deployment.app == app, deployment.environment == environment, deployment.extra["outcome"] != "failed",
+                        deployment.time >= change.time, let commit = deployment.commit, let deployed = shas[commit]
+                    else { return false }
+                    let sameRepository = change.repository == nil || deployed.repository == nil || change.repository == deployed.repository
+                    return deployed.time >= change.time && sameRepository
+                }
+                guard let carrier else { continue }
+                samples.append(Sample(time: carrier.time, app: app, value: carrier.time.timeIntervalSince(change.time) / 3_600))
+            }
         }
         return samples
     }

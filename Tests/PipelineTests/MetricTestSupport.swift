@@ -86,9 +86,14 @@ enum MetricFixture {
     static func history() -> [Event] {
         var events: [Event] = []
         var n = 0
-        func add(_ kind: Kind, _ time: Date, _ app: String, env: String = "production", commit: String? = nil, subject: String? = nil) {
+        func add(
+            _ kind: Kind, _ time: Date, _ app: String, env: String = "production", commit: String? = nil, subject: String? = nil,
+            repository: String? = nil
+        ) {
             n += 1
-            events.append(Event(id: "e\(n)", kind: kind, time: time, app: app, environment: env, commit: commit, subject: subject))
+            var event = Event(id: "e\(n)", kind: kind, time: time, app: app, environment: env, commit: commit, subject: subject)
+            if let repository { event.extra["repository"] = repository }
+            events.append(event)
         }
         for dayIndex in 0..<26 {
             let d = Double(dayIndex)
@@ -97,6 +102,8 @@ enum MetricFixture {
                 add(.change, at(d, 1), "checkout", commit: "c\(dayIndex)a")
                 add(.change, at(d, 3.5), "checkout", commit: "c\(dayIndex)a")  // same sha merged again: the earliest counts
                 add(.deploy, at(d, 9), "checkout", commit: "c\(dayIndex)a")
+                // Never deployed as such: bundled into the next deployment of a later change (15:00 or the next day).
+                add(.change, at(d, 5), "checkout", commit: "c\(dayIndex)m")
                 if dayIndex % 3 == 0 {
                     add(.change, at(d, 10), "checkout", commit: "c\(dayIndex)b")
                     add(.deploy, at(d, 15), "checkout", commit: "c\(dayIndex)b")
@@ -105,7 +112,9 @@ enum MetricFixture {
             }
             // cart: twice a week, each with a change from the day before.
             if dayIndex % 7 == 1 || dayIndex % 7 == 4 {
-                add(.change, at(d - 1, 12), "cart", commit: "k\(dayIndex)")
+                add(.change, at(d - 1, 12), "cart", commit: "k\(dayIndex)", repository: "https://git.example/cart")
+                // Another repository of the same app, never deployed: no deployment of cart carries it.
+                add(.change, at(d - 1, 10), "cart", commit: "x\(dayIndex)", repository: "https://git.example/cart-docs")
                 add(.deploy, at(d, 11), "cart", commit: "k\(dayIndex)")
             }
             // staging-only app: excluded by the selector.
@@ -206,7 +215,7 @@ enum MetricFixture {
         for sql in [
             "SELECT concat_ws('|', namespace, name, bucket, bucket_start, group_key, labels, value::text, samples) FROM metric_points ORDER BY 1",
             "SELECT concat_ws('|', namespace, name, group_key, labels, metric, value::text, level, unit, window_text, samples) FROM metric_headlines ORDER BY 1",
-            "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, is_rollback, rolled_back, incident_failed, open_gap::text) FROM deployments ORDER BY 1",
+            "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, is_rollback, rolled_back, incident_failed, open_gap::text, duplicate, revision) FROM deployments ORDER BY 1",
             "SELECT concat_ws('|', subject_id, opened_at, resolved_at, open_id, app, hours::text) FROM incidents ORDER BY 1",
             "SELECT concat_ws('|', app, sha, environment, change_time, deploy_time, deploy_id, hours::text) FROM lead_times ORDER BY 1",
         ] {

@@ -16,6 +16,6 @@ extension Migration {
     /// Every migration Pacer knows, in order. Append only: never edit or reorder a released migration.
     public static let all: [Migration] = [
         .v1EventTables, .v2PipelineState, .v3PipelineConfig, .v4PipelineOutputs, .v5MetricFacts, .v6MetricPending, .v7RouteStats,
-        .v8DeploymentFailure, .v9RouteCatchUps,
+        .v8DeploymentFailure, .v9RouteCatchUps, .v10ChangeRepository, .v11DeploymentIdentity,
     ]
 }

@@ -84,13 +84,13 @@ public struct PostgresMetricsReader: Sendable {
     }
 
     /// The seed tutorial's deployment frequency: per `deploy_name` and UTC bucket (`day`, `week` = ISO week from
-    /// Monday, `month`, `year`), the number of deployments (rows: the calculator writes one per deployment CDEvent);
+    /// Monday, `month`, `year`), the number of deployments (rows: the calculator writes one per deployment CDEvent; a duplicate report of a rollout does not count);
     /// ordered by bucket start, then name.
     public func deployFrequency(bucket: String) async throws -> [DeployFrequencyRecord] {
         let query: PostgresQuery = """
             SELECT deploy_name, (date_trunc(\(bucket), time_created AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS bucket_start,
                    count(*)
-            FROM deployments GROUP BY deploy_name, bucket_start ORDER BY bucket_start, deploy_name
+            FROM deployments WHERE NOT duplicate GROUP BY deploy_name, bucket_start ORDER BY bucket_start, deploy_name
             """
         var records: [DeployFrequencyRecord] = []
         for try await (name, start, count) in try await client.query(query, logger: logger).decode((String, Date, Int64).self) {

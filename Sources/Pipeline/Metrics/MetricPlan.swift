@@ -81,13 +81,14 @@ struct MetricPlan: Sendable {
         }
         self.metric = compiled
         let columns = "app, environment, team, namespace"
-        deploymentIncluded = compiled.metric == .changeFailureRate && !compiled.includeRollbacks ? "(NOT is_rollback)" : "true"
+        // A duplicate report of a rollout (docs/metrics.md, "One deployment, one count") is never a sample.
+        deploymentIncluded = compiled.metric == .changeFailureRate && !compiled.includeRollbacks ? "(NOT duplicate AND NOT is_rollback)" : "(NOT duplicate)"
         deploymentFailed = """
             (rollout_failed OR rolled_back OR incident_failed OR coalesce(open_gap <= \(compiled.attributionWindowSeconds), false))
             """
         switch compiled.metric {
         case .deploymentFrequency:
-            source = "(SELECT time_created AS t, \(columns) FROM deployments) s"
+            source = "(SELECT time_created AS t, \(columns) FROM deployments WHERE NOT duplicate) s"
             valueSQL = "count(*)::float8"
             samplesSQL = "count(*)"
             customTypes = nil
@@ -116,7 +117,7 @@ struct MetricPlan: Sendable {
                             ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
                         CASE WHEN incident_failed THEN incident_resolved_at END,
                         CASE WHEN open_gap <= \(window) THEN open_resolved_at END) AS recovered
-                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments) d
+                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
                  ) r WHERE r.failed AND r.recovered IS NOT NULL) s
                 """
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
@@ -135,7 +136,7 @@ struct MetricPlan: Sendable {
                         WHEN open_gap <= \(window) THEN open_resolved_at
                         ELSE min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
                             ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) END AS open_until
-                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments) d
+                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
                  )
                  SELECT d.time_created AS t, d.app, d.environment, d.team, d.namespace,
                         CASE WHEN d.is_rollback OR EXISTS (
@@ -143,7 +144,7 @@ struct MetricPlan: Sendable {
                                 AND (f.time_created, f.cd_source, f.cd_id) < (d.time_created, d.cd_source, d.cd_id)
                                 AND (f.open_until IS NULL OR f.open_until >= d.time_created)
                         ) THEN 1.0 ELSE 0.0 END::float8 AS x
-                 FROM deployments d) s
+                 FROM deployments d WHERE NOT d.duplicate) s
                 """
             valueSQL = "avg(s.x)::float8"
             samplesSQL = "count(*)"

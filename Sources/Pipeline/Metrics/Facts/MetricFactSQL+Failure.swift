@@ -11,21 +11,35 @@ extension MetricFactSQL {
     /// - `open_gap`: seconds from it to the first other opening in its app and environment while it was the latest
     ///   deployment (a definition's attribution window decides whether that fails it).
     ///
+    /// - `duplicate`: another report of the same rollout came first (``duplicateWindow``); a duplicate takes part in
+    ///   nothing (its other facts are false or NULL), and an incident naming its CDEvent id names the report kept.
+    ///
     /// Deployments are ordered per app and environment by (time, CDEvent source, id); an opening at the same instant
     /// as a deployment comes after it. `deployments` is a relation aliased `d` with the columns of the
     /// `deployments` table (`carry` are copied through), `incidents` one aliased `i` over `incidents`; both must hold
     /// whole app-and-environment histories. Rows: `(``passColumns``, carry…, is_rollback, rolled_back,
-    /// incident_failed, open_gap, incident_resolved_at, open_resolved_at)`.
+    /// incident_failed, open_gap, incident_resolved_at, open_resolved_at, duplicate)`.
     static func failurePass(deployments: String, incidents: String, carry: [String] = []) -> String {
         let carried = carry.map { ", d.\($0)" }.joined()
         let out = carry.map { ", v.\($0)" }.joined()
         let linked = "(i.link_artifact IS NOT NULL OR i.link_commit IS NOT NULL OR i.link_version IS NOT NULL OR i.link_deployment IS NOT NULL)"
         return """
-            WITH fd AS (
+            WITH fa0 AS (
                 SELECT d.cd_source, d.cd_id, d.time_created, d.app, d.environment, d.deploy_type, d.deploy_id, d.commit,
                        d.version, d.version_key\(carried),
-                       row_number() OVER (PARTITION BY d.app, d.environment ORDER BY d.time_created, d.cd_source, d.cd_id) AS rn
+                       coalesce(lag(d.version_key) OVER fw = d.version_key AND lag(d.rollout_failed) OVER fw = d.rollout_failed
+                                AND d.time_created - lag(d.time_created) OVER fw <= \(duplicateWindow)
+                                AND NOT coalesce(lag(d.cd_source) OVER fw = d.cd_source AND lag(d.revision) OVER fw <> d.revision, false),
+                                false) AS duplicate
                 FROM \(deployments)
+                WINDOW fw AS (PARTITION BY d.app, d.environment ORDER BY d.time_created, d.cd_source, d.cd_id)
+            ), fa AS (
+                SELECT fa0.*, count(*) FILTER (WHERE NOT fa0.duplicate) OVER (
+                    PARTITION BY fa0.app, fa0.environment ORDER BY fa0.time_created, fa0.cd_source, fa0.cd_id) AS grp
+                FROM fa0
+            ), fd AS (
+                SELECT fa.*, row_number() OVER (PARTITION BY fa.app, fa.environment ORDER BY fa.time_created, fa.cd_source, fa.cd_id) AS rn
+                FROM fa WHERE NOT fa.duplicate
             ), fv AS (
                 SELECT fd.*, CASE WHEN fd.version_key IS NOT NULL THEN
                     lag(fd.rn) OVER (PARTITION BY fd.app, fd.environment, fd.version_key ORDER BY fd.rn) END AS prev_same
@@ -39,7 +53,9 @@ extension MetricFactSQL {
             ), fx AS (
                 SELECT DISTINCT ON (i.open_source, i.open_id) i.open_source, i.open_id, i.resolved_at, f.cd_source, f.cd_id
                 FROM \(incidents) JOIN fd f ON f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
-                    AND (f.deploy_id = i.link_artifact OR f.commit = i.link_commit OR f.version = i.link_version OR f.cd_id = i.link_deployment)
+                    AND (f.deploy_id = i.link_artifact OR f.commit = i.link_commit OR f.version = i.link_version OR f.cd_id = i.link_deployment
+                         OR EXISTS (SELECT 1 FROM fa a WHERE a.duplicate AND a.cd_id = i.link_deployment AND a.app = f.app
+                                    AND a.environment = f.environment AND a.grp = f.grp))
                 WHERE \(linked)
                 ORDER BY i.open_source, i.open_id, f.time_created DESC, f.cd_source DESC, f.cd_id DESC
             ), fo AS (
@@ -60,18 +76,29 @@ extension MetricFactSQL {
                    (r.cd_id IS NOT NULL) AS rolled_back,
                    (x.cd_id IS NOT NULL) AS incident_failed,
                    (extract(epoch FROM g.first_open - v.time_created))::float8 AS open_gap,
-                   x.resolved_at AS incident_resolved_at, g.first_resolved AS open_resolved_at
+                   x.resolved_at AS incident_resolved_at, g.first_resolved AS open_resolved_at, false AS duplicate
             FROM fv v
             LEFT JOIN frolled r ON r.cd_source = v.cd_source AND r.cd_id = v.cd_id
             LEFT JOIN (SELECT cd_source, cd_id, min(resolved_at) AS resolved_at FROM fx GROUP BY cd_source, cd_id) x
                 ON x.cd_source = v.cd_source AND x.cd_id = v.cd_id
             LEFT JOIN fg g ON g.app = v.app AND g.environment = v.environment AND g.ord = v.rn
+            UNION ALL
+            SELECT a.cd_source, a.cd_id, a.time_created, a.app, a.environment, a.deploy_type, a.deploy_id, a.commit, a.version,
+                   a.version_key\(carry.map { ", a.\($0)" }.joined()), false, false, false, NULL::float8, NULL::timestamptz, NULL::timestamptz, true
+            FROM fa a WHERE a.duplicate
             """
     }
+
+    /// Two reports of one rollout (docs/metrics.md, "One deployment, one count"): a deployment CDEvent is a duplicate
+    /// when the report right before it in its app and environment has the same version key and rollout outcome and is
+    /// at most this much older, unless both come from the same CDEvent source with different revisions
+    /// (`customData.revision`: two rollouts that source numbered apart). Kubernetes' default progress deadline
+    /// (`progressDeadlineSeconds: 600`).
+    static let duplicateWindow = "interval '10 minutes'"
 
     /// The deployment columns every ``failurePass(deployments:incidents:carry:)`` row starts with.
     static let passColumns = "cd_source, cd_id, time_created, app, environment, deploy_type, deploy_id, commit, version, version_key"
 
     /// The columns of a deployment's failure facts, as recorded in `calc_deploy_delta` with the dimensions.
-    static let failureColumns = "rollout_failed, is_rollback, rolled_back, incident_failed, open_gap"
+    static let failureColumns = "rollout_failed, is_rollback, rolled_back, incident_failed, open_gap, duplicate"
 }

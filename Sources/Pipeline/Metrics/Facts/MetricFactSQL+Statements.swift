@@ -14,9 +14,13 @@ extension MetricFactSQL {
         "CREATE TEMP TABLE calc_new_incidents (subject_id text, kind text, t timestamptz, app text, environment text) ON COMMIT DROP",
         """
         CREATE TEMP TABLE calc_deploy_delta (sign int8, t timestamptz, app text, environment text, team text, namespace text,
-            rollout_failed bool, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8) ON COMMIT DROP
+            rollout_failed bool, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8, duplicate bool) ON COMMIT DROP
         """,
         "CREATE TEMP TABLE calc_fail_parts (app text, environment text) ON COMMIT DROP",
+        """
+        CREATE TEMP TABLE calc_lead (app text, sha text, environment text, change_time timestamptz, deploy_time timestamptz,
+            deploy_source text COLLATE "C", deploy_id text COLLATE "C", team text, namespace text, hours float8) ON COMMIT DROP
+        """,
     ]
 
     private static func touch(_ family: Family, from relation: String, time: String = "t", where condition: String = "true") -> String {
@@ -35,7 +39,6 @@ extension MetricFactSQL {
     static func incremental(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_new_incidents"
-        let leadKeys = "SELECT app, sha FROM calc_new_changes UNION SELECT app, commit FROM calc_new_deploys WHERE commit IS NOT NULL"
         return temporaryTables + [
             """
             WITH ins AS (INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))
@@ -78,14 +81,15 @@ extension MetricFactSQL {
                     incidents: "(SELECT i.* FROM incidents i JOIN p ON i.app = p.app AND i.environment = p.environment) i"))
             ), old AS (
                 SELECT d.* FROM deployments d JOIN x ON d.cd_source = x.cd_source AND d.cd_id = x.cd_id
-                WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at)
-                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at)
+                WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at, d.duplicate)
+                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at, x.duplicate)
             ), upd AS (
                 UPDATE deployments d SET is_rollback = x.is_rollback, rolled_back = x.rolled_back, incident_failed = x.incident_failed,
-                    open_gap = x.open_gap, incident_resolved_at = x.incident_resolved_at, open_resolved_at = x.open_resolved_at
+                    open_gap = x.open_gap, incident_resolved_at = x.incident_resolved_at, open_resolved_at = x.open_resolved_at,
+                    duplicate = x.duplicate
                 FROM x WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id
-                    AND (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at)
-                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at)
+                    AND (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at, d.duplicate)
+                    IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at, x.duplicate)
                 RETURNING d.*
             ), was AS (\(deployDelta(sign: -1, from: "old")))
             \(deployDelta(sign: 1, from: "upd"))
@@ -95,7 +99,7 @@ extension MetricFactSQL {
             """
             \(touch(.failedDeploymentRecoveryTime,
                 from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
-                time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL"))
+                time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL OR d.duplicate"))
             """,
             touch(.failedDeploymentRecoveryTime, from: "calc_deploy_delta", where: "sign < 0"),
             // Deployment rework rate: whether a deployment was made while a failure was open can change for any
@@ -105,35 +109,25 @@ extension MetricFactSQL {
                 from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
                 time: "d.time_created"))
             """,
-            // Lead times of the changes whose change or deployments arrived are derived again.
-            """
-            WITH del AS (DELETE FROM lead_times WHERE (app, sha) IN (\(leadKeys))
-                         RETURNING deploy_time AS t, app, environment, team, namespace)
-            \(touch(.leadTimeForChanges, from: "del"))
-            """,
-            """
-            WITH ins AS (INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: leadKeys))
-                         RETURNING deploy_time AS t, app, environment, team, namespace)
-            \(touch(.leadTimeForChanges, from: "ins"))
-            """,
-        ]
+            // Lead times of the apps that got a change or a deployment are derived again; changed rows are touched.
+        ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 
     /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive); see
     /// ``MetricFactStore/rebuild(upTo:on:)``.
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
-        let carry = ["deploy_name", "team", "namespace", "rollout_failed"]
+        let carry = ["deploy_name", "team", "namespace", "rollout_failed", "revision"]
         return [
             "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
             "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
             "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
             """
             INSERT INTO deployments (\(passColumns), \(carry.joined(separator: ", ")), is_rollback, rolled_back, incident_failed, open_gap,
-                                     incident_resolved_at, open_resolved_at)
+                                     incident_resolved_at, open_resolved_at, duplicate)
             \(failurePass(deployments: "(\(deploymentsSelect(range))) d", incidents: "incidents i", carry: carry))
             """,
-            "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(keyFilter: nil))",
+            "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(appFilter: nil))",
         ]
     }
 }

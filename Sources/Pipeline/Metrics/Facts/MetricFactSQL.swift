@@ -55,14 +55,24 @@ enum MetricFactSQL {
     }
     static let incidentEventsColumns = "(cd_source, cd_id, subject_id, kind, time_created, app, environment, team, namespace, link_artifact, link_commit, link_version, link_deployment)"
 
+    /// A change's repository (docs/metrics.md, "Lead time for changes"): `customData.repository`, else
+    /// `subject.content.repository.source` (CDEvents' repository reference); unknown when neither is set.
+    static let repository = """
+        coalesce(nullif(r.content #>> '{customData,repository}', ''), nullif(r.content #>> '{subject,content,repository,source}', ''))
+        """
+
     static func changesSelect(_ range: String) -> String {
-        "SELECT r.cd_source, r.cd_id, r.cd_subject_id, r.cd_timestamp, \(dimensions) FROM cdevents_raw r WHERE \(range) AND \(changeTypes)"
+        """
+        SELECT r.cd_source, r.cd_id, r.cd_subject_id, r.cd_timestamp, \(dimensions), \(repository)
+        FROM cdevents_raw r WHERE \(range) AND \(changeTypes)
+        """
     }
-    static let changesColumns = "(cd_source, cd_id, sha, time_created, app, environment, team, namespace)"
+    static let changesColumns = "(cd_source, cd_id, sha, time_created, app, environment, team, namespace, repository)"
 
     /// A deployment CDEvent's facts. `version_key` is what a rollback returns to: the commit, else
     /// `customData.version`, else the artifact id. `rollout_failed`: `customData.outcome` is `failed` (the default
-    /// transforms send a failed rollout as a deployment with that outcome).
+    /// transforms send a failed rollout as a deployment with that outcome). `revision`: `customData.revision` (the
+    /// Deployment source's rollout number), for the identity rule.
     static func deploymentsSelect(_ range: String) -> String {
         """
         SELECT coalesce(r.content #>> '{subject,content,artifactId}', r.cd_subject_id) AS deploy_id, r.cd_timestamp AS time_created,
@@ -72,12 +82,13 @@ enum MetricFactSQL {
                nullif(r.content #>> '{customData,version}', '') AS version,
                coalesce(nullif(r.content #>> '{customData,commit}', ''), nullif(r.content #>> '{customData,version}', ''),
                         nullif(r.content #>> '{subject,content,artifactId}', '')) AS version_key,
-               coalesce(r.content #>> '{customData,outcome}' = 'failed', false) AS rollout_failed
+               coalesce(r.content #>> '{customData,outcome}' = 'failed', false) AS rollout_failed,
+               nullif(r.content #>> '{customData,revision}', '') AS revision
         FROM cdevents_raw r WHERE \(range) AND \(deploymentTypes)
         """
     }
     /// The columns `deploymentsSelect` fills, in its order.
-    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed)"
+    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, revision)"
 
     /// Pairs incident events into incidents per subject: an `open` event starts an incident unless one is open,
     /// the first `resolved` after it closes it; a resolution with nothing open is ignored.
@@ -100,19 +111,6 @@ enum MetricFactSQL {
     }
     static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, hours, link_artifact, link_commit, link_version, link_deployment)"
 
-    /// Per (app, sha) change (earliest `change.merged`) and environment: the first deployment of the app with that
-    /// commit at or after the change whose rollout did not fail.
-    static func leadTimesSelect(keyFilter: String?) -> String {
-        """
-        SELECT DISTINCT ON (c.app, c.sha, d.environment) c.app, c.sha, d.environment, c.change_time, d.time_created,
-               d.cd_source, d.cd_id, d.team, d.namespace, (extract(epoch FROM d.time_created - c.change_time) / 3600)::float8
-        FROM (SELECT app, sha, min(time_created) AS change_time FROM changes
-              \(keyFilter.map { "WHERE (app, sha) IN (\($0))" } ?? "") GROUP BY app, sha) c
-        JOIN deployments d ON d.app = c.app AND d.commit = c.sha AND d.time_created >= c.change_time AND NOT d.rollout_failed
-        ORDER BY c.app, c.sha, d.environment, d.time_created, d.cd_source, d.cd_id
-        """
-    }
-    static let leadTimesColumns = "(app, sha, environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
 }
 
 extension CursorPosition {

@@ -41,7 +41,7 @@ struct NotificationWakerTests {
         return false
     }
 
-    @Test("the first wake names every channel; notifications while the consumer is busy coalesce into one wake", .timeLimit(.minutes(1)))
+    @Test("the first wake names every channel; notifications while the consumer is busy coalesce into one wake", .timeLimit(.minutes(5)))
     func coalesces() async throws {
         try await Self.withWaker { client, waker, wakes in
             #expect(await wakes.next() == Wake(channels: ["waker_a", "waker_b"]))
@@ -59,7 +59,7 @@ struct NotificationWakerTests {
         }
     }
 
-    @Test("a terminated LISTEN connection is reconnected, with a wake of every channel, and delivers again", .timeLimit(.minutes(1)))
+    @Test("a terminated LISTEN connection is reconnected, with a wake of every channel, and delivers again", .timeLimit(.minutes(5)))
     func reconnects() async throws {
         try await Self.withWaker { client, _, wakes in
             _ = await wakes.next()

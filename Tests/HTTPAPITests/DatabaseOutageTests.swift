@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Database outage", .enabled(if: TestDatabase.enabled))
 struct DatabaseOutageTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func answers503WithRetryAfterWhileDownAndRecoversByItself() async throws {
         try await TestDatabase.withFreshDatabase { _, url in
             // Pacer reaches the database through a proxy that can cut the network.

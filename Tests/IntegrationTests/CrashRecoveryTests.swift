@@ -124,7 +124,7 @@ struct CrashRecoveryTests {
                 let result = try await Subprocess.run(
                     ["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                      "-H", "Content-Type: application/cloudevents-batch+json", "--data-binary", "@-", "http://127.0.0.1:\(port)/events"],
-                    stdin: JSONValue.array(batch).jsonData(), timeout: .seconds(10))
+                    stdin: JSONValue.array(batch).jsonData(), timeout: .seconds(30))
                 if result.stdout == "202" { break }
                 refused += 1
                 try await Task.sleep(for: .milliseconds(100))  // a sender's retry delay

@@ -39,7 +39,7 @@ struct DemoRunTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aMissingManifestFolderIsAClearError() async throws {
         let folder = NSTemporaryDirectory() + "/pacer-demo-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -50,7 +50,7 @@ struct DemoRunTests {
         #expect(result.stderr.contains("has no crds/ and examples/ folders"), "\(result.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func missingPostgreSQLBinariesAreAClearError() async throws {
         let noBinaries = try await Subprocess.run(
             [DemoBinary.path, "--no-serve", "--http-port", String(try EmbeddedPostgres.freeLoopbackPort())],

@@ -21,7 +21,7 @@ struct HTTP {
         let result = try await Subprocess.run(
             ["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: \(contentType)"]
                 + headers.flatMap { ["-H", $0] } + ["--data-binary", "@-", "http://127.0.0.1:\(port)\(path)"],
-            stdin: Data(body.utf8), timeout: .seconds(10))
+            stdin: Data(body.utf8), timeout: .seconds(30))
         return Int(result.stdout) ?? -1
     }
 

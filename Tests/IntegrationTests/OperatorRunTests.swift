@@ -31,7 +31,7 @@ struct OperatorRunTests {
         return types
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func deploymentChangesBecomeCloudEventsOnceEachAcrossARestart() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in

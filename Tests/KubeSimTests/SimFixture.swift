@@ -60,7 +60,7 @@ struct SimFixture {
             request.body = .bytes(ByteBuffer(bytes: Array(body.jsonData())))
         }
         if let rawBody { request.body = .bytes(ByteBuffer(string: rawBody)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 64 << 20)
         let text = String(buffer: buffer)
         let json = (try? JSONValue.parse(text)) ?? .null

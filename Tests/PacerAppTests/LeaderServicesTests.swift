@@ -47,7 +47,7 @@ struct LeaderServicesTests {
 
     let logger = Logger(label: "test")
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func losingLeadershipStopsTheServicesInReverseOrderBeforeReturning() async throws {
         let journal = Journal()
         let leader = LeaderServices(services: ["a", "b", "c"].map { Recording(name: $0, journal: journal) }, logger: logger)
@@ -58,7 +58,7 @@ struct LeaderServicesTests {
         #expect(journal.all.filter { $0.hasPrefix("stop") } == ["stop c", "stop b", "stop a"])
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aFailingServiceStopsTheOthersAndIsThrown() async throws {
         let journal = Journal()
         let services: [any Service] = [Recording(name: "a", journal: journal), Failing(), Recording(name: "c", journal: journal)]
@@ -67,7 +67,7 @@ struct LeaderServicesTests {
         #expect(Set(journal.all.filter { $0.hasPrefix("stop") }) == Set(journal.all.filter { $0.hasPrefix("start") }.map { "stop" + $0.dropFirst(5) }))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aFailureWhileLeadingStopsTheElectorAndIsThrown() async throws {
         let journal = Journal()
         let leader = LeaderServices(services: [Recording(name: "a", journal: journal), Failing()], logger: logger)

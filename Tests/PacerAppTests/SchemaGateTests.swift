@@ -4,7 +4,7 @@ import Testing
 
 @Suite("SchemaGate")
 struct SchemaGateTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func waitersResumeWhenTheGateOpensAndLaterWaitsReturnAtOnce() async throws {
         let gate = SchemaGate()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -17,7 +17,7 @@ struct SchemaGateTests {
         try await gate.waitUntilReady()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aCancelledWaitThrowsCancellationError() async {
         let gate = SchemaGate()
         let waiting = Task { try await gate.waitUntilReady() }

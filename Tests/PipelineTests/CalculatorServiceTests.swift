@@ -11,7 +11,7 @@ import Testing
 struct CalculatorServiceTests {
     typealias Fixture = MetricFixture
 
-    @Test("run() is woken by NOTIFY (the poll is 10 min), computes and publishes, and ends when cancelled", .timeLimit(.minutes(2)))
+    @Test("run() is woken by NOTIFY (the poll is 10 min), computes and publishes, and ends when cancelled", .timeLimit(.minutes(5)))
     func wokenByNotify() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await Fixture.define("df", .deploymentFrequency, client: client)
@@ -40,7 +40,7 @@ struct CalculatorServiceTests {
         }
     }
 
-    @Test("a dead database is logged and retried; the service keeps running and catches up when it is back", .timeLimit(.minutes(2)))
+    @Test("a dead database is logged and retried; the service keeps running and catches up when it is back", .timeLimit(.minutes(5)))
     func deadDatabase() async throws {
         try await TestDatabase.withFreshDatabase { client, url in
             try await Fixture.define("df", .deploymentFrequency, client: client)

@@ -10,7 +10,7 @@ import Testing
 
 /// A route that appears, changes or becomes usable after its events were stored still routes them (the stage's
 /// catch-up, docs/pipeline.md "Routes that arrive after their events"), exactly once.
-@Suite("Routes catch up with the events stored before them", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(1)))
+@Suite("Routes catch up with the events stored before them", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(5)))
 struct RouteCatchUpTests {
     static let transformSpec: JSONValue = [
         "output": ["type": "dev.cdevents.service.deployed.0.3.0"],

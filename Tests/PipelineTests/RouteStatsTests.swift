@@ -89,7 +89,7 @@ enum RouteStatsFixture {
     }
 }
 
-@Suite("Route counters (pipeline_route_stats) against PostgreSQL", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(1)))
+@Suite("Route counters (pipeline_route_stats) against PostgreSQL", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(5)))
 struct RouteStatsTests {
     @Test func eachRouteCountsTheEventsItMatchedAndARestartCountsNothingAgain() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

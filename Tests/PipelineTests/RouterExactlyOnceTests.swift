@@ -11,7 +11,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("Router + transformer: exactly once, wake-ups, outages", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(1)))
+@Suite("Router + transformer: exactly once, wake-ups, outages", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(5)))
 struct RouterExactlyOnceTests {
     /// `count` completed first rollouts: each becomes service.deployed + change.merged (2 CDEvents).
     static func rollouts(_ count: Int, prefix: String = "app") -> [CloudEvent] {

@@ -9,7 +9,7 @@ import PostgresNIO
 import TestSupport
 import Testing
 
-@Suite("Router + transformer against PostgreSQL", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(1)))
+@Suite("Router + transformer against PostgreSQL", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(5)))
 struct RouterTests {
     @Test func defaultPipelineTurnsDeploymentEventsIntoTheRightCDEvents() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

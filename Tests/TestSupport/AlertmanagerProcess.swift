@@ -71,7 +71,7 @@ public final class AlertmanagerProcess: @unchecked Sendable {
         let result = try await Subprocess.run(
             ["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
              "--data-binary", "@-", "http://127.0.0.1:\(port)/api/v2/alerts"],
-            stdin: Data(json.utf8), timeout: .seconds(10))
+            stdin: Data(json.utf8), timeout: .seconds(30))
         return Int(result.stdout) ?? -1
     }
 
@@ -89,7 +89,7 @@ public final class AlertmanagerProcess: @unchecked Sendable {
     static func freePort() async throws -> Int {
         let result = try await Subprocess.run(
             ["/usr/bin/env", "python3", "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"],
-            timeout: .seconds(10))
+            timeout: .seconds(30))
         guard let port = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw SubprocessError(message: "no free port: \(result.stderr)")
         }

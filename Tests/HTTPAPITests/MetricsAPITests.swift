@@ -129,6 +129,13 @@ struct MetricsAPITests {
             #expect(order.errorMessage?.contains("is after to") == true)
             let empty = try await client.execute(uri: "/api/v1/metrics/default/lead-time?app=", method: .get)
             #expect(empty.status == .badRequest)
+            // A NUL byte (what schemathesis sent) cannot reach PostgreSQL's text: 400 naming the parameter, not 503.
+            let nul = try await client.execute(uri: "/api/v1/metrics/default/lead-time?environment=%00prod", method: .get)
+            #expect(nul.status == .badRequest)
+            #expect(nul.errorMessage == "environment: the value contains a NUL character")
+            // Path segments are not percent-decoded: a %00 there is three characters and names nothing.
+            let nulPath = try await client.execute(uri: "/api/v1/metrics/default/lead%00time", method: .get)
+            #expect(nulPath.status == .notFound)
             let scope = try await client.execute(uri: "/api/v1/metrics/default/lead-time?series=some", method: .get)
             #expect(scope.status == .badRequest)
             #expect(scope.errorMessage == #"unknown series "some": use all, overall or groups"#)

@@ -44,6 +44,8 @@ struct MetricsSeriesRequest: Sendable {
         for key in Self.labelParameters {
             if let value = query[key[...]].map(String.init) {
                 guard !value.isEmpty else { throw APIError(.badRequest, "\(key): the value is empty", attribute: key) }
+                // PostgreSQL text cannot hold NUL: refused here, not as a failed read (a 503) later.
+                guard !value.contains("\u{0}") else { throw APIError(.badRequest, "\(key): the value contains a NUL character", attribute: key) }
                 labels[key] = value
             }
         }

@@ -51,7 +51,14 @@ struct DemoScript: Sendable {
                 }
             }
         }
-        let deployments = steps.filter { if case .rolloutCompleted = $0.action { true } else { false } }.count
+        // Deployment frequency counts every attempt, failed rollouts included (docs/metrics.md): waiting for the
+        // completed ones only could print the table while a failed rollout stood in for a deployment not counted yet.
+        let deployments = steps.filter {
+            switch $0.action {
+            case .rolloutCompleted, .rolloutFailed: true
+            default: false
+            }
+        }.count
         let restores = steps.filter {
             switch $0.action {
             case .availabilityRestored, .incidentResolved: true

@@ -245,8 +245,15 @@ def check_openapi(tmp: Path, demo: Demo) -> None:
                            "response_headers_conformance",
                "--max-examples", "40", "--workers", "2", "--seed", "15", "--request-timeout", "10",
                "--generation-database", "none", "--no-color", "--report", "junit", "--report-dir", str(report)]
-    r = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp,
-                       env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
+    # CPython 3.11's ast.parse sometimes raises "AST constructor recursion depth mismatch" inside hypothesis while it
+    # describes a filter (a crash of the tool in its coverage phase, with every generated case passing): run again
+    # then, at most twice. Any finding about the API fails at once.
+    for attempt in range(3):
+        r = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp,
+                           env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
+        if r.returncode == 0 or "AST constructor recursion depth mismatch" not in r.stdout + r.stderr:
+            break
+        print(f"     schemathesis crashed in CPython's ast module (attempt {attempt + 1}); running it again")
     summary = "\n".join(line for line in r.stdout.splitlines() if line.strip())[-4000:]
     print("\n".join("     " + line for line in summary.splitlines()[-12:]))
     check("schemathesis against the running server: no 5xx, every response as documented (status, content type, schema)",

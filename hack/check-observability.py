@@ -243,6 +243,10 @@ def check_openapi(tmp: Path, demo: Demo) -> None:
     command = ["schemathesis", "run", f"{demo.base}/api/v1/openapi.json",
                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
                            "response_headers_conformance",
+               # Not the coverage phase: with this document it crashes hypothesis inside CPython 3.11's ast module
+               # ("AST constructor recursion depth mismatch") in most runs; the fuzzing and stateful phases cover the
+               # same operations with generated values.
+               "--phases", "examples,fuzzing,stateful",
                "--max-examples", "40", "--workers", "2", "--seed", "15", "--request-timeout", "10",
                "--generation-database", "none", "--no-color", "--report", "junit", "--report-dir", str(report)]
     # CPython 3.11's ast.parse sometimes raises "AST constructor recursion depth mismatch" inside hypothesis while it

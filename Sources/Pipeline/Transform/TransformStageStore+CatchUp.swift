@@ -87,11 +87,7 @@ extension TransformStageStore {
             LIMIT \(limit)
             """, logger: logger
         ).decode((Int64, String, Date, String).self)
-        var records: [RawCloudEventRecord] = []
-        for try await (id, xid, storedAt, content) in rows {
-            records.append(RawCloudEventRecord(eventId: id, xid: Int64(xid) ?? 0, storedAt: storedAt, content: content))
-        }
-        return records
+        return try await Self.records(rows, capacity: limit)
     }
 
     /// In one transaction, when the catch-up row is still at `catchUp.position` in the same version (locked):

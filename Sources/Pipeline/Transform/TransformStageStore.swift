@@ -47,8 +47,14 @@ struct TransformStageStore: Sendable {
             LIMIT \(limit)
             """, logger: logger
         ).decode((Int64, String, Date, String).self)
+        return try await Self.records(rows, capacity: limit)
+    }
+
+    /// The rows of a `SELECT event_id, ingest_xid::text, event_timestamp, content::text` as records.
+    static func records<Rows: AsyncSequence>(_ rows: Rows, capacity: Int) async throws -> [RawCloudEventRecord]
+    where Rows.Element == (Int64, String, Date, String) {
         var records: [RawCloudEventRecord] = []
-        records.reserveCapacity(limit)
+        records.reserveCapacity(capacity)
         for try await (id, xid, storedAt, content) in rows {
             records.append(RawCloudEventRecord(eventId: id, xid: Int64(xid) ?? 0, storedAt: storedAt, content: content))
         }

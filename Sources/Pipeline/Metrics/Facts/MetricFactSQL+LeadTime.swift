@@ -16,6 +16,10 @@ extension MetricFactSQL {
     /// Repository views: a change of repository `R` sees the deployments whose deployed change is of `R` or of no
     /// known repository (view `r:R`); a change of no known repository sees them all (view `*`).
     ///
+    /// Partitions compare their text keys with `COLLATE "C"`: equality is the same under every deterministic
+    /// collation, and the byte order lets the sorts use abbreviated keys instead of the database collation's
+    /// `strcoll`.
+    ///
     /// `appFilter` (a query of app names) restricts it to whole apps. Rows: the columns of ``leadTimesColumns``.
     static func leadTimesSelect(appFilter: String?) -> String {
         """
@@ -36,7 +40,7 @@ extension MetricFactSQL {
                 ON r.app = lk.app AND (lk.repository IS NULL OR lk.repository = r.repository)
         ), lr AS (
             SELECT x.* FROM (
-                SELECT lv.*, max(lv.k) OVER (PARTITION BY lv.app, lv.environment, lv.view ORDER BY lv.time_created, lv.cd_source, lv.cd_id
+                SELECT lv.*, max(lv.k) OVER (PARTITION BY lv.app COLLATE "C", lv.environment COLLATE "C", lv.view COLLATE "C" ORDER BY lv.time_created, lv.cd_source, lv.cd_id
                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
                 FROM lv
             ) x WHERE x.before IS NULL OR x.k > x.before
@@ -48,14 +52,14 @@ extension MetricFactSQL {
                 ON e.app = c.app
         ), lg AS (
             SELECT lu.*, count(*) FILTER (WHERE lu.kind = 1) OVER (
-                PARTITION BY lu.app, lu.environment, lu.view ORDER BY lu.at DESC, lu.kind DESC) AS grp
+                PARTITION BY lu.app COLLATE "C", lu.environment COLLATE "C", lu.view COLLATE "C" ORDER BY lu.at DESC, lu.kind DESC) AS grp
             FROM lu
         ), lf AS (
             SELECT lg.app, lg.sha, lg.environment, lg.at, lg.kind, first_value(lg.time_created) OVER w AS deploy_time,
                    first_value(lg.cd_source) OVER w AS deploy_source, first_value(lg.cd_id) OVER w AS deploy_id,
                    first_value(lg.team) OVER w AS team, first_value(lg.namespace) OVER w AS namespace
             FROM lg WHERE lg.grp > 0
-            WINDOW w AS (PARTITION BY lg.app, lg.environment, lg.view, lg.grp ORDER BY lg.at DESC, lg.kind DESC)
+            WINDOW w AS (PARTITION BY lg.app COLLATE "C", lg.environment COLLATE "C", lg.view COLLATE "C", lg.grp ORDER BY lg.at DESC, lg.kind DESC)
         )
         SELECT app, sha, environment, at, deploy_time, deploy_source, deploy_id, team, namespace,
                (extract(epoch FROM deploy_time - at) / 3600)::float8

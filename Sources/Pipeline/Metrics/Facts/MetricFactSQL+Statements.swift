@@ -127,6 +127,8 @@ extension MetricFactSQL {
                                      incident_resolved_at, open_resolved_at, duplicate)
             \(failurePass(deployments: "(\(deploymentsSelect(range))) d", incidents: "incidents i", carry: carry))
             """,
+            // The planner needs the new tables' sizes to hash the lead-time joins rather than sort both sides.
+            "ANALYZE changes, deployments",
             "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(appFilter: nil))",
         ]
     }

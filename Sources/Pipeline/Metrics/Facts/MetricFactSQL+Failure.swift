@@ -104,7 +104,6 @@ extension MetricFactSQL {
     /// (`progressDeadlineSeconds: 600`).
     static let duplicateWindow = "interval '10 minutes'"
 
-    /// The deployment columns every ``failurePass(deployments:incidents:carry:)`` row starts with.
     /// How an incident names a deployment (docs/metrics.md, "Change failure rate"): (deployment column, incident
     /// column). Each is its own equi-join in ``failurePass(deployments:incidents:carry:)``: one join with the four
     /// alternatives OR-ed together (and a correlated lookup of duplicates) cannot be hashed, and made the pass
@@ -113,6 +112,7 @@ extension MetricFactSQL {
         ("deploy_id", "link_artifact"), ("commit", "link_commit"), ("version", "link_version"), ("cd_id", "link_deployment"),
     ]
 
+    /// The deployment columns every ``failurePass(deployments:incidents:carry:)`` row starts with.
     static let passColumns = "cd_source, cd_id, time_created, app, environment, deploy_type, deploy_id, commit, version, version_key"
 
     /// The columns of a deployment's failure facts, as recorded in `calc_deploy_delta` with the dimensions.

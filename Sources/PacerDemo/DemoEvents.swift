@@ -12,6 +12,9 @@ struct DemoEvents {
         var images: [String: String] = [:]
         var created = false
         var context: [String: JSONValue] = [:]
+        /// `rollback`, `previousRevision`, `previousImages` of the current revision: the source repeats them on the
+        /// revision's `rollout.completed`/`rollout.failed` (the default routes read `rollback` there).
+        var transition: [String: JSONValue] = [:]
     }
 
     private var workloads: [String: Workload] = [:]
@@ -49,6 +52,7 @@ struct DemoEvents {
                 extra["previousRevision"] = .int(Int64(previous))
                 extra["previousImages"] = .object(previousImages.mapValues(JSONValue.string))
             }
+            workload.transition = extra
             events.append(event("revision", id: "\(workload.uid)/\(revision)/revision", extra: extra))
         }
         let replicaSet = "\(app)-\(DemoHistory.sha("\(app)/\(workload.revision + 1)").prefix(10))"
@@ -58,13 +62,17 @@ struct DemoEvents {
             events.append(
                 event(
                     "rollout.completed", id: "\(workload.uid)/\(revision)/rollout.completed",
-                    extra: ["reason": "NewReplicaSetAvailable", "message": .string("ReplicaSet \"\(replicaSet)\" has successfully progressed.")]))
+                    extra: workload.transition.merging([
+                        "reason": "NewReplicaSetAvailable", "message": .string("ReplicaSet \"\(replicaSet)\" has successfully progressed."),
+                    ]) { $1 }))
         case .rolloutFailed(let revision, let image, let commit, let commitTime):
             newRevision(revision, image: image, commit: commit, commitTime: commitTime, rollback: false)
             events.append(
                 event(
                     "rollout.failed", id: "\(workload.uid)/\(revision)/rollout.failed",
-                    extra: ["reason": "ProgressDeadlineExceeded", "message": .string("ReplicaSet \"\(replicaSet)\" has timed out progressing.")]))
+                    extra: workload.transition.merging([
+                        "reason": "ProgressDeadlineExceeded", "message": .string("ReplicaSet \"\(replicaSet)\" has timed out progressing."),
+                    ]) { $1 }))
         case .availabilityLost:
             events.append(
                 event(

@@ -67,20 +67,32 @@ public enum DemoHistory {
     public static func steps(now: Date) -> [Step] {
         var steps: [Step] = []
         var revisions: [String: Int] = [:]
-        var images: [String: [String]] = [:]
         func at(_ daysAgo: Double, _ hours: Double = 0) -> Date { now.addingTimeInterval(-daysAgo * 86_400 + hours * 3_600) }
         func commit(_ app: String, _ n: Int) -> String { sha("\(app)-\(n)") }
-        func rollout(_ app: String, _ time: Date, leadHours: Double, failed: Bool = false, rollbackTo: String? = nil) {
+        // What each revision of an app rolled out (image, commit, commit time), for rollbacks.
+        var rolledOut: [String: [Int: (image: String, commit: String, commitTime: Date)]] = [:]
+        func rollout(_ app: String, _ time: Date, leadHours: Double, failed: Bool = false) {
             let revision = (revisions[app] ?? 0) + 1
             revisions[app] = revision
-            let image = rollbackTo ?? "registry.example.com/shop/\(app):1.\(revision).0"
-            images[app, default: []].append(image)
+            let image = "registry.example.com/shop/\(app):1.\(revision).0"
             let sha = commit(app, revision)
             let commitTime = time.addingTimeInterval(-leadHours * 3_600)
+            rolledOut[app, default: [:]][revision] = (image, sha, commitTime)
             let action: Action =
                 failed
                 ? .rolloutFailed(revision: revision, image: image, commit: sha, commitTime: commitTime)
-                : .rolloutCompleted(revision: revision, image: image, commit: sha, commitTime: commitTime, rollback: rollbackTo != nil)
+                : .rolloutCompleted(revision: revision, image: image, commit: sha, commitTime: commitTime, rollback: false)
+            steps.append(Step(app: app, time: time, action: action, phase: .history))
+        }
+        // `kubectl rollout undo`: the pod template of the revision before the current one comes back with its
+        // annotations (image, commit, commit time); Kubernetes numbers it with a new revision.
+        func rollback(_ app: String, _ time: Date) {
+            let revision = (revisions[app] ?? 0) + 1
+            revisions[app] = revision
+            guard let restored = rolledOut[app]?[revision - 2] else { return }
+            rolledOut[app]?[revision] = restored
+            let action: Action = .rolloutCompleted(
+                revision: revision, image: restored.image, commit: restored.commit, commitTime: restored.commitTime, rollback: true)
             steps.append(Step(app: app, time: time, action: action, phase: .history))
         }
         func outage(_ app: String, _ time: Date, hours: Double) {
@@ -98,7 +110,7 @@ public enum DemoHistory {
             rollout("payments", at(Double(day), -5), leadHours: day == 20 ? 40 : 30)
             if day == 20 {
                 outage("payments", at(20, -4), hours: 3)
-                rollout("payments", at(20, -1.5), leadHours: 30, rollbackTo: images["payments"]?.dropLast().last)
+                rollback("payments", at(20, -1.5))
             }
         }
         // search: weekly; one rollout failed its progress deadline and was fixed the next day.

@@ -3,8 +3,22 @@ import PacerDemo
 import PacerCore
 import TestSupport
 
-/// The four keys per app computed independently from the demo script (`DemoHistory.steps(now:)`), following the
-/// definitions in the session contract (docs/metrics.md): 30-day window ending now, environment production.
+/// The four keys per app for the demo script (`DemoHistory.steps(now:)`), written by hand from the rules in
+/// docs/metrics.md: 30-day window ending now, every environment (the demo has one, production), `spec.minSamples` 5.
+///
+/// The script, in hours before `now` (N), per app (r = the Deployment's revision, lead = hours from commit to rollout):
+/// - checkout: r1…r19 at N-(24 d + 3) h for d = 27, 25, 24, 22, 21, 20, 18, 17, 15, 14, 13, 11, 10, 8, 7, 6, 4, 3, 1
+///   (days with `d % 7` 2 or 5 skipped), lead 2 h for even d (9 of them) and 3 h for odd d (10); an
+///   outage of 0.75 h at N-289 h (26 h after the day-13 rollout); live: r20 (lead 4 h), r21 (lead 1 h).
+/// - payments: r1 N-653 h, r2 N-581 h, r3 N-485 h (lead 40 h; every other lead 30 h), an outage N-484 h → N-481 h, r4 at
+///   N-481.5 h = `kubectl rollout undo` back to r2 (r2's image and commit: a rollback), r5 N-413 h, r6 N-317 h, r7 N-245 h,
+///   r8 N-149 h, r9 N-77 h; live: r10 (lead 26 h), r11 fails its rollout (lead 2 h), r12 (lead 1 h).
+/// - search: r1 N-630 h, r2 N-462 h (lead 96 h), r3 N-318 h fails its rollout, r4 N-294 h (lead 100 h), r5 N-126 h (lead
+///   96 h); live: r6 deploys a change an external tool reported merged at N-50 h; incident INC-2041 N-5 h → N-3 h.
+/// - web: r1 N-608 h (lead 380 h), r2 N-224 h (lead 420 h), an outage N-194 h → N-164 h (30 h); live: r3 (lead 200 h), then
+///   an outage of a few seconds.
+/// Live steps happen at N plus a few seconds, in script order. Deployment frequency counts weeks and days back from N:
+/// a rollout at N-(24 d + h) h with h < 24 falls on day d; live rollouts on day 0; week w holds days 7w…7w+6.
 struct DemoExpectations {
     struct Value: Equatable, CustomStringConvertible {
         var value: Double?
@@ -15,153 +29,66 @@ struct DemoExpectations {
     /// group ("all" or the app) → metric → expected headline.
     var rows: [String: [String: Value]] = [:]
 
-    static let window: TimeInterval = 30 * 86_400
-
-    init(now: Date) {
-        struct Deploy { var app: String; var time: Date; var commit: String; var rolloutFailed = false; var rollback = false }
-        struct Signal { var app: String; var subject: String; var time: Date; var failedRollout = false }
-        var deploys: [Deploy] = []
-        var changes: [(app: String, commit: String, time: Date)] = []
-        var detections: [Signal] = []
-        var resolutions: [Signal] = []
-        // Live cluster steps happen now, one after the other: keep their order with one second between them.
-        var liveOffset: TimeInterval = 0
-        for step in DemoHistory.steps(now: now) {
-            var time = step.time
-            if step.phase == .live {
-                liveOffset += 1
-                time = step.time.addingTimeInterval(liveOffset)
-            }
-            let subject = "\(DemoHistory.namespace)/\(step.app)"
-            switch step.action {
-            case .rolloutCompleted(_, _, let commit, let commitTime, _):
-                // The demo marks a rollback only on its `revision` event (not on `rollout.completed`) and gives it a
-                // new commit, so the calculator sees an ordinary upgrade: not a rollback here either.
-                deploys.append(Deploy(app: step.app, time: time, commit: commit))
-                if let commitTime { changes.append((step.app, commit, commitTime)) }
-                // A completed rollout resolves the Deployment's failed-rollout incident, if one is open.
-                resolutions.append(Signal(app: step.app, subject: subject + "/rollout", time: time))
-            case .rolloutFailed(_, _, let commit, _):
-                // A failed rollout is a deployment that failed, and opens an incident naming it.
-                deploys.append(Deploy(app: step.app, time: time, commit: commit, rolloutFailed: true))
-                detections.append(Signal(app: step.app, subject: subject + "/rollout", time: time, failedRollout: true))
-            case .availabilityLost:
-                detections.append(Signal(app: step.app, subject: subject, time: time))
-            case .availabilityRestored:
-                resolutions.append(Signal(app: step.app, subject: subject, time: time))
-            case .changeMerged(let commit):
-                changes.append((step.app, commit, time))
-            case .incidentDetected(let id):
-                detections.append(Signal(app: step.app, subject: id, time: time))
-            case .incidentResolved(let id):
-                resolutions.append(Signal(app: step.app, subject: id, time: time))
-            }
-        }
-        let start = now.addingTimeInterval(-Self.window)
-        func inWindow(_ t: Date) -> Bool { t > start && t <= now.addingTimeInterval(60) }
-
-        // Lead time, every change counted: per (app, commit) its earliest merge, carried by the first deployment of
-        // its app at or after it whose commit was merged at or after it (itself or a later change; a failed rollout
-        // carries nothing).
-        var merged: [String: [String: Date]] = [:]
-        for change in changes {
-            let known = merged[change.app]?[change.commit]
-            merged[change.app, default: [:]][change.commit] = known.map { min($0, change.time) } ?? change.time
-        }
-        var leadTimes: [(app: String, hours: Double)] = []
-        for (app, commits) in merged {
-            for (_, changeTime) in commits {
-                let carrier = deploys.filter { deploy in
-                    guard deploy.app == app, !deploy.rolloutFailed, deploy.time >= changeTime, let deployed = commits[deploy.commit] else { return false }
-                    return deployed >= changeTime
-                }.min { $0.time < $1.time }
-                if let carrier, inWindow(carrier.time) { leadTimes.append((app, carrier.time.timeIntervalSince(changeTime) / 3_600)) }
-            }
-        }
-        // Incident openings: the first detection of a subject while none of it is open.
-        var openings: [Signal] = []
-        do {
-            let signals = (detections.map { ($0, true) } + resolutions.map { ($0, false) }).sorted { $0.0.time < $1.0.time }
-            var isOpen: Set<String> = []
-            for (signal, detected) in signals {
-                if detected {
-                    if !isOpen.contains(signal.subject) { openings.append(signal) }
-                    isOpen.insert(signal.subject)
-                } else {
-                    isOpen.remove(signal.subject)
-                }
-            }
-        }
-        // Change failure (docs/metrics.md): a deployment failed when its rollout failed, a rollback followed it (none
-        // is recognisable in the demo, see above), or an
-        // unnamed incident opened while it was the app's latest deployment and at most 24 h after it (a failed
-        // rollout's incident names that deployment, already failed). Rollbacks are left out of the rate.
-        let byTime = deploys.sorted { $0.time < $1.time }
-        var failed: [(app: String, failed: Bool)] = []
-        for (index, deploy) in byTime.enumerated() where inWindow(deploy.time) && !deploy.rollback {
-            let later = byTime[(index + 1)...].filter { $0.app == deploy.app }
-            let next = later.first?.time ?? .distantFuture
-            let rolledBack = later.first?.rollback == true
-            let attributed = openings.contains {
-                !$0.failedRollout && $0.app == deploy.app && $0.time >= deploy.time && $0.time < next
-                    && $0.time.timeIntervalSince(deploy.time) <= 24 * 3_600
-            }
-            failed.append((deploy.app, deploy.rolloutFailed || rolledBack || attributed))
-        }
-        // Time to restore: opened by the first detection of a subject, closed by the next resolution of it.
-        var restores: [(app: String, hours: Double)] = []
-        let signals = (detections.map { ($0, true) } + resolutions.map { ($0, false) }).sorted { $0.0.time < $1.0.time }
-        var open: [String: Signal] = [:]
-        for (signal, detected) in signals {
-            if detected {
-                if open[signal.subject] == nil { open[signal.subject] = signal }
-            } else if let opened = open.removeValue(forKey: signal.subject), inWindow(signal.time) {
-                restores.append((opened.app, signal.time.timeIntervalSince(opened.time) / 3_600))
-            }
-        }
-
-        for group in DemoHistory.apps.map(\.name) + ["all"] {
-            func mine(_ app: String) -> Bool { group == "all" || app == group }
-            var row: [String: Value] = [:]
-            // Deployment frequency: median over the window's 4 whole weeks (counted back from now) of the days
-            // (24 h periods counted back from now) with a deployment.
-            let groupDeploys = deploys.filter { mine($0.app) && inWindow($0.time) }
-            let perWeek = (0..<4).map { week -> Double in
-                let days = groupDeploys.compactMap { deploy -> Int? in
-                    let age = max(0, now.timeIntervalSince(deploy.time))
-                    return Int(age / 604_800) == week ? Int(age / 86_400) : nil
-                }
-                return Double(Set(days).count)
-            }
-            let frequency = Self.median(perWeek) ?? 0
-            let frequencyLevel = frequency >= 3 ? "Elite" : frequency >= 1 ? "High" : groupDeploys.count >= 1 ? "Medium" : "Low"
-            // spec.minSamples (default 5): a headline from fewer samples in the window has the level InsufficientData
-            // (the overall row always exists; a group's row only when it has samples).
-            func floored(_ level: String?, samples: Int) -> String? {
-                samples < 5 && (samples > 0 || group == "all") ? "InsufficientData" : level
-            }
-            row["deploymentFrequency"] = Value(value: frequency, level: floored(frequencyLevel, samples: groupDeploys.count))
-            let leads = leadTimes.filter { mine($0.app) }.map(\.hours)
-            let lead = Self.median(leads)
-            row["leadTimeForChanges"] = Value(
-                value: lead, level: floored(lead.map { $0 < 24 ? "Elite" : $0 < 168 ? "High" : $0 < 730 ? "Medium" : "Low" }, samples: leads.count))
-            let outcomes = failed.filter { mine($0.app) }
-            let rate = outcomes.isEmpty ? nil : Double(outcomes.filter(\.failed).count) / Double(outcomes.count)
-            row["changeFailureRate"] = Value(
-                value: rate, level: floored(rate.map { $0 <= 0.05 ? "Elite" : $0 <= 0.10 ? "Medium" : $0 <= 0.20 ? "High" : "Low" }, samples: outcomes.count))
-            let restoreHours = restores.filter { mine($0.app) }.map(\.hours)
-            let restore = Self.median(restoreHours)
-            row["timeToRestore"] = Value(
-                value: restore, level: floored(restore.map { $0 < 1 ? "Elite" : $0 < 24 ? "High" : $0 < 168 ? "Medium" : "Low" }, samples: restoreHours.count))
-            rows[group] = row
-        }
-    }
-
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    init() {
+        rows["checkout"] = [
+            // Days with a rollout per week: {0 (live), 1, 3, 4, 6}, {7, 8, 10, 11, 13}, {14, 15, 17, 18, 20},
+            // {21, 22, 24, 25, 27}: 5, 5, 5, 5 → median 5 days/week, Elite (≥ 3); 21 deployments.
+            "deploymentFrequency": Value(value: 5, level: "Elite"),
+            // Each rollout carries its own commit: 1 h, nine 2 h, ten 3 h, 4 h (21 changes) → the 11th is 3 h, Elite (< 1 day).
+            "leadTimeForChanges": Value(value: 3, level: "Elite"),
+            // No deployment failed: the outage came 26 h after the latest deployment (> 24 h attribution window) → 0/21, Elite.
+            "changeFailureRate": Value(value: 0, level: "Elite"),
+            // One incident, 0.75 h; 1 sample < 5 → InsufficientData.
+            "timeToRestore": Value(value: 0.75, level: "InsufficientData"),
+        ]
+        rows["payments"] = [
+            // Days per week: {0, 3, 6}, {10, 13}, {17, 20 (r3 and the rollback r4)}, {24, 27}: 3, 2, 2, 2 → median 2, High
+            // (≥ 1); 12 deployments (the rollback is a deployment).
+            "deploymentFrequency": Value(value: 2, level: "High"),
+            // Changes: r1, r2, r5…r9 30 h (7), r3 40 h, r10 26 h, r12 1 h (r11's rollout failed: its commit is no change;
+            // the rollback redeploys r2's commit, already carried by r2: no new change) → 10 samples, median (30 + 30) / 2
+            // = 30 h, High (< 1 week).
+            "leadTimeForChanges": Value(value: 30, level: "High"),
+            // Counted: 12 deployments minus the rollback r4 = 11. Failed: r3 (rolled back by r4, and the outage opened 1 h
+            // after it) and r11 (its rollout failed) → 2/11 = 18.18 %, High (≤ 20 %).
+            "changeFailureRate": Value(value: 2.0 / 11.0, level: "High"),
+            // The outage, 3 h, and r11's failed-rollout incident, closed by r12's rollout seconds later (≈ 0 h) → median
+            // 1.5 h; 2 samples → InsufficientData.
+            "timeToRestore": Value(value: 1.5, level: "InsufficientData"),
+        ]
+        rows["search"] = [
+            // Days per week: {0, 5}, {12, 13}, {19}, {26}: 2, 2, 1, 1 → median 1.5, High; 6 deployments.
+            "deploymentFrequency": Value(value: 1.5, level: "High"),
+            // r1 96 h, r2 96 h, r4 100 h, r5 96 h, the external change 50 h (r3 failed: carries nothing) → median 96 h,
+            // High; 5 samples.
+            "leadTimeForChanges": Value(value: 96, level: "High"),
+            // r3's rollout failed; INC-2041 names no deployment and opened 121 h after r5 (> 24 h) → 1/6 = 16.67 %, High.
+            "changeFailureRate": Value(value: 1.0 / 6.0, level: "High"),
+            // r3's failed-rollout incident, closed by r4 24 h later, and INC-2041, 2 h → median 13 h; 2 samples.
+            "timeToRestore": Value(value: 13, level: "InsufficientData"),
+        ]
+        rows["web"] = [
+            // Days per week: {0}, {9}, {}, {25}: 1, 1, 0, 1 → median 1, High by value; 3 deployments < 5 → InsufficientData.
+            "deploymentFrequency": Value(value: 1, level: "InsufficientData"),
+            // r1 380 h, r2 420 h, r3 200 h → median 380 h (Medium by value); 3 samples → InsufficientData.
+            "leadTimeForChanges": Value(value: 380, level: "InsufficientData"),
+            // The N-194 h outage came 30 h after r2 (> 24 h): nothing; the live outage right after r3 fails r3 → 1/3.
+            "changeFailureRate": Value(value: 1.0 / 3.0, level: "InsufficientData"),
+            // 30 h and the live outage's few seconds → median 15 h; 2 samples.
+            "timeToRestore": Value(value: 15, level: "InsufficientData"),
+        ]
+        rows["all"] = [
+            // Days per week over every app: {0, 1, 3, 4, 5, 6}, {7…13}, {14, 15, 17, 18, 19, 20}, {21, 22, 24, 25, 26, 27}:
+            // 6, 7, 6, 6 → median 6, Elite; 42 deployments.
+            "deploymentFrequency": Value(value: 6, level: "Elite"),
+            // 39 changes (21 + 10 + 5 + 3); sorted: 1 h twice, 2 h nine times (3rd–11th), 3 h ten times (12th–21st), … →
+            // the 20th is 3 h, Elite.
+            "leadTimeForChanges": Value(value: 3, level: "Elite"),
+            // Counted 21 + 11 + 6 + 3 = 41 (the rollback left out); failed 0 + 2 + 1 + 1 = 4 → 4/41 = 9.76 %, Medium (≤ 10 %).
+            "changeFailureRate": Value(value: 4.0 / 41.0, level: "Medium"),
+            // ≈0 h (payments' failed rollout), ≈0 h (web live), 0.75, 2, 3, 24, 30 h → the 4th of 7 is 2 h, High (< 1 day).
+            "timeToRestore": Value(value: 2, level: "High"),
+        ]
     }
 
     /// The value as the demo's table shows it (percent for the change failure rate).

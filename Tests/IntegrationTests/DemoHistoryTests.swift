@@ -56,6 +56,23 @@ struct DemoHistoryTests {
         }
     }
 
+    @Test func theRollbackRestoresTheEarlierRevisionsImageAndCommit() throws {
+        var events = DemoEvents()
+        let completed = DemoHistory.steps(now: now).filter { $0.phase == .history && $0.app == "payments" }
+            .flatMap { events.cloudEvents(for: $0) }.filter { $0.type == "dev.pacer.deployment.rollout.completed" }
+            .compactMap { $0.data?.jsonValue?.objectValue }
+        // payments: revisions 1, 2, 3, then `kubectl rollout undo` as revision 4: revision 2's image and commit (and commit
+        // time) come back, the rollout is marked a rollback and names revision 3 as the one it replaced.
+        let undo = try #require(completed.first { $0["rollback"] == true })
+        let restored = try #require(completed.first { $0["revision"] == 2 })
+        #expect(undo["revision"] == 4)
+        #expect(undo["commit"] == restored["commit"] && undo["commitTime"] == restored["commitTime"] && undo["version"] == restored["version"])
+        #expect(undo["images"] == restored["images"])
+        #expect(undo["previousRevision"] == 3)
+        #expect(completed.filter { $0["rollback"] == true }.count == 1)
+        #expect(completed.filter { $0["rollback"] == false }.count == completed.count - 1, "every other rollout says rollback: false")
+    }
+
     @Test func externalStepsAreValidCDEvents() throws {
         let external = DemoHistory.steps(now: now).filter { $0.phase == .external }
         #expect(external.count == 3)

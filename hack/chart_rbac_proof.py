@@ -5,8 +5,10 @@
    ServiceAccount's token; `.build/debug/pacer` runs with the chart Deployment's arguments and env and a kubeconfig
    holding only that token and kube-sim's CA (`certificate-authority-data`). Every part must work: the Lease is held and renewed, every pacer.dev object gets the
    cleanup finalizer and a Ready condition, Deployments listed before and created after the start become events
-   (also in a namespace created after the start), so do a StatefulSet and a DaemonSet listed at the start, and no
-   request is refused (no "forbidden" in the log).
+   (also in a namespace created after the start), so do a StatefulSet and a DaemonSet listed at the start, a
+   `kubectl rollout restart` rolled out before the start is reported as `restarted`, not as a deployment (the
+   previous revision's template is read from its ReplicaSet: list/watch replicasets), and no request is refused (no
+   "forbidden" in the log).
 2. Necessary: for every verb of every resource of every rule of the chart's ClusterRole and Roles, the same run with
    only that verb removed logs the apiserver's refusal (`cannot VERB resource "RESOURCE"`).
 
@@ -116,6 +118,9 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
                 r = cc.kubectl(admin, *args)
                 if r.returncode != 0:
                     return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
+            ok, detail = restart_before_start(cc, admin)
+            if not ok:
+                return False, detail
             r = cc.kubectl(admin, "apply", "-n", "default", "-f", "-", stdin=yaml.safe_dump_all(WORKLOADS))
             if r.returncode != 0:
                 return False, f"apply StatefulSet and DaemonSet: {r.stderr.strip()}"
@@ -158,6 +163,33 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
             except subprocess.TimeoutExpired:
                 sim.kill()
             sim_log.close()
+
+
+def restart_before_start(cc, admin: str) -> tuple[bool, str]:
+    """Deployment default/web: revision 1 rolled out, then `kubectl rollout restart` (the restartedAt patch it sends) rolled
+    out as revision 2, all before Pacer starts."""
+    def rolled_out(revision: str) -> bool:
+        r = cc.kubectl(admin, "get", "deployment", "web", "-n", "default", "-o", "json")
+        if r.returncode != 0:
+            return False
+        d = json.loads(r.stdout)
+        conditions = d.get("status", {}).get("conditions", [])
+        return (d["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision") == revision
+                and d.get("status", {}).get("observedGeneration") == d["metadata"].get("generation")
+                and any(c.get("reason") == "NewReplicaSetAvailable" for c in conditions))
+
+    for revision, patch in (("1", None), ("2", {"spec": {"template": {"metadata": {"annotations": {
+            "kubectl.kubernetes.io/restartedAt": "2026-12-02T10:00:00Z"}}}}})):
+        if patch is not None:
+            r = cc.kubectl(admin, "patch", "deployment", "web", "-n", "default", "--type", "merge", "-p", json.dumps(patch))
+            if r.returncode != 0:
+                return False, f"kubectl patch (rollout restart): {r.stderr.strip()}"
+        deadline = time.monotonic() + 30
+        while not rolled_out(revision):
+            if time.monotonic() > deadline:
+                return False, f"deployment default/web: revision {revision} not rolled out in kube-sim within 30 s"
+            time.sleep(0.1)
+    return True, ""
 
 
 def start_pacer(cc, deployment: dict, kubeconfig: str, url: str, tmp: str):
@@ -208,8 +240,9 @@ def wait_for_log(pacer, log_path: str, expect: str, timeout: float = 60, poke=No
     return expect in text, f"no log line with '{expect}' (exit={pacer.poll()}); log tail: {text[-600:]}"
 
 
-def count_events(url: str, subject: str) -> int:
-    r = subprocess.run(["psql", url, "-qAtc", f"SELECT count(*) FROM cloudevents_raw WHERE ce_subject = '{subject}'"],
+def count_events(url: str, subject: str, type_suffix: str = "") -> int:
+    where = f"ce_subject = '{subject}'" + (f" AND ce_type LIKE '%{type_suffix}'" if type_suffix else "")
+    r = subprocess.run(["psql", url, "-qAtc", f"SELECT count(*) FROM cloudevents_raw WHERE {where}"],
                        capture_output=True, text=True, timeout=30)
     return int(r.stdout.strip() or 0) if r.returncode == 0 else 0
 
@@ -233,6 +266,8 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) 
 
     steps = [
         ("Deployment listed at start becomes an event", lambda: count_events(url, "default/web") > 0),
+        ("its restart rolled out before the start is `restarted` (previous ReplicaSet read), not a deployment",
+         lambda: count_events(url, "default/web", ".restarted") == 1 and count_events(url, "default/web", ".revision") == 0),
         ("StatefulSet listed at start becomes an event", lambda: count_events(url, "default/db") > 0),
         ("DaemonSet listed at start becomes an event", lambda: count_events(url, "default/agent") > 0),
         ("every pacer.dev object has the finalizer and Ready=True", pipeline_settled),

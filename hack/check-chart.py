@@ -286,8 +286,8 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           {b["metadata"]["namespace"] for b in find(objs, "RoleBinding") if b["metadata"]["name"].endswith("-watch")} == {"team-a", "team-b", NS})
 
     default_workloads = {r for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if g == "apps"}
-    check("default: every workload kind is watched (list/watch deployments, statefulsets, daemonsets; no --no-watch-*)",
-          default_workloads == {"deployments", "statefulsets", "daemonsets"} and not any(a.startswith("--no-watch-") for a in default_args),
+    check("default: every workload kind is watched (list/watch deployments and their replicasets, statefulsets, daemonsets; no --no-watch-*)",
+          default_workloads == {"deployments", "replicasets", "statefulsets", "daemonsets"} and not any(a.startswith("--no-watch-") for a in default_args),
           str(default_workloads))
     objs, _ = render(h, chart, {"workloads": {"statefulsets": False, "daemonsets": False}})
     rendered.append(("workloads", objs))
@@ -295,7 +295,7 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     apps = {r for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if g == "apps"}
     check("workloads: a kind switched off gets --no-watch-<kind> and no RBAC grant",
           "--no-watch-statefulsets" in args and "--no-watch-daemonsets" in args and "--no-watch-deployments" not in args
-          and apps == {"deployments"}, f"{args} {apps}")
+          and apps == {"deployments", "replicasets"}, f"{args} {apps}")
 
     objs, _ = render(h, chart, {"serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True},
                                 "prometheusRule": {"enabled": True}})

@@ -201,8 +201,18 @@ extension DeploymentEventDeriver: WorkloadEventDeriver {
 
     /// Reads the object as a Deployment; its whole `spec.template` JSON counts for rollback detection.
     public mutating func observe(_ object: DynamicObject, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
+        try observe(object, namespace: namespace, templates: nil, now: now)
+    }
+
+    /// On first sight of a Deployment past its first revision, the previous revision's template comes from `templates`
+    /// (its ReplicaSet), so a restart that happened before Pacer started is still told from a deployment.
+    public mutating func observe(_ object: DynamicObject, namespace: Namespace?, templates: (any PodTemplateHistory)?, now: Date) throws -> WorkloadObservation {
         let deployment = try object.raw.decode(as: Deployment.self)
-        let events = observe(deployment, namespace: namespace, rawTemplate: object["spec"]?["template"], now: now)
+        var previous: JSONValue?
+        if let templates, let uid = deployment.metadata.uid, records[uid] == nil, let revision = Self.revision(of: deployment), revision > 1 {
+            previous = templates.template(namespace: deployment.metadata.namespace ?? "", ownerUID: uid, before: revision)
+        }
+        let events = observe(deployment, namespace: namespace, rawTemplate: object["spec"]?["template"], previousTemplate: previous, now: now)
         return WorkloadObservation(events: events, warnings: events.isEmpty ? [] : WorkloadContext.resolve(deployment: deployment, namespace: namespace).warnings)
     }
 

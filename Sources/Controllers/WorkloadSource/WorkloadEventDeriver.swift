@@ -14,10 +14,17 @@ public protocol WorkloadEventDeriver: Sendable {
     mutating func delete(_ object: DynamicObject, namespace: Namespace?, now: Date) throws -> WorkloadObservation
     /// Events that fall due with time alone (a progress deadline passing with no new observation).
     mutating func tick(now: Date) -> [CloudEvent]
+    /// As ``observe(_:namespace:now:)``, with the workload's earlier pod templates when the source reads them (the
+    /// Deployment deriver asks for the previous revision's template on first sight).
+    mutating func observe(_ object: DynamicObject, namespace: Namespace?, templates: (any PodTemplateHistory)?, now: Date) throws -> WorkloadObservation
 }
 
 extension WorkloadEventDeriver {
     public mutating func tick(now: Date) -> [CloudEvent] { [] }
+
+    public mutating func observe(_ object: DynamicObject, namespace: Namespace?, templates: (any PodTemplateHistory)?, now: Date) throws -> WorkloadObservation {
+        try observe(object, namespace: namespace, now: now)
+    }
 }
 
 /// What one observation derived, and what the source should log about it.

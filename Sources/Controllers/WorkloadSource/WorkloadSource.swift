@@ -33,6 +33,9 @@ public final class WorkloadSource: Service, Sendable {
     let logger: Logger
     let namespaces: Informer<Namespace>
     let watches: [KindWatch]
+    /// ReplicaSet informers (when Deployments are watched) and the templates they index.
+    let replicaSetInformers: [Informer<DynamicObject>]
+    let templates = ReplicaSetTemplates()
     let forwarder: EventForwarder
 
     /// Watches the enabled kinds through `client` (the app's ``KubeClient``; the caller shuts it down).
@@ -47,13 +50,22 @@ public final class WorkloadSource: Service, Sendable {
                 : configuration.watchNamespaces.map { client.resource(DynamicObject.self, descriptor: kind.descriptor, namespace: $0) }
             return Watched(deriver: Self.deriver(for: kind, configuration: configuration), sources: sources)
         }
-        self.init(watching: watched, namespaces: client.resource(Namespace.self), sink: sink, configuration: configuration, logger: logger)
+        let replicaSets: [any ListWatcher<DynamicObject>] =
+            !configuration.kinds.contains(.deployment) ? []
+            : configuration.watchNamespaces.isEmpty
+            ? [client.resource(DynamicObject.self, descriptor: .replicaSets)]
+            : configuration.watchNamespaces.map { client.resource(DynamicObject.self, descriptor: .replicaSets, namespace: $0) }
+        self.init(
+            watching: watched, namespaces: client.resource(Namespace.self), replicaSets: replicaSets, sink: sink, configuration: configuration,
+            logger: logger)
     }
 
     /// Watches the given kinds. Objects are watched untyped so that derivers see the whole object (the whole pod
-    /// template counts for rollback detection).
+    /// template counts for rollback detection). `replicaSets` (one per watched namespace, or one for all) give the
+    /// Deployment deriver the previous revision's template of a Deployment it first sees (restart detection).
     public init(
-        watching watched: [Watched], namespaces: any ListWatcher<Namespace>, sink: any CloudEventSink,
+        watching watched: [Watched], namespaces: any ListWatcher<Namespace>, replicaSets: [any ListWatcher<DynamicObject>] = [],
+        sink: any CloudEventSink,
         configuration: WorkloadSourceConfiguration = WorkloadSourceConfiguration(),
         logger: Logger = Logger(label: "pacer.workload-source")
     ) {
@@ -71,12 +83,18 @@ public final class WorkloadSource: Service, Sendable {
                     Informer(source: $0, configuration: InformerConfiguration(watcher: workloadWatcher), transform: Self.slim, logger: logger)
                 })
         }
+        var replicaSetWatcher = configuration.watcher
+        replicaSetWatcher.labelSelector = nil
+        self.replicaSetInformers = replicaSets.map {
+            Informer(source: $0, configuration: InformerConfiguration(watcher: replicaSetWatcher), transform: ReplicaSetTemplates.slim, logger: logger)
+        }
         self.forwarder = EventForwarder(
             sink: sink, capacity: configuration.retryBufferCapacity, batchSize: configuration.batchSize, backoff: configuration.retryBackoff,
             logger: logger)
         for watch in watches {
             for informer in watch.informers { informer.addHandler(handler(watch)) }
         }
+        for informer in replicaSetInformers { informer.addHandler(templates.handler) }
     }
 
     /// The deriver of `kind` with the configuration's knobs.
@@ -120,9 +138,16 @@ public final class WorkloadSource: Service, Sendable {
             group.addTask { await self.forwarder.run() }
             await withDiscardingTaskGroup { informers in
                 informers.addTask { try? await self.namespaces.run() }
+                for informer in replicaSetInformers { informers.addTask { try? await informer.run() } }
                 let synced = await cancelWhenGracefulShutdown { await self.waitForNamespaces() }
                 if !synced, !Task.isCancelled, !Task.isShuttingDownGracefully {
                     logger.warning("namespaces not listed within \(configuration.namespaceSyncTimeout); watching workloads without namespace annotations for now")
+                }
+                // Deployments first seen need their previous ReplicaSet (restart detection): list those first too.
+                let replicaSetsSynced = await cancelWhenGracefulShutdown { await self.waitForReplicaSets() }
+                if !replicaSetsSynced, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    logger.warning(
+                        "replicasets not listed within \(configuration.namespaceSyncTimeout); a restart revision of a Deployment seen before they are is counted as a deployment")
                 }
                 guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
                 for watch in watches {
@@ -146,6 +171,30 @@ public final class WorkloadSource: Service, Sendable {
                 }
             }
         }
+    }
+
+    /// Waits (at most `namespaceSyncTimeout`) for the ReplicaSet lists, then indexes what they hold (the informer's
+    /// handlers may still be catching up with the list).
+    private func waitForReplicaSets() async -> Bool {
+        guard !replicaSetInformers.isEmpty else { return true }
+        let timeout = configuration.namespaceSyncTimeout
+        let synced = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for informer in self.replicaSetInformers { await informer.store.waitUntilSynced() }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        for informer in replicaSetInformers {
+            for replicaSet in informer.store.list() { templates.upsert(replicaSet) }
+        }
+        return synced
     }
 
     private func waitForNamespaces() async -> Bool {
@@ -187,7 +236,9 @@ public final class WorkloadSource: Service, Sendable {
         let observation: WorkloadObservation
         do {
             observation = try watch.deriver.withLock { deriver in
-                deleted ? try deriver.delete(object, namespace: namespace, now: now) : try deriver.observe(object, namespace: namespace, now: now)
+                deleted
+                    ? try deriver.delete(object, namespace: namespace, now: now)
+                    : try deriver.observe(object, namespace: namespace, templates: replicaSetInformers.isEmpty ? nil : templates, now: now)
             }
         } catch {
             logger.warning("cannot read \(watch.kind.typeName) \(object.key?.description ?? "?"): \(error)")

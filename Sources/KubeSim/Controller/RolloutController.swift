@@ -6,6 +6,8 @@ import Synchronization
 /// Simulates the Deployment controller. On a new pod template it bumps the
 /// `deployment.kubernetes.io/revision` annotation and writes a "progressing" status after one
 /// `delay`, then the final status after another. Replica-only changes just update the counts.
+/// Each write also syncs the Deployment's ReplicaSets (`ReplicaSets.swift`: one per template, old ones kept up to
+/// `revisionHistoryLimit`), so clients can read earlier revisions' templates as in a real cluster.
 /// Annotations `kube-sim.pacer.dev/fail-rollout: "true"` (ProgressDeadlineExceeded) and
 /// `kube-sim.pacer.dev/unavailable: "true"` (Available False) steer the outcome.
 ///
@@ -43,7 +45,13 @@ final class RolloutController: Sendable {
             await withDiscardingTaskGroup { group in
                 for event in initial { schedule(event, in: &group) }
                 for await signal in events {
-                    if case .event(let event) = signal, event.type != .deleted { schedule(event, in: &group) }
+                    guard case .event(let event) = signal else { continue }
+                    if event.type != .deleted {
+                        schedule(event, in: &group)
+                    } else if let uid = event.object["metadata"]?["uid"]?.stringValue {
+                        // The garbage collector's part: the Deployment's ReplicaSets go with it.
+                        try? store.transact { $0.deleteReplicaSets(ownedBy: uid, namespace: event.namespace) }
+                    }
                 }
             }
             store.closeWatch(id, key: key)
@@ -73,7 +81,8 @@ final class RolloutController: Sendable {
                 // Through /status, as the real controller writes (its revision annotation rides along): no generation bump.
                 var options = WriteOptions()
                 options.internalWrite = true
-                _ = try state.update(type, version: "v1", namespace: namespace, name: name, body: object, subresource: "status", options: options)
+                let written = try state.update(type, version: "v1", namespace: namespace, name: name, body: object, subresource: "status", options: options)
+                try state.syncReplicaSets(of: written.object)
                 if let uid = object["metadata"]?["uid"]?.stringValue { rolled.withLock { $0[uid] = rolledOut } }
             }
         } catch {

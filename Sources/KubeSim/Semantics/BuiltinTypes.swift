@@ -22,6 +22,9 @@ enum BuiltinTypes {
                 group: "apps", versions: ["v1"], plural: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList",
                 namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatus: true),
             ResourceType(
+                group: "apps", versions: ["v1"], plural: "replicasets", singular: "replicaset", kind: "ReplicaSet", listKind: "ReplicaSetList",
+                namespaced: true, shortNames: ["rs"], categories: ["all"], hasStatus: true),
+            ResourceType(
                 group: "apps", versions: ["v1"], plural: "statefulsets", singular: "statefulset", kind: "StatefulSet", listKind: "StatefulSetList",
                 namespaced: true, shortNames: ["sts"], categories: ["all"], hasStatus: true),
             ResourceType(

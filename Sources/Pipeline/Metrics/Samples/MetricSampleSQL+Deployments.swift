@@ -51,29 +51,37 @@ extension MetricSampleSQL {
     }
 
     /// Failed deployments with a remediation: the first later deployment that did not fail, or the resolution of the
-    /// incident that failed it, whichever is first (the plan's failedDeploymentRecoveryTime rule).
+    /// incident that failed it, whichever is first (the plan's failedDeploymentRecoveryTime rule, over the deployments
+    /// that are not duplicates, as the plan reads them).
+    ///
+    /// The first later deployment that did not fail is one index probe per failed deployment (`deployments_app_env_time`,
+    /// stopping at the first match), not a window over every history: the range, group and cursor conditions reach
+    /// the failed deployments first, so a page costs what its rows and their successors cost, whatever the history
+    /// (the window `min(…) OVER (… ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)` re-aggregated the rest of the
+    /// history for every deployment of every app: quadratic, 15–18 s for a page of a 100,000-event history).
     func recoveryShape() -> Shape {
-        // The first later deployment that did not fail: its time from a window over each history (as the plan
-        // computes it), the deployment itself looked up for the listed rows only.
         let rows = """
             (SELECT * FROM (
-                SELECT d.*, d.time_created AS t, \(Self.key(["d.cd_source", "d.cd_id"])) AS k,
-                       least(d.next_good, CASE WHEN d.incident_failed THEN d.incident_resolved_at END,
+                SELECT d.*, d.time_created AS t, \(Self.key(["d.cd_source", "d.cd_id"])) AS k, true AS failed, ngt.time_created AS next_good,
+                       least(ngt.time_created, CASE WHEN d.incident_failed THEN d.incident_resolved_at END,
                              CASE WHEN d.open_gap <= \(window) THEN d.open_resolved_at END) AS recovered
-                FROM (
-                    SELECT d.*, min(d.time_created) FILTER (WHERE NOT d.failed) OVER (
-                        PARTITION BY d.app, d.environment ORDER BY d.time_created, d.cd_source, d.cd_id
-                        ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_good
-                    FROM (SELECT d.*, \(plan.deploymentFailed) AS failed FROM deployments d) d
-                ) d
-                WHERE d.failed
+                FROM deployments d
+                LEFT JOIN LATERAL (
+                    SELECT g.time_created FROM deployments g
+                    WHERE g.app = d.app AND g.environment = d.environment AND g.time_created >= d.time_created
+                      AND (g.time_created, g.cd_source, g.cd_id) > (d.time_created, d.cd_source, d.cd_id)
+                      -- unqualified fact columns resolve to g here, to d outside
+                      AND NOT g.duplicate AND NOT \(plan.deploymentFailed)
+                    ORDER BY g.time_created LIMIT 1
+                ) ngt ON true
+                WHERE NOT d.duplicate AND \(plan.deploymentFailed)
              ) r WHERE r.recovered IS NOT NULL) s
             """
         let next = """
             LEFT JOIN LATERAL (
                 SELECT g.* FROM deployments g
                 WHERE p.recovered = p.next_good AND g.app = p.app AND g.environment = p.environment AND g.time_created = p.next_good
-                  AND (g.time_created, g.cd_source, g.cd_id) > (p.time_created, p.cd_source, p.cd_id) AND NOT \(plan.deploymentFailed)
+                  AND (g.time_created, g.cd_source, g.cd_id) > (p.time_created, p.cd_source, p.cd_id) AND NOT g.duplicate AND NOT \(plan.deploymentFailed)
                 ORDER BY g.cd_source, g.cd_id LIMIT 1
             ) ng ON true
             """

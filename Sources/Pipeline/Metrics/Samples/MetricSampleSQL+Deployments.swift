@@ -55,10 +55,11 @@ extension MetricSampleSQL {
     /// that are not duplicates, as the plan reads them).
     ///
     /// The first later deployment that did not fail is one index probe per failed deployment (`deployments_app_env_time`,
-    /// stopping at the first match), not a window over every history: the range, group and cursor conditions reach
-    /// the failed deployments first, so a page costs what its rows and their successors cost, whatever the history
-    /// (the window `min(…) OVER (… ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)` re-aggregated the rest of the
-    /// history for every deployment of every app: quadratic, 15–18 s for a page of a 100,000-event history).
+    /// stopping at the first match), not a window over the histories: the range, group and cursor conditions reach the
+    /// failed deployments first, so a page costs what its rows and their successors cost, not what the history costs.
+    /// (The window `min(…) OVER (PARTITION BY app, environment … ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)` ran
+    /// over every deployment before any condition applied, and PostgreSQL aggregates such a frame again for every row,
+    /// its start moving: quadratic in each history; docs/http-api.md has the timings.)
     func recoveryShape() -> Shape {
         let rows = """
             (SELECT * FROM (

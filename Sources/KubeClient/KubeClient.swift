@@ -48,6 +48,10 @@ public final class KubeClient: Sendable {
         requestConfig.httpVersion = .automatic
         var watchConfig = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: connect, read: idle))
         watchConfig.httpVersion = .http1Only
+        // Every open watch holds one HTTP/1.1 connection for as long as it runs: one per watched resource (and per
+        // namespace with watchNamespaces), so AsyncHTTPClient's default of 8 per host made the ninth watch wait for a
+        // connection until it timed out (the workload source's five watches with ReplicaSets, plus the reconcilers').
+        watchConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: requestConfig, backgroundActivityLogger: logger)
         watchHTTP = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: watchConfig, backgroundActivityLogger: logger)
     }

@@ -81,7 +81,7 @@ struct ReplicaSetHistorySimTests {
             let fresh = InMemorySink()
             try await env.running(env.makeSource(sink: fresh)) {
                 try await eventually("restarted@2 after the restart") { fresh.contains("restarted@2") }
-                try await env.marker(sink: fresh)
+                try await env.marker("after-first-restart", sink: fresh)
             }
             #expect(fresh.summary(of: "shop/web") == ["created", "restarted@2"])
             // The same Deployment then gets a new image: a deployment again.
@@ -90,7 +90,7 @@ struct ReplicaSetHistorySimTests {
             try await Self.rolledOut(env, revision: "3")
             try await env.running(env.makeSource(sink: later)) {
                 try await eventually("rollout.completed@3 after the restart") { later.contains("rollout.completed@3") }
-                try await env.marker(sink: later)
+                try await env.marker("after-second-restart", sink: later)
             }
             #expect(later.summary(of: "shop/web") == ["created", "revision@3", "rollout.completed@3"])
         }

@@ -117,13 +117,14 @@ extension MetricSampleSQL {
 
     /// The histories of the apps and environments with a rolled-back deployment on the page (whole histories: a
     /// rollback can restore a deployment of any age), numbered as the failure pass numbers them, and their rollbacks
-    /// with the position each restores.
+    /// with the position each restores. Both are computed once per page (MATERIALIZED): inlined into the per-row
+    /// lateral join, the window over the histories ran again for every listed row.
     var historyCTEs: String {
         """
-        , hist AS (
+        , hist AS MATERIALIZED (
             SELECT h.*, row_number() OVER (PARTITION BY h.app, h.environment ORDER BY h.time_created, h.cd_source, h.cd_id) AS rn
             FROM deployments h WHERE (h.app, h.environment) IN (SELECT app, environment FROM page WHERE rolled_back)
-        ), rbs AS (
+        ), rbs AS MATERIALIZED (
             SELECT v.*, CASE WHEN v.prev_same < v.rn - 1 THEN v.prev_same ELSE v.rn - 2 END AS restored FROM (
                 SELECT hist.*, CASE WHEN version_key IS NOT NULL THEN
                     lag(rn) OVER (PARTITION BY app, environment, version_key ORDER BY rn) END AS prev_same

@@ -32,6 +32,7 @@ public struct MetricSampleReader: Sendable {
         let (total, rows) = try await client.withTransaction(logger: logger) { connection -> (Int64, [(Int64, String, String)]) in
             // A page is a nested loop of small index probes per listed row, which the planner's estimates make look
             // expensive enough for JIT: compiling it took seconds, far more than running it (as for the calculator).
+            try await connection.query("SET TRANSACTION READ ONLY", logger: logger)
             try await connection.query("SET LOCAL jit = off", logger: logger)
             var total: Int64 = 0
             for try await count in try await connection.query(sql.countQuery(shape, request).query, logger: logger).decode(Int64.self) {

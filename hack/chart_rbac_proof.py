@@ -54,7 +54,8 @@ def run(objects: list[dict], cc) -> None:
     try:
         ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None)
         cc.check("rbac proof: pacer run with the chart's ServiceAccount token, RBAC and TLS: Lease held and renewed, finalizers, "
-                 "Ready statuses, Deployment events (listed, watched, new namespace), StatefulSet and DaemonSet events, nothing forbidden", ok, detail)
+                 "Ready statuses, Deployment events (listed, watched, new namespace), a restart rolled out before the start reported as "
+                 "restarted (ReplicaSets read), StatefulSet and DaemonSet events, nothing forbidden", ok, detail)
         variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
                     for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
         missing = []

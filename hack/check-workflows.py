@@ -6,10 +6,13 @@
 - release.yml: runs on version tags only; checks the tag against the VERSION file; builds the Dockerfile for
   linux/amd64 and linux/arm64 and pushes the image the chart installs by default (values.yaml image.repository);
   joins the two under one tag; packages the chart with that version and pushes it as OCI (`helm push oci://`).
+- Every workflow job that runs `pip install` sets up its own Python first (actions/setup-python@vN) or uses a venv:
+  ubuntu-24.04's system Python is externally managed (PEP 668) and refuses pip installs.
 Exits non-zero on failure; the last line is `N passed, M failed`.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +59,22 @@ def steps(job: dict) -> list[dict]:
     return job.get("steps", [])
 
 
+def pip_problem(job: dict) -> str:
+    """Empty when every step of `job` running `pip install` comes after an actions/setup-python@vN step (N a pinned
+    major version, not a branch) or runs pip from a venv it created; else what is wrong."""
+    python_ready = False
+    for step in steps(job):
+        uses = step.get("uses", "")
+        if uses.startswith("actions/setup-python@"):
+            python_ready = re.fullmatch(r"v\d+", uses.split("@", 1)[1]) is not None
+            if not python_ready:
+                return f"{uses}: not a pinned major version (vN)"
+        run = step.get("run", "")
+        if re.search(r"\bpip3? install\b", run) and not python_ready and "-m venv" not in run:
+            return f"step {step.get('name', run.splitlines()[0])!r} runs pip install on the system Python"
+    return ""
+
+
 def main() -> None:
     if not check("actionlint and shellcheck installed (hack/deps.sh)",
                  shutil.which("actionlint") is not None and shutil.which("shellcheck") is not None):
@@ -79,6 +98,21 @@ def main() -> None:
     check("release.yml: runs on pushed version tags only", set(on) == {"push"} and set(on["push"]) == {"tags"},
           str(on))
     jobs = release["jobs"]
+    # ubuntu-24.04's system Python 3.12 is externally managed (PEP 668): `pip install` into it fails. Every job that
+    # runs pip must first set up its own Python with actions/setup-python at a pinned major version (or use a venv).
+    pip_jobs = {}
+    for path in WORKFLOWS.glob("*.y*ml"):
+        for name, job in (yaml.safe_load(path.read_text()).get("jobs") or {}).items():
+            pip_jobs[f"{path.name}:{name}"] = pip_problem(job)
+    check("workflows: every `pip install` runs on a Python from actions/setup-python@vN (pinned major) set up before it, "
+          "or in a venv, never on the runner's externally managed system Python (PEP 668)",
+          any("release.yml" in k for k in pip_jobs) and not any(pip_jobs.values()),
+          "; ".join(f"{k}: {v}" for k, v in pip_jobs.items() if v))
+    system_pip = {"steps": [{"uses": "actions/checkout@v6"}, {"name": "pip", "run": "python3 -m pip install pyyaml"}]}
+    floating = {"steps": [{"uses": "actions/setup-python@main"}, {"run": "python -m pip install pyyaml"}]}
+    late = {"steps": [{"run": "pip install pyyaml"}, {"uses": "actions/setup-python@v6"}]}
+    check("workflows: the pip rule refuses pip on the system Python, a floating setup-python ref, setup-python after pip",
+          all(pip_problem(j) for j in (system_pip, floating, late)))
     runs = "\n".join(s.get("run", "") for s in steps(jobs["version"]))
     check("release.yml: the tag must equal v + VERSION, and check-version.py passes",
           '"v$version" != "$GITHUB_REF_NAME"' in runs and "hack/check-version.py" in runs, runs)

@@ -346,6 +346,23 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           container["livenessProbe"]["httpGet"].get("scheme") == "HTTPS" and container["readinessProbe"]["httpGet"].get("scheme") == "HTTPS"
           and find(objs, "ServiceMonitor")[0]["spec"]["endpoints"][0].get("scheme") == "https"
           and all("https://" in json.dumps(p) for p in find(objs, "Pod")))
+    hook = [p for p in find(objs, "Pod") if p["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+    hook_spec = hook[0]["spec"] if hook else {}
+    check("tls: the helm test Pod mounts ca.crt of the serving Secret (as cert-manager writes it) and curls with --cacert",
+          {"name": "tls-ca", "secret": {"secretName": "pacer-serving-cert", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
+          in hook_spec.get("volumes", [])
+          and {"name": "tls-ca", "mountPath": "/etc/pacer-test/ca", "readOnly": True} in hook_spec["containers"][0].get("volumeMounts", [])
+          and "--cacert /etc/pacer-test/ca/ca.crt" in hook_spec["containers"][0]["args"][0], json.dumps(hook_spec)[:600])
+    objs_ca, _ = render(h, chart, {"tls": {"enabled": True, "secretName": "pacer-serving-cert", "caSecretName": "my-ca",
+                                           "caSecretKey": "root.pem"}})
+    rendered.append(("tls separate CA", objs_ca))
+    hook_ca = [p for p in find(objs_ca, "Pod") if p["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+    check("tls.caSecretName/caSecretKey: the helm test Pod takes the CA from that Secret and key",
+          bool(hook_ca) and {"name": "tls-ca", "secret": {"secretName": "my-ca", "items": [{"key": "root.pem", "path": "ca.crt"}]}}
+          in hook_ca[0]["spec"].get("volumes", []))
+    default_hook = [p for p in find(render(h, chart, None)[0], "Pod") if p["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+    check("tls off: the helm test Pod mounts no CA and passes no --cacert",
+          bool(default_hook) and "volumes" not in default_hook[0]["spec"] and "--cacert" not in default_hook[0]["spec"]["containers"][0]["args"][0])
     try:
         render(h, chart, {"tls": {"enabled": True}})
         check("tls without secretName is refused", False)
@@ -444,7 +461,7 @@ def kubectl(kubeconfig: str, *args: str, stdin: str | None = None) -> subprocess
                           input=stdin, capture_output=True, text=True, timeout=60)
 
 
-def check_kube_sim(objects: list[dict]) -> None:
+def check_kube_sim(objects: list[dict], tls_objects: list[dict]) -> None:
     binary = ROOT / ".build" / "debug" / "kube-sim"
     if not binary.exists():
         print("building kube-sim (swift build --product kube-sim)")
@@ -500,6 +517,14 @@ def check_kube_sim(objects: list[dict]) -> None:
             got = {k: len(kubectl(kubeconfig, "get", "-n", NS, k.lower() + "s", "-o", "name").stdout.split()) for k in want}
             check(f"kube-sim: EventRoutes and CDEventTransforms stored {got}", got == want, str(want))
             run_operator_as_charted(objects, kubeconfig, tmp)
+            # The same kube-sim, Pacer rendered with tls.enabled: its own --tls-cert-file/--tls-key-file serve HTTPS
+            # and the `helm test` script verifies them with the mounted CA.
+            try:
+                pair = make_tls_pair(os.path.join(tmp, "tls"))
+            except RuntimeError as error:
+                check("operator run (TLS): CA and serving certificate made with openssl", False, str(error))
+            else:
+                run_operator_as_charted(tls_objects, kubeconfig, tmp, tls=pair)
         finally:
             proc.terminate()
             try:
@@ -516,12 +541,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, cafile: str | None = None) -> tuple[int, str]:
+    import ssl
     import urllib.error
     import urllib.request
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    context = ssl.create_default_context(cafile=cafile) if cafile else None
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5, context=context) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -538,18 +565,46 @@ def development_postgres() -> tuple[str, str]:
     return base, start.stderr
 
 
-def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> None:
+def make_tls_pair(directory: str) -> dict:
+    """With openssl: a CA, and a serving certificate it signs for the chart's Service name and 127.0.0.1 (what
+    cert-manager would keep in the Secret as tls.crt, tls.key and ca.crt). Paths by those keys."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    paths = {k: str(d / k) for k in ("ca.crt", "ca.key", "tls.crt", "tls.key", "tls.csr")}
+    ext = d / "san.ext"
+    ext.write_text(f"subjectAltName=DNS:{RELEASE}.{NS}.svc,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    steps = [
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=pacer-check-ca",
+         "-keyout", paths["ca.key"], "-out", paths["ca.crt"]],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={RELEASE}.{NS}.svc", "-keyout", paths["tls.key"], "-out", paths["tls.csr"]],
+        ["x509", "-req", "-in", paths["tls.csr"], "-CA", paths["ca.crt"], "-CAkey", paths["ca.key"], "-CAcreateserial",
+         "-days", "2", "-extfile", str(ext), "-out", paths["tls.crt"]],
+    ]
+    for step in steps:
+        r = subprocess.run(["openssl", *step], capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"openssl {' '.join(step[:2])}: {r.stderr.strip()}")
+    return paths
+
+
+def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str, tls: dict | None = None) -> None:
     """Runs .build/debug/pacer with the chart Deployment's args and env (token file, database URL and port swapped
     for local ones) against kube-sim and the development PostgreSQL: it must get ready, refuse ingest without the
-    generated token, accept it with the token, and reconcile the default pipeline's MetricDefinitions to Ready."""
+    generated token, accept it with the token, and reconcile the default pipeline's MetricDefinitions to Ready.
+    Then the `helm test` Pod's script runs against it. With `tls` (make_tls_pair's paths; objects rendered with
+    tls.enabled): the Deployment's --tls-cert-file/--tls-key-file point at that pair, every request is HTTPS verified
+    with its CA, and the hook script reaches Pacer under the Service's name with the CA where the Pod mounts it."""
+    label = "operator run (TLS)" if tls else "operator run"
+    scheme = "https" if tls else "http"
+    cafile = tls["ca.crt"] if tls else None
     binary = ROOT / ".build" / "debug" / "pacer"
     base, error = development_postgres()
-    if not check("operator run: development PostgreSQL (hack/postgres.sh start)", base.startswith("postgres://"), error):
+    if not check(f"{label}: development PostgreSQL (hack/postgres.sh start)", base.startswith("postgres://"), error):
         return
-    db = f"pacer_chart_check_{os.getpid()}"  # per process: two checks may share one PostgreSQL
+    db = f"pacer_chart_check_{os.getpid()}{'_tls' if tls else ''}"  # per process: two checks may share one PostgreSQL
     for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
         r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
-        if not check(f"operator run: {sql}", r.returncode == 0, r.stderr):
+        if not check(f"{label}: {sql}", r.returncode == 0, r.stderr):
             return
     url = base.replace("/pacer?", f"/{db}?")
     dep = find(objects, "Deployment", RELEASE)[0]
@@ -557,32 +612,44 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
     token = secret_value(objects, f"{RELEASE}-ingest", "token") or ""
     token_file = os.path.join(tmp, "token")
     Path(token_file).write_text(token + "\n")
-    args = [a.replace("/etc/pacer/ingest/token", token_file) for a in c["args"]] + ["--kubeconfig", kubeconfig]
+    local = {"/etc/pacer/ingest/token": token_file}
+    if tls:
+        local.update({"/etc/pacer/tls/tls.crt": tls["tls.crt"], "/etc/pacer/tls/tls.key": tls["tls.key"]})
+    args = [a for a in c["args"]]
+    for charted, here in local.items():
+        args = [a.replace(charted, here) for a in args]
+    args += ["--kubeconfig", kubeconfig]
+    if tls and not check(f"{label}: the Deployment passes --tls-cert-file and --tls-key-file (swapped for the openssl pair)",
+                         f"--tls-cert-file={tls['tls.crt']}" in args and f"--tls-key-file={tls['tls.key']}" in args, str(c["args"])):
+        return
     port = free_port()
     env = dict(os.environ)
     env.update({e["name"]: e["value"] for e in c["env"] if "value" in e})
     env.update({"PACER_DATABASE_URL": url, "PACER_HTTP_PORT": str(port), "PACER_HTTP_HOST": "127.0.0.1", "PACER_LOG_FORMAT": "text"})
-    log_path = os.path.join(tmp, "pacer.log")
+    log_path = os.path.join(tmp, "pacer-tls.log" if tls else "pacer.log")
     with open(log_path, "w") as log:
         proc = subprocess.Popen([str(binary), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             ready, deadline = (0, ""), time.monotonic() + 60
             while time.monotonic() < deadline and proc.poll() is None:
-                ready = http("GET", f"http://127.0.0.1:{port}/readyz")
+                ready = http("GET", f"{scheme}://127.0.0.1:{port}/readyz", cafile=cafile)
                 if ready[0] == 200:
                     break
                 time.sleep(0.3)
-            if not check(f"operator run: `pacer {' '.join(args[:3])} ...` as charted answers /readyz 200", ready[0] == 200,
+            if not check(f"{label}: `pacer {' '.join(args[:3])} ...` as charted answers {scheme} /readyz 200", ready[0] == 200,
                          f"{ready} exit={proc.poll()} log: {Path(log_path).read_text()[-800:]}"):
                 return
+            if tls:
+                plain = http("GET", f"http://127.0.0.1:{port}/readyz")
+                check(f"{label}: plain http on the TLS port gets no answer", plain[0] != 200, str(plain))
             event = json.dumps({"specversion": "1.0", "id": "chart-check-1", "source": "/chart/check",
                                 "type": "dev.cdevents.service.deployed.0.2.0", "time": "2026-01-01T00:00:00Z",
                                 "datacontenttype": "application/json", "data": {}}).encode()
             headers = {"Content-Type": "application/cloudevents+json"}
-            status, body = http("POST", f"http://127.0.0.1:{port}/events", event, headers)
-            check("operator run: POST /events without the token is 401", status == 401, f"{status} {body[:200]}")
-            status, body = http("POST", f"http://127.0.0.1:{port}/events", event, {**headers, "Authorization": f"Bearer {token}"})
-            check("operator run: POST /events with the generated token is 202", status == 202, f"{status} {body[:200]}")
+            status, body = http("POST", f"{scheme}://127.0.0.1:{port}/events", event, headers, cafile=cafile)
+            check(f"{label}: POST /events without the token is 401", status == 401, f"{status} {body[:200]}")
+            status, body = http("POST", f"{scheme}://127.0.0.1:{port}/events", event, {**headers, "Authorization": f"Bearer {token}"}, cafile=cafile)
+            check(f"{label}: POST /events with the generated token is 202", status == 202, f"{status} {body[:200]}")
             ready_count, deadline = 0, time.monotonic() + 60
             while time.monotonic() < deadline:
                 r = kubectl(kubeconfig, "get", "-n", NS, "metricdefinitions", "-o", "json")
@@ -592,24 +659,39 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str) -> N
                 if ready_count == 6:
                     break
                 time.sleep(0.5)
-            check("operator run: the 6 default MetricDefinitions become Ready", ready_count == 6,
+            check(f"{label}: the 6 default MetricDefinitions become Ready", ready_count == 6,
                   f"{ready_count} ready; log: {Path(log_path).read_text()[-800:]}")
             r = kubectl(kubeconfig, "get", "-n", NS, "leases", "-o", "name")
-            check(f"operator run: leader-election Lease held in {NS} (the Role's namespace)", r.stdout.strip() != "", r.stdout + r.stderr)
+            check(f"{label}: leader-election Lease held in {NS} (the Role's namespace)", r.stdout.strip() != "", r.stdout + r.stderr)
             hook = [o for o in find(objects, "Pod") if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
-            script = hook[0]["spec"]["containers"][0]["args"][0].replace(f"http://{RELEASE}.{NS}.svc:8080", f"http://127.0.0.1:{port}")
+            script = hook[0]["spec"]["containers"][0]["args"][0]
+            script_env = dict(os.environ)
+            if tls:
+                # The script keeps the Service's name (the certificate's SAN is checked); curl resolves it to the
+                # local port through a .curlrc (CURL_HOME), and the CA sits where the Pod mounts the tls-ca volume.
+                mounts = {m["name"]: m["mountPath"] for m in hook[0]["spec"]["containers"][0].get("volumeMounts", [])}
+                ca_path = mounts.get("tls-ca", "(no tls-ca mount)") + "/ca.crt"
+                script = script.replace(f"https://{RELEASE}.{NS}.svc:8080", f"https://{RELEASE}.{NS}.svc:{port}").replace(ca_path, tls["ca.crt"])
+                curl_home = os.path.join(tmp, "curl-home")
+                os.makedirs(curl_home, exist_ok=True)
+                Path(curl_home, ".curlrc").write_text(f'resolve = "{RELEASE}.{NS}.svc:{port}:127.0.0.1"\n')
+                script_env["CURL_HOME"] = curl_home
+                check(f"{label}: the hook script calls https with --cacert {ca_path} (the mounted CA) on every curl",
+                      script.count("curl ") == script.count(f"curl --cacert {tls['ca.crt']} ") > 0, script)
+            else:
+                script = script.replace(f"http://{RELEASE}.{NS}.svc:8080", f"http://127.0.0.1:{port}")
             # The hook's ServiceAccount, Role and RoleBinding as Helm creates them before the Pod; the Pod's mounted
             # token is the TokenRequest kubectl create token makes for that ServiceAccount.
             hook_rbac = [o for o in objects if o["kind"] in ("ServiceAccount", "Role", "RoleBinding")
                          and o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
             r = kubectl(kubeconfig, "apply", "-n", NS, "-f", "-", stdin=yaml.safe_dump_all(hook_rbac))
-            check("operator run: the `helm test` hook's ServiceAccount, Role and RoleBinding apply", r.returncode == 0, r.stderr)
+            check(f"{label}: the `helm test` hook's ServiceAccount, Role and RoleBinding apply", r.returncode == 0, r.stderr)
             r = kubectl(kubeconfig, "create", "token", f"{RELEASE}-test", "-n", NS)
             hook_token = os.path.join(tmp, "hook-token")
             Path(hook_token).write_text(r.stdout.strip())
             script = script.replace("/var/run/secrets/kubernetes.io/serviceaccount/token", hook_token)
-            r = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
-            check("operator run: the `helm test` Pod's script (Service address swapped for the local port) passes",
+            r = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=180, env=script_env)
+            check(f"{label}: the `helm test` Pod's script (Service address swapped for the local port) passes",
                   r.returncode == 0 and "pacer answers at" in r.stdout, r.stdout + r.stderr)
         finally:
             proc.terminate()
@@ -663,7 +745,8 @@ def main() -> int:
     check_schema(h, chart)
     check_cli_contract([("default", objects)] + variants)
     if "--no-kube-sim" not in sys.argv:
-        check_kube_sim(objects)
+        tls_objects, _ = render(h, chart, {"tls": {"enabled": True, "secretName": f"{RELEASE}-serving-cert"}})
+        check_kube_sim(objects, tls_objects)
         if "--no-rbac-proof" not in sys.argv:
             load_module("chart_rbac_proof", "chart_rbac_proof.py").run(objects, sys.modules[__name__])
     return report_and_exit()

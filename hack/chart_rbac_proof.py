@@ -41,7 +41,9 @@ def _workload(kind: str, name: str) -> dict:
 WORKLOADS = [_workload("StatefulSet", "db"), _workload("DaemonSet", "agent")]
 
 
-def run(objects: list[dict], cc) -> None:
+def run(objects: list[dict], cc, watch_objects: list[dict] | None = None, monitored_objects: list[dict] | None = None) -> None:
+    """`objects`: the default render; `watch_objects`: rendered with watchNamespaces; `monitored_objects`: with the
+    ServiceMonitor on (its scraper ServiceAccount and /metrics ClusterRole)."""
     base, error = cc.development_postgres()
     if not cc.check("rbac proof: development PostgreSQL", base.startswith("postgres://"), error):
         return
@@ -51,8 +53,14 @@ def run(objects: list[dict], cc) -> None:
     pipeline = [o for o in objects if o["apiVersion"].startswith("pacer.dev/")]
     t0 = time.monotonic()
     tls_dir = tempfile.mkdtemp(prefix="kube-sim-tls-")  # one CA and serving certificate for every run (kube-sim reuses them)
+    hook = [o for o in objects if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+    scraper = [o for o in monitored_objects or [] if o["kind"] in RBAC_KINDS and o["metadata"]["name"].startswith(f"{cc.RELEASE}-")
+               and ("scraper" in o["metadata"]["name"] or "metrics-reader" in o["metadata"]["name"])]
+
+    def readers(admin: str, port: int, restart) -> None:
+        check_readers(cc, admin, port, restart, hook, scraper)
     try:
-        ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None)
+        ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None, after=readers)
         cc.check("rbac proof: pacer run with the chart's ServiceAccount token, RBAC and TLS: Lease held and renewed, finalizers, "
                  "Ready statuses, Deployment events (listed, watched, new namespace), a restart rolled out before the start reported as "
                  "restarted (ReplicaSets read), StatefulSet and DaemonSet events, nothing forbidden", ok, detail)
@@ -71,29 +79,38 @@ def run(objects: list[dict], cc) -> None:
         cc.check(f"rbac proof: each of the {len(variants)} verbs of the chart's Roles/ClusterRoles is needed "
                  f"(removed alone, Pacer logs the refusal)", not missing and len(variants) > 0, "; ".join(missing))
         print(f"rbac proof: {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")
+        if watch_objects is not None:
+            run_watch_namespaces(cc, base, tls_dir, watch_objects)
     finally:
         subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True, timeout=60)
         shutil.rmtree(tls_dir, ignore_errors=True)
 
 
 def without(role: dict, rule_index: int, resource: str, verb: str) -> dict:
-    """The role with `verb` removed for `resource` in rule `rule_index` only (other resources of the rule keep it)."""
+    """The role with `verb` removed for `resource` (a resource, or a URL of a nonResourceURLs rule) in rule
+    `rule_index` only (other resources of the rule keep it)."""
     out = copy.deepcopy(role)
     rule = out["rules"][rule_index]
+    field = "resources" if "resources" in rule else "nonResourceURLs"
     replaced = []
-    others = [r for r in rule["resources"] if r != resource]
+    others = [r for r in rule[field] if r != resource]
     if others:
-        replaced.append({**rule, "resources": others})
+        replaced.append({**rule, field: others})
     verbs = [v for v in rule["verbs"] if v != verb]
     if verbs:
-        replaced.append({**rule, "resources": [resource], "verbs": verbs})
+        replaced.append({**rule, field: [resource], "verbs": verbs})
     out["rules"] = out["rules"][:rule_index] + replaced + out["rules"][rule_index + 1:]
     return out
 
 
-def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pipeline: list[dict], expect: str | None) -> tuple[bool, str]:
-    """One kube-sim, one fresh database, one `pacer run`. With `expect`: True once the log contains it.
-    Without: True once every part of Pacer worked and nothing was forbidden."""
+def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pipeline: list[dict], expect: str | list[str] | None,
+            after=None, watched: list[str] | None = None) -> tuple[bool, str]:
+    """One kube-sim, one fresh database, one `pacer run`. With `expect`: True once the log contains it (every one of
+    a list). Without: True once every part of Pacer worked and nothing was forbidden; then `after(admin, port,
+    restart)` runs on the same kube-sim (restart() starts a fresh `pacer run` there and returns its port).
+    `watched`: the namespaces of watchNamespaces mode (created, each given the pipeline; workloads go in the first)
+    instead of cluster-wide mode (workloads in default)."""
+    workload_ns = watched[0] if watched else "default"
     with tempfile.TemporaryDirectory() as tmp:
         admin = os.path.join(tmp, "admin.kubeconfig")
         sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
@@ -110,24 +127,28 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
             while not os.path.exists(admin) and time.monotonic() < deadline:
                 time.sleep(0.05)
             ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
-            setup = [
-                ("apply", "-f", str(cc.CHART / "crds")),
-                ("create", "namespace", cc.NS),
-                ("create", "deployment", "web", "--image=nginx:1.25", "-n", "default"),
-            ]
+            setup = [("apply", "-f", str(cc.CHART / "crds"))]
+            setup += [("create", "namespace", n) for n in dict.fromkeys([cc.NS, *(watched or [])])]
+            setup += [("create", "deployment", "web", "--image=nginx:1.25", "-n", workload_ns)]
             for args in setup:
                 r = cc.kubectl(admin, *args)
                 if r.returncode != 0:
                     return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
-            ok, detail = restart_before_start(cc, admin)
+            ok, detail = restart_before_start(cc, admin, workload_ns)
             if not ok:
                 return False, detail
-            r = cc.kubectl(admin, "apply", "-n", "default", "-f", "-", stdin=yaml.safe_dump_all(WORKLOADS))
+            r = cc.kubectl(admin, "apply", "-n", workload_ns, "-f", "-", stdin=yaml.safe_dump_all(WORKLOADS))
             if r.returncode != 0:
                 return False, f"apply StatefulSet and DaemonSet: {r.stderr.strip()}"
-            r = cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump_all(rbac + pipeline))
+            # The rendered RBAC names its namespaces (the -watch Roles are in the watched ones); the pipeline goes
+            # to the release namespace, as Helm installs it, and in watchNamespaces mode into every watched one.
+            r = cc.kubectl(admin, "apply", "-f", "-", stdin=yaml.safe_dump_all(rbac))
             if r.returncode != 0:
-                return False, f"apply chart objects: {r.stderr.strip()}"
+                return False, f"apply chart RBAC: {r.stderr.strip()}"
+            for n in dict.fromkeys([cc.NS, *(watched or [])]):
+                r = cc.kubectl(admin, "apply", "-n", n, "-f", "-", stdin=yaml.safe_dump_all(pipeline))
+                if r.returncode != 0:
+                    return False, f"apply the pipeline in {n}: {r.stderr.strip()}"
             r = cc.kubectl(admin, "create", "token", cc.RELEASE, "-n", cc.NS, "--duration=1h")
             token = r.stdout.strip()
             if r.returncode != 0 or not token:
@@ -149,15 +170,21 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
                 def poke():
                     read(port, "/metrics", token)
                 return wait_for_log(pacer, log_path, expect, poke=poke)
-            return check_everything(cc, admin, url, log_path, pacer, port)
+            ok, detail = check_everything(cc, admin, url, log_path, pacer, port, workload_ns, late_namespace=not watched)
+            if ok and after is not None:
+                def restart() -> int:
+                    nonlocal pacer
+                    stop(pacer)
+                    pacer, path, new_port = start_pacer(cc, deployment, kubeconfig, url, tmp)
+                    deadline = time.monotonic() + 60
+                    while read(new_port, "/readyz", None)[0] != 200 and time.monotonic() < deadline and pacer.poll() is None:
+                        time.sleep(0.2)
+                    return new_port
+                after(admin, port, restart)
+            return ok, detail
         finally:
             if pacer is not None:
-                pacer.terminate()
-                try:
-                    pacer.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    pacer.kill()
-                    pacer.wait(timeout=5)
+                stop(pacer)
             sim.terminate()
             try:
                 sim.wait(timeout=10)
@@ -166,11 +193,11 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
             sim_log.close()
 
 
-def restart_before_start(cc, admin: str) -> tuple[bool, str]:
-    """Deployment default/web: revision 1 rolled out, then `kubectl rollout restart` (the restartedAt patch it sends) rolled
+def restart_before_start(cc, admin: str, namespace: str = "default") -> tuple[bool, str]:
+    """Deployment <namespace>/web: revision 1 rolled out, then `kubectl rollout restart` (the restartedAt patch it sends) rolled
     out as revision 2, all before Pacer starts."""
     def rolled_out(revision: str) -> bool:
-        r = cc.kubectl(admin, "get", "deployment", "web", "-n", "default", "-o", "json")
+        r = cc.kubectl(admin, "get", "deployment", "web", "-n", namespace, "-o", "json")
         if r.returncode != 0:
             return False
         d = json.loads(r.stdout)
@@ -182,15 +209,24 @@ def restart_before_start(cc, admin: str) -> tuple[bool, str]:
     for revision, patch in (("1", None), ("2", {"spec": {"template": {"metadata": {"annotations": {
             "kubectl.kubernetes.io/restartedAt": "2026-12-02T10:00:00Z"}}}}})):
         if patch is not None:
-            r = cc.kubectl(admin, "patch", "deployment", "web", "-n", "default", "--type", "merge", "-p", json.dumps(patch))
+            r = cc.kubectl(admin, "patch", "deployment", "web", "-n", namespace, "--type", "merge", "-p", json.dumps(patch))
             if r.returncode != 0:
                 return False, f"kubectl patch (rollout restart): {r.stderr.strip()}"
         deadline = time.monotonic() + 30
         while not rolled_out(revision):
             if time.monotonic() > deadline:
-                return False, f"deployment default/web: revision {revision} not rolled out in kube-sim within 30 s"
+                return False, f"deployment {namespace}/web: revision {revision} not rolled out in kube-sim within 30 s"
             time.sleep(0.1)
     return True, ""
+
+
+def stop(pacer) -> None:
+    pacer.terminate()
+    try:
+        pacer.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        pacer.kill()
+        pacer.wait(timeout=5)
 
 
 def start_pacer(cc, deployment: dict, kubeconfig: str, url: str, tmp: str):
@@ -224,12 +260,13 @@ def read(port: int, path: str, token: str | None) -> tuple[int, str]:
         return 0, str(error)
 
 
-def wait_for_log(pacer, log_path: str, expect: str, timeout: float = 60, poke=None) -> tuple[bool, str]:
+def wait_for_log(pacer, log_path: str, expect: str | list[str], timeout: float = 60, poke=None) -> tuple[bool, str]:
+    wanted = [expect] if isinstance(expect, str) else expect
     deadline = time.monotonic() + timeout
     last_poke = 0.0
     while time.monotonic() < deadline:
         text = Path(log_path).read_text(errors="replace")
-        if expect in text:
+        if all(w in text for w in wanted):
             return True, ""
         if pacer.poll() is not None:
             break
@@ -238,7 +275,8 @@ def wait_for_log(pacer, log_path: str, expect: str, timeout: float = 60, poke=No
             poke()
         time.sleep(0.1)
     text = Path(log_path).read_text(errors="replace")
-    return expect in text, f"no log line with '{expect}' (exit={pacer.poll()}); log tail: {text[-600:]}"
+    missing = [w for w in wanted if w not in text]
+    return not missing, f"no log line with {missing} (exit={pacer.poll()}); log tail: {text[-600:]}"
 
 
 def count_events(url: str, subject: str, type_suffix: str = "") -> int:
@@ -248,7 +286,8 @@ def count_events(url: str, subject: str, type_suffix: str = "") -> int:
     return int(r.stdout.strip() or 0) if r.returncode == 0 else 0
 
 
-def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) -> tuple[bool, str]:
+def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int, workload_ns: str = "default",
+                     late_namespace: bool = True) -> tuple[bool, str]:
     def kubectl_json(*args):
         r = cc.kubectl(admin, *args, "-o", "json")
         return json.loads(r.stdout) if r.returncode == 0 else {}
@@ -256,7 +295,7 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) 
     def pipeline_settled() -> bool:
         items = []
         for plural in ("eventroutes", "cdeventtransforms", "metricdefinitions"):
-            items += kubectl_json("get", "-n", cc.NS, plural).get("items", [])
+            items += kubectl_json("get", "--all-namespaces", plural).get("items", [])
         return bool(items) and all(
             "pacer.dev/cleanup" in i["metadata"].get("finalizers", [])
             and any(c.get("type") == "Ready" and c.get("status") == "True" for c in i.get("status", {}).get("conditions", []))
@@ -266,11 +305,11 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) 
         return kubectl_json("get", "lease", "pacer-leader", "-n", cc.NS).get("spec", {})
 
     steps = [
-        ("Deployment listed at start becomes an event", lambda: count_events(url, "default/web") > 0),
+        ("Deployment listed at start becomes an event", lambda: count_events(url, f"{workload_ns}/web") > 0),
         ("its restart rolled out before the start is `restarted` (previous ReplicaSet read), not a deployment",
-         lambda: count_events(url, "default/web", ".restarted") == 1 and count_events(url, "default/web", ".revision") == 0),
-        ("StatefulSet listed at start becomes an event", lambda: count_events(url, "default/db") > 0),
-        ("DaemonSet listed at start becomes an event", lambda: count_events(url, "default/agent") > 0),
+         lambda: count_events(url, f"{workload_ns}/web", ".restarted") == 1 and count_events(url, f"{workload_ns}/web", ".revision") == 0),
+        ("StatefulSet listed at start becomes an event", lambda: count_events(url, f"{workload_ns}/db") > 0),
+        ("DaemonSet listed at start becomes an event", lambda: count_events(url, f"{workload_ns}/agent") > 0),
         ("every pacer.dev object has the finalizer and Ready=True", pipeline_settled),
         ("Lease pacer-leader held", lambda: bool(lease().get("holderIdentity"))),
     ]
@@ -281,17 +320,19 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) 
                 return False, f"{name}: not within the time limit (exit={pacer.poll()}); log tail: {Path(log_path).read_text()[-800:]}"
             time.sleep(0.3)
     first_renew = lease().get("renewTime")
-    for args in (("create", "deployment", "web2", "--image=nginx:1.25", "-n", "default"),
-                 ("create", "namespace", "late"),
-                 ("create", "deployment", "web3", "--image=nginx:1.25", "-n", "late")):
+    creations = [("create", "deployment", "web2", "--image=nginx:1.25", "-n", workload_ns)]
+    if late_namespace:  # cluster-wide mode only: in watchNamespaces mode a new namespace is not watched
+        creations += [("create", "namespace", "late"), ("create", "deployment", "web3", "--image=nginx:1.25", "-n", "late")]
+    for args in creations:
         r = cc.kubectl(admin, *args)
         if r.returncode != 0:
             return False, f"kubectl {' '.join(args)}: {r.stderr}"
     later = [
-        ("Deployment created after the start (watch) becomes an event", lambda: count_events(url, "default/web2") > 0),
-        ("Deployment in a namespace created after the start becomes an event", lambda: count_events(url, "late/web3") > 0),
+        ("Deployment created after the start (watch) becomes an event", lambda: count_events(url, f"{workload_ns}/web2") > 0),
         ("Lease renewed (update)", lambda: lease().get("renewTime") not in (None, first_renew)),
     ]
+    if late_namespace:
+        later.insert(1, ("Deployment in a namespace created after the start becomes an event", lambda: count_events(url, "late/web3") > 0))
     for name, condition in later:
         while not condition():
             if time.monotonic() > deadline or pacer.poll() is not None:
@@ -326,3 +367,118 @@ def check_everything(cc, admin: str, url: str, log_path: str, pacer, port: int) 
     text = Path(log_path).read_text(errors="replace")
     forbidden = [line for line in text.splitlines() if "forbidden" in line.lower()]
     return not forbidden, "\n".join(forbidden[:5])
+
+
+def hook_script(cc, hook: list[dict], port: int, token_file: str) -> str:
+    """The `helm test` Pod's script with the Service's address swapped for Pacer's local port and the mounted token
+    for a file holding a TokenRequest token of the hook's ServiceAccount."""
+    pod = [o for o in hook if o["kind"] == "Pod"][0]
+    return (pod["spec"]["containers"][0]["args"][0]
+            .replace(f"http://{cc.RELEASE}.{cc.NS}.svc:8080", f"http://127.0.0.1:{port}")
+            .replace("/var/run/secrets/kubernetes.io/serviceaccount/token", token_file))
+
+
+def check_readers(cc, admin: str, port: int, restart, hook: list[dict], scraper: list[dict]) -> None:
+    """On the sufficient run's kube-sim and Pacer: the `helm test` hook's script passes with its ServiceAccount's
+    token, and a scrape of /metrics with the scraper ServiceAccount's token is 200 (that token reads nothing else).
+    Then each verb of each rule of the hook's Role and of the scraper's ClusterRole is removed alone: the hook's
+    script fails on a 403, the scrape is 403. Pacer caches review answers, so each removal gets a fresh `pacer run`
+    on the same kube-sim (restart)."""
+    hook_rbac = [o for o in hook if o["kind"] in RBAC_KINDS]
+    if not cc.check("rbac proof: the hook's ServiceAccount, Role and RoleBinding and the scraper's ServiceAccount, "
+                    "ClusterRole and ClusterRoleBinding rendered",
+                    {o["kind"] for o in hook_rbac} == {"ServiceAccount", "Role", "RoleBinding"}
+                    and {o["kind"] for o in scraper} == {"ServiceAccount", "ClusterRole", "ClusterRoleBinding"},
+                    str([(o["kind"], o["metadata"]["name"]) for o in hook_rbac + scraper])):
+        return
+    r = cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump_all(hook_rbac + scraper))
+    if not cc.check("rbac proof: hook and scraper RBAC applied", r.returncode == 0, r.stderr):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        token_file = os.path.join(tmp, "hook-token")
+        Path(token_file).write_text(cc.kubectl(admin, "create", "token", f"{cc.RELEASE}-test", "-n", cc.NS).stdout.strip())
+        scraper_sa = [o for o in scraper if o["kind"] == "ServiceAccount"][0]["metadata"]["name"]
+        # The ServiceMonitor reads the token of a kubernetes.io/service-account-token Secret; a TokenRequest token
+        # names the same ServiceAccount.
+        scrape_token = cc.kubectl(admin, "create", "token", scraper_sa, "-n", cc.NS).stdout.strip()
+
+        def run_hook(at: int) -> subprocess.CompletedProcess:
+            return subprocess.run(["sh", "-c", hook_script(cc, hook, at, token_file)], capture_output=True, text=True, timeout=180)
+
+        r = run_hook(port)
+        cc.check("rbac proof: the `helm test` script passes with the hook ServiceAccount's token against kube-sim's RBAC",
+                 r.returncode == 0 and "pacer answers at" in r.stdout, r.stdout + r.stderr)
+        scrape = read(port, "/metrics", scrape_token)
+        other = read(port, f"/api/v1/metrics/{cc.NS}/deployment-frequency", scrape_token)
+        cc.check("rbac proof: a scrape of /metrics with the scraper ServiceAccount's token is 200; its API read is 403",
+                 scrape[0] == 200 and "pacer_" in scrape[1] and other[0] == 403, f"{scrape[0]} {scrape[1][:200]}; api {other}")
+        variants = [(o, n, item, verb) for o in hook_rbac + scraper if o["kind"] in ("Role", "ClusterRole")
+                    for n, rule in enumerate(o["rules"]) for item in rule.get("resources", rule.get("nonResourceURLs", []))
+                    for verb in rule["verbs"]]
+        missing = []
+        for obj, rule_index, item, verb in variants:
+            r = cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump(without(obj, rule_index, item, verb)))
+            if r.returncode != 0:
+                missing.append(f"apply {obj['metadata']['name']} without {verb} {item}: {r.stderr.strip()}")
+                continue
+            at = restart()
+            if obj in scraper:
+                got = read(at, "/metrics", scrape_token)
+                ok, detail = got[0] == 403, f"scrape answered {got[0]}: {got[1][:200]}"
+            else:
+                got = run_hook(at)
+                ok, detail = got.returncode != 0 and "403" in got.stderr, f"hook script rc={got.returncode}: {(got.stdout + got.stderr)[-300:]}"
+            print(f"rbac proof: {obj['kind']}/{obj['metadata']['name']} without {verb} {item}: {'fails as expected' if ok else 'still works'}")
+            if not ok:
+                missing.append(f"{obj['kind']}/{obj['metadata']['name']} rule {rule_index} {verb} {item}: {detail}")
+            cc.kubectl(admin, "apply", "-n", cc.NS, "-f", "-", stdin=yaml.safe_dump(obj))
+        cc.check(f"rbac proof: each of the {len(variants)} verbs of the hook's Role and the scraper's /metrics ClusterRole is needed "
+                 "(removed alone: the hook script fails on 403, the scrape is 403)", not missing and len(variants) > 0, "; ".join(missing))
+
+
+def run_watch_namespaces(cc, base: str, tls_dir: str, objects: list[dict]) -> None:
+    """watchNamespaces mode: the rendered RBAC is enough (workloads in the first watched namespace, the pipeline in
+    every one), and every verb of the per-namespace Roles and of the ClusterRole is needed. The Roles of all
+    watched namespaces hold the same rules: each verb is removed from every one of them at once and Pacer must log a
+    refusal in each namespace (the only grant of a namespaced request is that namespace's Role), which costs one run
+    per verb instead of one per verb and namespace."""
+    rbac = [o for o in objects if o["kind"] in RBAC_KINDS and "helm.sh/hook" not in o["metadata"].get("annotations", {})]
+    deployment = cc.find(objects, "Deployment", cc.RELEASE)[0]
+    pipeline = [o for o in objects if o["apiVersion"].startswith("pacer.dev/")]
+    args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    watched = [a.split("=", 1)[1] for a in args if a.startswith("--watch-namespace=")]
+    watched = [n for n in watched if n != cc.NS] + [cc.NS]  # workloads go in the first, a namespace of the user's
+    t0 = time.monotonic()
+    ok, detail = attempt(cc, base, tls_dir, deployment, rbac, pipeline, expect=None, watched=watched)
+    cc.check(f"rbac proof (watchNamespaces {watched}): pacer run with the chart's token and RBAC: Lease, finalizers, Ready "
+             "statuses in every namespace, Deployment/StatefulSet/DaemonSet events, nothing forbidden", ok, detail)
+    roles = [i for i, o in enumerate(rbac) if o["kind"] == "Role" and o["metadata"]["name"] == f"{cc.RELEASE}-watch"]
+    if not cc.check("rbac proof (watchNamespaces): one -watch Role per watched namespace",
+                    sorted(rbac[i]["metadata"]["namespace"] for i in roles) == sorted(watched), str(roles)):
+        return
+    template = rbac[roles[0]]
+    variants = [("roles", n, rule.get("apiGroups", [""])[0], res, verb) for n, rule in enumerate(template["rules"])
+                for res in rule["resources"] for verb in rule["verbs"]]
+    variants += [(i, n, rule.get("apiGroups", [""])[0], res, verb) for i, o in enumerate(rbac)
+                 if o["kind"] == "ClusterRole" for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
+    missing = []
+    for target, rule_index, group, resource, verb in variants:
+        reduced = copy.deepcopy(rbac)
+        if target == "roles":
+            for i in roles:
+                reduced[i] = without(rbac[i], rule_index, resource, verb)
+            expected = [f'cannot {verb} resource "{resource}" in API group "{group}" in the namespace "{n}"' for n in watched]
+            where = "every -watch Role"
+        else:
+            reduced[target] = without(rbac[target], rule_index, resource, verb)
+            expected = f'cannot {verb} resource "{resource}"'
+            where = f"ClusterRole/{rbac[target]['metadata']['name']}"
+        started = time.monotonic()
+        ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected, watched=watched)
+        print(f"rbac proof (watchNamespaces): {where} without {verb} {resource}: {'refused as expected' if ok else 'NOT refused'} "
+              f"({time.monotonic() - started:.1f} s)")
+        if not ok:
+            missing.append(f"{where} rule {rule_index} {verb} {resource}: {detail}")
+    cc.check(f"rbac proof (watchNamespaces): each of the {len(variants)} verbs of the -watch Roles and the ClusterRole is needed "
+             "(removed, Pacer logs the refusal in every watched namespace)", not missing and len(variants) > 0, "; ".join(missing))
+    print(f"rbac proof (watchNamespaces): {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")

@@ -7,7 +7,7 @@
 3. Helm's own engine (helm-python-sdk, Helm v4 Go SDK): strict lint and render with default values and variants;
    asserts on replicas, security context, probes, RBAC placement, Secrets, pipeline, dashboard,
    the PDB (only with replicaCount > 1), the PrometheusRule and the `helm test` hook Pod (whose script is run against
-   the charted operator in 6). The alerts, dashboard queries and OpenAPI document: hack/check-observability.py.
+   the charted operator in 6, with and without TLS); every value of values.yaml is in the README's table. The alerts, dashboard queries and OpenAPI document: hack/check-observability.py.
 4. kubernetes-validate (Kubernetes 1.32, strict) on every rendered object of a built-in kind.
 5. values.schema.json rejects wrong values with a message naming the key.
 6. kube-sim (unless --no-kube-sim): the real kubectl applies the CRDs, then every rendered object; kinds kube-sim
@@ -385,6 +385,46 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     return rendered
 
 
+# ---------------------------------------------------------------------------------------------- 3b. values table
+def value_keys(values: dict, prefix: str = "") -> list[str]:
+    """Dotted paths of values.yaml's leaves (an empty map or a list is a leaf)."""
+    out = []
+    for key, value in values.items():
+        path = f"{prefix}.{key}" if prefix else key
+        out += value_keys(value, path) if isinstance(value, dict) and value else [path]
+    return out
+
+
+def readme_keys(readme: str) -> set[str]:
+    """The keys in the first column of the README's values table. `a.b`, `.c` in one cell means a.b and a.c."""
+    keys = set()
+    for line in readme.splitlines():
+        if not line.startswith("| `"):
+            continue
+        full = ""
+        for token in re.findall(r"`([^`]+)`", line.split("|")[1]):
+            if token.startswith(".") and full:
+                keys.add(full.rsplit(".", 1)[0] + token)
+            else:
+                full = token
+                keys.add(token)
+    return keys
+
+
+def check_values_table() -> None:
+    """Every value of values.yaml is in the chart README's table (a key, or an ancestor documented as one object such
+    as `resources`), and every key the table names exists in values.yaml."""
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    leaves = value_keys(values)
+    documented = readme_keys((CHART / "README.md").read_text())
+    missing = [k for k in leaves if not any(k == d or k.startswith(d + ".") for d in documented)]
+    check(f"README values table documents every one of the {len(leaves)} values of values.yaml", leaves and not missing,
+          f"not in the table: {missing}")
+    known = set(leaves) | {k.rsplit(".", i)[0] for k in leaves for i in range(1, k.count(".") + 1)}
+    stale = sorted(d for d in documented if d not in known)
+    check(f"README values table names only keys of values.yaml ({len(documented)} named)", not stale, f"not in values.yaml: {stale}")
+
+
 # ---------------------------------------------------------------------------------------------- 4. kubernetes-validate
 def check_kubernetes_validate(variants: list[tuple[str, list[dict]]]) -> None:
     import kubernetes_validate
@@ -724,6 +764,7 @@ def main() -> int:
     import helm_python as h
     h.disable_logging() if hasattr(h, "disable_logging") else None
     check_drift()
+    check_values_table()
     report = h.lint(str(CHART), strict=True, kube_version=f"v{KUBE_VERSION}", namespace=NS)
     problems = [m for m in report["messages"] if m["severity"] >= 2] + report.get("errors", [])
     check("helm lint --strict (Helm v4 SDK), default values", not problems, str(problems))
@@ -748,7 +789,9 @@ def main() -> int:
         tls_objects, _ = render(h, chart, {"tls": {"enabled": True, "secretName": f"{RELEASE}-serving-cert"}})
         check_kube_sim(objects, tls_objects)
         if "--no-rbac-proof" not in sys.argv:
-            load_module("chart_rbac_proof", "chart_rbac_proof.py").run(objects, sys.modules[__name__])
+            watch_objects, _ = render(h, chart, {"watchNamespaces": ["team-a", "team-b"]})
+            monitored_objects, _ = render(h, chart, {"serviceMonitor": {"enabled": True}})
+            load_module("chart_rbac_proof", "chart_rbac_proof.py").run(objects, sys.modules[__name__], watch_objects, monitored_objects)
     return report_and_exit()
 
 

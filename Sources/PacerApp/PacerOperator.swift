@@ -6,6 +6,7 @@ import Hummingbird
 import KubeClient
 import KubeRuntime
 import Logging
+import PacerRules
 import ServiceLifecycle
 import UnixSignals
 
@@ -31,6 +32,11 @@ public struct OperatorConfiguration: Sendable {
     /// Check every read of Pacer's data with the API server (TokenReview, SubjectAccessReview), as kube-rbac-proxy
     /// does; off leaves the read side as `server` configures it (open, or its read token file).
     public var kubernetesReadAuthorization = false
+    /// Namespace isolation (docs/security.md): resources outside the cluster-wide namespaces (Pacer's own namespace
+    /// and ``clusterWideNamespaces``) see only their own namespace. Off: every namespace is cluster-wide.
+    public var namespaceIsolation = false
+    /// With ``namespaceIsolation``: namespaces besides Pacer's own whose resources see every namespace.
+    public var clusterWideNamespaces: [String] = []
     public var identity: String = ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier)
 
     public init(server: PacerConfiguration) {
@@ -97,9 +103,14 @@ public struct PacerOperator: Sendable {
         sourceConfiguration.countRestarts = configuration.countRestarts
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
+        let scope: NamespaceScope = configuration.namespaceIsolation
+            ? .isolated(clusterWide: Set([namespace] + configuration.clusterWideNamespaces)) : .unrestricted
+        if let clusterWide = scope.clusterWideNamespaces {
+            logger.info("namespace isolation on", metadata: ["clusterWideNamespaces": "\(clusterWide.sorted())"])
+        }
         let reconcilers = PacerResourceController.all(
             client: kube, store: PostgresConfigStore(client: parts.client, logger: logger),
-            namespaces: configuration.watchNamespaces.isEmpty ? nil : configuration.watchNamespaces, logger: logger)
+            namespaces: configuration.watchNamespaces.isEmpty ? nil : configuration.watchNamespaces, scope: scope, logger: logger)
         let pipeline = configuration.server.pipelineEnabled
             ? server.pipelineServices(
                 client: parts.client, transformPublisher: KubeTransformStatusPublisher(client: kube),

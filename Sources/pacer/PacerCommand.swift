@@ -204,6 +204,12 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("lease-namespace"), help: "Namespace of the leader-election Lease (default: the kubeconfig's or pod's namespace).")
     var leaseNamespace: String?
 
+    @Flag(name: .customLong("namespace-isolation"), inversion: .prefixedNo, help: "EventRoutes, CDEventTransforms and MetricDefinitions outside the cluster-wide namespaces see only their own namespace's workloads and facts (env PACER_NAMESPACE_ISOLATION=true; default off; the chart turns it on). See docs/security.md.")
+    var namespaceIsolation: Bool?
+
+    @Option(name: .customLong("cluster-wide-namespace"), help: "With --namespace-isolation: a namespace whose resources see every namespace, besides Pacer's own; repeat for several (env PACER_CLUSTER_WIDE_NAMESPACES, comma-separated).")
+    var clusterWideNamespaces: [String] = []
+
     @Option(name: .customLong("read-authorization"), help: "kubernetes: every read of Pacer's data needs a bearer token that TokenReview accepts and SubjectAccessReview allows (get/list metricdefinitions.pacer.dev; get /metrics); none: reads are open, or checked against --read-token-file (env PACER_READ_AUTHORIZATION, default none).")
     var readAuthorization: String?
 
@@ -219,6 +225,18 @@ struct Run: AsyncParsableCommand {
         configuration.countRestarts = countRestarts
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace
+        switch namespaceIsolation.map({ $0 ? "true" : "false" }) ?? Environment.value("PACER_NAMESPACE_ISOLATION") ?? "false" {
+        case "true": configuration.namespaceIsolation = true
+        case "false": configuration.namespaceIsolation = false
+        case let other: throw ValidationError("PACER_NAMESPACE_ISOLATION must be true or false, got \"\(other)\"")
+        }
+        let listed = clusterWideNamespaces.isEmpty
+            ? (Environment.value("PACER_CLUSTER_WIDE_NAMESPACES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            : clusterWideNamespaces
+        configuration.clusterWideNamespaces = listed.filter { !$0.isEmpty }
+        if !configuration.namespaceIsolation && !configuration.clusterWideNamespaces.isEmpty {
+            throw ValidationError("--cluster-wide-namespace needs --namespace-isolation: without it every namespace is cluster-wide")
+        }
         switch readAuthorization ?? Environment.value("PACER_READ_AUTHORIZATION") ?? "none" {
         case "kubernetes":
             guard configuration.server.readTokenFile == nil else {

@@ -111,4 +111,23 @@ struct ReconcilerSimTests {
             }
         }
     }
+
+    @Test("with namespace isolation the row says whether the resource's namespace is cluster-wide")
+    func namespaceScope() async throws {
+        try await TestDatabase.withFreshDatabase { database, _ in
+            try await ReconcilerEnvironment.with(database: database, scope: .isolated(clusterWide: ["pacer-system", "platform"])) { env in
+                for namespace in ["pacer-system", "platform", "team-a"] {
+                    try await env.sim.apply(yaml: """
+                        apiVersion: pacer.dev/v1alpha1
+                        kind: MetricDefinition
+                        metadata: {name: df, namespace: \(namespace)}
+                        spec: {metric: deploymentFrequency}
+                        """)
+                }
+                try await eventually("three rows", 90) { ((try? await env.store.rows(.metricDefinitions)) ?? []).count == 3 }
+                let rows = try await env.store.rows(.metricDefinitions)
+                #expect(rows.map { "\($0.namespace)=\($0.clusterWide)" } == ["pacer-system=true", "platform=true", "team-a=false"])
+            }
+        }
+    }
 }

@@ -19,6 +19,8 @@ struct ReconcilerEnvironment: Sendable {
     let client: KubeClient
     let configStore: any ResourceConfigStore
     let namespaces: [String]?
+    /// Which namespaces are cluster-wide (docs/security.md, "Namespace isolation").
+    var scope: NamespaceScope = .unrestricted
 
     /// The PostgreSQL tables (only for environments made with a database).
     var store: PostgresConfigStore {
@@ -30,15 +32,19 @@ struct ReconcilerEnvironment: Sendable {
 
     struct NoDatabase: Error {}
 
-    static func with<T: Sendable>(database: PostgresClient, _ body: (ReconcilerEnvironment) async throws -> T) async throws -> T {
-        try await with(store: PostgresConfigStore(client: database, logger: TestDatabase.logger), body)
+    static func with<T: Sendable>(
+        database: PostgresClient, scope: NamespaceScope = .unrestricted, _ body: (ReconcilerEnvironment) async throws -> T
+    ) async throws -> T {
+        try await with(store: PostgresConfigStore(client: database, logger: TestDatabase.logger), scope: scope, body)
     }
 
     static func with<T: Sendable>(
-        store: any ResourceConfigStore, namespaces: [String]? = nil, _ body: (ReconcilerEnvironment) async throws -> T
+        store: any ResourceConfigStore, namespaces: [String]? = nil, scope: NamespaceScope = .unrestricted,
+        _ body: (ReconcilerEnvironment) async throws -> T
     ) async throws -> T {
         try await SimulatedCluster.with(logger: Logger(label: "reconciler-test.sim")) { sim, client in
-            let environment = ReconcilerEnvironment(sim: sim, client: client, configStore: store, namespaces: namespaces)
+            var environment = ReconcilerEnvironment(sim: sim, client: client, configStore: store, namespaces: namespaces)
+            environment.scope = scope
             for file in ["crds/eventroute.yaml", "crds/cdeventtransform.yaml", "crds/metricdefinition.yaml"] { try await environment.apply(file) }
             return try await environment.runningControllers { try await body(environment) }
         }
@@ -56,7 +62,7 @@ struct ReconcilerEnvironment: Sendable {
         watcher.minimumHealthyWatch = .zero
         let controllers = PacerResourceController.all(
             client: client, store: configStore, namespaces: namespaces, informer: InformerConfiguration(watcher: watcher),
-            logger: Logger(label: "reconciler-test"))
+            scope: scope, logger: Logger(label: "reconciler-test"))
         return try await withRunning(controllers, body)
     }
 

@@ -43,11 +43,15 @@ public enum ExamplePipeline {
         ConfigRecord(namespace: namespace, name: name, uid: "uid-\(name)", generation: 1, spec: spec, ready: ready, message: ready ? nil : "invalid")
     }
 
-    /// Writes the documents of `files` into the configuration tables.
-    public static func install(_ client: PostgresClient, files: [String], namespace: String) async throws {
+    /// Writes the documents of `files` into the configuration tables; `clusterWide: false` as the reconciler writes
+    /// them for a namespace that is not cluster-wide under namespace isolation (docs/security.md).
+    public static func install(_ client: PostgresClient, files: [String], namespace: String, clusterWide: Bool = true) async throws {
         let store = PostgresConfigStore(client: client, logger: TestDatabase.logger)
         for (table, rows) in try Self.rows(files, namespace: namespace) {
-            for row in rows { try await store.upsert(table, row) }
+            for var row in rows {
+                row.clusterWide = clusterWide
+                try await store.upsert(table, row)
+            }
         }
     }
 }

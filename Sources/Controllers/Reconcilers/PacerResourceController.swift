@@ -15,13 +15,14 @@ public final class PacerResourceController: Service, Sendable {
     /// - Parameters:
     ///   - namespaces: nil watches every namespace; otherwise only these.
     ///   - informer: watch settings (tests shorten the backoff).
+    ///   - scope: which namespaces are cluster-wide (docs/security.md, "Namespace isolation").
     public init(
         client: KubeClient, kind: ConfigKind, store: any ResourceConfigStore, namespaces: [String]? = nil,
         workers: Int = 2, informer: InformerConfiguration = InformerConfiguration(), rateLimiter: RateLimiter = RateLimiter(),
-        logger: Logger = Logger(label: "pacer.reconciler")
+        scope: NamespaceScope = .unrestricted, logger: Logger = Logger(label: "pacer.reconciler")
     ) {
         let name = kind.resource.plural
-        let reconciler = PacerResourceReconciler(client: client, kind: kind, store: store, logger: logger)
+        let reconciler = PacerResourceReconciler(client: client, kind: kind, store: store, scope: scope, logger: logger)
         controller = Controller(name: name, reconciler: reconciler, workers: workers, rateLimiter: rateLimiter, logger: logger)
         let scopes: [String?] = namespaces.map { $0.map(Optional.some) } ?? [nil]
         informers = scopes.map { namespace in
@@ -34,10 +35,11 @@ public final class PacerResourceController: Service, Sendable {
     /// The three controllers (routes, transforms, metrics) over one store.
     public static func all(
         client: KubeClient, store: any ResourceConfigStore, namespaces: [String]? = nil, informer: InformerConfiguration = InformerConfiguration(),
-        logger: Logger = Logger(label: "pacer.reconciler")
+        scope: NamespaceScope = .unrestricted, logger: Logger = Logger(label: "pacer.reconciler")
     ) -> [PacerResourceController] {
         ConfigKind.allCases.map {
-            PacerResourceController(client: client, kind: $0, store: store, namespaces: namespaces, informer: informer, logger: logger)
+            PacerResourceController(
+                client: client, kind: $0, store: store, namespaces: namespaces, informer: informer, scope: scope, logger: logger)
         }
     }
 

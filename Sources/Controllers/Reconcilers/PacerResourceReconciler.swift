@@ -16,12 +16,18 @@ public struct PacerResourceReconciler: Reconciler {
     let client: KubeClient
     let kind: ConfigKind
     let store: any ResourceConfigStore
+    /// Decides ``ConfigRecord/clusterWide`` for the resource's namespace (docs/security.md, "Namespace isolation").
+    let scope: NamespaceScope
     let logger: Logger
 
-    public init(client: KubeClient, kind: ConfigKind, store: any ResourceConfigStore, logger: Logger = Logger(label: "pacer.reconciler")) {
+    public init(
+        client: KubeClient, kind: ConfigKind, store: any ResourceConfigStore, scope: NamespaceScope = .unrestricted,
+        logger: Logger = Logger(label: "pacer.reconciler")
+    ) {
         self.client = client
         self.kind = kind
         self.store = store
+        self.scope = scope
         self.logger = logger
     }
 
@@ -59,7 +65,7 @@ public struct PacerResourceReconciler: Reconciler {
         let errors = kind.check(spec)
         let record = ConfigRecord(
             namespace: namespace, name: key.name, uid: object.metadata.uid ?? "", generation: generation, spec: spec,
-            ready: errors == nil, message: errors?.description)
+            ready: errors == nil, message: errors?.description, clusterWide: scope.isClusterWide(namespace))
         do {
             try await store.upsert(kind, record)
         } catch {

@@ -37,13 +37,14 @@ public struct PostgresConfigStore: Sendable {
         binds.append(record.spec.jsonString())
         binds.append(record.ready)
         binds.append(record.message)
+        binds.append(record.clusterWide)
         let query = PostgresQuery(
             unsafeSQL: """
-                INSERT INTO \(kind.tableName) (namespace, name, uid, generation, spec, ready, message, updated_at)
-                VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, now())
+                INSERT INTO \(kind.tableName) (namespace, name, uid, generation, spec, ready, message, cluster_wide, updated_at)
+                VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, now())
                 ON CONFLICT (namespace, name) DO UPDATE SET
                     uid = EXCLUDED.uid, generation = EXCLUDED.generation, spec = EXCLUDED.spec,
-                    ready = EXCLUDED.ready, message = EXCLUDED.message, updated_at = now()
+                    ready = EXCLUDED.ready, message = EXCLUDED.message, cluster_wide = EXCLUDED.cluster_wide, updated_at = now()
                 """, binds: binds)
         try await client.query(query, logger: logger)
     }
@@ -65,17 +66,17 @@ public struct PostgresConfigStore: Sendable {
     public func rows(_ kind: ConfigKind, readyOnly: Bool = false) async throws -> [ConfigRecord] {
         let query = PostgresQuery(
             unsafeSQL: """
-                SELECT namespace, name, uid, generation, spec::text, ready, message FROM \(kind.tableName)
+                SELECT namespace, name, uid, generation, spec::text, ready, message, cluster_wide FROM \(kind.tableName)
                 \(readyOnly ? "WHERE ready" : "") ORDER BY namespace, name
                 """)
         var records: [ConfigRecord] = []
         let sequence = try await client.query(query, logger: logger)
-            .decode((String, String, String, Int64, String, Bool, String?).self)
-        for try await (namespace, name, uid, generation, spec, ready, message) in sequence {
+            .decode((String, String, String, Int64, String, Bool, String?, Bool).self)
+        for try await (namespace, name, uid, generation, spec, ready, message, clusterWide) in sequence {
             records.append(
                 ConfigRecord(
                     namespace: namespace, name: name, uid: uid, generation: generation, spec: try JSONValue.parse(spec),
-                    ready: ready, message: message))
+                    ready: ready, message: message, clusterWide: clusterWide))
         }
         return records
     }

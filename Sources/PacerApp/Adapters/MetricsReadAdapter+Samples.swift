@@ -31,7 +31,7 @@ extension MetricsReadAdapter {
             range: range, group: query.group, limit: query.limit, after: query.after.map { MetricSampleCursor(micros: $0.micros, key: $0.key) })
         let page: MetricSamplePage
         do {
-            page = try await sampleReader.samples(namespace: query.namespace, name: query.name, spec: row.spec, request: request)
+            page = try await sampleReader.samples(namespace: query.namespace, name: query.name, spec: row.spec, clusterWide: row.clusterWide, request: request)
         } catch MetricSampleError.badGroup(let message) {
             throw MetricSamplesRefused(.badQuery, message, attribute: "group")
         } catch MetricSampleError.notComputable(let message) {

@@ -13,8 +13,15 @@ public struct ConfigRecord: Sendable, Hashable {
     public var ready: Bool
     /// Why the record is not ready (the spec errors); nil when ready.
     public var message: String?
+    /// Whether the resource sees every namespace's events (its namespace is cluster-wide, or isolation is off);
+    /// false: it sees only its own namespace (``NamespaceScope``, docs/security.md). Decided by the reconciler.
+    public var clusterWide: Bool
 
-    public init(namespace: String, name: String, uid: String, generation: Int64, spec: JSONValue, ready: Bool, message: String? = nil) {
+    public init(
+        namespace: String, name: String, uid: String, generation: Int64, spec: JSONValue, ready: Bool, message: String? = nil,
+        clusterWide: Bool = true
+    ) {
+        self.clusterWide = clusterWide
         self.namespace = namespace
         self.name = name
         self.uid = uid

@@ -43,9 +43,9 @@ struct MetricEngine: Sendable {
         var plans: [MetricPlan] = []
         let rows = try await config.rows(.metricDefinitions, readyOnly: true)
         for row in rows {
-            let (plan, isNew) = planCache.plan(key: row.key, specText: row.spec.jsonString()) {
+            let (plan, isNew) = planCache.plan(key: row.key, specText: row.spec.jsonString() + (row.clusterWide ? "" : "\nnamespaced")) {
                 do {
-                    return .success(try MetricPlan(namespace: row.namespace, name: row.name, spec: row.spec))
+                    return .success(try MetricPlan(namespace: row.namespace, name: row.name, spec: row.spec, clusterWide: row.clusterWide))
                 } catch let error as MetricPlan.Unsupported {
                     return .failure(error)
                 } catch {

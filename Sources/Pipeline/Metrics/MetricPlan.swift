@@ -9,8 +9,12 @@ import PacerCore
 struct MetricPlan: Sendable {
     let namespace: String
     let name: String
-    /// The spec as stored (canonical JSON text), recorded in `metric_computed` with the results.
+    /// The spec as stored (canonical JSON text), recorded in `metric_computed` with the results; for a namespaced
+    /// definition followed by its scope, so a definition whose scope changes is computed again in full.
     let specText: String
+    /// Whether the definition sees every namespace's facts; false: only those whose `namespace` dimension is its own
+    /// namespace (docs/security.md, "Namespace isolation"), as if its selector also held `namespace: <its namespace>`.
+    let clusterWide: Bool
     let metric: CompiledMetric
     /// `(SELECT … AS t, app, environment, team, namespace[, x][, failed]) s`: one row per sample.
     let source: SQLFragment
@@ -70,10 +74,11 @@ struct MetricPlan: Sendable {
         var description: String
     }
 
-    init(namespace: String, name: String, spec: JSONValue) throws {
+    init(namespace: String, name: String, spec: JSONValue, clusterWide: Bool) throws {
         self.namespace = namespace
         self.name = name
-        self.specText = spec.jsonString()
+        self.clusterWide = clusterWide
+        self.specText = clusterWide ? spec.jsonString() : spec.jsonString() + "\nscope: namespace " + namespace
         let compiled: CompiledMetric
         switch MetricDefinitionSpec.compile(json: spec) {
         case .success(let value): compiled = value
@@ -217,12 +222,14 @@ struct MetricPlan: Sendable {
         return parts.isEmpty ? "false" : "(\(SQLFragment(joining: parts, separator: " OR ")))"
     }
 
-    /// `s.environment = $1 AND …` (the values bound); a selector key that is not a dimension matches nothing.
+    /// `s.environment = $1 AND …` (the values bound); a selector key that is not a dimension matches nothing. A
+    /// namespaced definition adds `s.namespace = <its namespace>` (its own selector may narrow it, never widen it).
     func selectorSQL(alias: String = "s") -> SQLFragment {
-        let parts = metric.selector.sorted { $0.key < $1.key }.map { key, value -> SQLFragment in
+        var parts = metric.selector.sorted { $0.key < $1.key }.map { key, value -> SQLFragment in
             guard MetricDefinitionSpec.GroupBy(rawValue: key) != nil else { return "false" }
             return "\(alias).\(key) = \(bind: value)"
         }
+        if !clusterWide { parts.append("\(alias).namespace = \(bind: namespace)") }
         return parts.isEmpty ? "true" : SQLFragment(joining: parts, separator: " AND ")
     }
 

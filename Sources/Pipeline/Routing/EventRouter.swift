@@ -125,7 +125,7 @@ public struct EventRouter: Sendable {
         var activation: [String: Value]?
         var applied = Set<String>()
         var matched = false
-        for route in rules.routes where route.route.passesFilters(event) {
+        for route in rules.routes where route.mayRoute(event) && route.route.passesFilters(event) {
             let variables = activation ?? event.activation
             activation = variables
             switch route.route.matches(event, activation: variables) {
@@ -148,7 +148,11 @@ public struct EventRouter: Sendable {
                     output.waiting[route.key]?.reason = lookup.description
                 case .success(let transform):
                     do {
+                        var cdEvents: [CDEvent] = []
                         for cdEvent in try transform.applyAll(to: event, activation: variables, transform: key, receivedAt: record.storedAt) {
+                            cdEvents.append(route.clusterWide ? cdEvent : try Self.scoped(cdEvent, to: route.namespace))
+                        }
+                        for cdEvent in cdEvents {
                             output.produced.append(ProducedCDEvent(row: CDEventRow(cdEvent), originEventId: record.eventId, originTransform: key))
                         }
                     } catch {
@@ -159,5 +163,24 @@ public struct EventRouter: Sendable {
             }
         }
         if matched { output.routed += 1 } else { output.unrouted += 1 }
+    }
+
+    /// A CDEvent of a transform in a namespace that is not cluster-wide carries `customData.namespace` = that
+    /// namespace, whatever the transform wrote, so its facts count in that namespace's metrics and in no other's
+    /// (docs/security.md, "Namespace isolation"). A `customData` string cannot carry it: the CDEvent fails.
+    static func scoped(_ cdEvent: CDEvent, to namespace: String) throws(TransformError) -> CDEvent {
+        var scoped = cdEvent
+        switch cdEvent.customData {
+        case nil, .null?:
+            scoped.customData = .object(["namespace": .string(namespace)])
+        case .object(var members)?:
+            members["namespace"] = .string(namespace)
+            scoped.customData = .object(members)
+        case let other?:
+            throw TransformError(
+                .wrongType, field: "spec.customData",
+                "a CDEventTransform in namespace \(namespace) (not cluster-wide) must give an object or null: Pacer sets customData.namespace to \(namespace); got \(other.typeName)")
+        }
+        return scoped
     }
 }

@@ -1,3 +1,4 @@
+import EventModel
 import EventStore
 import PacerRules
 import PacerCore
@@ -17,16 +18,28 @@ public struct RouteTable: Sendable {
         /// transforms it names, with their readiness. A new version is applied to the events stored before it
         /// (the stage's catch-up, docs/pipeline.md).
         public let version: String
+        /// Whether the route sees every namespace's events; false: only events of its namespace's workloads and
+        /// external events, and its CDEvents carry `customData.namespace` = its namespace (docs/security.md).
+        public let clusterWide: Bool
         /// `namespace`, `name`.
         public var name: (namespace: String, name: String) {
             (namespace, String(key.dropFirst(namespace.count + 1)))
         }
 
-        public init(key: String, namespace: String, route: CompiledRoute, version: String = "") {
+        public init(key: String, namespace: String, route: CompiledRoute, version: String = "", clusterWide: Bool = true) {
             self.key = key
             self.namespace = namespace
             self.route = route
             self.version = version
+            self.clusterWide = clusterWide
+        }
+
+        /// Whether the route may see `event` at all: a namespaced route sees the events of its own namespace's
+        /// workloads and events of no workload (``CloudEvent/workloadNamespace``).
+        public func mayRoute(_ event: CloudEvent) -> Bool {
+            if clusterWide { return true }
+            guard let workload = event.workloadNamespace else { return true }
+            return workload == namespace
         }
     }
 
@@ -67,8 +80,11 @@ public struct RouteTable: Sendable {
                 let named = compiled.transforms.sorted().map { name in
                     "\(name)=\(transformVersions["\(row.namespace)/\(name)"] ?? "absent")"
                 }
-                let version = (["\(row.uid)/\(row.generation)"] + named).joined(separator: " ")
-                routes.append(Route(key: key, namespace: row.namespace, route: compiled, version: version))
+                // A namespaced route is another version of the route (it catches up); a cluster-wide one keeps the
+                // version it had before namespace isolation existed, so an upgrade does not rescan every route.
+                let scope = row.clusterWide ? [] : ["namespaced"]
+                let version = (["\(row.uid)/\(row.generation)"] + scope + named).joined(separator: " ")
+                routes.append(Route(key: key, namespace: row.namespace, route: compiled, version: version, clusterWide: row.clusterWide))
             case .failure(let errors): problems.append("EventRoute \(key) does not compile: \(errors)")
             }
         }

@@ -15,12 +15,15 @@ public struct MetricSampleReader: Sendable {
         self.logger = logger
     }
 
-    /// The samples of the definition `namespace/name` with `spec` (as stored by the reconciler) for `request`.
-    /// Throws ``MetricSampleError`` when the spec cannot be computed or the group is not one of the definition's.
-    public func samples(namespace: String, name: String, spec: JSONValue, request: MetricSampleRequest) async throws -> MetricSamplePage {
+    /// The samples of the definition `namespace/name` with `spec` and `clusterWide` (as stored by the reconciler)
+    /// for `request`. Throws ``MetricSampleError`` when the spec cannot be computed or the group is not one of the
+    /// definition's.
+    public func samples(
+        namespace: String, name: String, spec: JSONValue, clusterWide: Bool, request: MetricSampleRequest
+    ) async throws -> MetricSamplePage {
         let plan: MetricPlan
         do {
-            plan = try MetricPlan(namespace: namespace, name: name, spec: spec)
+            plan = try MetricPlan(namespace: namespace, name: name, spec: spec, clusterWide: clusterWide)
         } catch {
             throw MetricSampleError.notComputable("\(namespace)/\(name) cannot be computed: \(error)")
         }

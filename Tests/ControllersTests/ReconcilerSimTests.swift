@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import KubeClient
 import KubeCore
+import KubeSim
 import OperatorAPI
 import PacerRules
 import PacerCore

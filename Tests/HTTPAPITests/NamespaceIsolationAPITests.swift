@@ -85,7 +85,7 @@ struct NamespaceIsolationAPITests {
                 try await Self.compute(postgres)
                 let app = Application(
                     router: ReadAuthorizationTests.router(postgres, authorizer: KubeReadAuthorizer(client: kube)), logger: TestDatabase.logger)
-                try await app.test(.router) { client in
+                try await app.test(.router) { (client) async throws -> Void in
                     // alice (team-a): team-a's definition only, computed over team-a's two rollouts (cart r2, r3).
                     #expect(samples(try await get(client, "/api/v1/metrics", token: "alice-token")) == ["team-a/df": 2])
                     #expect(try await get(client, "/api/v1/metrics/team-a/df", token: "alice-token").status == .ok)

@@ -119,6 +119,10 @@ struct ReconcilerSimTests {
             try await ReconcilerEnvironment.with(database: database, scope: .isolated(clusterWide: ["pacer-system", "platform"])) { env in
                 for namespace in ["pacer-system", "platform", "team-a"] {
                     try await env.sim.apply(yaml: """
+                        apiVersion: v1
+                        kind: Namespace
+                        metadata: {name: \(namespace)}
+                        ---
                         apiVersion: pacer.dev/v1alpha1
                         kind: MetricDefinition
                         metadata: {name: df, namespace: \(namespace)}

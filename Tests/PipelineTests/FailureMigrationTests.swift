@@ -17,7 +17,6 @@ struct FailureMigrationTests {
     func upgradeInPlace() async throws {
         try await TestDatabase.withFreshDatabase(migrate: false) { client, _ in
             _ = try await Migrator(client: client, logger: TestDatabase.logger, migrations: Array(Migration.all.prefix { $0.version <= 7 })).migrate()
-            try await Fixture.define("cfr", .changeFailureRate, groupBy: [], selector: [:], client: client)
             let events = [
                 Fixture.Event(id: "d1", kind: .deploy, time: Fixture.at(0, 9), app: "web", commit: "a"),
                 // 50 days... here 3 days after d1 and with no deployment between: the old rule failed d1, the new
@@ -42,6 +41,8 @@ struct FailureMigrationTests {
                 try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
             }
             let applied = try await Migrator(client: client, logger: TestDatabase.logger).migrate()
+            // Defined after migrating: the configuration store writes `cluster_wide` (migration 12).
+            try await Fixture.define("cfr", .changeFailureRate, groupBy: [], selector: [:], client: client)
             #expect(applied.first == 8)  // and every later migration
             try await Fixture.calculator(client: client).catchUp()
             // By hand: two deployments, neither failed (the incident is 72 h after d1, outside the 24 h window).

@@ -131,7 +131,6 @@ struct LeadTimeTests {
     func upgradeInPlace() async throws {
         try await TestDatabase.withFreshDatabase(migrate: false) { client, _ in
             _ = try await Migrator(client: client, logger: TestDatabase.logger, migrations: Array(Migration.all.prefix { $0.version <= 9 })).migrate()
-            try await Fixture.define("lt", .leadTimeForChanges, groupBy: [], selector: [:], client: client)
             try await Fixture.insert([Self.change("a", 10), Self.change("b", 11), Self.change("c", 12), Self.deploy("d1", 14, commit: "c")], client: client)
             // The old facts and results, as the version-9 calculator left them (its cursor at the end): only c,
             // the deployed sha, had a lead time (2 h).
@@ -161,6 +160,8 @@ struct LeadTimeTests {
             }
             let applied = try await Migrator(client: client, logger: TestDatabase.logger).migrate()
             #expect(applied.first == 10)  // and every later migration
+            // Defined after migrating: the configuration store writes `cluster_wide` (migration 12).
+            try await Fixture.define("lt", .leadTimeForChanges, groupBy: [], selector: [:], client: client)
             try await Fixture.calculator(client: client).catchUp()
             // By hand: a 4 h, b 3 h, c 2 h (all carried by d1): median 3 h over 3 changes.
             let year = Fixture.PointKey(bucket: "year", start: Date(timeIntervalSince1970: 1_767_225_600), group: "")

@@ -45,7 +45,17 @@ public struct OperatorConfiguration: Sendable {
 
     /// Switches each workload kind's watch on or off (`--no-watch-statefulsets`, ...).
     public mutating func watchWorkloads(deployments: Bool, statefulSets: Bool, daemonSets: Bool) {
-        workloadKinds = Set([(WorkloadKind.deployment, deployments), (.statefulSet, statefulSets), (.daemonSet, daemonSets)].filter(\.1).map(\.0))
+        for (kind, on) in [(WorkloadKind.deployment, deployments), (.statefulSet, statefulSets), (.daemonSet, daemonSets)] {
+            if on { workloadKinds.insert(kind) } else { workloadKinds.remove(kind) }
+        }
+    }
+
+    /// Switches each GitOps kind's watch on or off (`--no-watch-argocd-applications`, ...); an enabled kind is watched
+    /// once its CRD is installed.
+    public mutating func watchGitOps(argoCDApplications: Bool, fluxKustomizations: Bool, fluxHelmReleases: Bool) {
+        for (kind, on) in [(WorkloadKind.argoCDApplication, argoCDApplications), (.fluxKustomization, fluxKustomizations), (.fluxHelmRelease, fluxHelmReleases)] {
+            if on { workloadKinds.insert(kind) } else { workloadKinds.remove(kind) }
+        }
     }
 
     /// An operator embedded in another process (tests, benchmarks): HTTP on loopback at a port the kernel picks

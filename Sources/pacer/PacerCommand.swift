@@ -195,6 +195,15 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("watch-daemonsets"), inversion: .prefixedNo, help: "Watch apps/v1 DaemonSets (default on).")
     var watchDaemonSets = true
 
+    @Flag(name: .customLong("watch-argocd-applications"), inversion: .prefixedNo, help: "Watch Argo CD Applications (argoproj.io/v1alpha1) when their CRD is installed (default on).")
+    var watchArgoCDApplications = true
+
+    @Flag(name: .customLong("watch-flux-kustomizations"), inversion: .prefixedNo, help: "Watch Flux Kustomizations (kustomize.toolkit.fluxcd.io/v1) when their CRD is installed (default on).")
+    var watchFluxKustomizations = true
+
+    @Flag(name: .customLong("watch-flux-helmreleases"), inversion: .prefixedNo, help: "Watch Flux HelmReleases (helm.toolkit.fluxcd.io/v2) when their CRD is installed (default on).")
+    var watchFluxHelmReleases = true
+
     @Flag(name: .customLong("count-restarts"), help: "Count a rollout that only changed kubectl.kubernetes.io/restartedAt (kubectl rollout restart) as a deployment (default: a dev.pacer.deployment.restarted event, not counted).")
     var countRestarts = false
 
@@ -222,6 +231,8 @@ struct Run: AsyncParsableCommand {
         configuration.watchNamespaces = watchNamespaces
         configuration.labelSelector = labelSelector
         configuration.watchWorkloads(deployments: watchDeployments, statefulSets: watchStatefulSets, daemonSets: watchDaemonSets)
+        configuration.watchGitOps(
+            argoCDApplications: watchArgoCDApplications, fluxKustomizations: watchFluxKustomizations, fluxHelmReleases: watchFluxHelmReleases)
         configuration.countRestarts = countRestarts
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace

@@ -39,8 +39,11 @@ public struct WorkloadContext: Sendable, Hashable {
     }
 
     /// Resolves the context of a workload from its metadata and pod template; `namespace` is its Namespace object
-    /// when known.
-    public static func resolve(metadata meta: ObjectMeta, template podTemplate: Deployment.PodTemplate?, namespace: Namespace?) -> WorkloadContext {
+    /// when known. `namespaceName` replaces the object's own namespace as the environment's last fallback (a GitOps
+    /// object's destination namespace).
+    public static func resolve(
+        metadata meta: ObjectMeta, template podTemplate: Deployment.PodTemplate?, namespace: Namespace?, namespaceName: String? = nil
+    ) -> WorkloadContext {
         let template = podTemplate?.metadata
         let namespaceAnnotations = namespace?.metadata.annotations ?? [:]
         let annotationSources = [meta.annotations ?? [:], template?.annotations ?? [:]]
@@ -64,7 +67,7 @@ public struct WorkloadContext: Sendable, Hashable {
             annotation(WorkloadAnnotations.version) ?? labelOrAnnotation(WorkloadAnnotations.appVersion)
             ?? labelOrAnnotation(WorkloadAnnotations.keptnVersion)
             ?? podTemplate?.spec?.containers?.first?.image.flatMap(imageTag)
-        let namespaceName = meta.namespace ?? namespace?.metadata.name ?? ""
+        let namespaceName = namespaceName ?? meta.namespace ?? namespace?.metadata.name ?? ""
         let environment =
             annotation(WorkloadAnnotations.environment) ?? nonEmpty(namespaceAnnotations[WorkloadAnnotations.environment]) ?? namespaceName
         let team = annotation(WorkloadAnnotations.team) ?? nonEmpty(namespaceAnnotations[WorkloadAnnotations.team])

@@ -17,6 +17,10 @@ public protocol WorkloadEventDeriver: Sendable {
     /// As ``observe(_:namespace:now:)``, with the workload's earlier pod templates when the source reads them (the
     /// Deployment deriver asks for the previous revision's template on first sight).
     mutating func observe(_ object: DynamicObject, namespace: Namespace?, templates: (any PodTemplateHistory)?, now: Date) throws -> WorkloadObservation
+
+    /// The namespace whose Namespace object (annotations) the context reads: the object's own for workloads, the
+    /// destination or target namespace for GitOps objects.
+    func contextNamespace(of object: DynamicObject) -> String?
 }
 
 extension WorkloadEventDeriver {
@@ -25,6 +29,8 @@ extension WorkloadEventDeriver {
     public mutating func observe(_ object: DynamicObject, namespace: Namespace?, templates: (any PodTemplateHistory)?, now: Date) throws -> WorkloadObservation {
         try observe(object, namespace: namespace, now: now)
     }
+
+    public func contextNamespace(of object: DynamicObject) -> String? { object.key?.namespace }
 }
 
 /// What one observation derived, and what the source should log about it.

@@ -5,6 +5,12 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
     case deployment = "Deployment"
     case statefulSet = "StatefulSet"
     case daemonSet = "DaemonSet"
+    /// Argo CD `Application` (`argoproj.io/v1alpha1`): a successful sync to a new git revision is a deployment.
+    case argoCDApplication = "Application"
+    /// Flux `Kustomization` (`kustomize.toolkit.fluxcd.io/v1`): a new applied revision with `Ready=True`.
+    case fluxKustomization = "Kustomization"
+    /// Flux `HelmRelease` (`helm.toolkit.fluxcd.io/v2`): a new applied revision with `Ready=True`.
+    case fluxHelmRelease = "HelmRelease"
 
     /// The API resource watched.
     public var descriptor: ResourceDescriptor {
@@ -12,6 +18,21 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .deployment: .deployments
         case .statefulSet: .statefulSets
         case .daemonSet: .daemonSets
+        case .argoCDApplication:
+            ResourceDescriptor(group: "argoproj.io", version: "v1alpha1", plural: "applications", kind: "Application", namespaced: true)
+        case .fluxKustomization:
+            ResourceDescriptor(group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations", kind: "Kustomization", namespaced: true)
+        case .fluxHelmRelease:
+            ResourceDescriptor(group: "helm.toolkit.fluxcd.io", version: "v2", plural: "helmreleases", kind: "HelmRelease", namespaced: true)
+        }
+    }
+
+    /// Served only when its CustomResourceDefinition is installed: the source checks (and re-checks) that its API is
+    /// served before watching it.
+    public var isCustomResource: Bool {
+        switch self {
+        case .deployment, .statefulSet, .daemonSet: false
+        case .argoCDApplication, .fluxKustomization, .fluxHelmRelease: true
         }
     }
 

@@ -109,6 +109,10 @@ public final class WorkloadSource: Service, Sendable {
             StatefulSetEventDeriver(configuration: revisionConfiguration(configuration))
         case .daemonSet:
             DaemonSetEventDeriver(configuration: revisionConfiguration(configuration))
+        case .argoCDApplication:
+            ArgoCDApplicationDeriver(configuration: .init(clusterName: configuration.clusterName, availabilityGrace: configuration.availabilityGrace))
+        case .fluxKustomization, .fluxHelmRelease:
+            FluxEventDeriver(kind: kind, configuration: .init(clusterName: configuration.clusterName))
         }
     }
 
@@ -124,13 +128,27 @@ public final class WorkloadSource: Service, Sendable {
     /// Events derived but not yet accepted by the sink.
     public var pendingEvents: Int { forwarder.pendingCount }
 
-    /// Returns once `run()` has listed every kind and is watching it (like controller-runtime's
-    /// `WaitForCacheSync`): a change made after this is seen as a change, not as part of the first list.
+    /// Returns once `run()` has listed every served kind and is watching it (like controller-runtime's
+    /// `WaitForCacheSync`): a change made after this is seen as a change, not as part of the first list. A custom
+    /// kind whose API was not served at its first check does not hold this up (see ``waitUntilWatching(_:)``).
     public func waitUntilWatching() async {
         for watch in watches {
+            await watch.decided.wait()
+            guard watch.isServed else { continue }
             for informer in watch.informers { await informer.store.waitUntilSynced() }
         }
     }
+
+    /// Returns once `kind` is served, listed and watched (for a custom kind, possibly only after its CRD was
+    /// installed); at once when `kind` is not watched at all.
+    public func waitUntilWatching(_ kind: WorkloadKind) async {
+        guard let watch = watches.first(where: { $0.kind == kind }) else { return }
+        await watch.served.wait()
+        for informer in watch.informers { await informer.store.waitUntilSynced() }
+    }
+
+    /// The custom kinds whose API was not served at their last check (not watched yet).
+    public var unservedKinds: [WorkloadKind] { watches.filter { $0.decided.isOpen && !$0.isServed }.map(\.kind) }
 
     /// Watches until graceful shutdown or cancellation; see the type's documentation.
     public func run() async throws {
@@ -151,13 +169,55 @@ public final class WorkloadSource: Service, Sendable {
                 }
                 guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
                 for watch in watches {
-                    for informer in watch.informers { informers.addTask { try? await informer.run() } }
+                    if watch.kind.isCustomResource {
+                        informers.addTask { await self.watchWhenServed(watch) }
+                    } else {
+                        watch.markServed()
+                        for informer in watch.informers { informers.addTask { try? await informer.run() } }
+                    }
                 }
                 informers.addTask { await cancelWhenGracefulShutdown { await self.checkDeadlines() } }
             }
             group.cancelAll()
         }
         await forwarder.flush(timeout: configuration.shutdownFlushTimeout)
+    }
+
+    /// Checks (every ``WorkloadSourceConfiguration/discoveryInterval``) that the kind's API is served, then watches
+    /// it. Not served (404): one log line, checked again later; any other failure (403: RBAC not granted) is logged
+    /// and checked again. Never throws: a missing CRD never stops the source.
+    private func watchWhenServed(_ watch: KindWatch) async {
+        guard let probe = watch.informers.isEmpty ? nil : watch.sources.first else { return }
+        let resource = watch.kind.descriptor
+        var reported: String?
+        while !Task.isCancelled {
+            let problem: String?
+            do {
+                _ = try await probe.list(ListOptions(limit: 1))
+                problem = nil
+            } catch let error as KubeClientError where error.isNotFound {
+                problem = "not served"
+            } catch is CancellationError {
+                return
+            } catch {
+                problem = "cannot be listed (\(error))"
+            }
+            guard let problem else { break }
+            if reported != problem {
+                let detail = problem == "not served" ? "(its CustomResourceDefinition is not installed)" : "(check the RBAC rules for it)"
+                logger.notice(
+                    "\(resource.kind) (\(resource.description)) \(problem) \(detail): not watched; checking again every \(configuration.discoveryInterval)")
+                reported = problem
+            }
+            watch.markAbsent()
+            do { try await Task.sleep(for: configuration.discoveryInterval) } catch { return }
+        }
+        guard !Task.isCancelled else { return }
+        if reported != nil { logger.notice("\(resource.kind) (\(resource.description)) is now served: watching it") }
+        watch.markServed()
+        await withDiscardingTaskGroup { group in
+            for informer in watch.informers { group.addTask { try? await informer.run() } }
+        }
     }
 
     private func checkDeadlines() async {
@@ -214,8 +274,8 @@ public final class WorkloadSource: Service, Sendable {
         }
     }
 
-    private func namespace(of object: DynamicObject) -> Namespace? {
-        guard let name = object.key?.namespace else { return nil }
+    private func namespace(of object: DynamicObject, _ watch: KindWatch) -> Namespace? {
+        guard let name = watch.contextNamespace(object) else { return nil }
         return namespaces.store.get(ObjectKey(namespace: nil, name: name))
     }
 
@@ -231,7 +291,7 @@ public final class WorkloadSource: Service, Sendable {
     }
 
     private func derive(_ watch: KindWatch, _ object: DynamicObject, deleted: Bool) {
-        let namespace = namespace(of: object)
+        let namespace = namespace(of: object, watch)
         let now = Date()
         let observation: WorkloadObservation
         do {
@@ -259,15 +319,60 @@ public final class WorkloadSource: Service, Sendable {
     }
 }
 
-/// One watched kind: its informers and its deriver (behind a lock: informer callbacks and the deadline check call it).
+/// One watched kind: its informers and its deriver (behind a lock: informer callbacks and the deadline check call it),
+/// and whether its API is served.
 final class KindWatch: Sendable {
     let kind: WorkloadKind
+    let sources: [any ListWatcher<DynamicObject>]
     let informers: [Informer<DynamicObject>]
     let deriver: Mutex<any WorkloadEventDeriver>
+    /// Open once the first check of the API is done (served or not).
+    let decided = Gate()
+    /// Open once the API is served and the informers run.
+    let served = Gate()
+    let contextNamespace: @Sendable (DynamicObject) -> String?
 
-    init(deriver: any WorkloadEventDeriver, informers: [Informer<DynamicObject>]) {
+    init(deriver: any WorkloadEventDeriver, sources: [any ListWatcher<DynamicObject>], informers: [Informer<DynamicObject>]) {
         self.kind = deriver.kind
+        self.sources = sources
         self.informers = informers
         self.deriver = Mutex(deriver)
+        self.contextNamespace = { [deriver] in deriver.contextNamespace(of: $0) }
+    }
+
+    var isServed: Bool { served.isOpen }
+
+    func markServed() {
+        served.open()
+        decided.open()
+    }
+
+    func markAbsent() { decided.open() }
+}
+
+/// A one-way latch: ``wait()`` returns once ``open()`` was called.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    var isOpen: Bool { state.withLock { $0.open } }
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
     }
 }

@@ -11,6 +11,9 @@ public struct WorkloadSourceConfiguration: Sendable {
     public var clusterName: String = "default"
     /// The workload kinds watched (each has its own list/watch and deriver).
     public var kinds: Set<WorkloadKind> = Set(WorkloadKind.allCases)
+    /// How often the API of a custom kind (Argo CD, Flux) that is not served is checked again: its watch starts
+    /// once its CustomResourceDefinition is installed.
+    public var discoveryInterval: Duration = .seconds(30)
     /// Namespaces to watch workloads in; empty = all namespaces.
     public var watchNamespaces: [String] = []
     /// Only workloads matching this label selector (e.g. `team=payments`); nil = all.

@@ -1,0 +1,134 @@
+import Foundation
+import PacerApp
+import PacerCore
+import TestSupport
+import Testing
+
+/// Issue 13's "lead time with no annotation" for Argo CD: kube-sim, PostgreSQL, Pacer's CRDs, the Argo CD
+/// Application CRD (hack/gitops-crds) and the default pipeline applied with the real kubectl, `pacer run` in process.
+/// Two changes of `guestbook` arrive as `change.merged` CDEvents (as the GitHub transforms write them); the test then
+/// plays Argo CD, writing an Application's status as its controller does: a sync to the later change that succeeds.
+/// The Application carries no Pacer annotation: the commit and repository come from the sync.
+@Suite("Argo CD Applications: lead time end to end", .enabled(if: TestDatabase.enabled))
+struct GitOpsEndToEndTests {
+    static let c0 = "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c"
+    static let c1 = "1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c"
+
+    @Test(.timeLimit(.minutes(4)))
+    func leadTimeFromAnArgoCDSync() async throws {
+        try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
+            try await TestDatabase.withFreshDatabase { _, url in
+                try await run(kubectl: kubectl, databaseURL: url, kubeconfig: kubeconfig)
+            }
+        }
+    }
+
+    private func run(kubectl: Kubectl, databaseURL url: String, kubeconfig: String) async throws {
+        try ok(await kubectl("apply", "-f", "crds/"))
+        try ok(await kubectl("apply", "-f", "hack/gitops-crds/argocd-application.yaml"))
+        try ok(await kubectl("apply", "-f", "examples/"))
+        let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "e2e-gitops")
+        let port = ServerPort()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run(onServerRunning: { await port.set($0) })
+            }
+            let http = HTTP(port: await port.wait())
+            let raw = RawEvents(url: url)
+            try await raw.waitForReadyConfig(metricDefinitions: 4)
+            try ok(await kubectl("create", "namespace", "guestbook"))
+            try ok(await kubectl("annotate", "namespace", "guestbook", "pacer.dev/environment=production"))
+            try ok(await kubectl("create", "namespace", "argocd"))
+
+            // Whole seconds, so that every time below is exact in RFC 3339.
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
+            let merged0 = start - 9 * 3600
+            let merged1 = start - 5 * 3600
+            let started = start - 2 * 3600 - 40
+            let finished = start - 2 * 3600
+            #expect(try await http.postCDEvent(Self.changeMerged(sha: Self.c0, at: merged0)) == 202)
+            #expect(try await http.postCDEvent(Self.changeMerged(sha: Self.c1, at: merged1)) == 202)
+
+            try ok(await kubectl(["apply", "-f", "-"], stdin: Self.application))
+            try await raw.wait(for: "dev.pacer.application.created", subject: "argocd/guestbook", count: 1)
+            let running = #"{"status":{"health":{"status":"Progressing"},"operationState":{"phase":"Running","startedAt":"\#(RFC3339.format(started))","#
+                + #""operation":{"sync":{"revision":"\#(Self.c1)"}}}}}"#
+            try ok(await kubectl("patch", "-n", "argocd", "application/guestbook", "--subresource=status", "--type=merge", "-p", running))
+            let succeeded = #"{"status":{"health":{"status":"Healthy"},"sync":{"status":"Synced","revision":"\#(Self.c1)"},"#
+                + #""history":[{"id":0,"revision":"\#(Self.c1)","deployStartedAt":"\#(RFC3339.format(started))","deployedAt":"\#(RFC3339.format(finished))"}],"#
+                + #""operationState":{"phase":"Succeeded","startedAt":"\#(RFC3339.format(started))","finishedAt":"\#(RFC3339.format(finished))","#
+                + #""operation":{"sync":{"revision":"\#(Self.c1)"}},"#
+                + #""syncResult":{"revision":"\#(Self.c1)","source":{"repoURL":"https://github.com/acme/guestbook.git"}}}}}"#
+            try ok(await kubectl("patch", "-n", "argocd", "application/guestbook", "--subresource=status", "--type=merge", "-p", succeeded))
+            try await raw.wait(for: "dev.pacer.application.rollout.completed", subject: "argocd/guestbook", count: 1)
+
+            // Hand-computed from docs/metrics.md ("Lead time for changes": every change counts): the sync of c1 finished
+            // at start − 2 h (the deployment's time is the sync's finishedAt). It carries c1 (merged start − 5 h) and c0
+            // (merged start − 9 h, before c1, same app, same repository once the sync's repoURL
+            // https://github.com/acme/guestbook.git is read as https://github.com/acme/guestbook):
+            // lead times (start − 2 h) − (start − 5 h) = 3 h and (start − 2 h) − (start − 9 h) = 7 h; median (3 + 7) / 2 = 5 h.
+            let expected = 5.0
+            let statuses = try await waitForStatuses(kubectl: kubectl) { statuses in
+                Self.value(statuses, "lead-time-for-changes", app: "guestbook").map { abs($0 - expected) < 1e-9 } ?? false
+            }
+            let lead = Self.value(statuses, "lead-time-for-changes", app: "guestbook")
+            #expect(lead.map { abs($0 - expected) < 1e-9 } == true, "lead time \(String(describing: lead)) h")
+            let headline = statuses["lead-time-for-changes"]?["numericValue"]?.doubleValue
+            #expect(headline.map { abs($0 - expected) < 1e-9 } == true, "headline \(String(describing: headline)) h")
+            // The default routes made a first deployment of it, with the Application as the service.
+            #expect(try await raw.cdEventTypes(subject: "argocd/Application/guestbook").filter { $0.hasPrefix("service.") } == ["service.deployed"])
+            group.cancelAll()
+        }
+    }
+
+    /// An Argo CD Application with no Pacer annotation, deploying to the namespace `guestbook`.
+    static let application = Data("""
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata:
+          name: guestbook
+          namespace: argocd
+        spec:
+          project: default
+          source:
+            repoURL: https://github.com/acme/guestbook.git
+            path: k8s
+            targetRevision: main
+          destination:
+            server: https://kubernetes.default.svc
+            namespace: guestbook
+        """.utf8)
+
+    /// A `change.merged` as the default GitHub push transform writes it (repository = the web URL).
+    static func changeMerged(sha: String, at time: Date) -> String {
+        """
+        {"context": {"specversion": "0.5.1", "id": "change-\(sha)", "source": "/github/acme/guestbook",
+          "type": "dev.cdevents.change.merged.0.3.0", "timestamp": "\(RFC3339.format(time))"},
+         "subject": {"id": "\(sha)", "source": "/github/acme/guestbook", "content": {"repository": {"id": "acme/guestbook"}}},
+         "customData": {"app": "guestbook", "repository": "https://github.com/acme/guestbook"}}
+        """
+    }
+
+    static func value(_ statuses: [String: JSONValue], _ name: String, app: String) -> Double? {
+        statuses[name]?["groups"]?.arrayValue?.first { $0["labels"]?["app"]?.stringValue == app }?["numericValue"]?.doubleValue
+    }
+
+    private func waitForStatuses(kubectl: Kubectl, until settled: ([String: JSONValue]) -> Bool) async throws -> [String: JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var statuses: [String: JSONValue] = [:]
+        while ContinuousClock.now < deadline {
+            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
+            statuses = [:]
+            for item in try JSONValue.parse(Array(result.stdout.utf8))["items"]?.arrayValue ?? [] {
+                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
+            }
+            if settled(statuses) { return statuses }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return statuses
+    }
+
+    private func ok(_ result: Subprocess.Result, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(result.status == 0, "kubectl failed: \(result.stderr)", sourceLocation: sourceLocation)
+    }
+}

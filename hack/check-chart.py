@@ -289,6 +289,17 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     check("default: every workload kind is watched (list/watch deployments and their replicasets, statefulsets, daemonsets; no --no-watch-*)",
           default_workloads == {"deployments", "replicasets", "statefulsets", "daemonsets"} and not any(a.startswith("--no-watch-") for a in default_args),
           str(default_workloads))
+    gitops_groups = {"argoproj.io": "applications", "kustomize.toolkit.fluxcd.io": "kustomizations", "helm.toolkit.fluxcd.io": "helmreleases"}
+    default_gitops = {(g, r) for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if g in gitops_groups}
+    check("default: every GitOps kind is watched once served (list/watch applications, kustomizations, helmreleases)",
+          default_gitops == set(gitops_groups.items()), str(default_gitops))
+    objs, _ = render(h, chart, {"workloads": {"argocdApplications": False, "fluxHelmReleases": False}})
+    rendered.append(("gitops-workloads", objs))
+    args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    gitops = {(g, r) for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if g in gitops_groups}
+    check("workloads: a GitOps kind switched off gets --no-watch-<kind> and no RBAC grant",
+          "--no-watch-argocd-applications" in args and "--no-watch-flux-helmreleases" in args
+          and "--no-watch-flux-kustomizations" not in args and gitops == {("kustomize.toolkit.fluxcd.io", "kustomizations")}, f"{args} {gitops}")
     objs, _ = render(h, chart, {"workloads": {"statefulsets": False, "daemonsets": False}})
     rendered.append(("workloads", objs))
     args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]

@@ -165,9 +165,9 @@ public struct ArgoCDApplicationDeriver: Sendable {
         let context = WorkloadContext.resolve(metadata: metadata, template: nil, namespace: namespace, namespaceName: Self.destinationNamespace(object))
         guard context.tracked else { return WorkloadObservation(events: []) }
         let revision = record?.deployed.last ?? GitOpsRevision.string(object["status"]?["sync"]?["revision"])
-        let builder = builder(metadata, context: context, object: object, revision: revision)
+        let gone = builder(metadata, context: context, object: object, revision: revision)
         return WorkloadObservation(
-            events: [builder.event(.deleted, id: "\(uid)/deleted", time: metadata.deletionTimestamp?.date ?? now, revision: revision.map(JSONValue.string))],
+            events: [gone.event(.deleted, id: "\(uid)/deleted", time: metadata.deletionTimestamp?.date ?? now, revision: revision.map(JSONValue.string))],
             warnings: context.warnings)
     }
 

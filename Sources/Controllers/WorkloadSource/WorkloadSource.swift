@@ -13,7 +13,8 @@ import Synchronization
 /// to a ``CloudEventSink``.
 ///
 /// `run()` first waits (up to ``WorkloadSourceConfiguration/namespaceSyncTimeout``) for the Namespace list, then
-/// watches every kind. The events are buffered in one bounded retry buffer and sent in order, with backoff while the
+/// watches every kind; a custom kind (Argo CD, Flux) only once its API is served, checked every
+/// ``WorkloadSourceConfiguration/discoveryInterval`` until then. The events are buffered in one bounded retry buffer and sent in order, with backoff while the
 /// sink fails; every ``WorkloadSourceConfiguration/deadlineCheckInterval`` the derivers are asked for events that
 /// fall due with time alone. On graceful shutdown or cancellation the watches stop, buffered events get one last
 /// bounded attempt (``WorkloadSourceConfiguration/shutdownFlushTimeout``), and `run()` returns.
@@ -170,7 +171,7 @@ public final class WorkloadSource: Service, Sendable {
                 guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
                 for watch in watches {
                     if watch.kind.isCustomResource {
-                        informers.addTask { await self.watchWhenServed(watch) }
+                        informers.addTask { await cancelWhenGracefulShutdown { await self.watchWhenServed(watch) } }
                     } else {
                         watch.markServed()
                         for informer in watch.informers { informers.addTask { try? await informer.run() } }
@@ -202,6 +203,7 @@ public final class WorkloadSource: Service, Sendable {
             } catch {
                 problem = "cannot be listed (\(error))"
             }
+            guard !Task.isCancelled else { return }
             guard let problem else { break }
             if reported != problem {
                 let detail = problem == "not served" ? "(its CustomResourceDefinition is not installed)" : "(check the RBAC rules for it)"

@@ -22,7 +22,7 @@ struct GitOpsSourceSimTests {
             .joined(separator: "\n---\n")
     }
 
-    @Test func kindsWhoseCRDAppearsLaterAreWatchedThen() async throws {
+    @Test(.timeLimit(.minutes(5))) func kindsWhoseCRDAppearsLaterAreWatchedThen() async throws {
         try await SimEnvironment.with { env in
             let sink = InMemorySink()
             let source = env.makeSource(sink: sink) {
@@ -111,7 +111,7 @@ struct GitOpsSourceSimTests {
         }
     }
 
-    @Test func aGitOpsKindSwitchedOffIsNeitherCheckedNorWatched() async throws {
+    @Test(.timeLimit(.minutes(5))) func aGitOpsKindSwitchedOffIsNeitherCheckedNorWatched() async throws {
         try await SimEnvironment.with { env in
             try await env.sim.apply(yaml: Self.crds())
             let sink = InMemorySink()

@@ -97,7 +97,7 @@ public struct ArgoCDApplicationDeriver: Sendable {
                         $0.revision == revision && ($0.startedAt == nil || operation.startedAt == nil || $0.startedAt == operation.startedAt)
                     }
                     let before: [String] =
-                        if let index { history[..<index].map(\.revision) } else if record.deployed.last == revision { Array(record.deployed.dropLast()) } else {
+                        if let index { history[..<index].map { $0.revision } } else if record.deployed.last == revision { Array(record.deployed.dropLast()) } else {
                             record.deployed
                         }
                     let previous = before.last
@@ -130,7 +130,7 @@ public struct ArgoCDApplicationDeriver: Sendable {
 
         let current = builder(metadata, context: context, object: object, revision: record.deployed.last)
         let revision = record.deployed.last.map(JSONValue.string)
-        switch GitOpsRevision.string(status["health"]?["status"]) {
+        switch GitOpsRevision.string(status["health"]?["status"]) ?? "" {
         case "Degraded":
             let fields: [String: JSONValue] = ["healthStatus": "Degraded", "message": status["health"]?["message"] ?? .null]
             if record.wasHealthy, !record.lostOpen {

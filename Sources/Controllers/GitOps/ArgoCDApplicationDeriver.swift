@@ -84,7 +84,7 @@ public struct ArgoCDApplicationDeriver: Sendable {
         let created = metadata.creationTimestamp?.date
         let status = object["status"] ?? .null
         let plain = builder(metadata, context: context, object: object, revision: nil)
-        emit(plain.event(.created, id: "\(uid)/created", time: created ?? now, revision: nil))
+        emit(plain.event(.created, id: "\(uid)/created", time: created ?? now, revision: JSONValue?.none))
 
         if let operation = Self.operation(status) {
             switch operation.phase {

@@ -72,7 +72,7 @@ public struct FluxEventDeriver: Sendable {
             events.append(event)
         }
         let created = metadata.creationTimestamp?.date
-        emit(builder(metadata, context: context, revision: nil).event(.created, id: "\(uid)/created", time: created ?? now, revision: nil))
+        emit(builder(metadata, context: context, revision: nil).event(.created, id: "\(uid)/created", time: created ?? now, revision: JSONValue?.none))
 
         let status = object["status"] ?? .null
         let observed = status["observedGeneration"]?.intValue

@@ -79,7 +79,7 @@ public final class WorkloadSource: Service, Sendable {
         workloadWatcher.labelSelector = configuration.labelSelector
         self.watches = watched.map { watched in
             KindWatch(
-                deriver: watched.deriver,
+                deriver: watched.deriver, sources: watched.sources,
                 informers: watched.sources.map {
                     Informer(source: $0, configuration: InformerConfiguration(watcher: workloadWatcher), transform: Self.slim, logger: logger)
                 })

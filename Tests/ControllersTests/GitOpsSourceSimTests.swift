@@ -3,6 +3,7 @@ import EventModel
 import Foundation
 import KubeClient
 import KubeCore
+import KubeSim
 import PacerCore
 import Testing
 
@@ -86,8 +87,10 @@ struct GitOpsSourceSimTests {
                 _ = try await kustomizations.patchStatus("web", mergePatch: ["status": [
                     "observedGeneration": .int(created.raw["metadata"]?["generation"]?.intValue ?? 1),
                     "lastAppliedRevision": .string("main@sha1:\(Self.sha1)"), "lastAttemptedRevision": .string("main@sha1:\(Self.sha1)"),
-                    "conditions": [["type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": "Applied revision: main@sha1:\(Self.sha1)",
-                                    "lastTransitionTime": "2026-09-21T10:05:00Z"]],
+                    "conditions": [[
+                        "type": .string("Ready"), "status": .string("True"), "reason": .string("ReconciliationSucceeded"),
+                        "message": .string("Applied revision: main@sha1:\(Self.sha1)"), "lastTransitionTime": .string("2026-09-21T10:05:00Z"),
+                    ]],
                 ]])
                 try await eventually("Flux apply seen") { sink.events.contains { $0.type == "dev.pacer.kustomization.rollout.completed" } }
                 try await env.marker("after", sink: sink)

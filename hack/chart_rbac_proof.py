@@ -127,7 +127,9 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
             while not os.path.exists(admin) and time.monotonic() < deadline:
                 time.sleep(0.05)
             ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
-            setup = [("apply", "-f", str(cc.CHART / "crds"))]
+            # The GitOps kinds' CRDs too, so Pacer watches them and each of their verbs is proven needed (a kind
+            # that is not served is skipped without a request the RBAC could refuse).
+            setup = [("apply", "-f", str(cc.CHART / "crds")), ("apply", "-f", str(cc.ROOT / "hack" / "gitops-crds"))]
             setup += [("create", "namespace", n) for n in dict.fromkeys([cc.NS, *(watched or [])])]
             setup += [("create", "deployment", "web", "--image=nginx:1.25", "-n", workload_ns)]
             for args in setup:

@@ -46,7 +46,7 @@ struct RawEvents {
         }
     }
 
-    func wait(for type: String, subject: String, count: Int, timeout: Duration = .seconds(20)) async throws {
+    func wait(for type: String, subject: String, count: Int, timeout: Duration = .seconds(90)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await self.count(type: type, subject: subject) >= count { return }

@@ -70,7 +70,7 @@ struct OperatorRunTests {
 
 @Suite("pacer run reconciles the custom resources", .enabled(if: TestDatabase.enabled))
 struct OperatorReconcileTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(6)))
     func everyExampleBecomesReadyAndABrokenExpressionIsReported() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             for folder in ["crds", "examples", "examples/samples"] {

@@ -18,7 +18,7 @@ struct PipelineEndToEndTests {
         "deployment-rework-rate",
     ]
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(6)))
     func fourKeysFromDeploymentsAndPostedEvents() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in

@@ -37,7 +37,7 @@ struct ReadmeTourTests {
         ["time-to-restore", "timeToRestore", "", "hours", "InsufficientData", "0", "30d", "True"],
     ]
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(6)))
     func theTourPrintsItsTable() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in

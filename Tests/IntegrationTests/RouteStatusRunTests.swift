@@ -27,7 +27,7 @@ struct RouteStatusRunTests {
         "deployment-incident-detected": "", "deployment-change-merged": "", "deployment-rollback": "", "deployment-incident-resolved": "",
     ]
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(6)))
     func kubectlGetEventRoutesShowsTheMatchedEvents() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             for path in ["crds", "examples/deployment-transforms.yaml", "examples/deployment-routes.yaml"] {

@@ -17,7 +17,7 @@ struct WebhookEndToEndTests {
     static let secret = "e2e-github-secret"
     static let alertmanagerToken = "e2e-alertmanager-token"
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(6)))
     func pushDeployAlert() async throws {
         try #require(AlertmanagerProcess.installed, "prometheus-alertmanager is not installed (hack/deps.sh installs it)")
         let secrets = RepoPaths.root + "/.tmp/e2e-webhook-secrets-\(UUID().uuidString)"
@@ -49,7 +49,10 @@ struct WebhookEndToEndTests {
             try await waitFor("/readyz") { try await http.status("/readyz") == 200 }
             // The webhook routes and transforms are reconciled too before the first delivery (an event routed before
             // its route exists stays unrouted).
-            try await waitFor("the webhook routes and transforms Ready") {
+            // examples/ is applied in file order and the webhook files come after metrics.yaml: on a loaded CI machine
+            // (every suite at once on 2 cores) their reconciliation took more than 30 s after the definitions were
+            // Ready, so this wait is generous.
+            try await waitFor("the webhook routes and transforms Ready", timeout: .seconds(150)) {
                 let routes = try await storedCount(url, "SELECT count(*)::int FROM pacer_event_routes WHERE ready AND name IN ('github-push', 'alertmanager-firing', 'alertmanager-resolved')")
                 let transforms = try await storedCount(url, "SELECT count(*)::int FROM pacer_cdevent_transforms WHERE ready AND name IN ('github-push-change-merged', 'alertmanager-incident-detected', 'alertmanager-incident-resolved')")
                 return routes == 3 && transforms == 3
@@ -172,7 +175,7 @@ struct WebhookEndToEndTests {
         return values
     }
 
-    private func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    private func waitFor(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return }

@@ -14,7 +14,7 @@ struct WebhookPipelineTests {
         "github": "gh", "gitlab": "gl", "alertmanager": "am", "pagerduty": "pd", "argocd": "argo", "flux": "flux",
     ]
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(6)))
     func everyProviderBecomesCDEvents() async throws {
         let directory = RepoPaths.root + "/.tmp/webhook-pipeline-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

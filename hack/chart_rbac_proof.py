@@ -30,6 +30,8 @@ import yaml
 
 RBAC_KINDS = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
 DB = f"pacer_chart_rbac_{os.getpid()}"  # per process: two checks may share one PostgreSQL
+# Runs with one verb removed at a time, this many at once (PACER_RBAC_PROOF_JOBS).
+JOBS = max(1, int(os.environ.get("PACER_RBAC_PROOF_JOBS", "3")))
 
 
 def _workload(kind: str, name: str) -> dict:
@@ -67,23 +69,51 @@ def run(objects: list[dict], cc, watch_objects: list[dict] | None = None, monito
         variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
                     for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
         missing = []
-        for index, obj, rule_index, resource, verb in variants:
+
+        def one(variant, db: str) -> None:
+            index, obj, rule_index, resource, verb = variant
             reduced = copy.deepcopy(rbac)
             reduced[index] = without(obj, rule_index, resource, verb)
             expected = f'cannot {verb} resource "{resource}"'
             started = time.monotonic()
-            ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected)
-            print(f"rbac proof: without {verb} {resource}: {'refused as expected' if ok else 'NOT refused'} ({time.monotonic() - started:.1f} s)")
+            ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected, db=db)
+            print(f"rbac proof: without {verb} {resource}: {'refused as expected' if ok else 'NOT refused'} ({time.monotonic() - started:.1f} s)", flush=True)
             if not ok:
                 missing.append(f"{obj['kind']}/{obj['metadata']['name']} rule {rule_index} {verb} {resource}: {detail}")
+        in_parallel(variants, one)
         cc.check(f"rbac proof: each of the {len(variants)} verbs of the chart's Roles/ClusterRoles is needed "
                  f"(removed alone, Pacer logs the refusal)", not missing and len(variants) > 0, "; ".join(missing))
         print(f"rbac proof: {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")
         if watch_objects is not None:
             run_watch_namespaces(cc, base, tls_dir, watch_objects)
     finally:
-        subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True, timeout=60)
+        for db in [DB, *(f"{DB}_{k}" for k in range(JOBS))]:
+            subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], capture_output=True, timeout=60)
         shutil.rmtree(tls_dir, ignore_errors=True)
+
+
+def in_parallel(variants: list, one) -> None:
+    """`one(variant, db)` for every variant, JOBS at a time (each run is a kube-sim and a `pacer run` mostly waiting
+    for a log line, about 11 s; one after the other the proof took 10+ minutes of CI). Each worker has its own
+    database; the lists `one` appends to are shared (list.append is atomic)."""
+    import queue
+    import threading
+    pending: queue.SimpleQueue = queue.SimpleQueue()
+    for v in variants:
+        pending.put(v)
+
+    def worker(k: int) -> None:
+        while True:
+            try:
+                v = pending.get_nowait()
+            except queue.Empty:
+                return
+            one(v, f"{DB}_{k}")
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(JOBS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def without(role: dict, rule_index: int, resource: str, verb: str) -> dict:
@@ -104,7 +134,7 @@ def without(role: dict, rule_index: int, resource: str, verb: str) -> dict:
 
 
 def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pipeline: list[dict], expect: str | list[str] | None,
-            after=None, watched: list[str] | None = None) -> tuple[bool, str]:
+            after=None, watched: list[str] | None = None, db: str = DB) -> tuple[bool, str]:
     """One kube-sim, one fresh database, one `pacer run`. With `expect`: True once the log contains it (every one of
     a list). Without: True once every part of Pacer worked and nothing was forbidden; then `after(admin, port,
     restart)` runs on the same kube-sim (restart() starts a fresh `pacer run` there and returns its port).
@@ -161,11 +191,11 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
                 "clusters": [{"name": "sim", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
                 "users": [{"name": "pacer", "user": {"token": token}}],
                 "contexts": [{"name": "pacer", "context": {"cluster": "sim", "user": "pacer", "namespace": cc.NS}}]}))
-            for sql in (f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}"):
+            for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
                 r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
                 if r.returncode != 0:
                     return False, r.stderr
-            url = base.replace("/pacer?", f"/{DB}?")
+            url = base.replace("/pacer?", f"/{db}?")
             pacer, log_path, port = start_pacer(cc, deployment, kubeconfig, url, tmp)
             if expect is not None:
                 # Reads with a token make Pacer ask TokenReview and SubjectAccessReview (read authorization).
@@ -464,7 +494,9 @@ def run_watch_namespaces(cc, base: str, tls_dir: str, objects: list[dict]) -> No
     variants += [(i, n, rule.get("apiGroups", [""])[0], res, verb) for i, o in enumerate(rbac)
                  if o["kind"] == "ClusterRole" for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
     missing = []
-    for target, rule_index, group, resource, verb in variants:
+
+    def one(variant, db: str) -> None:
+        target, rule_index, group, resource, verb = variant
         reduced = copy.deepcopy(rbac)
         if target == "roles":
             for i in roles:
@@ -476,11 +508,12 @@ def run_watch_namespaces(cc, base: str, tls_dir: str, objects: list[dict]) -> No
             expected = f'cannot {verb} resource "{resource}"'
             where = f"ClusterRole/{rbac[target]['metadata']['name']}"
         started = time.monotonic()
-        ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected, watched=watched)
+        ok, detail = attempt(cc, base, tls_dir, deployment, reduced, pipeline, expect=expected, watched=watched, db=db)
         print(f"rbac proof (watchNamespaces): {where} without {verb} {resource}: {'refused as expected' if ok else 'NOT refused'} "
-              f"({time.monotonic() - started:.1f} s)")
+              f"({time.monotonic() - started:.1f} s)", flush=True)
         if not ok:
             missing.append(f"{where} rule {rule_index} {verb} {resource}: {detail}")
+    in_parallel(variants, one)
     cc.check(f"rbac proof (watchNamespaces): each of the {len(variants)} verbs of the -watch Roles and the ClusterRole is needed "
              "(removed, Pacer logs the refusal in every watched namespace)", not missing and len(variants) > 0, "; ".join(missing))
     print(f"rbac proof (watchNamespaces): {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")

@@ -185,37 +185,48 @@ public final class WorkloadSource: Service, Sendable {
     }
 
     /// Checks (every ``WorkloadSourceConfiguration/discoveryInterval``) that the kind's API is served, then watches
-    /// it. Not served (404): one log line, checked again later; any other failure (403: RBAC not granted) is logged
-    /// and checked again. Never throws: a missing CRD never stops the source.
+    /// it. Each source (each watched namespace, or the cluster) is listed with `limit=1`: a 404 means not served (the
+    /// CRD is cluster-wide, so one 404 decides), logged once and checked again later. Any other failure (a 403 where
+    /// RBAC does not grant the kind in a namespace) is logged per source, and the kind is watched anyway: its
+    /// informers retry with backoff and log the refusal, as for the built-in kinds, while the other namespaces work.
+    /// Never throws: a missing CRD never stops the source.
     private func watchWhenServed(_ watch: KindWatch) async {
-        guard let probe = watch.informers.isEmpty ? nil : watch.sources.first else { return }
+        guard !watch.informers.isEmpty else { return }
         let resource = watch.kind.descriptor
-        var reported: String?
+        var reportedAbsent = false
         while !Task.isCancelled {
-            let problem: String?
-            do {
-                _ = try await probe.list(ListOptions(limit: 1))
-                problem = nil
-            } catch let error as KubeClientError where error.isNotFound {
-                problem = "not served"
-            } catch is CancellationError {
-                return
-            } catch {
-                problem = "cannot be listed (\(error))"
+            var served = true
+            var refusals: [String] = []
+            for source in watch.sources {
+                do {
+                    _ = try await source.list(ListOptions(limit: 1))
+                } catch let error as KubeClientError where error.isNotFound {
+                    served = false
+                    break
+                } catch is CancellationError {
+                    return
+                } catch {
+                    refusals.append("\(error)")
+                }
             }
             guard !Task.isCancelled else { return }
-            guard let problem else { break }
-            if reported != problem {
-                let detail = problem == "not served" ? "(its CustomResourceDefinition is not installed)" : "(check the RBAC rules for it)"
+            if served {
+                for refusal in refusals {
+                    logger.warning(
+                        "\(resource.kind) (\(resource.description)) cannot be listed (\(refusal)) (check the RBAC rules for it): watching it anyway, retried with backoff")
+                }
+                break
+            }
+            if !reportedAbsent {
                 logger.notice(
-                    "\(resource.kind) (\(resource.description)) \(problem) \(detail): not watched; checking again every \(configuration.discoveryInterval)")
-                reported = problem
+                    "\(resource.kind) (\(resource.description)) is not served (its CustomResourceDefinition is not installed): not watched; checking again every \(configuration.discoveryInterval)")
+                reportedAbsent = true
             }
             watch.markAbsent()
             do { try await Task.sleep(for: configuration.discoveryInterval) } catch { return }
         }
         guard !Task.isCancelled else { return }
-        if reported != nil { logger.notice("\(resource.kind) (\(resource.description)) is now served: watching it") }
+        if reportedAbsent { logger.notice("\(resource.kind) (\(resource.description)) is now served: watching it") }
         watch.markServed()
         await withDiscardingTaskGroup { group in
             for informer in watch.informers { group.addTask { try? await informer.run() } }

@@ -115,6 +115,10 @@ struct WorkloadSourceSimTests {
             let before = sink.events.count
             // A new source (a restart, or the next leader) relists: the same ids, which the sink drops.
             try await env.running(env.makeSource(sink: sink)) {
+                // The marker is a Deployment, another stream than the StatefulSet's: its event does not order the
+                // StatefulSet's relist, so wait for that relist itself (created, revision and completion of r2 derived
+                // again, dropped as duplicates), then the marker.
+                try await eventually("the StatefulSet relisted") { sink.duplicates(of: "shop/db") >= 3 }
                 try await env.marker("after-restart", sink: sink)
             }
             #expect(Self.story(sink, kind: "statefulset", subject: "shop/db") == [

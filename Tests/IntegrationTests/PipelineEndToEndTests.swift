@@ -103,13 +103,20 @@ struct PipelineEndToEndTests {
             // them (30 minutes ago), so it fails none: 1 of 3.
             #expect(expected.failureRate["search"] == 1.0 / 3.0)
 
-            // The default routes tell a first rollout from an upgrade (the deployments only: the same subject also
-            // carries incident events, whose place among them depends on when kube-sim reports availability).
-            let checkoutTypes = try await raw.cdEventTypes(subject: "shop/checkout")
-            #expect(checkoutTypes.filter { $0.hasPrefix("service.") }.prefix(2) == ["service.deployed", "service.upgraded"], "\(checkoutTypes)")
-
             let statuses = try await waitForStatuses(kubectl: kubectl, matching: expected)
             try checkStatuses(statuses, expected: expected)
+
+            // The default routes tell a first rollout from an upgrade (the deployments only: the same subject also
+            // carries incident events, whose place among them depends on when kube-sim reports availability). Read
+            // once the statuses match: each transform has its own cursor, so before that the upgrade's transform may
+            // have run and the first rollout's not yet (seen on a loaded machine).
+            var checkoutTypes = try await raw.cdEventTypes(subject: "shop/checkout")
+            let typesDeadline = ContinuousClock.now + .seconds(90)
+            while checkoutTypes.filter({ $0.hasPrefix("service.") }).count < 2, ContinuousClock.now < typesDeadline {
+                try await Task.sleep(for: .milliseconds(200))
+                checkoutTypes = try await raw.cdEventTypes(subject: "shop/checkout")
+            }
+            #expect(checkoutTypes.filter { $0.hasPrefix("service.") }.prefix(2) == ["service.deployed", "service.upgraded"], "\(checkoutTypes)")
 
             // `kubectl get metricdefinitions` (the printer columns) shows the values and levels.
             let table = try await kubectl("get", "metricdefinitions")
@@ -202,7 +209,7 @@ struct PipelineEndToEndTests {
     }
 
     private func waitForStatuses(kubectl: Kubectl, matching expected: Expected) async throws -> [String: JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         var statuses: [String: JSONValue] = [:]
         while ContinuousClock.now < deadline {
             let result = try await kubectl("get", "metricdefinitions", "-o", "json")

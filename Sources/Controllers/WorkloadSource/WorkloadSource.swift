@@ -250,19 +250,9 @@ public final class WorkloadSource: Service, Sendable {
     /// handlers may still be catching up with the list).
     private func waitForReplicaSets() async -> Bool {
         guard !replicaSetInformers.isEmpty else { return true }
-        let timeout = configuration.namespaceSyncTimeout
-        let synced = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                for informer in self.replicaSetInformers { await informer.store.waitUntilSynced() }
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        let synced = await Self.within(configuration.namespaceSyncTimeout) {
+            for informer in self.replicaSetInformers { await informer.store.waitUntilSynced() }
+            return true
         }
         for informer in replicaSetInformers {
             for replicaSet in informer.store.list() { templates.upsert(replicaSet) }
@@ -271,12 +261,16 @@ public final class WorkloadSource: Service, Sendable {
     }
 
     private func waitForNamespaces() async -> Bool {
-        let timeout = configuration.namespaceSyncTimeout
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await self.namespaces.store.waitUntilSynced()
-                return self.namespaces.store.hasSynced
-            }
+        await Self.within(configuration.namespaceSyncTimeout) {
+            await self.namespaces.store.waitUntilSynced()
+            return self.namespaces.store.hasSynced
+        }
+    }
+
+    /// `wait()`'s answer, or false once `timeout` passes first.
+    private static func within(_ timeout: Duration, _ wait: @escaping @Sendable () async -> Bool) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await wait() }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 return false

@@ -71,7 +71,7 @@ struct ReflectorTests {
             added: { item in log.withLock { $0.append("added:\(item.metadata.name!)") } },
             updated: { old, new in log.withLock { $0.append("updated:\(new.metadata.name!)@\(new.metadata.resourceVersion!)") } },
             deleted: { item in log.withLock { $0.append("deleted:\(item.metadata.name!)") } }))
-        try await withTimeout(10) {
+        try await withTimeout(120) {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await informer.run() }
                 while log.withLock({ $0.count }) < 5 { try? await Task.sleep(for: .milliseconds(10)) }
@@ -87,7 +87,7 @@ struct ReflectorTests {
         let informer = Informer(source: source, configuration: InformerConfiguration(resyncInterval: .milliseconds(50)))
         let resyncs = Mutex(0)
         informer.addHandler(InformerHandler(resync: { _ in resyncs.withLock { $0 += 1 } }))
-        try await withTimeout(10) {
+        try await withTimeout(120) {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await informer.run() }
                 await informer.store.waitUntilSynced()

@@ -84,7 +84,7 @@ struct RuntimeSimTests {
                 deleted: { object in log.withLock { $0.append("deleted:\(object.metadata.name!)") } }))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await informer.run() }
-                try await withTimeout(10) { await informer.store.waitUntilSynced() }
+                try await withTimeout(120) { await informer.store.waitUntilSynced() }
                 // Move the global resourceVersion past what the watcher has seen, then make it stale: the watch
                 // reconnect is held (waited for, then released) while we change things and compact history.
                 _ = try await others.create(try configMap("x", namespace: "elsewhere"))

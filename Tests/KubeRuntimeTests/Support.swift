@@ -7,7 +7,7 @@ import Synchronization
 import TestSupport
 
 /// Takes the first `count` events of a watcher (within a timeout), then stops it.
-func firstEvents<Object>(_ watcher: Watcher<Object>, count: Int, timeout: Double = 10) async throws -> [WatcherEvent<Object>] {
+func firstEvents<Object>(_ watcher: Watcher<Object>, count: Int, timeout: Double = 120) async throws -> [WatcherEvent<Object>] {
     try await withTimeout(timeout) {
         var events: [WatcherEvent<Object>] = []
         for await event in watcher {

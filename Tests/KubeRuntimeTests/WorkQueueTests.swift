@@ -28,7 +28,7 @@ struct WorkQueueTests {
 
     @Test func getWaitsForAddAndShutdownWakesWaiters() async throws {
         let queue = WorkQueue<String>()
-        let got = try await withTimeout(5) {
+        let got = try await withTimeout(120) {
             await withTaskGroup(of: String?.self) { group in
                 group.addTask { await queue.get() }
                 try? await Task.sleep(for: .milliseconds(20))
@@ -37,7 +37,7 @@ struct WorkQueueTests {
             }
         }
         #expect(got == "x")
-        let afterShutdown = try await withTimeout(5) {
+        let afterShutdown = try await withTimeout(120) {
             await withTaskGroup(of: String?.self) { group in
                 group.addTask { await queue.get() }
                 try? await Task.sleep(for: .milliseconds(20))
@@ -53,7 +53,7 @@ struct WorkQueueTests {
         #expect(queue.rateLimiter.delay(failures: 1) == .milliseconds(50))
         #expect(queue.rateLimiter.delay(failures: 3) == .milliseconds(200))
         #expect(queue.rateLimiter.delay(failures: 30) == .seconds(1))
-        try await withTimeout(20) {  // a hang guard: on 2 cores the parallel suite can starve this test for seconds
+        try await withTimeout(120) {  // a hang guard: on 2 cores the parallel suite can starve this test for seconds
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await queue.runDelayLoop() }
                 let start = ContinuousClock.now
@@ -106,7 +106,7 @@ struct WorkQueueTests {
     @Test func controllerRetriesRequeuesAndNeverOverlapsAKey() async throws {
         let reconciler = Recorder()
         let controller = Controller(name: "test", reconciler: reconciler, workers: 3, rateLimiter: RateLimiter(base: .milliseconds(10), maximum: .milliseconds(50)))
-        try await withTimeout(10) {
+        try await withTimeout(120) {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await controller.run() }
                 for _ in 0..<5 {

@@ -24,6 +24,8 @@ public final class KubeSim: Service, Sendable {
         var task: Task<Void, Never>?
         var port: Int?
         var services: ServiceGroup?
+        /// Runs started by ``start()`` that have ended.
+        var finishedRuns = 0
     }
 
     public let configuration: KubeSimConfiguration
@@ -69,6 +71,7 @@ public final class KubeSim: Service, Sendable {
                 continuation.yield(.failure(error))
                 continuation.finish()
             }
+            self.runState.withLock { $0.finishedRuns += 1 }
         }
         runState.withLock { $0.task = task }
         for await result in bound {
@@ -78,7 +81,8 @@ public final class KubeSim: Service, Sendable {
         throw KubeSimError(code: 500, reason: "InternalError", message: "kube-sim stopped before it was listening")
     }
 
-    /// Closes all watches and the listener (graceful shutdown, cancellation after 5 s), and waits for the server task to end.
+    /// Closes all watches and the listener (graceful shutdown, cancellation after 5 s), and waits for the server task to
+    /// end (at most 30 s more: a server that ignores cancellation is logged and left behind, never waited for forever).
     public func stop() async {
         let (task, services) = runState.withLock { state -> (Task<Void, Never>?, ServiceGroup?) in
             defer {
@@ -88,17 +92,24 @@ public final class KubeSim: Service, Sendable {
             return (state.task, state.services)
         }
         guard let task else { return }
+        let finishedBefore = runState.withLock { $0.finishedRuns }
+        func ended(within timeout: Duration) async -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while runState.withLock({ $0.finishedRuns }) == finishedBefore {
+                guard ContinuousClock.now < deadline else { return false }
+                // Not Task.sleep: a cancelled caller must still wait out the bound rather than spin.
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { continuation.resume() }
+                }
+            }
+            return true
+        }
         store.endAllWatches(abruptly: false)
         await services?.triggerGracefulShutdown()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await task.value }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(5))
-                task.cancel()
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        if await ended(within: .seconds(5)) { return }
+        task.cancel()
+        if await ended(within: .seconds(30)) { return }
+        logger.error("kube-sim did not stop within 35 s of its shutdown; its server task is left running")
     }
 
     /// Serves until cancelled or graceful shutdown (the `Service` entry point).

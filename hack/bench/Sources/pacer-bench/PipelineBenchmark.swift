@@ -76,7 +76,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 group.addTask {
                     try await PacerOperator(configuration: operatorConfiguration, logger: logger).run(onServerRunning: { await port.set($0) })
                 }
-                let base = "http://127.0.0.1:\(await port.wait())"
+                let base = "http://127.0.0.1:\(try await port.wait())"
                 try await waitForReadyDefinitions(http: http, base: base)
                 try await latency(kube: kube, http: http, base: base)
                 try await sustained(http: http, base: base, lag: PipelineLag(client: database, logger: logger))

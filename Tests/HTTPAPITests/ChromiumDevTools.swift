@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,7 @@ final class ChromiumDevTools: @unchecked Sendable {
 
     func close() {
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if !process.waitForExit() { kill(process.processIdentifier, SIGKILL) }
         _ = Glibc.close(commandsFd)
         _ = Glibc.close(answersFd)
         try? FileManager.default.removeItem(atPath: directory)

@@ -14,7 +14,7 @@ struct CrashRecoveryTests {
     static let batches = 30
     static let batchSize = 20
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func killedAndRestartedPacerLosesAndDuplicatesNothing() async throws {
         try await TestDatabase.withFreshDatabase { client, url in
             try await ExamplePipeline.install(client, files: try ExamplePipeline.allFiles, namespace: "default")
@@ -39,7 +39,7 @@ struct CrashRecoveryTests {
                 let before = try await query.int("SELECT count(*)::int FROM cloudevents_raw")
                 let target = min(before + 2 * Self.batchSize, expectedCloudEvents)
                 let pacer = try PacerProcess.start(databaseURL: url, port: port)
-                try await query.waitUntil(timeout: .seconds(60)) {
+                try await query.waitUntil(timeout: .seconds(180)) {
                     try await query.int("SELECT count(*)::int FROM cloudevents_raw") >= target
                 }
                 pacer.kill()
@@ -49,7 +49,7 @@ struct CrashRecoveryTests {
             let refused = try await sender.value
             #expect(refused > 0, "the kills never interrupted the stream")
 
-            try await query.waitUntil(timeout: .seconds(60)) {
+            try await query.waitUntil(timeout: .seconds(180)) {
                 let cdEvents = try await query.int("SELECT count(*)::int FROM cdevents_raw")
                 let deployments = try await query.int("SELECT count(*)::int FROM deployments")
                 let behind = try await query.int("""
@@ -171,7 +171,7 @@ struct PacerProcess {
     func kill() {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit()
     }
 }
 

@@ -24,7 +24,7 @@ struct DORAGaugeLeaderTests {
         "pacer_dora_failed_deployment_recovery_time_hours", "pacer_dora_deployment_rework_rate",
     ]
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func onlyTheLeaderExportsTheDORAGaugesAndTheNextLeaderTakesOver() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             for folder in ["crds", "examples"] {
@@ -45,7 +45,7 @@ struct DORAGaugeLeaderTests {
     }
 
     private func run(kubectl: Kubectl, query: Query, url: String, replicas: [Replica]) async throws {
-        try await FailoverTests.until("both replicas ready", timeout: .seconds(60)) { () async throws -> Bool? in
+        try await FailoverTests.until("both replicas ready", timeout: .seconds(180)) { () async throws -> Bool? in
             for replica in replicas where try await HTTP(port: replica.port).status("/readyz") != 200 { return nil }
             return true
         }
@@ -53,7 +53,7 @@ struct DORAGaugeLeaderTests {
             try await FailoverTests.holder(kubectl).flatMap { holder in replicas.first { $0.isIdentity(holder) } }
         }
         let follower = replicas.first { $0.port != leader.port }!
-        try await RawEvents(url: url).waitForReadyConfig(metricDefinitions: 6, timeout: .seconds(60))
+        try await RawEvents(url: url).waitForReadyConfig(metricDefinitions: 6, timeout: .seconds(180))
         // Events are routed by the routes and transforms known when the router reaches them: wait for all of examples/
         // (EventRoutes: 2 in apiserversource.yaml, 6 in cdevents-passthrough.yaml, 6 in deployment-routes.yaml;
         // CDEventTransforms: 2, 6 and 6 in apiserversource, cdevents-passthrough and deployment-transforms).
@@ -65,7 +65,7 @@ struct DORAGaugeLeaderTests {
         }
         let wantedRoutes = kinds.filter { $0 == "EventRoute" }.count
         let wantedTransforms = kinds.filter { $0 == "CDEventTransform" }.count
-        try await FailoverTests.until("the examples' \(wantedRoutes) EventRoutes and \(wantedTransforms) CDEventTransforms ready", timeout: .seconds(60)) {
+        try await FailoverTests.until("the examples' \(wantedRoutes) EventRoutes and \(wantedTransforms) CDEventTransforms ready", timeout: .seconds(180)) {
             () async throws -> Bool? in
             let routes = try await query.int("SELECT count(*)::int FROM pacer_event_routes WHERE ready")
             let transforms = try await query.int("SELECT count(*)::int FROM pacer_cdevent_transforms WHERE ready")
@@ -111,7 +111,7 @@ struct DORAGaugeLeaderTests {
         }
         var lastTakenOver: [String] = []
         do {
-            try await FailoverTests.until("the new leader exports the same DORA series", timeout: .seconds(60)) { () async throws -> Bool? in
+            try await FailoverTests.until("the new leader exports the same DORA series", timeout: .seconds(180)) { () async throws -> Bool? in
                 lastTakenOver = try await Self.doraSamples(follower)
                 return Set(lastTakenOver) == Set(exported) ? true : nil
             }

@@ -13,7 +13,7 @@ import Glibc
 @Suite("pacer-demo dashboard in Chromium", .enabled(if: DemoBinary.enabled && DemoBrowser.available))
 struct DemoDashboardTests {
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func tilesShowTheComputedFourKeysAndAScreenshotIsSaved() async throws {
         let browser = try #require(DemoBrowser.chromium, "chromium is not installed (apt-get install chromium)")
         let port = try EmbeddedPostgres.freeLoopbackPort()
@@ -66,7 +66,7 @@ struct DemoDashboardTests {
 
         // Ctrl-C: a clean shutdown that removes the temporary folder (it holds the kubeconfig the demo printed).
         let kubeconfig = output.components(separatedBy: "kubectl --kubeconfig ").last?.split(separator: " ").first.map(String.init)
-        let status = try await demo.interrupt(timeout: .seconds(60))
+        let status = try await demo.interrupt(timeout: .seconds(180))
         #expect(status == 0, "\(demo.output())")
         if let kubeconfig {
             #expect(!FileManager.default.fileExists(atPath: kubeconfig), "\(kubeconfig) left behind")

@@ -7,7 +7,7 @@ import Testing
 /// the printed table must show the values computed independently from the script.
 @Suite("pacer-demo", .enabled(if: DemoBinary.enabled), .serialized)
 struct DemoRunTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(10)))
     func printsTheFourKeysPerAppAsComputedFromTheScript() async throws {
         let port = try EmbeddedPostgres.freeLoopbackPort()
         let result = try await Subprocess.run(
@@ -39,22 +39,22 @@ struct DemoRunTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aMissingManifestFolderIsAClearError() async throws {
         let folder = NSTemporaryDirectory() + "/pacer-demo-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try await Subprocess.run(
-            [DemoBinary.path, "--no-serve", "--repo-root", folder], workingDirectory: folder, timeout: .seconds(30))
+            [DemoBinary.path, "--no-serve", "--repo-root", folder], workingDirectory: folder, timeout: .seconds(120))
         #expect(result.status != 0)
         #expect(result.stderr.contains("has no crds/ and examples/ folders"), "\(result.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func missingPostgreSQLBinariesAreAClearError() async throws {
         let noBinaries = try await Subprocess.run(
             [DemoBinary.path, "--no-serve", "--http-port", String(try EmbeddedPostgres.freeLoopbackPort())],
-            environment: ["PACER_PG_BINDIR": "/nonexistent/postgresql/bin"], workingDirectory: RepoPaths.root, timeout: .seconds(30))
+            environment: ["PACER_PG_BINDIR": "/nonexistent/postgresql/bin"], workingDirectory: RepoPaths.root, timeout: .seconds(120))
         #expect(noBinaries.status == 1)
         #expect(noBinaries.stderr.contains("install postgresql (apt install postgresql) or pass --database-url"), "\(noBinaries.stderr)")
         #expect(noBinaries.stdout.contains("shutting down"), "cleanup runs after a failed start: \(noBinaries.stdout)")

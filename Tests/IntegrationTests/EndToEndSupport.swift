@@ -1,7 +1,35 @@
 import Foundation
+import PacerApp
 import PacerCore
 import PostgresNIO
 import TestSupport
+import Testing
+
+/// Runs an embedded Pacer (`run` is its `run(onServerRunning:)`) while `body` runs with the HTTP port it bound; then
+/// cancels it and waits at most a minute for it to return (logged and left behind otherwise, so that a shutdown that
+/// ignores cancellation fails the test's expectations rather than hanging the whole test run). A Pacer that fails
+/// before it listens fails the test with its error.
+func withPacer<T: Sendable>(
+    _ what: String, _ run: @escaping @Sendable (_ onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> Void,
+    _ body: (_ port: Int) async throws -> T
+) async throws -> T {
+    let port = ServerPort()
+    let running = BoundedTask {
+        do {
+            try await run { await port.set($0) }
+        } catch {
+            port.fail(error)
+        }
+    }
+    do {
+        let result = try await body(try await port.wait())
+        #expect(await running.cancelAndWait(what: what), "\(what) did not stop within a minute of its cancellation")
+        return result
+    } catch {
+        await running.cancelAndWait(what: what)
+        throw error
+    }
+}
 
 /// Plain HTTP with the real curl, as a user's script would call Pacer.
 struct HTTP {

@@ -31,7 +31,7 @@ struct OperatorRunTests {
         return types
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func deploymentChangesBecomeCloudEventsOnceEachAcrossARestart() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in
@@ -70,7 +70,7 @@ struct OperatorRunTests {
 
 @Suite("pacer run reconciles the custom resources", .enabled(if: TestDatabase.enabled))
 struct OperatorReconcileTests {
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(10)))
     func everyExampleBecomesReadyAndABrokenExpressionIsReported() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             for folder in ["crds", "examples", "examples/samples"] {

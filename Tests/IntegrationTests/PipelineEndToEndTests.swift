@@ -18,7 +18,7 @@ struct PipelineEndToEndTests {
         "deployment-rework-rate",
     ]
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(10)))
     func fourKeysFromDeploymentsAndPostedEvents() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             try await TestDatabase.withFreshDatabase { _, url in
@@ -36,14 +36,9 @@ struct PipelineEndToEndTests {
             try await expectOK(kubectl("patch", "metricdefinition", name, "--type=merge", "-p", #"{"spec":{"selector":{"environment":"production"}}}"#))
         }
         let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "e2e")
-        let port = ServerPort()
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger)
-                    .run(onServerRunning: { await port.set($0) })
-            }
-            let http = HTTP(port: await port.wait())
+        try await withPacer("pacer run", { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run(onServerRunning: $0) }) { port in
+            let http = HTTP(port: port)
             let raw = RawEvents(url: url)
             try await raw.waitForReadyConfig(metricDefinitions: Self.definitions.count)
 
@@ -174,9 +169,8 @@ struct PipelineEndToEndTests {
             let validation = try await Subprocess.run(
                 ["/usr/bin/env", "python3", RepoPaths.root + "/hack/validate-cdevents.py"],
                 environment: ["PACER_SHARED_DIR": RepoPaths.shared], stdin: Data("[\(stored.joined(separator: ","))]".utf8),
-                timeout: .seconds(60))
+                timeout: .seconds(180))
             #expect(validation.status == 0, "schema validation failed: \(validation.stdout) \(validation.stderr)")
-            group.cancelAll()
         }
     }
 

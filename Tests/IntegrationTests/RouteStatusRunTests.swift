@@ -27,7 +27,7 @@ struct RouteStatusRunTests {
         "deployment-incident-detected": "", "deployment-change-merged": "", "deployment-rollback": "", "deployment-incident-resolved": "",
     ]
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(10)))
     func kubectlGetEventRoutesShowsTheMatchedEvents() async throws {
         try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
             for path in ["crds", "examples/deployment-transforms.yaml", "examples/deployment-routes.yaml"] {
@@ -44,19 +44,19 @@ struct RouteStatusRunTests {
 
                     let raw = RawEvents(url: url)
                     #expect(try await kubectl("create", "deployment", "web", "--image=nginx:1.25").status == 0)
-                    try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "default/web", count: 1, timeout: .seconds(60))
+                    try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "default/web", count: 1, timeout: .seconds(180))
                     #expect(try await kubectl("set", "image", "deployment/web", "nginx=nginx:1.26").status == 0)
-                    try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "default/web", count: 2, timeout: .seconds(60))
+                    try await raw.wait(for: "dev.pacer.deployment.rollout.completed", subject: "default/web", count: 2, timeout: .seconds(180))
                     let failing = #"{"metadata":{"annotations":{"kube-sim.pacer.dev/fail-rollout":"true"}},"#
                         + #""spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.27"}]}}}}"#
                     let patched = try await kubectl("patch", "deployment/web", "--type=merge", "-p", failing)
                     #expect(patched.status == 0, "\(patched.stderr)")
-                    try await raw.wait(for: "dev.pacer.deployment.rollout.failed", subject: "default/web", count: 1, timeout: .seconds(60))
+                    try await raw.wait(for: "dev.pacer.deployment.rollout.failed", subject: "default/web", count: 1, timeout: .seconds(180))
 
                     // `kubectl get eventroutes`: the MATCHED column reaches the table's numbers.
                     var table: [String: [String: String]] = [:]
                     var output = ""
-                    let deadline = ContinuousClock.now + .seconds(60)
+                    let deadline = ContinuousClock.now + .seconds(180)
                     while ContinuousClock.now < deadline {
                         let listed = try await kubectl("get", "eventroutes")
                         output = listed.stdout
@@ -104,7 +104,7 @@ struct RouteStatusRunTests {
 
     /// Waits until the reconcilers have written `routes` ready EventRoute rows and every CDEventTransform the API
     /// server holds as a ready row.
-    static func waitForReadyRows(url: String, routes: Int, kubectl: Kubectl, timeout: Duration = .seconds(60)) async throws {
+    static func waitForReadyRows(url: String, routes: Int, kubectl: Kubectl, timeout: Duration = .seconds(180)) async throws {
         let transforms = try await kubectl("get", "cdeventtransforms", "-o", "name").stdout.split(separator: "\n").count
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

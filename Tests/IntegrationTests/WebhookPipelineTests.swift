@@ -14,7 +14,7 @@ struct WebhookPipelineTests {
         "github": "gh", "gitlab": "gl", "alertmanager": "am", "pagerduty": "pd", "argocd": "argo", "flux": "flux",
     ]
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(10)))
     func everyProviderBecomesCDEvents() async throws {
         let directory = RepoPaths.root + "/.tmp/webhook-pipeline-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -28,12 +28,10 @@ struct WebhookPipelineTests {
             configuration.webhookSecretsDirectory = directory
             configuration.pipelinePollInterval = .milliseconds(200)
             let serverConfiguration = configuration
-            let port = ServerPort()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await PacerServer(configuration: serverConfiguration, logger: TestDatabase.logger).run(onServerRunning: { await port.set($0) }) }
-                let http = HTTP(port: await port.wait())
+            try await withPacer("pacer serve", { try await PacerServer(configuration: serverConfiguration, logger: TestDatabase.logger).run(onServerRunning: $0) }) { port in
+                let http = HTTP(port: port)
                 // Ingest answers 503 until this process has checked the schema: wait for readiness first.
-                let ready = ContinuousClock.now + .seconds(60)
+                let ready = ContinuousClock.now + .seconds(180)
                 while try await http.status("/readyz") != 200 {
                     guard ContinuousClock.now < ready else { throw SubprocessError(message: "pacer serve never became ready") }
                     try await Task.sleep(for: .milliseconds(50))
@@ -41,7 +39,7 @@ struct WebhookPipelineTests {
                 try await send(http)
                 let raw = RawEvents(url: url)
                 var contents: [String] = []
-                let deadline = ContinuousClock.now + .seconds(60)
+                let deadline = ContinuousClock.now + .seconds(180)
                 while ContinuousClock.now < deadline {
                     contents = try await raw.cdEventContents()
                     if contents.count >= 23 { break }
@@ -55,9 +53,8 @@ struct WebhookPipelineTests {
                 let validation = try await Subprocess.run(
                     ["/usr/bin/env", "python3", RepoPaths.root + "/hack/validate-cdevents.py"],
                     environment: ["PACER_SHARED_DIR": RepoPaths.shared], stdin: Data("[\(contents.joined(separator: ","))]".utf8),
-                    timeout: .seconds(60))
+                    timeout: .seconds(180))
                 #expect(validation.status == 0, "schema validation failed: \(validation.stdout) \(validation.stderr)")
-                group.cancelAll()
             }
         }
     }

@@ -80,7 +80,7 @@ public final class AlertmanagerProcess: @unchecked Sendable {
     public func stop() {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            if !process.waitForExit() { kill(process.processIdentifier, SIGKILL) }
         }
         try? FileManager.default.removeItem(atPath: directory)
     }

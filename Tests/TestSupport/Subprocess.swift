@@ -101,3 +101,27 @@ public struct Kubectl: Sendable {
         try await callAsFunction(arguments)
     }
 }
+
+extension Process {
+    /// Waits for a started process to exit, polling, for at most `timeout`; true when it exited. A process that has
+    /// exited but that Foundation has not reaped yet (a zombie) counts as exited. Unlike `waitUntilExit()`, which
+    /// spins the run loop until Foundation sees the exit, it cannot block its thread forever.
+    @discardableResult
+    public func waitForExit(timeout: Duration = .seconds(30)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning {
+            if Self.hasExited(processIdentifier) { return true }
+            if ContinuousClock.now >= deadline { return false }
+            usleep(20_000)
+        }
+        return true
+    }
+
+    /// Whether `/proc` shows the process gone or a zombie.
+    static func hasExited(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        // "pid (comm) S ...": the state follows the last ')' (comm may contain parentheses).
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+}

@@ -48,8 +48,21 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with a started PostgresClient for `url`.
+    ///
+    /// The client runs in a task of its own, cancelled after `body` and waited for at most a minute: a client whose
+    /// `run()` does not return after cancellation is left behind with an error logged, instead of holding the test
+    /// (and the whole test run) forever.
     public static func withClient<T: Sendable>(url: String, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        try await DatabaseURL(url).withClient(logger: logger, body)
+        let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: logger)
+        let running = BoundedTask { await client.run() }
+        do {
+            let result = try await body(client)
+            await running.cancelAndWait(what: "PostgresClient.run() for \(url)")
+            return result
+        } catch {
+            await running.cancelAndWait(what: "PostgresClient.run() for \(url)")
+            throw error
+        }
     }
 
     static func dropDatabase(_ name: String, base: String) async throws {

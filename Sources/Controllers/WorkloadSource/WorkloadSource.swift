@@ -359,41 +359,11 @@ final class KindWatch: Sendable {
 
 /// A one-way latch: ``wait()`` returns once ``open()`` was called, or when the waiting task is cancelled.
 final class Gate: Sendable {
-    private struct State {
-        var open = false
-        var nextWaiter = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    }
+    private let latch = Latch<Void>()
 
-    private let state = Mutex(State())
+    var isOpen: Bool { latch.isSettled }
 
-    var isOpen: Bool { state.withLock { $0.open } }
+    func open() { latch.open() }
 
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [:] }
-            return state.waiters.values
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async {
-        let id = state.withLock { state in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state -> Bool in
-                    if state.open || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-    }
+    func wait() async { await latch.waitUntilOpenOrCancelled() }
 }

@@ -1,4 +1,5 @@
 import KubeCore
+import PacerCore
 import Synchronization
 
 /// A thread-safe in-memory cache of objects keyed by ``ObjectKey``, written by a ``Reflector``
@@ -7,12 +8,10 @@ import Synchronization
 public final class Store<Object: KubernetesResource>: Sendable {
     struct State {
         var objects: [ObjectKey: Object] = [:]
-        var synced = false
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
+    private let synced = Latch<Void>()
 
     public init() {}
 
@@ -35,29 +34,10 @@ public final class Store<Object: KubernetesResource>: Sendable {
     public var count: Int { state.withLock { $0.objects.count } }
 
     /// True once the first full list has been applied.
-    public var hasSynced: Bool { state.withLock { $0.synced } }
+    public var hasSynced: Bool { synced.isSettled }
 
     /// Suspends until the first full list has been applied (returns at once if it has), or the task is cancelled.
-    public func waitUntilSynced() async {
-        let id: Int? = state.withLock { state in
-            if state.synced { return nil }
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        guard let id else { return }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.synced || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-    }
+    public func waitUntilSynced() async { await synced.waitUntilOpenOrCancelled() }
 
     // MARK: Writer side (used by Reflector)
 
@@ -75,15 +55,12 @@ public final class Store<Object: KubernetesResource>: Sendable {
 
     /// Replaces all contents atomically, marks the store synced and returns the previous contents.
     func replace(with objects: [ObjectKey: Object]) -> [ObjectKey: Object] {
-        let (old, waiters) = state.withLock { state in
-            let old = state.objects
-            state.objects = objects
-            state.synced = true
-            let waiters = Array(state.waiters.values)
-            state.waiters.removeAll()
-            return (old, waiters)
+        let old = state.withLock { state in
+            defer { state.objects = objects }
+            return state.objects
         }
-        for waiter in waiters { waiter.resume() }
+        // After the objects: whoever sees the store synced finds the full list in it.
+        synced.open()
         return old
     }
 }

@@ -47,10 +47,10 @@ struct SoakBenchmark: AsyncParsableCommand {
     var malformedPercent: Double = 1
 
     @Option(help: "HTTP connections (and closed-loop senders during calibration).")
-    var connections: Int = 32
+    var connections: Int = 256
 
     @Option(name: .customLong("max-in-flight"), help: "Requests in flight at most during the soak.")
-    var maxInFlight: Int = 512
+    var maxInFlight: Int = 1024
 
     @Option(help: "Distinct event sources (Pacer's rate limit is per source when no token is used).")
     var senders: Int = 8

@@ -292,7 +292,7 @@ def read(port: int, path: str, token: str | None) -> tuple[int, str]:
         return 0, str(error)
 
 
-def wait_for_log(pacer, log_path: str, expect: str | list[str], timeout: float = 60, poke=None) -> tuple[bool, str]:
+def wait_for_log(pacer, log_path: str, expect: str | list[str], timeout: float = 180, poke=None) -> tuple[bool, str]:
     wanted = [expect] if isinstance(expect, str) else expect
     deadline = time.monotonic() + timeout
     last_poke = 0.0

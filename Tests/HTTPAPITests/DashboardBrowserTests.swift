@@ -78,7 +78,7 @@ struct DashboardBrowserTests {
             [
                 chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--hide-scrollbars", "--user-data-dir=\(profile)", "--virtual-time-budget=4000",
-            ] + arguments, timeout: .seconds(90))
+            ] + arguments, timeout: .seconds(240))
         guard result.status == 0 else {
             throw SubprocessError(message: "chromium exited with \(result.status): \(result.stderr.suffix(2000))")
         }

@@ -45,13 +45,13 @@ struct LeaderElectionSimTests {
             let group = ServiceGroup(configuration: .init(services: [.init(service: first)], logger: Logger(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                try await eventually(30) { first.isLeader }
+                try await eventually(120) { first.isLeader }
                 tasks.addTask { try await second.run() }
                 // The standby has read the Lease and seen it held: it waits.
-                try await eventually(30) { second.observedLeader == "one" }
+                try await eventually(120) { second.observedLeader == "one" }
                 #expect(!second.isLeader, "the standby waits while the lease is held")
                 await group.triggerGracefulShutdown()
-                try await eventually(30) { second.isLeader }
+                try await eventually(120) { second.isLeader }
                 #expect(!first.isLeader)
                 tasks.cancelAll()
             }
@@ -68,9 +68,9 @@ struct LeaderElectionSimTests {
             try await withThrowingTaskGroup(of: Void.self) { outer in
                 try await withThrowingTaskGroup(of: Void.self) { inner in
                     inner.addTask { try await first.run() }
-                    try await eventually(30) { first.isLeader }
+                    try await eventually(120) { first.isLeader }
                     outer.addTask { try await second.run() }
-                    try await eventually(30) { second.observedLeader == "one" }
+                    try await eventually(120) { second.observedLeader == "one" }
                     #expect(!second.isLeader)
                     // Kill the leader: its task ends without releasing the lease.
                     inner.cancelAll()
@@ -78,7 +78,7 @@ struct LeaderElectionSimTests {
                 #expect(!first.isLeader)
                 // The killed leader's last renewal, as the Lease records it.
                 let lastRenewal = try #require(try await lease(client)?.renewTime?.date)
-                try await eventually(30) { second.isLeader }
+                try await eventually(120) { second.isLeader }
                 // The standby took the Lease only once it had expired: it counts the lease duration (2 s) from when
                 // it saw that renewal, which was no earlier than the renewal itself. Both times are in the Lease.
                 let acquired = try #require(try await lease(client)?.acquireTime?.date)
@@ -97,18 +97,18 @@ struct LeaderElectionSimTests {
             let leader = elector(client, "one", log: log)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await leader.run() }
-                try await eventually(30) { leader.isLeader }
+                try await eventually(120) { leader.isLeader }
                 // The renewal the API server last accepted; it was no later than the leader's own record of it.
                 let accepted = try #require(try await lease(client)?.renewTime?.date)
                 // The API server fails every request until leadership is seen lost.
                 sim.faults.failNext(1_000_000, status: 500)
-                try await eventually(30) { !leader.isLeader }
+                try await eventually(120) { !leader.isLeader }
                 let lost = Date()
                 sim.faults.failNext(0)
                 // It kept leading through the renew deadline (1.5 s) after its last successful renewal.
                 #expect(lost.timeIntervalSince(accepted) >= 1.5, "lost \(lost.timeIntervalSince(accepted)) s after a renewal")
                 // Once the API answers again it becomes leader again (it is still the holder).
-                try await eventually(30) { leader.isLeader }
+                try await eventually(120) { leader.isLeader }
                 tasks.cancelAll()
             }
             #expect(log.withLock { $0 }.prefix(3) == ["one started", "one stopped", "one started"])

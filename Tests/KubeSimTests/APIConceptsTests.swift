@@ -24,7 +24,7 @@ struct APIConceptsTests {
     }
 
     private func settled(_ sim: SimFixture, _ name: String, generation: Int64) async throws {
-        try await eventually(30) {
+        try await eventually(120) {
             guard let object = try? await sim.request(.GET, Self.deploymentsPath + "/" + name).body else { return false }
             return object["status"]?["observedGeneration"]?.intValue == generation
                 && object["status"]?["conditions"]?.arrayValue?.contains { $0["reason"] == "NewReplicaSetAvailable" } == true
@@ -119,7 +119,7 @@ struct APIConceptsTests {
             _ = try await sim.request(.POST, Self.configMapsPath, body: ["metadata": ["name": "w", "labels": ["app": "w"]], "data": ["v": "1"]])
             let before = sim.sim.openWatchCount
             async let watched = sim.kubectl("get", "configmaps", "-l", "app=w", "--watch-only", "--output-watch-events", "-o", "json")
-            try await eventually(30) { sim.sim.openWatchCount > before }  // kubectl has listed and is watching
+            try await eventually(120) { sim.sim.openWatchCount > before }  // kubectl has listed and is watching
             let merge = "application/merge-patch+json"
             _ = try await sim.request(.PATCH, Self.configMapsPath + "/w", body: ["metadata": ["labels": ["app": "other"]], "data": ["v": "2"]], contentType: merge)
             _ = try await sim.request(.PATCH, Self.configMapsPath + "/w", body: ["metadata": ["labels": ["app": "w"]], "data": ["v": "3"]], contentType: merge)

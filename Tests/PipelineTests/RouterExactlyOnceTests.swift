@@ -11,7 +11,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("Router + transformer: exactly once, wake-ups, outages", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(5)))
+@Suite("Router + transformer: exactly once, wake-ups, outages", .enabled(if: TestDatabase.enabled), .timeLimit(.minutes(10)))
 struct RouterExactlyOnceTests {
     /// `count` completed first rollouts: each becomes service.deployed + change.merged (2 CDEvents).
     static func rollouts(_ count: Int, prefix: String = "app") -> [CloudEvent] {
@@ -93,7 +93,7 @@ struct RouterExactlyOnceTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await TransformStage(client: client, configuration: settings, logger: APipeline.logger).run() }
                 defer { group.cancelAll() }
-                let listening = try await APipeline.eventually(timeout: .seconds(30)) {
+                let listening = try await APipeline.eventually(timeout: .seconds(120)) {
                     try await APipeline.count(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%pacer_config%'", client) > 0
                 }
@@ -102,7 +102,7 @@ struct RouterExactlyOnceTests {
                 // NOTIFY (or the 10-minute poll) can wake it.
                 for round in 0..<3 {
                     try await APipeline.insert(Self.rollouts(1, prefix: "wake\(round)-"), client)
-                    let arrived = try await APipeline.eventually(timeout: .seconds(30)) {
+                    let arrived = try await APipeline.eventually(timeout: .seconds(120)) {
                         try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == Int64((round + 1) * 3)
                     }
                     #expect(arrived, "round \(round): not transformed, so NOTIFY did not wake the stage")
@@ -118,7 +118,7 @@ struct RouterExactlyOnceTests {
                 var perRow: [Int64] = []
                 for attempt in 0..<20 {
                     try await APipeline.insert(Self.rollouts(1, prefix: "after-config-\(attempt)-"), client)
-                    let seen = try await APipeline.eventually(timeout: .seconds(30)) {
+                    let seen = try await APipeline.eventually(timeout: .seconds(120)) {
                         try await APipeline.count("SELECT count(*) FROM cloudevents_raw c WHERE NOT EXISTS (SELECT 1 FROM cdevents_raw d WHERE d.origin_event_id = c.event_id)", client) == 0
                     }
                     #expect(seen, "row \(attempt) after the configuration change was not transformed")
@@ -131,7 +131,7 @@ struct RouterExactlyOnceTests {
                 #expect(perRow.last == 2, "the configuration change was never picked up: \(perRow)")
                 #expect(perRow.dropLast().allSatisfy { $0 == 3 }, "\(perRow)")
                 try await APipeline.insert(Self.rollouts(1, prefix: "after-reload-"), client)
-                #expect(try await APipeline.eventually(timeout: .seconds(30)) {
+                #expect(try await APipeline.eventually(timeout: .seconds(120)) {
                     try await APipeline.count("SELECT count(*) FROM cloudevents_raw c WHERE NOT EXISTS (SELECT 1 FROM cdevents_raw d WHERE d.origin_event_id = c.event_id)", client) == 0
                 })
                 #expect(try await APipeline.count(
@@ -161,10 +161,10 @@ struct RouterExactlyOnceTests {
                     proxy.cut()
                     try await APipeline.insert(Self.rollouts(10, prefix: "during"), client)
                     // The stage has met the outage (a connection attempt was refused) before the database returns.
-                    #expect(try await APipeline.eventually(timeout: .seconds(30)) { proxy.refusedConnections > 0 })
+                    #expect(try await APipeline.eventually(timeout: .seconds(120)) { proxy.refusedConnections > 0 })
                     #expect(try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 30)
                     proxy.restore()
-                    #expect(try await APipeline.eventually(timeout: .seconds(30)) {
+                    #expect(try await APipeline.eventually(timeout: .seconds(120)) {
                         try await APipeline.count("SELECT count(*) FROM cdevents_raw", client) == 60
                     })
                 }

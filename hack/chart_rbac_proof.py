@@ -159,7 +159,7 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
             ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
             # The GitOps kinds' CRDs too, so Pacer watches them and each of their verbs is proven needed (a kind
             # that is not served is skipped without a request the RBAC could refuse).
-            setup = [("apply", "-f", str(cc.CHART / "crds")), ("apply", "-f", str(cc.ROOT / "hack" / "gitops-crds"))]
+            setup = [("apply", "-f", str(cc.CHART / "crds")), ("apply", "-f", str(cc.ROOT / "hack" / "workload-crds"))]
             setup += [("create", "namespace", n) for n in dict.fromkeys([cc.NS, *(watched or [])])]
             setup += [("create", "deployment", "web", "--image=nginx:1.25", "-n", workload_ns)]
             for args in setup:

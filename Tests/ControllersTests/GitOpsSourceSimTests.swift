@@ -7,13 +7,13 @@ import KubeSim
 import PacerCore
 import Testing
 
-/// The workload source and the GitOps kinds against kube-sim: the CRDs (hack/gitops-crds, structural schemas written
+/// The workload source and the GitOps kinds against kube-sim: the CRDs (hack/workload-crds, structural schemas written
 /// from the documented APIs) are absent when the source starts and applied later; the test then plays Argo CD and
 /// Flux by writing the status subresource as those controllers document it.
 @Suite("WorkloadSource: Argo CD and Flux objects against kube-sim", .serialized)
 struct GitOpsSourceSimTests {
     static let crdDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("hack/gitops-crds")
+        .appendingPathComponent("hack/workload-crds")
     static let sha1 = "1111111111111111111111111111111111111111"
     static let sha2 = "2222222222222222222222222222222222222222"
 

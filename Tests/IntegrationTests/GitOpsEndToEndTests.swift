@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Issue 13's "lead time with no annotation" for Argo CD: kube-sim, PostgreSQL, Pacer's CRDs, the Argo CD
-/// Application CRD (hack/gitops-crds) and the default pipeline applied with the real kubectl, `pacer run` in process.
+/// Application CRD (hack/workload-crds) and the default pipeline applied with the real kubectl, `pacer run` in process.
 /// Two changes of `guestbook` arrive as `change.merged` CDEvents (as the GitHub transforms write them); the test then
 /// plays Argo CD, writing an Application's status as its controller does: a sync to the later change that succeeds.
 /// The Application carries no Pacer annotation: the commit and repository come from the sync.
@@ -25,7 +25,7 @@ struct GitOpsEndToEndTests {
 
     private func run(kubectl: Kubectl, databaseURL url: String, kubeconfig: String) async throws {
         try ok(await kubectl("apply", "-f", "crds/"))
-        try ok(await kubectl("apply", "-f", "hack/gitops-crds/argocd-application.yaml"))
+        try ok(await kubectl("apply", "-f", "hack/workload-crds/argocd-application.yaml"))
         try ok(await kubectl("apply", "-f", "examples/"))
         let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "e2e-gitops")
         try await withPacer("pacer run", { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run(onServerRunning: $0) }) { port in

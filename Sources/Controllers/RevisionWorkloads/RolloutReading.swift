@@ -25,6 +25,23 @@ public struct RolloutReading: Sendable, Hashable {
     public var onDelete: Bool
     /// Further fields for the events (`partition`, `updateStrategy`, counts).
     public var extra: [String: JSONValue]
+    /// The kind's controller fails a rollout itself (Argo Rollouts, Knative: their own progress deadlines), so
+    /// Pacer sets no default deadline (the workload's `pacer.dev/progress-deadline-seconds` still applies).
+    public var failsItself = false
+    /// The rollout of ``revision`` failed, as the object says (an aborted or `Degraded` Argo Rollout, a Knative
+    /// revision that did not become ready).
+    public var failure: RolloutFailure?
+}
+
+/// Why a rollout failed, as the workload's status says it (`data.reason`, `data.message` of `rollout.failed`).
+public struct RolloutFailure: Sendable, Hashable {
+    public var reason: String
+    public var message: String
+
+    public init(reason: String, message: String) {
+        self.reason = reason
+        self.message = message
+    }
 }
 
 /// Reads one kind's rollout.
@@ -34,6 +51,12 @@ public protocol RolloutReader: Sendable {
     static func read(_ object: JSONValue) -> RolloutReading?
     /// The desired replica count written as `data.replicas`.
     static func replicas(_ object: JSONValue) -> Int64?
+    /// The pod template the workload context and `images` are read from (default `spec.template`).
+    static func podTemplate(_ object: JSONValue) -> JSONValue?
+}
+
+extension RolloutReader {
+    public static func podTemplate(_ object: JSONValue) -> JSONValue? { object["spec"]?["template"] }
 }
 
 enum IntOrPercent {

@@ -112,7 +112,7 @@ public struct RolloutStatusDeriver<Reader: RolloutReader>: Sendable {
             if record.history.count > max(1, configuration.historyLimit) { record.history.removeFirst() }
             record.startedAt = firstRevision ? (created ?? now) : now
             record.settled = false
-            let (deadline, warning) = deadline(metadata, onDelete: reading.onDelete)
+            let (deadline, warning) = deadline(metadata, noDefault: reading.onDelete || reading.failsItself)
             record.deadline = deadline
             if let warning { warnings.append(warning) }
         }
@@ -120,6 +120,15 @@ public struct RolloutStatusDeriver<Reader: RolloutReader>: Sendable {
         if let reading, let key = record.revisionKey, reading.caughtUp, reading.revision == record.revision, reading.complete {
             record.settled = true
             emit(builder.event(.rolloutCompleted, id: "\(uid)/\(key)/rollout.completed", time: now, revision: record.revision, extra: record.transition))
+        }
+        if let reading, let key = record.revisionKey, let failure = reading.failure, !record.settled, reading.caughtUp,
+            reading.revision == record.revision, !reading.complete
+        {
+            var extra = record.transition
+            extra["reason"] = .string(failure.reason)
+            extra["message"] = .string(failure.message)
+            record.settled = true
+            emit(builder.event(.rolloutFailed, id: "\(uid)/\(key)/rollout.failed", time: now, revision: record.revision, extra: extra))
         }
         if let event = Self.failure(uid: uid, record: record, builder: builder, now: now) {
             record.settled = true
@@ -194,19 +203,20 @@ public struct RolloutStatusDeriver<Reader: RolloutReader>: Sendable {
         return builder.event(.rolloutFailed, id: "\(uid)/\(key)/rollout.failed", time: start + deadline, revision: record.revision, extra: extra)
     }
 
-    /// The progress deadline of a rollout: the workload's annotation, else the default (none for `OnDelete`).
-    private func deadline(_ metadata: ObjectMeta, onDelete: Bool) -> (TimeInterval?, String?) {
+    /// The progress deadline of a rollout: the workload's annotation, else the default (none for `OnDelete`, nor for
+    /// kinds whose controller fails rollouts itself).
+    private func deadline(_ metadata: ObjectMeta, noDefault: Bool) -> (TimeInterval?, String?) {
+        let fallback = noDefault ? nil : configuration.progressDeadline
         if let text = metadata.annotations?[WorkloadAnnotations.progressDeadline] {
             if let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds > 0, seconds.isFinite { return (seconds, nil) }
-            let fallback = onDelete ? nil : configuration.progressDeadline
             return (fallback, "\(WorkloadAnnotations.progressDeadline) on \(metadata.namespace ?? "")/\(metadata.name ?? "") is not a positive number of seconds: \(text)")
         }
-        return (onDelete ? nil : configuration.progressDeadline, nil)
+        return (fallback, nil)
     }
 
     private static func decode(_ object: JSONValue) throws -> (ObjectMeta, Deployment.PodTemplate?) {
         let metadata = try (object["metadata"] ?? [:]).decode(as: ObjectMeta.self)
-        let template = try object["spec"]?["template"].map { try $0.decode(as: Deployment.PodTemplate.self) }
+        let template = try Reader.podTemplate(object).map { try $0.decode(as: Deployment.PodTemplate.self) }
         return (metadata, template)
     }
 }

@@ -290,16 +290,27 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
           default_workloads == {"deployments", "replicasets", "statefulsets", "daemonsets"} and not any(a.startswith("--no-watch-") for a in default_args),
           str(default_workloads))
     gitops_groups = {"argoproj.io": "applications", "kustomize.toolkit.fluxcd.io": "kustomizations", "helm.toolkit.fluxcd.io": "helmreleases"}
-    default_gitops = {(g, r) for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if g in gitops_groups}
+    default_gitops = {(g, r) for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if gitops_groups.get(g) == r}
     check("default: every GitOps kind is watched once served (list/watch applications, kustomizations, helmreleases)",
           default_gitops == set(gitops_groups.items()), str(default_gitops))
     objs, _ = render(h, chart, {"workloads": {"argocdApplications": False, "fluxHelmReleases": False}})
     rendered.append(("gitops-workloads", objs))
     args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
-    gitops = {(g, r) for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if g in gitops_groups}
+    gitops = {(g, r) for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if gitops_groups.get(g) == r}
     check("workloads: a GitOps kind switched off gets --no-watch-<kind> and no RBAC grant",
           "--no-watch-argocd-applications" in args and "--no-watch-flux-helmreleases" in args
           and "--no-watch-flux-kustomizations" not in args and gitops == {("kustomize.toolkit.fluxcd.io", "kustomizations")}, f"{args} {gitops}")
+    custom_kinds = {("argoproj.io", "rollouts"), ("serving.knative.dev", "services")}
+    default_custom = {(g, r) for g, r, _ in rules_of(find(render(h, chart, None)[0], "ClusterRole")[0]) if (g, r) in custom_kinds}
+    check("default: Argo Rollouts and Knative Services are watched once served (list/watch rollouts, services)",
+          default_custom == custom_kinds, str(default_custom))
+    objs, _ = render(h, chart, {"workloads": {"knativeServices": False}})
+    rendered.append(("custom-workloads", objs))
+    args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    custom = {(g, r) for g, r, _ in rules_of(find(objs, "ClusterRole")[0]) if (g, r) in custom_kinds}
+    check("workloads: Knative Services switched off get --no-watch-knative-services and no RBAC grant; Argo Rollouts keep theirs",
+          "--no-watch-knative-services" in args and "--no-watch-argo-rollouts" not in args
+          and custom == {("argoproj.io", "rollouts")}, f"{args} {custom}")
     objs, _ = render(h, chart, {"workloads": {"statefulsets": False, "daemonsets": False}})
     rendered.append(("workloads", objs))
     args = find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]

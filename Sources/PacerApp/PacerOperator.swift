@@ -58,6 +58,14 @@ public struct OperatorConfiguration: Sendable {
         }
     }
 
+    /// Switches the progressive-delivery and serverless kinds on or off (`--no-watch-argo-rollouts`,
+    /// `--no-watch-knative-services`); an enabled kind is watched once its CRD is installed.
+    public mutating func watchCustomWorkloads(argoRollouts: Bool, knativeServices: Bool) {
+        for (kind, on) in [(WorkloadKind.argoRollout, argoRollouts), (.knativeService, knativeServices)] {
+            if on { workloadKinds.insert(kind) } else { workloadKinds.remove(kind) }
+        }
+    }
+
     /// An operator embedded in another process (tests, benchmarks): HTTP on loopback at a port the kernel picks
     /// (learn it with ``ServerPort``), against the cluster of `kubeconfig`.
     public static func embedded(databaseURL: String, kubeconfig: String, identity: String) -> OperatorConfiguration {

@@ -204,6 +204,12 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("watch-flux-helmreleases"), inversion: .prefixedNo, help: "Watch Flux HelmReleases (helm.toolkit.fluxcd.io/v2) when their CRD is installed (default on).")
     var watchFluxHelmReleases = true
 
+    @Flag(name: .customLong("watch-argo-rollouts"), inversion: .prefixedNo, help: "Watch Argo Rollouts (argoproj.io/v1alpha1 Rollout) when their CRD is installed (default on).")
+    var watchArgoRollouts = true
+
+    @Flag(name: .customLong("watch-knative-services"), inversion: .prefixedNo, help: "Watch Knative Services (serving.knative.dev/v1) when their CRD is installed (default on).")
+    var watchKnativeServices = true
+
     @Flag(name: .customLong("count-restarts"), help: "Count a rollout that only changed kubectl.kubernetes.io/restartedAt (kubectl rollout restart) as a deployment (default: a dev.pacer.deployment.restarted event, not counted).")
     var countRestarts = false
 
@@ -233,6 +239,7 @@ struct Run: AsyncParsableCommand {
         configuration.watchWorkloads(deployments: watchDeployments, statefulSets: watchStatefulSets, daemonSets: watchDaemonSets)
         configuration.watchGitOps(
             argoCDApplications: watchArgoCDApplications, fluxKustomizations: watchFluxKustomizations, fluxHelmReleases: watchFluxHelmReleases)
+        configuration.watchCustomWorkloads(argoRollouts: watchArgoRollouts, knativeServices: watchKnativeServices)
         configuration.countRestarts = countRestarts
         configuration.leaderElection = leaderElection
         configuration.leaseNamespace = leaseNamespace

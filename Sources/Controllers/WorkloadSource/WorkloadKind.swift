@@ -11,6 +11,10 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
     case fluxKustomization = "Kustomization"
     /// Flux `HelmRelease` (`helm.toolkit.fluxcd.io/v2`): a new applied revision with `Ready=True`.
     case fluxHelmRelease = "HelmRelease"
+    /// Argo Rollouts `Rollout` (`argoproj.io/v1alpha1`): a canary or blue-green rollout that reaches `Healthy`.
+    case argoRollout = "Rollout"
+    /// Knative Serving `Service` (`serving.knative.dev/v1`): a new revision that becomes ready.
+    case knativeService = "Service"
 
     /// The API resource watched.
     public var descriptor: ResourceDescriptor {
@@ -24,6 +28,10 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
             ResourceDescriptor(group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations", kind: "Kustomization", namespaced: true)
         case .fluxHelmRelease:
             ResourceDescriptor(group: "helm.toolkit.fluxcd.io", version: "v2", plural: "helmreleases", kind: "HelmRelease", namespaced: true)
+        case .argoRollout:
+            ResourceDescriptor(group: "argoproj.io", version: "v1alpha1", plural: "rollouts", kind: "Rollout", namespaced: true)
+        case .knativeService:
+            ResourceDescriptor(group: "serving.knative.dev", version: "v1", plural: "services", kind: "Service", namespaced: true)
         }
     }
 
@@ -32,12 +40,18 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable, Codable {
     public var isCustomResource: Bool {
         switch self {
         case .deployment, .statefulSet, .daemonSet: false
-        case .argoCDApplication, .fluxKustomization, .fluxHelmRelease: true
+        case .argoCDApplication, .fluxKustomization, .fluxHelmRelease, .argoRollout, .knativeService: true
         }
     }
 
-    /// `deployment`: the kind in event types (`dev.pacer.deployment.revision`).
-    public var typeName: String { rawValue.lowercased() }
+    /// `deployment`: the kind in event types (`dev.pacer.deployment.revision`); `knativeservice` for a Knative
+    /// Service (not to be read as a core Service).
+    public var typeName: String {
+        switch self {
+        case .knativeService: "knativeservice"
+        default: rawValue.lowercased()
+        }
+    }
 
     /// The CloudEvent type of one kind of fact about this workload kind.
     public func eventType(_ fact: WorkloadFact) -> String { "dev.pacer.\(typeName).\(fact.rawValue)" }

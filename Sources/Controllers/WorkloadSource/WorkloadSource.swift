@@ -114,6 +114,10 @@ public final class WorkloadSource: Service, Sendable {
             ArgoCDApplicationDeriver(configuration: .init(clusterName: configuration.clusterName, availabilityGrace: configuration.availabilityGrace))
         case .fluxKustomization, .fluxHelmRelease:
             FluxEventDeriver(kind: kind, configuration: .init(clusterName: configuration.clusterName))
+        case .argoRollout:
+            ArgoRolloutEventDeriver(configuration: revisionConfiguration(configuration))
+        case .knativeService:
+            KnativeServiceEventDeriver(configuration: revisionConfiguration(configuration))
         }
     }
 

@@ -117,9 +117,10 @@ let package = Package(
             name: "PacerApp",
             dependencies: [
                 "PacerCore", "EventModel", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeRuntime", "EventStore",
-                "Pipeline", "Controllers", "HTTPAPI", .product(name: "CoreMetrics", package: "swift-metrics"), hummingbird,
+                "Pipeline", "Controllers", "HTTPAPI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), hummingbird,
                 logging, .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"), lifecycle,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -223,7 +224,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PacerCore", "EventModel", "Pipeline", "PacerApp", "PacerDemo", "TestSupport", logging,
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

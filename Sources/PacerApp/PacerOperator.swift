@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Controllers
 import EventStore
 import Foundation
@@ -38,6 +39,9 @@ public struct OperatorConfiguration: Sendable {
     /// With ``namespaceIsolation``: namespaces besides Pacer's own whose resources see every namespace.
     public var clusterWideNamespaces: [String] = []
     public var identity: String = ProcessInfo.processInfo.hostName + "-" + String(ProcessInfo.processInfo.processIdentifier)
+    /// Agent mode (`--forward-to`): run only the workload source and send its CloudEvents to a central Pacer's ingest;
+    /// no database, no reconcilers, no pipeline. The HTTP server then serves only `/healthz`, `/readyz` and `/metrics`.
+    public var forwardTo: ForwardTarget?
 
     public init(server: PacerConfiguration) {
         self.server = server
@@ -96,7 +100,11 @@ public struct PacerOperator: Sendable {
         logger.info("kubernetes API", metadata: ["server": "\(kubeConfiguration.server)", "from": "\(kubeConfiguration.source)"])
         let kube = try KubeClient(configuration: kubeConfiguration, logger: logger)
         do {
-            try await runServices(kube: kube, namespace: kubeConfiguration.namespace, onServerRunning: onServerRunning)
+            if let target = configuration.forwardTo {
+                try await runAgent(kube: kube, namespace: kubeConfiguration.namespace, target: target, onServerRunning: onServerRunning)
+            } else {
+                try await runServices(kube: kube, namespace: kubeConfiguration.namespace, onServerRunning: onServerRunning)
+            }
         } catch {
             try? await kube.shutdown()
             throw error
@@ -113,12 +121,6 @@ public struct PacerOperator: Sendable {
         let parts = try server.makeParts(
             exportsDORAGauges: { leadership.isLeading },
             readAuthorizer: configuration.kubernetesReadAuthorization ? KubeReadAuthorizer(client: kube) : nil)
-        var sourceConfiguration = DeploymentSourceConfiguration()
-        sourceConfiguration.clusterName = configuration.clusterName
-        sourceConfiguration.watchNamespaces = configuration.watchNamespaces
-        sourceConfiguration.labelSelector = configuration.labelSelector
-        sourceConfiguration.kinds = configuration.workloadKinds
-        sourceConfiguration.countRestarts = configuration.countRestarts
         let source = DeploymentSource(
             client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
         let scope: NamespaceScope = configuration.namespaceIsolation
@@ -137,21 +139,7 @@ public struct PacerOperator: Sendable {
         let leaderServices = LeaderServices(
             services: ([source] + reconcilers + pipeline).map { AfterMigrations(gate: parts.schema, service: $0) },
             leadership: leadership, logger: logger)
-
-        let elected: any Service
-        if configuration.leaderElection {
-            let lease = (namespace: configuration.leaseNamespace ?? namespace, name: configuration.leaseName, identity: configuration.identity)
-            elected = ClosureService { [logger] in
-                try await leaderServices.run { onStartedLeading in
-                    LeaderElector(
-                        client: kube, namespace: lease.namespace, name: lease.name, identity: lease.identity, logger: logger,
-                        onStartedLeading: onStartedLeading,
-                        onStoppedLeading: { logger.notice("leadership lost: leader-only services stopped") })
-                }
-            }
-        } else {
-            elected = ClosureService { try await leaderServices.runWhileLeading() }
-        }
+        let elected = elected(leaderServices, kube: kube, namespace: namespace)
         let app = try server.application(router: parts.router, onServerRunning: onServerRunning)
         let group = ServiceGroup(
             configuration: .init(
@@ -159,4 +147,61 @@ public struct PacerOperator: Sendable {
                 gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await group.run()
     }
+
+    /// The workload source's configuration from the operator's.
+    private var sourceConfiguration: DeploymentSourceConfiguration {
+        var sourceConfiguration = DeploymentSourceConfiguration()
+        sourceConfiguration.clusterName = configuration.clusterName
+        sourceConfiguration.watchNamespaces = configuration.watchNamespaces
+        sourceConfiguration.labelSelector = configuration.labelSelector
+        sourceConfiguration.kinds = configuration.workloadKinds
+        sourceConfiguration.countRestarts = configuration.countRestarts
+        return sourceConfiguration
+    }
+
+    /// Runs `leaderServices` while this replica holds the Lease (or always, without leader election).
+    private func elected(_ leaderServices: LeaderServices, kube: KubeClient, namespace: String) -> any Service {
+        guard configuration.leaderElection else { return ClosureService { try await leaderServices.runWhileLeading() } }
+        let lease = (namespace: configuration.leaseNamespace ?? namespace, name: configuration.leaseName, identity: configuration.identity)
+        return ClosureService { [logger] in
+            try await leaderServices.run { onStartedLeading in
+                LeaderElector(
+                    client: kube, namespace: lease.namespace, name: lease.name, identity: lease.identity, logger: logger,
+                    onStartedLeading: onStartedLeading,
+                    onStoppedLeading: { logger.notice("leadership lost: leader-only services stopped") })
+            }
+        }
+    }
+
+    /// Agent mode: the workload source on the elected replica, forwarding to `target`; `/healthz`, `/readyz` and
+    /// `/metrics` (Pacer's own metrics: events forwarded, refused, dropped) on the HTTP port.
+    private func runAgent(kube: KubeClient, namespace: String, target: ForwardTarget, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
+        let registry = Observability.bootstrap()
+        let leadership = Leadership()
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, backgroundActivityLogger: logger)
+        logger.info("agent mode: forwarding the workload source's events", metadata: ["to": "\(target.url)", "cluster": "\(configuration.clusterName)"])
+        let source = DeploymentSource(
+            client: kube, sink: HTTPForwardingSink(target: target, http: http, logger: logger), configuration: sourceConfiguration, logger: logger)
+        let leaderServices = LeaderServices(services: [source], leadership: leadership, logger: logger)
+        let router = Router(context: BasicRequestContext.self)
+        HealthRoutes<BasicRequestContext>(readiness: AgentReadiness()).register(on: router)
+        MetricsExpositionRoute<BasicRequestContext>(registry: registry, reader: nil, exportsDORAGauges: { false }).register(on: router)
+        let app = try PacerServer(configuration: configuration.server, logger: logger).application(router: router, onServerRunning: onServerRunning)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [elected(leaderServices, kube: kube, namespace: namespace), app].map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
+
+/// An agent has no database: it is ready once it runs (the forwarder's backlog is visible in `/metrics`).
+private struct AgentReadiness: ReadinessChecking {
+    func notReadyReason() async -> String? { nil }
 }

@@ -225,12 +225,26 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("cluster-wide-namespace"), help: "With --namespace-isolation: a namespace whose resources see every namespace, besides Pacer's own; repeat for several (env PACER_CLUSTER_WIDE_NAMESPACES, comma-separated).")
     var clusterWideNamespaces: [String] = []
 
+    @Option(name: .customLong("forward-to"), help: "Agent mode: run only the workload source and POST its CloudEvents to this central Pacer's ingest URL (e.g. https://pacer.hub.example/events); no database, reconcilers or pipeline here (env PACER_FORWARD_TO). See docs/operations.md.")
+    var forwardTo: String?
+
+    @Option(name: [.customLong("forward-token-file"), .customLong("token-file")], help: "With --forward-to: a file holding the bearer token the central Pacer's --ingest-token-file accepts; read for every request, so it rotates without a restart (env PACER_FORWARD_TOKEN_FILE).")
+    var forwardTokenFile: String?
+
     @Option(name: .customLong("read-authorization"), help: "kubernetes: every read of Pacer's data needs a bearer token that TokenReview accepts and SubjectAccessReview allows (get/list metricdefinitions.pacer.dev; get /metrics); none: reads are open, or checked against --read-token-file (env PACER_READ_AUTHORIZATION, default none).")
     var readAuthorization: String?
 
     func run() async throws {
         let logger = try database.bootstrapLogging()
-        var configuration = OperatorConfiguration(server: try server.configuration(databaseURL: try database.resolvedDatabaseURL()))
+        let forward = try forwardTarget()
+        if forward != nil, database.databaseURL != nil {
+            throw ValidationError("--forward-to runs only the workload source and sends its events to the central Pacer: it takes no --database-url")
+        }
+        var configuration = OperatorConfiguration(server: try server.configuration(databaseURL: forward == nil ? try database.resolvedDatabaseURL() : ""))
+        if let forward {
+            configuration.forwardTo = forward
+            configuration.leaseName = "pacer-agent-leader"
+        }
         configuration.kubeconfig = kubeconfig
         configuration.context = context
         configuration.clusterName = clusterName ?? Environment.value("PACER_CLUSTER_NAME") ?? "default"
@@ -265,6 +279,24 @@ struct Run: AsyncParsableCommand {
         case let other: throw ValidationError("--read-authorization must be kubernetes or none, got \"\(other)\"")
         }
         try await PacerOperator(configuration: configuration, logger: logger).run()
+    }
+}
+
+extension Run {
+    /// `--forward-to` and its token file, checked: an http(s) URL with a host, a readable token file.
+    func forwardTarget() throws -> ForwardTarget? {
+        guard let text = forwardTo ?? Environment.value("PACER_FORWARD_TO") else {
+            if forwardTokenFile != nil { throw ValidationError("--forward-token-file needs --forward-to") }
+            return nil
+        }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw ValidationError("--forward-to must be an http or https URL of the central Pacer's ingest, e.g. https://pacer.hub.example/events; got \"\(text)\"")
+        }
+        let tokenFile = forwardTokenFile ?? Environment.value("PACER_FORWARD_TOKEN_FILE")
+        if let tokenFile, !FileManager.default.isReadableFile(atPath: tokenFile) {
+            throw ValidationError("--forward-token-file \(tokenFile) is not a readable file")
+        }
+        return ForwardTarget(url: text, tokenFile: tokenFile)
     }
 }
 

@@ -83,6 +83,16 @@ struct RawEvents {
         throw SubprocessError(message: "no \(count)× \(type) for \(subject) within \(timeout)")
     }
 
+    /// The distinct sources of the stored CloudEvents of this type.
+    func sources(type: String) async throws -> Set<String> {
+        try await TestDatabase.withClient(url: url) { client in
+            var sources: Set<String> = []
+            let query: PostgresQuery = "SELECT DISTINCT ce_source FROM cloudevents_raw WHERE ce_type = \(type)"
+            for try await source in try await client.query(query, logger: TestDatabase.logger).decode(String.self) { sources.insert(source) }
+            return sources
+        }
+    }
+
     /// The CDEvent types (`service.deployed`, …) with this subject id, in the order they were stored.
     func cdEventTypes(subject: String) async throws -> [String] {
         try await TestDatabase.withClient(url: url) { client in

@@ -229,6 +229,9 @@ extension KubeClient {
 
     func decode<T: Decodable>(_ type: T.Type, from response: RawResponse, request: String) throws -> T {
         do {
+            if let tree = T.self as? any JSONTreeDecodable.Type {
+                return try tree.init(jsonTree: JSONValue.parse(response.body.readableBytesView)) as! T
+            }
             return try JSONDecoder().decode(T.self, from: response.body)
         } catch {
             throw KubeClientError(code: .decoding, httpStatus: response.status, request: request, message: "cannot decode \(T.self): \(error)")

@@ -3,6 +3,7 @@ import Foundation
 import KubeCore
 import NIOCore
 import NIOHTTP1
+import PacerCore
 
 /// The events of one watch call, parsed from the streamed response body as JSON values arrive
 /// (independent of chunk boundaries). Ends (returns nil) when the server closes the stream, which
@@ -73,7 +74,11 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
                 }
                 for value in values {
                     do {
-                        pending.append(try decoder.decode(WatchEvent<Object>.self, from: Data(value)))
+                        if let tree = WatchEvent<Object>.self as? any JSONTreeDecodable.Type {
+                            pending.append(try tree.init(jsonTree: JSONValue.parse(value)) as! WatchEvent<Object>)
+                        } else {
+                            pending.append(try decoder.decode(WatchEvent<Object>.self, from: Data(value)))
+                        }
                     } catch {
                         finished = true
                         let snippet = String(decoding: value.prefix(200), as: UTF8.self)

@@ -16,7 +16,10 @@ public struct DynamicObject: KubernetesResource, Hashable {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a Kubernetes object must be a JSON object, got \(raw.typeName)"))
         }
         self.raw = raw
-        self.metadata = try raw["metadata"].map { try $0.decode(as: ObjectMeta.self) } ?? ObjectMeta()
+        self.metadata = try raw["metadata"].map { value in
+            if case .null = value { return ObjectMeta() }
+            return try ObjectMeta(jsonTree: value)
+        } ?? ObjectMeta()
     }
 
     public init(from decoder: any Decoder) throws {

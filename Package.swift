@@ -150,7 +150,7 @@ let package = Package(
             name: "pacer-bench",
             dependencies: [
                 "PacerCore", "KubeCore", "PacerRules", "OperatorAPI", "KubeClient", "KubeRuntime", "KubeSim", "EventStore",
-                "Pipeline", "PacerApp", "TestSupport", argumentParser,
+                "Pipeline", "Controllers", "PacerApp", "TestSupport", argumentParser,
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), hummingbird, logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), lifecycle,

@@ -291,7 +291,7 @@ public final class WorkloadSource: Service, Sendable {
     }
 
     /// Drops what the source never reads (managedFields, the last-applied annotation) before caching.
-    @Sendable static func slim(_ object: DynamicObject) -> DynamicObject {
+    @Sendable public static func slim(_ object: DynamicObject) -> DynamicObject {
         var raw = object.raw
         raw["metadata"]?["managedFields"] = nil
         if var annotations = raw["metadata"]?["annotations"]?.objectValue {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controllers
 import Foundation
 import KubeClient
 import KubeCore
@@ -6,16 +7,20 @@ import KubeRuntime
 import Logging
 import PacerCore
 
-/// `pacer-bench watch`: the Informer's initial list+watch sync of many Deployments (time, resident memory) and
-/// its lag behind a steady churn of updates.
+/// `pacer-bench watch`: the workload source's informer (dynamic objects, trimmed as the source trims them) over many
+/// objects of one workload kind: initial list+watch sync (time, resident memory) and its lag behind a steady churn
+/// of updates. Custom kinds get their CRD (hack/workload-crds, applied with kubectl) first.
 struct WatchBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch", abstract: "Informer sync time, memory and lag behind a churn of Deployment updates (against kube-sim).")
+        commandName: "watch", abstract: "Informer sync time, memory and lag behind a churn of updates of one workload kind (against kube-sim).")
 
-    @Option(help: "Deployments stored in kube-sim before the informer starts.")
+    @Option(name: [.customLong("objects"), .customLong("deployments")], help: "Objects stored in kube-sim before the informer starts.")
     var deployments: Int = 10_000
 
-    @Option(name: .customLong("update-rate"), help: "Churn: Deployment updates per second.")
+    @Option(help: "Workload kind: deployment, statefulset, daemonset, rollout, knativeservice, application, kustomization, helmrelease.")
+    var kind: String = "deployment"
+
+    @Option(name: .customLong("update-rate"), help: "Churn: updates per second.")
     var updateRate: Int = 500
 
     @Option(name: .customLong("churn-seconds"), help: "Churn duration in seconds.")
@@ -30,7 +35,12 @@ struct WatchBenchmark: AsyncParsableCommand {
     static let stampKey = "bench.pacer.dev/sent-ns"
     static let namespace = "default"
 
+    var workloadKind: WorkloadKind { WorkloadKind.allCases.first { $0.typeName == kind } ?? .deployment }
+
     func validate() throws {
+        guard WorkloadKind.allCases.contains(where: { $0.typeName == kind }) else {
+            throw ValidationError("--kind must be one of \(WorkloadKind.allCases.map(\.typeName).joined(separator: ", ")), got \(kind)")
+        }
         guard deployments > 0, updateRate > 0, churnSeconds > 0, createConcurrency > 0 else {
             throw ValidationError("--deployments, --update-rate, --churn-seconds and --create-concurrency must be positive")
         }
@@ -42,7 +52,7 @@ struct WatchBenchmark: AsyncParsableCommand {
         let rssAtStart = residentKiB() ?? 0
         let host = try await KubeSimHost.start(binary: kubeSimBinary, historyWindow: max(10_000, deployments + updateRate * churnSeconds + 1000))
         let mode = kubeSimBinary == nil ? "in this process" : "separate process \(host.pid.map(String.init) ?? "?")"
-        say("pacer-bench watch: \(deployments) Deployments, churn \(updateRate) updates/s for \(churnSeconds) s, kube-sim \(mode), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        say("pacer-bench watch: \(deployments) \(workloadKind.typeName) objects (\(workloadKind.descriptor.group.isEmpty ? "core" : workloadKind.descriptor.group)), churn \(updateRate) updates/s for \(churnSeconds) s, kube-sim \(mode), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         do {
             let client = try KubeClient(configuration: try .resolve(kubeconfigPath: host.kubeconfigPath), logger: logger)
             do {
@@ -60,26 +70,22 @@ struct WatchBenchmark: AsyncParsableCommand {
     }
 
     private func measure(client: KubeClient, host: KubeSimHost, rssAtStart: Int, logger: Logger) async throws {
-        let resource = client.resource(Deployment.self, namespace: Self.namespace)
+        let kind = workloadKind
+        if kind.isCustomResource { try await installCRD(kind, kubeconfig: host.kubeconfigPath, client: client) }
+        let resource = client.resource(DynamicObject.self, descriptor: kind.descriptor, namespace: Self.namespace)
         let populateStart = monotonicNanos()
         try await populate(resource)
         let populateNanos = monotonicNanos() - populateStart
-        say("populated \(deployments) Deployments over HTTP in \(Format.seconds(populateNanos)) (\(Format.rate(Double(deployments) / (Double(populateNanos) / 1e9)))/s)")
+        say("populated \(deployments) \(kind.typeName) objects over HTTP in \(Format.seconds(populateNanos)) (\(Format.rate(Double(deployments) / (Double(populateNanos) / 1e9)))/s)")
 
         let rssBefore = residentKiB() ?? 0
         let lag = LagRecorder()
+        // What the workload source keeps: the object without managedFields and the client-side-apply copy of itself.
         let informer = Informer(
-            source: client.resource(Deployment.self, namespace: nil),
-            transform: { deployment in
-                // What an operator keeps: drop the client-side-apply copy of the whole object.
-                var trimmed = deployment
-                trimmed.metadata.annotations?["kubectl.kubernetes.io/last-applied-configuration"] = nil
-                return trimmed
-            },
-            logger: logger)
+            source: client.resource(DynamicObject.self, descriptor: kind.descriptor, namespace: nil), transform: WorkloadSource.slim, logger: logger)
         informer.addHandler(
             InformerHandler(updated: { _, new in
-                guard let stamp = new.metadata.annotations?[Self.stampKey].flatMap(UInt64.init) else { return }
+                guard let stamp = new.raw["metadata"]?["annotations"]?[Self.stampKey]?.stringValue.flatMap(UInt64.init) else { return }
                 let now = monotonicNanos()
                 lag.record(now > stamp ? now - stamp : 0)
             }))
@@ -107,14 +113,39 @@ struct WatchBenchmark: AsyncParsableCommand {
         }
     }
 
-    /// Creates the Deployments over HTTP, `createConcurrency` requests in flight.
-    private func populate(_ resource: ResourceClient<Deployment>) async throws {
+    /// Applies the kind's CRD from hack/workload-crds with kubectl, then waits until its API is served.
+    private func installCRD(_ kind: WorkloadKind, kubeconfig: String, client: KubeClient) async throws {
+        let file: String
+        switch kind {
+        case .argoRollout: file = "argo-rollout.yaml"
+        case .knativeService: file = "knative-service.yaml"
+        case .argoCDApplication: file = "argocd-application.yaml"
+        case .fluxKustomization: file = "flux-kustomization.yaml"
+        case .fluxHelmRelease: file = "flux-helmrelease.yaml"
+        default: return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["kubectl", "--kubeconfig", kubeconfig, "apply", "-f", "hack/workload-crds/\(file)"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("kubectl apply -f hack/workload-crds/\(file) failed (run from the repository root)") }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? await client.resource(DynamicObject.self, descriptor: kind.descriptor, namespace: Self.namespace).list()) == nil {
+            guard ContinuousClock.now < deadline else { throw BenchError("\(kind.descriptor.plural) not served 30 s after its CRD") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Creates the objects over HTTP, `createConcurrency` requests in flight.
+    private func populate(_ resource: ResourceClient<DynamicObject>) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<min(createConcurrency, deployments) {
                 group.addTask {
                     var index = worker
                     while index < deployments {
-                        _ = try await resource.create(Self.deployment(index))
+                        _ = try await resource.create(try DynamicObject(Self.object(workloadKind, index)))
                         index += createConcurrency
                     }
                 }
@@ -131,7 +162,7 @@ struct WatchBenchmark: AsyncParsableCommand {
 
     /// Sends `updateRate` merge patches per second, each stamping the send time into an annotation, paced on a
     /// fixed schedule (update i is due at start + i/rate) by 32 senders.
-    private func churn(_ resource: ResourceClient<Deployment>, lag: LagRecorder) async throws -> ChurnResult {
+    private func churn(_ resource: ResourceClient<DynamicObject>, lag: LagRecorder) async throws -> ChurnResult {
         let total = updateRate * churnSeconds
         let senders = 32
         let interval = 1_000_000_000 / UInt64(updateRate)
@@ -164,7 +195,7 @@ struct WatchBenchmark: AsyncParsableCommand {
     ) {
         let where_ = inProcess ? " (kube-sim in this process)" : ""
         var rows: [[String]] = [
-            ["initial sync (list+watch) of \(synced) Deployments", Format.seconds(syncNanos), "< 3 s", syncNanos < 3_000_000_000 ? "ok" : "MISSED"],
+            ["initial sync (list+watch) of \(synced) \(workloadKind.typeName) objects", Format.seconds(syncNanos), "< 3 s", syncNanos < 3_000_000_000 ? "ok" : "MISSED"],
             ["RSS at process start", Format.mebibytes(rssAtStart), "", ""],
             ["RSS before the informer\(where_)", Format.mebibytes(rssBefore), "", ""],
             ["RSS after sync\(where_)", Format.mebibytes(rssAfter), "< 150 MB", rssAfter * 1024 < 150_000_000 ? "ok" : "MISSED"],
@@ -185,27 +216,46 @@ struct WatchBenchmark: AsyncParsableCommand {
 
     static func name(_ index: Int) -> String { "bench-\(String(format: "%05d", index))" }
 
-    /// A realistic Deployment: labels, a selector, one container, and the client-side-apply annotation
-    /// (a JSON copy of the object) that the informer's transform drops.
-    static func deployment(_ index: Int) -> Deployment {
+    /// A realistic object of `kind`: labels, the kind's spec with a pod template where it has one, and the
+    /// client-side-apply annotation (a JSON copy of the object) that the source's trim drops.
+    static func object(_ kind: WorkloadKind, _ index: Int) -> JSONValue {
         let name = name(index)
-        let labels = ["app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "shop-\(index % 50)", "team": "team-\(index % 16)"]
+        let labels: JSONValue = ["app.kubernetes.io/name": .string(name), "app.kubernetes.io/part-of": .string("shop-\(index % 50)"), "team": .string("team-\(index % 16)")]
         let image = "registry.example.com/team-\(index % 16)/\(name):1.\(index % 40).\(index % 7)"
-        let lastApplied = """
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"app.kubernetes.io/name":"\(name)",\
-            "team":"team-\(index % 16)"},"name":"\(name)","namespace":"\(namespace)"},"spec":{"replicas":2,"selector":\
-            {"matchLabels":{"app.kubernetes.io/name":"\(name)"}},"template":{"metadata":{"labels":{"app.kubernetes.io/name":\
-            "\(name)"}},"spec":{"containers":[{"image":"\(image)","name":"app"}]}}}}
-            """
-        return Deployment(
-            metadata: ObjectMeta(
-                name: name, namespace: namespace, labels: labels,
-                annotations: ["kubectl.kubernetes.io/last-applied-configuration": lastApplied, "deployment.kubernetes.io/revision": "1"]),
-            spec: Deployment.Spec(
-                replicas: 2, selector: LabelSelector(matchLabels: ["app.kubernetes.io/name": name]),
-                template: Deployment.PodTemplate(
-                    metadata: Deployment.TemplateMeta(labels: ["app.kubernetes.io/name": name]),
-                    spec: Deployment.PodSpec(containers: [Deployment.Container(name: "app", image: image)]))))
+        let selector: JSONValue = ["matchLabels": ["app.kubernetes.io/name": .string(name)]]
+        let template: JSONValue = [
+            "metadata": ["labels": ["app.kubernetes.io/name": .string(name)]],
+            "spec": ["containers": [["name": "app", "image": .string(image)]]],
+        ]
+        let resource = kind.descriptor
+        var spec: JSONValue
+        switch kind {
+        case .deployment: spec = ["replicas": 2, "selector": selector, "template": template]
+        case .statefulSet: spec = ["replicas": 2, "serviceName": .string(name), "selector": selector, "template": template]
+        case .daemonSet: spec = ["selector": selector, "template": template]
+        case .argoRollout:
+            spec = ["replicas": 2, "selector": selector, "template": template, "strategy": ["canary": ["steps": [["setWeight": 20], ["pause": [:]]]]]]
+        case .knativeService: spec = ["template": template]
+        case .argoCDApplication:
+            spec = [
+                "project": "default",
+                "source": ["repoURL": .string("https://github.com/acme/\(name).git"), "path": "deploy", "targetRevision": "main"],
+                "destination": ["server": "https://kubernetes.default.svc", "namespace": .string("team-\(index % 16)")],
+            ]
+        case .fluxKustomization:
+            spec = ["interval": "5m", "path": "./deploy", "prune": true, "sourceRef": ["kind": "GitRepository", "name": .string(name)]]
+        case .fluxHelmRelease:
+            spec = ["interval": "5m", "chart": ["spec": ["chart": .string(name), "version": "1.x", "sourceRef": ["kind": "HelmRepository", "name": "acme"]]]]
+        }
+        let apiVersion = resource.group.isEmpty ? resource.version : "\(resource.group)/\(resource.version)"
+        var object: JSONValue = [
+            "apiVersion": .string(apiVersion), "kind": .string(kind.rawValue),
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
+            "spec": spec,
+        ]
+        let lastApplied = String(decoding: object.jsonData(), as: UTF8.self)
+        object["metadata"]?["annotations"] = ["kubectl.kubernetes.io/last-applied-configuration": .string(lastApplied)]
+        return object
     }
 }
 

@@ -115,8 +115,6 @@ struct AgentModeTests {
                     #expect(sources.contains("/k8s/east/apis/apps/v1/namespaces/shop/deployments/web-east"), "\(sources)")
                     #expect(sources.contains("/k8s/west/apis/apps/v1/namespaces/shop/deployments/web-west"), "\(sources)")
                 }
-                // No event was refused for good (a 400 would have been dropped and counted).
-                #expect(Self.sample(try await HTTP(port: eastPort).getText("/metrics"), "pacer_forward_events_refused_total") ?? 0 == 0)
             }
         }
     }

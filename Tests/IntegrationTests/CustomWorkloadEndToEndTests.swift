@@ -48,38 +48,9 @@ struct CustomWorkloadEndToEndTests {
             // - Time to restore: two incidents each (the failed rollout until D4 completed; the availability loss until
             //   its restore), both opened and resolved within the test's 4 minutes: in (0, 4 min].
             let fourMinutes = 4.0 / 60
-            func restoreSamples(_ app: String) async throws -> Int64? {
-                let restores = try await http.getJSON("/api/v1/metrics/default/time-to-restore?bucket=day&app=\(app)")
-                return restores["series"]?.arrayValue?.first?["points"]?.arrayValue?.last?["samples"]?.intValue
-            }
-            var samples: [String: Int64?] = [:]
-            let samplesDeadline = ContinuousClock.now + .seconds(180)
-            while ContinuousClock.now < samplesDeadline {
-                for app in ["cart", "hello"] { samples[app] = try await restoreSamples(app) }
-                if samples.values.allSatisfy({ $0 == 2 }) { break }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            #expect(samples["cart"] == 2 && samples["hello"] == 2, "\(samples)")
-            let statuses = try await waitForStatuses(kubectl: kubectl) { statuses in
-                ["cart", "hello"].allSatisfy { app in
-                    WorkloadKindsEndToEndTests.value(statuses, "change-failure-rate", app: app).map { abs($0 - 1.0 / 3.0) < 1e-9 } ?? false
-                        && WorkloadKindsEndToEndTests.value(statuses, "lead-time-for-changes", app: app) != nil
-                        && WorkloadKindsEndToEndTests.value(statuses, "time-to-restore", app: app) != nil
-                }
-            }
-            for app in ["cart", "hello"] {
-                let cfr = WorkloadKindsEndToEndTests.value(statuses, "change-failure-rate", app: app)
-                #expect(cfr.map { abs($0 - 1.0 / 3.0) < 1e-9 } == true, "\(app): CFR \(String(describing: cfr))")
-                let lead = WorkloadKindsEndToEndTests.value(statuses, "lead-time-for-changes", app: app)
-                #expect(lead.map { $0 >= 14 && $0 < 14 + fourMinutes } == true, "\(app): lead time \(String(describing: lead)) h")
-                let restore = WorkloadKindsEndToEndTests.value(statuses, "time-to-restore", app: app)
-                #expect(restore.map { $0 > 0 && $0 <= fourMinutes } == true, "\(app): time to restore \(String(describing: restore)) h")
-                let series = try await http.getJSON("/api/v1/metrics/default/deployment-frequency?bucket=day&app=\(app)")
-                let points = series["series"]?.arrayValue?.first?["points"]?.arrayValue ?? []
-                #expect(points.last?["value"]?.doubleValue == 4, "\(app): \(series)")
-            }
-            let headlineCFR = statuses["change-failure-rate"]?["numericValue"]?.doubleValue
-            #expect(headlineCFR.map { abs($0 - 1.0 / 3.0) < 1e-9 } == true, "\(String(describing: headlineCFR))")
+            try await expectStoryKeys(
+                StoryKeys(changeFailureRate: 1.0 / 3.0, leadTime: 14..<(14 + fourMinutes), restoreAtMost: fourMinutes, restores: 2, deploymentsToday: 4),
+                apps: ["cart", "hello"], http: http, kubectl: kubectl)
 
             // The default routes tell a first rollout, an upgrade, a failed one and a rollback apart.
             #expect(try await raw.cdEventTypes(subject: "shop/Rollout/cart").filter { $0.hasPrefix("service.") }
@@ -224,21 +195,6 @@ struct CustomWorkloadEndToEndTests {
               - name: hello
                 image: hello:1
         """.utf8)
-    }
-
-    private func waitForStatuses(kubectl: Kubectl, until settled: ([String: JSONValue]) -> Bool) async throws -> [String: JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(180)
-        var statuses: [String: JSONValue] = [:]
-        while ContinuousClock.now < deadline {
-            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
-            statuses = [:]
-            for item in try JSONValue.parse(Array(result.stdout.utf8))["items"]?.arrayValue ?? [] {
-                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
-            }
-            if settled(statuses) { return statuses }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return statuses
     }
 
     private func ok(_ result: Subprocess.Result, sourceLocation: SourceLocation = #_sourceLocation) throws {

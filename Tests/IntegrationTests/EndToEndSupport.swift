@@ -187,3 +187,84 @@ struct RawEvents {
         return model
     }
 }
+
+/// The MetricDefinitions' statuses, by name, as `kubectl get metricdefinitions -o json` shows them.
+enum MetricStatuses {
+    /// Reads them until `settled` holds (or `timeout` passes: then the last read, for the caller's expectations).
+    static func wait(kubectl: Kubectl, timeout: Duration = .seconds(180), until settled: ([String: JSONValue]) -> Bool) async throws -> [String: JSONValue] {
+        let deadline = ContinuousClock.now + timeout
+        var statuses: [String: JSONValue] = [:]
+        while ContinuousClock.now < deadline {
+            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
+            statuses = [:]
+            for item in try JSONValue.parse(Array(result.stdout.utf8))["items"]?.arrayValue ?? [] {
+                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
+            }
+            if settled(statuses) { return statuses }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return statuses
+    }
+
+    /// The status group of `app` in the definition `name`.
+    static func group(_ statuses: [String: JSONValue], _ name: String, app: String) -> JSONValue? {
+        statuses[name]?["groups"]?.arrayValue?.first { $0["labels"]?["app"]?.stringValue == app }
+    }
+
+    static func value(_ statuses: [String: JSONValue], _ name: String, app: String) -> Double? {
+        group(statuses, name, app: app)?["numericValue"]?.doubleValue
+    }
+}
+
+/// What a person computed by hand for the "create, upgrade, fail, roll back, lose and restore availability" story
+/// each workload kind's end-to-end test plays per app (the computation is written at each caller).
+struct StoryKeys {
+    var changeFailureRate: Double
+    /// Lead time in hours, within this range.
+    var leadTime: Range<Double>
+    /// Time to restore in hours: above zero, at most this.
+    var restoreAtMost: Double
+    /// Incidents resolved today per app (today's time-to-restore samples).
+    var restores: Int64
+    /// Today's deployment-frequency point per app.
+    var deploymentsToday: Double
+}
+
+/// Waits for the default MetricDefinitions to show `expected` for every app, then checks it: the status groups,
+/// the headlines, and the API's daily series.
+func expectStoryKeys(_ expected: StoryKeys, apps: [String], http: HTTP, kubectl: Kubectl, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func restoreSamples(_ app: String) async throws -> Int64? {
+        let restores = try await http.getJSON("/api/v1/metrics/default/time-to-restore?bucket=day&app=\(app)")
+        return restores["series"]?.arrayValue?.first?["points"]?.arrayValue?.last?["samples"]?.intValue
+    }
+    var samples: [String: Int64?] = [:]
+    let samplesDeadline = ContinuousClock.now + .seconds(180)
+    while ContinuousClock.now < samplesDeadline {
+        for app in apps { samples[app] = try await restoreSamples(app) }
+        if samples.values.allSatisfy({ $0 == expected.restores }) { break }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    #expect(apps.allSatisfy { samples[$0] == expected.restores }, "\(samples)", sourceLocation: sourceLocation)
+    let statuses = try await MetricStatuses.wait(kubectl: kubectl) { statuses in
+        apps.allSatisfy { app in
+            MetricStatuses.value(statuses, "change-failure-rate", app: app).map { abs($0 - expected.changeFailureRate) < 1e-9 } ?? false
+                && MetricStatuses.value(statuses, "lead-time-for-changes", app: app) != nil
+                && MetricStatuses.value(statuses, "time-to-restore", app: app) != nil
+        }
+    }
+    for app in apps {
+        let cfr = MetricStatuses.value(statuses, "change-failure-rate", app: app)
+        #expect(cfr.map { abs($0 - expected.changeFailureRate) < 1e-9 } == true, "\(app): CFR \(String(describing: cfr))", sourceLocation: sourceLocation)
+        let lead = MetricStatuses.value(statuses, "lead-time-for-changes", app: app)
+        #expect(lead.map { expected.leadTime.contains($0) } == true, "\(app): lead time \(String(describing: lead)) h", sourceLocation: sourceLocation)
+        let restore = MetricStatuses.value(statuses, "time-to-restore", app: app)
+        #expect(restore.map { $0 > 0 && $0 <= expected.restoreAtMost } == true, "\(app): time to restore \(String(describing: restore)) h", sourceLocation: sourceLocation)
+        let series = try await http.getJSON("/api/v1/metrics/default/deployment-frequency?bucket=day&app=\(app)")
+        let points = series["series"]?.arrayValue?.first?["points"]?.arrayValue ?? []
+        #expect(points.last?["value"]?.doubleValue == expected.deploymentsToday, "\(app): \(series)", sourceLocation: sourceLocation)
+    }
+    let headlineCFR = statuses["change-failure-rate"]?["numericValue"]?.doubleValue
+    #expect(headlineCFR.map { abs($0 - expected.changeFailureRate) < 1e-9 } == true, "\(String(describing: headlineCFR))", sourceLocation: sourceLocation)
+    let headlineLead = statuses["lead-time-for-changes"]?["numericValue"]?.doubleValue
+    #expect(headlineLead.map { expected.leadTime.contains($0) } == true, "\(String(describing: headlineLead))", sourceLocation: sourceLocation)
+}

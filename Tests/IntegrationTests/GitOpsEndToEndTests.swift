@@ -64,10 +64,10 @@ struct GitOpsEndToEndTests {
             // https://github.com/acme/guestbook.git is read as https://github.com/acme/guestbook):
             // lead times (start − 2 h) − (start − 5 h) = 3 h and (start − 2 h) − (start − 9 h) = 7 h; median (3 + 7) / 2 = 5 h.
             let expected = 5.0
-            let statuses = try await waitForStatuses(kubectl: kubectl) { statuses in
-                Self.value(statuses, "lead-time-for-changes", app: "guestbook").map { abs($0 - expected) < 1e-9 } ?? false
+            let statuses = try await MetricStatuses.wait(kubectl: kubectl) { statuses in
+                MetricStatuses.value(statuses, "lead-time-for-changes", app: "guestbook").map { abs($0 - expected) < 1e-9 } ?? false
             }
-            let lead = Self.value(statuses, "lead-time-for-changes", app: "guestbook")
+            let lead = MetricStatuses.value(statuses, "lead-time-for-changes", app: "guestbook")
             #expect(lead.map { abs($0 - expected) < 1e-9 } == true, "lead time \(String(describing: lead)) h")
             let headline = statuses["lead-time-for-changes"]?["numericValue"]?.doubleValue
             #expect(headline.map { abs($0 - expected) < 1e-9 } == true, "headline \(String(describing: headline)) h")
@@ -102,25 +102,6 @@ struct GitOpsEndToEndTests {
          "subject": {"id": "\(sha)", "source": "/github/acme/guestbook", "content": {"repository": {"id": "acme/guestbook"}}},
          "customData": {"app": "guestbook", "repository": "https://github.com/acme/guestbook"}}
         """
-    }
-
-    static func value(_ statuses: [String: JSONValue], _ name: String, app: String) -> Double? {
-        statuses[name]?["groups"]?.arrayValue?.first { $0["labels"]?["app"]?.stringValue == app }?["numericValue"]?.doubleValue
-    }
-
-    private func waitForStatuses(kubectl: Kubectl, until settled: ([String: JSONValue]) -> Bool) async throws -> [String: JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(180)
-        var statuses: [String: JSONValue] = [:]
-        while ContinuousClock.now < deadline {
-            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
-            statuses = [:]
-            for item in try JSONValue.parse(Array(result.stdout.utf8))["items"]?.arrayValue ?? [] {
-                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
-            }
-            if settled(statuses) { return statuses }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return statuses
     }
 
     private func ok(_ result: Subprocess.Result, sourceLocation: SourceLocation = #_sourceLocation) throws {

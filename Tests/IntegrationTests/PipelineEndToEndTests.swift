@@ -203,31 +203,20 @@ struct PipelineEndToEndTests {
     }
 
     private func waitForStatuses(kubectl: Kubectl, matching expected: Expected) async throws -> [String: JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(120)
-        var statuses: [String: JSONValue] = [:]
-        while ContinuousClock.now < deadline {
-            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
-            let list = try JSONValue.parse(Array(result.stdout.utf8))
-            statuses = [:]
-            for item in list["items"]?.arrayValue ?? [] {
-                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
-            }
+        try await MetricStatuses.wait(kubectl: kubectl, timeout: .seconds(120)) { statuses in
             // Settled when the headline and every app's group match: a stale headline can equal the final one (two
             // incidents of the same length), the groups then still differ.
             let settled = ["lead-time-for-changes", "change-failure-rate", "time-to-restore"].allSatisfy { name in
                 guard let want = expected.value(for: name, app: "") else { return false }
                 guard let got = statuses[name]?["numericValue"]?.doubleValue, abs(got - want) < 1e-3 else { return false }
                 return ["checkout", "search"].allSatisfy { app in
-                    let group = statuses[name]?["groups"]?.arrayValue?.first { $0["labels"]?["app"]?.stringValue == app }
-                    let value = group?["numericValue"]?.doubleValue
+                    let value = MetricStatuses.value(statuses, name, app: app)
                     guard let want = expected.value(for: name, app: app) else { return value == nil }
                     return value.map { abs($0 - want) < 1e-3 } ?? false
                 }
             }
-            if settled && statuses["deployment-frequency"]?["numericValue"] != nil { return statuses }
-            try await Task.sleep(for: .milliseconds(200))
+            return settled && statuses["deployment-frequency"]?["numericValue"] != nil
         }
-        return statuses
     }
 
     private func checkStatuses(_ statuses: [String: JSONValue], expected: Expected) throws {

@@ -47,41 +47,9 @@ struct WorkloadKindsEndToEndTests {
             // - Time to restore: two incidents each (the failed rollout until D4 completed; the availability loss until
             //   its restore), both opened and resolved within the test's 4 minutes: in (0, 4 min].
             let fourMinutes = 4.0 / 60
-            // Both incidents resolved and counted: today's time-to-restore point has 2 samples per app.
-            func restoreSamples(_ app: String) async throws -> Int64? {
-                let restores = try await http.getJSON("/api/v1/metrics/default/time-to-restore?bucket=day&app=\(app)")
-                return restores["series"]?.arrayValue?.first?["points"]?.arrayValue?.last?["samples"]?.intValue
-            }
-            var samples: [String: Int64?] = [:]
-            let samplesDeadline = ContinuousClock.now + .seconds(180)
-            while ContinuousClock.now < samplesDeadline {
-                for app in ["ledger", "collector"] { samples[app] = try await restoreSamples(app) }
-                if samples.values.allSatisfy({ $0 == 2 }) { break }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            #expect(samples["ledger"] == 2 && samples["collector"] == 2, "\(samples)")
-            let statuses = try await waitForStatuses(kubectl: kubectl) { statuses in
-                ["ledger", "collector"].allSatisfy { app in
-                    Self.value(statuses, "change-failure-rate", app: app).map { abs($0 - 1.0 / 3.0) < 1e-9 } ?? false
-                        && Self.value(statuses, "lead-time-for-changes", app: app) != nil
-                        && Self.value(statuses, "time-to-restore", app: app) != nil
-                }
-            }
-            for app in ["ledger", "collector"] {
-                let cfr = Self.value(statuses, "change-failure-rate", app: app)
-                #expect(cfr.map { abs($0 - 1.0 / 3.0) < 1e-9 } == true, "\(app): CFR \(String(describing: cfr))")
-                let lead = Self.value(statuses, "lead-time-for-changes", app: app)
-                #expect(lead.map { $0 >= 14 && $0 < 14 + fourMinutes } == true, "\(app): lead time \(String(describing: lead)) h")
-                let restore = Self.value(statuses, "time-to-restore", app: app)
-                #expect(restore.map { $0 > 0 && $0 <= fourMinutes } == true, "\(app): time to restore \(String(describing: restore)) h")
-                let series = try await http.getJSON("/api/v1/metrics/default/deployment-frequency?bucket=day&app=\(app)")
-                let points = series["series"]?.arrayValue?.first?["points"]?.arrayValue ?? []
-                #expect(points.last?["value"]?.doubleValue == 4, "\(app): \(series)")
-            }
-            let headlineCFR = statuses["change-failure-rate"]?["numericValue"]?.doubleValue
-            #expect(headlineCFR.map { abs($0 - 1.0 / 3.0) < 1e-9 } == true, "\(String(describing: headlineCFR))")
-            let headlineLead = statuses["lead-time-for-changes"]?["numericValue"]?.doubleValue
-            #expect(headlineLead.map { $0 >= 14 && $0 < 14 + fourMinutes } == true, "\(String(describing: headlineLead))")
+            try await expectStoryKeys(
+                StoryKeys(changeFailureRate: 1.0 / 3.0, leadTime: 14..<(14 + fourMinutes), restoreAtMost: fourMinutes, restores: 2, deploymentsToday: 4),
+                apps: ["ledger", "collector"], http: http, kubectl: kubectl)
 
             // The default routes tell a first rollout, an upgrade, a failed one and a rollback apart; subjects carry the kind.
             #expect(try await raw.cdEventTypes(subject: "shop/StatefulSet/ledger").filter { $0.hasPrefix("service.") }
@@ -143,29 +111,6 @@ struct WorkloadKindsEndToEndTests {
               - name: app
                 image: \(name):1
         """.utf8)
-    }
-
-    static func group(_ statuses: [String: JSONValue], _ name: String, app: String) -> JSONValue? {
-        statuses[name]?["groups"]?.arrayValue?.first { $0["labels"]?["app"]?.stringValue == app }
-    }
-
-    static func value(_ statuses: [String: JSONValue], _ name: String, app: String) -> Double? {
-        group(statuses, name, app: app)?["numericValue"]?.doubleValue
-    }
-
-    private func waitForStatuses(kubectl: Kubectl, until settled: ([String: JSONValue]) -> Bool) async throws -> [String: JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(180)
-        var statuses: [String: JSONValue] = [:]
-        while ContinuousClock.now < deadline {
-            let result = try await kubectl("get", "metricdefinitions", "-o", "json")
-            statuses = [:]
-            for item in try JSONValue.parse(Array(result.stdout.utf8))["items"]?.arrayValue ?? [] {
-                if let name = item["metadata"]?["name"]?.stringValue, let status = item["status"] { statuses[name] = status }
-            }
-            if settled(statuses) { return statuses }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return statuses
     }
 
     private func ok(_ result: Subprocess.Result, sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -76,6 +76,67 @@ struct GitOpsEndToEndTests {
         }
     }
 
+    /// The same for Flux: a Kustomization with no Pacer annotation applies `main@sha1:<c1>` to the namespace
+    /// `guestbook`, as kustomize-controller writes it (observedGeneration, lastAppliedRevision, Ready=True).
+    @Test(.timeLimit(.minutes(10)))
+    func leadTimeFromAFluxKustomization() async throws {
+        try await SimulatedCluster.withKubectl(logger: TestDatabase.logger) { kubectl, kubeconfig in
+            try await TestDatabase.withFreshDatabase { _, url in
+                try ok(await kubectl("apply", "-f", "crds/"))
+                try ok(await kubectl("apply", "-f", "hack/workload-crds/flux-kustomization.yaml"))
+                try ok(await kubectl("apply", "-f", "examples/"))
+                let operatorConfiguration = OperatorConfiguration.embedded(databaseURL: url, kubeconfig: kubeconfig, identity: "e2e-flux")
+                try await withPacer("pacer run", { try await PacerOperator(configuration: operatorConfiguration, logger: TestDatabase.logger).run(onServerRunning: $0) }) { port in
+                    let http = HTTP(port: port)
+                    let raw = RawEvents(url: url)
+                    try await raw.waitForReadyConfig(metricDefinitions: 4)
+                    try ok(await kubectl("create", "namespace", "guestbook"))
+                    try ok(await kubectl("annotate", "namespace", "guestbook", "pacer.dev/environment=production"))
+                    try ok(await kubectl("create", "namespace", "flux-system"))
+                    let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
+                    #expect(try await http.postCDEvent(Self.changeMerged(sha: Self.c0, at: start - 9 * 3600)) == 202)
+                    #expect(try await http.postCDEvent(Self.changeMerged(sha: Self.c1, at: start - 5 * 3600)) == 202)
+                    try ok(await kubectl(["apply", "-f", "-"], stdin: Self.kustomization))
+                    try await raw.wait(for: "dev.pacer.kustomization.created", subject: "flux-system/guestbook", count: 1)
+                    let applied = #"{"status":{"observedGeneration":1,"lastAppliedRevision":"main@sha1:\#(Self.c1)","#
+                        + #""lastAttemptedRevision":"main@sha1:\#(Self.c1)","conditions":[{"type":"Ready","status":"True","#
+                        + #""reason":"ReconciliationSucceeded","message":"Applied revision: main@sha1:\#(Self.c1)","#
+                        + #""lastTransitionTime":"\#(RFC3339.format(Date()))"}]}}"#
+                    try ok(await kubectl("patch", "-n", "flux-system", "kustomization/guestbook", "--subresource=status", "--type=merge", "-p", applied))
+                    try await raw.wait(for: "dev.pacer.kustomization.rollout.completed", subject: "flux-system/guestbook", count: 1)
+
+                    // Hand-computed from docs/metrics.md ("Lead time for changes"): the apply is seen while watching, so the
+                    // deployment's time is when Pacer saw it, `start` + a with a under the test's 4 minutes. It carries
+                    // c1 (merged start − 5 h) and c0 (merged before it, same app; Flux names no repository, which matches
+                    // any): 5 h + a and 9 h + a, median 7 h + a, in [7 h, 7 h + 4 min).
+                    let fourMinutes = 4.0 / 60
+                    let statuses = try await MetricStatuses.wait(kubectl: kubectl) { statuses in
+                        MetricStatuses.value(statuses, "lead-time-for-changes", app: "guestbook").map { $0 >= 7 && $0 < 7 + fourMinutes } ?? false
+                    }
+                    let lead = MetricStatuses.value(statuses, "lead-time-for-changes", app: "guestbook")
+                    #expect(lead.map { $0 >= 7 && $0 < 7 + fourMinutes } == true, "lead time \(String(describing: lead)) h")
+                    #expect(try await raw.cdEventTypes(subject: "flux-system/Kustomization/guestbook").filter { $0.hasPrefix("service.") } == ["service.deployed"])
+                }
+            }
+        }
+    }
+
+    static let kustomization = Data("""
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata:
+          name: guestbook
+          namespace: flux-system
+        spec:
+          interval: 5m
+          path: ./deploy
+          prune: true
+          targetNamespace: guestbook
+          sourceRef:
+            kind: GitRepository
+            name: guestbook
+        """.utf8)
+
     /// An Argo CD Application with no Pacer annotation, deploying to the namespace `guestbook`.
     static let application = Data("""
         apiVersion: argoproj.io/v1alpha1

@@ -67,7 +67,7 @@ public struct ArgoCDApplicationDeriver: Sendable {
 
     /// The events implied by an added, updated, relisted or resynced Application.
     public mutating func observe(_ object: JSONValue, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
-        let metadata = try (object["metadata"] ?? [:]).decode(as: ObjectMeta.self)
+        let metadata = try ObjectMeta(jsonTree: object["metadata"] ?? [:])
         guard let uid = metadata.uid else { return WorkloadObservation(events: []) }
         let context = WorkloadContext.resolve(metadata: metadata, template: nil, namespace: namespace, namespaceName: Self.destinationNamespace(object))
         guard context.tracked else {
@@ -159,7 +159,7 @@ public struct ArgoCDApplicationDeriver: Sendable {
 
     /// The event of the Application's deletion; forgets it.
     public mutating func delete(_ object: JSONValue, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
-        let metadata = try (object["metadata"] ?? [:]).decode(as: ObjectMeta.self)
+        let metadata = try ObjectMeta(jsonTree: object["metadata"] ?? [:])
         guard let uid = metadata.uid else { return WorkloadObservation(events: []) }
         let record = records.removeValue(forKey: uid)
         let context = WorkloadContext.resolve(metadata: metadata, template: nil, namespace: namespace, namespaceName: Self.destinationNamespace(object))

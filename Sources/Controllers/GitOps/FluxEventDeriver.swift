@@ -57,7 +57,7 @@ public struct FluxEventDeriver: Sendable {
 
     /// The events implied by an added, updated, relisted or resynced object.
     public mutating func observe(_ object: JSONValue, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
-        let metadata = try (object["metadata"] ?? [:]).decode(as: ObjectMeta.self)
+        let metadata = try ObjectMeta(jsonTree: object["metadata"] ?? [:])
         guard let uid = metadata.uid else { return WorkloadObservation(events: []) }
         let context = WorkloadContext.resolve(metadata: metadata, template: nil, namespace: namespace, namespaceName: Self.targetNamespace(object))
         guard context.tracked else {
@@ -115,7 +115,7 @@ public struct FluxEventDeriver: Sendable {
 
     /// The event of the object's deletion; forgets it.
     public mutating func delete(_ object: JSONValue, namespace: Namespace?, now: Date) throws -> WorkloadObservation {
-        let metadata = try (object["metadata"] ?? [:]).decode(as: ObjectMeta.self)
+        let metadata = try ObjectMeta(jsonTree: object["metadata"] ?? [:])
         guard let uid = metadata.uid else { return WorkloadObservation(events: []) }
         let record = records.removeValue(forKey: uid)
         let context = WorkloadContext.resolve(metadata: metadata, template: nil, namespace: namespace, namespaceName: Self.targetNamespace(object))

@@ -215,7 +215,7 @@ public struct RolloutStatusDeriver<Reader: RolloutReader>: Sendable {
     }
 
     private static func decode(_ object: JSONValue) throws -> (ObjectMeta, Deployment.PodTemplate?) {
-        let metadata = try (object["metadata"] ?? [:]).decode(as: ObjectMeta.self)
+        let metadata = try ObjectMeta(jsonTree: object["metadata"] ?? [:])
         let template = try Reader.podTemplate(object).map { try $0.decode(as: Deployment.PodTemplate.self) }
         return (metadata, template)
     }

@@ -49,23 +49,24 @@ public struct OperatorConfiguration: Sendable {
 
     /// Switches each workload kind's watch on or off (`--no-watch-statefulsets`, ...).
     public mutating func watchWorkloads(deployments: Bool, statefulSets: Bool, daemonSets: Bool) {
-        for (kind, on) in [(WorkloadKind.deployment, deployments), (.statefulSet, statefulSets), (.daemonSet, daemonSets)] {
-            if on { workloadKinds.insert(kind) } else { workloadKinds.remove(kind) }
-        }
+        watch([(.deployment, deployments), (.statefulSet, statefulSets), (.daemonSet, daemonSets)])
     }
 
     /// Switches each GitOps kind's watch on or off (`--no-watch-argocd-applications`, ...); an enabled kind is watched
     /// once its CRD is installed.
     public mutating func watchGitOps(argoCDApplications: Bool, fluxKustomizations: Bool, fluxHelmReleases: Bool) {
-        for (kind, on) in [(WorkloadKind.argoCDApplication, argoCDApplications), (.fluxKustomization, fluxKustomizations), (.fluxHelmRelease, fluxHelmReleases)] {
-            if on { workloadKinds.insert(kind) } else { workloadKinds.remove(kind) }
-        }
+        watch([(.argoCDApplication, argoCDApplications), (.fluxKustomization, fluxKustomizations), (.fluxHelmRelease, fluxHelmReleases)])
     }
 
     /// Switches the progressive-delivery and serverless kinds on or off (`--no-watch-argo-rollouts`,
     /// `--no-watch-knative-services`); an enabled kind is watched once its CRD is installed.
     public mutating func watchCustomWorkloads(argoRollouts: Bool, knativeServices: Bool) {
-        for (kind, on) in [(WorkloadKind.argoRollout, argoRollouts), (.knativeService, knativeServices)] {
+        watch([(.argoRollout, argoRollouts), (.knativeService, knativeServices)])
+    }
+
+    /// Adds each kind switched on to ``workloadKinds`` and removes each switched off.
+    private mutating func watch(_ switches: [(WorkloadKind, Bool)]) {
+        for (kind, on) in switches {
             if on { workloadKinds.insert(kind) } else { workloadKinds.remove(kind) }
         }
     }

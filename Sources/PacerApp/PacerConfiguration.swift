@@ -37,6 +37,9 @@ public struct PacerConfiguration: Sendable {
     public var pipelineEnabled = true
     /// How often the pipeline stages poll for new rows when no NOTIFY arrives.
     public var pipelinePollInterval: Duration = .seconds(5)
+    /// The cluster of the events that name none (docs/metrics.md, "Clusters"): written as `customData.cluster` into
+    /// the CDEvents posted directly and those the router produces from CloudEvents without a `cluster` attribute.
+    public var clusterName = "default"
 
     public init(databaseURL: String) {
         self.databaseURL = databaseURL

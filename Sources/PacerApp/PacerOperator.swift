@@ -5,6 +5,7 @@ import Foundation
 import HTTPAPI
 import Hummingbird
 import KubeClient
+import KubeCore
 import KubeRuntime
 import Logging
 import PacerRules
@@ -17,8 +18,11 @@ public struct OperatorConfiguration: Sendable {
     /// Explicit kubeconfig; otherwise `$KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
     public var kubeconfig: String?
     public var context: String?
-    /// Names this cluster in the `source` of the CloudEvents the Deployment source writes.
-    public var clusterName = "default"
+    /// Names this cluster (docs/metrics.md, "Clusters"): in the `source` and the `cluster` attribute of the
+    /// CloudEvents the workload source writes, and as the cluster of the events received that name none. nil: not
+    /// configured: `default`, or in agent mode the UID of the `kube-system` Namespace (stable for the life of the
+    /// cluster, OpenTelemetry's `k8s.cluster.uid`), so that two agents left unnamed never merge.
+    public var clusterName: String?
     /// Namespaces to watch (empty: all).
     public var watchNamespaces: [String] = []
     public var labelSelector: String?
@@ -101,10 +105,12 @@ public struct PacerOperator: Sendable {
         logger.info("kubernetes API", metadata: ["server": "\(kubeConfiguration.server)", "from": "\(kubeConfiguration.source)"])
         let kube = try KubeClient(configuration: kubeConfiguration, logger: logger)
         do {
+            let cluster = try await clusterName(kube: kube)
             if let target = configuration.forwardTo {
-                try await runAgent(kube: kube, namespace: kubeConfiguration.namespace, target: target, onServerRunning: onServerRunning)
+                try await runAgent(
+                    kube: kube, namespace: kubeConfiguration.namespace, cluster: cluster, target: target, onServerRunning: onServerRunning)
             } else {
-                try await runServices(kube: kube, namespace: kubeConfiguration.namespace, onServerRunning: onServerRunning)
+                try await runServices(kube: kube, namespace: kubeConfiguration.namespace, cluster: cluster, onServerRunning: onServerRunning)
             }
         } catch {
             try? await kube.shutdown()
@@ -113,8 +119,29 @@ public struct PacerOperator: Sendable {
         try await kube.shutdown()
     }
 
-    private func runServices(kube: KubeClient, namespace: String, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
-        let server = PacerServer(configuration: configuration.server, logger: logger)
+    /// The configured cluster name; unset: `default`, or for an agent the `kube-system` Namespace's UID (read with
+    /// the Namespace list the chart already grants; `default` when it cannot be read, with a warning).
+    private func clusterName(kube: KubeClient) async throws -> String {
+        if let name = configuration.clusterName { return name }
+        guard configuration.forwardTo != nil else { return "default" }
+        do {
+            let namespaces = try await kube.resource(Namespace.self).list(ListOptions(fieldSelector: "metadata.name=kube-system"))
+            if let uid = namespaces.items.first?.metadata.uid, !uid.isEmpty {
+                logger.info("cluster name not configured: using the kube-system Namespace's UID", metadata: ["cluster": "\(uid)"])
+                return uid
+            }
+            logger.warning("cluster name not configured and the kube-system Namespace has no UID: using \"default\" (set --cluster-name)")
+        } catch {
+            logger.warning("cluster name not configured and the kube-system Namespace cannot be read: using \"default\" (set --cluster-name)",
+                metadata: ["error": "\(error)"])
+        }
+        return "default"
+    }
+
+    private func runServices(kube: KubeClient, namespace: String, cluster: String, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
+        var serverConfiguration = configuration.server
+        serverConfiguration.clusterName = cluster
+        let server = PacerServer(configuration: serverConfiguration, logger: logger)
         // Only the replica that leads exports the DORA gauges: one series per installation, not per replica.
         // The metrics backend first, so that the `pacer_leader` gauge is not bound to the no-op one.
         Observability.bootstrap()
@@ -123,7 +150,7 @@ public struct PacerOperator: Sendable {
             exportsDORAGauges: { leadership.isLeading },
             readAuthorizer: configuration.kubernetesReadAuthorization ? KubeReadAuthorizer(client: kube) : nil)
         let source = DeploymentSource(
-            client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration, logger: logger)
+            client: kube, sink: StoreCloudEventSink(ingester: parts.ingester), configuration: sourceConfiguration(cluster: cluster), logger: logger)
         let scope: NamespaceScope = configuration.namespaceIsolation
             ? .isolated(clusterWide: Set([namespace] + configuration.clusterWideNamespaces)) : .unrestricted
         if let clusterWide = scope.clusterWideNamespaces {
@@ -150,9 +177,9 @@ public struct PacerOperator: Sendable {
     }
 
     /// The workload source's configuration from the operator's.
-    private var sourceConfiguration: DeploymentSourceConfiguration {
+    private func sourceConfiguration(cluster: String) -> DeploymentSourceConfiguration {
         var sourceConfiguration = DeploymentSourceConfiguration()
-        sourceConfiguration.clusterName = configuration.clusterName
+        sourceConfiguration.clusterName = cluster
         sourceConfiguration.watchNamespaces = configuration.watchNamespaces
         sourceConfiguration.labelSelector = configuration.labelSelector
         sourceConfiguration.kinds = configuration.workloadKinds
@@ -176,13 +203,16 @@ public struct PacerOperator: Sendable {
 
     /// Agent mode: the workload source on the elected replica, forwarding to `target`; `/healthz`, `/readyz` and
     /// `/metrics` (Pacer's own metrics: events forwarded, refused, dropped) on the HTTP port.
-    private func runAgent(kube: KubeClient, namespace: String, target: ForwardTarget, onServerRunning: (@Sendable (Int) async -> Void)?) async throws {
+    private func runAgent(
+        kube: KubeClient, namespace: String, cluster: String, target: ForwardTarget, onServerRunning: (@Sendable (Int) async -> Void)?
+    ) async throws {
         let registry = Observability.bootstrap()
         let leadership = Leadership()
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, backgroundActivityLogger: logger)
-        logger.info("agent mode: forwarding the workload source's events", metadata: ["to": "\(target.url)", "cluster": "\(configuration.clusterName)"])
+        logger.info("agent mode: forwarding the workload source's events", metadata: ["to": "\(target.url)", "cluster": "\(cluster)"])
         let source = DeploymentSource(
-            client: kube, sink: HTTPForwardingSink(target: target, http: http, logger: logger), configuration: sourceConfiguration, logger: logger)
+            client: kube, sink: HTTPForwardingSink(target: target, http: http, logger: logger), configuration: sourceConfiguration(cluster: cluster),
+            logger: logger)
         let leaderServices = LeaderServices(services: [source], leadership: leadership, logger: logger)
         let router = Router(context: BasicRequestContext.self)
         HealthRoutes<BasicRequestContext>(readiness: AgentReadiness()).register(on: router)

@@ -49,9 +49,11 @@ public struct PacerServer: Sendable {
     ) -> [any Service] {
         var calculator = MetricCalculator.Configuration()
         calculator.pollInterval = configuration.pipelinePollInterval
+        var transform = TransformStage.Configuration(pollInterval: configuration.pipelinePollInterval)
+        transform.clusterName = configuration.clusterName
         return [
             TransformStage(
-                client: client, configuration: TransformStage.Configuration(pollInterval: configuration.pipelinePollInterval),
+                client: client, configuration: transform,
                 statusPublisher: transformPublisher, routeStatusPublisher: routePublisher, logger: logger),
             MetricCalculator(client: client, configuration: calculator, publisher: metricPublisher, logger: logger),
         ]
@@ -112,7 +114,7 @@ public struct PacerServer: Sendable {
                 try await store.insert(cdEvents: rows, on: connection)
             }
         }
-        let ingester = StoreIngester(cloudEvents: cloudEvents, cdEvents: cdEvents, schema: schema)
+        let ingester = StoreIngester(cloudEvents: cloudEvents, cdEvents: cdEvents, schema: schema, clusterName: configuration.clusterName)
         let tokens = try configuration.ingestTokenFile.map { try TokenFile(path: $0, recheckInterval: configuration.tokenRecheckInterval) }
         let router = HTTPRouterBuilder(
             ingester: ingester, readiness: DatabaseReadiness(store: store, schema: schema),

@@ -61,6 +61,9 @@ enum Environment {
 
 /// HTTP server flags shared by `serve` and `run`.
 struct ServerOptions: ParsableArguments {
+    @Option(name: .customLong("cluster-name"), help: "Name of this cluster: the cluster of the events that name none, and in `pacer run` of the workloads' events (env PACER_CLUSTER_NAME; default \"default\", for an agent the kube-system Namespace's UID). See docs/metrics.md, \"Clusters\".")
+    var clusterName: String?
+
     @Option(name: .customLong("http-port"), help: "HTTP port (env PACER_HTTP_PORT, default 8080).")
     var httpPort: Int?
 
@@ -104,8 +107,20 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("pipeline-poll-interval"), help: "Seconds between the pipeline's polls when no NOTIFY arrives (env PACER_PIPELINE_POLL_INTERVAL, default 5).")
     var pipelinePollInterval: Double?
 
+    /// `--cluster-name` or `PACER_CLUSTER_NAME`, checked; nil when neither is set.
+    func resolvedClusterName() throws -> String? {
+        guard let name = clusterName ?? Environment.value("PACER_CLUSTER_NAME") else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+        guard (1...63).contains(name.count), name.allSatisfy(allowed.contains) else {
+            throw ValidationError(
+                "--cluster-name must be 1 to 63 letters, digits, '-', '.' or '_' (it is part of event sources and a label value), got \"\(name)\"")
+        }
+        return name
+    }
+
     func configuration(databaseURL: String) throws -> PacerConfiguration {
         var configuration = PacerConfiguration(databaseURL: databaseURL)
+        configuration.clusterName = try resolvedClusterName() ?? "default"
         configuration.httpPort = try httpPort ?? Environment.value("PACER_HTTP_PORT").map { try Self.number($0, "PACER_HTTP_PORT") } ?? 8080
         configuration.httpHost = httpHost ?? Environment.value("PACER_HTTP_HOST") ?? "0.0.0.0"
         configuration.ingestTokenFile = ingestTokenFile ?? Environment.value("PACER_INGEST_TOKEN_FILE")
@@ -177,9 +192,6 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("context"), help: "kubeconfig context (default: its current-context).")
     var context: String?
 
-    @Option(name: .customLong("cluster-name"), help: "Name of this cluster in event sources (env PACER_CLUSTER_NAME, default \"default\").")
-    var clusterName: String?
-
     @Option(name: .customLong("watch-namespace"), help: "Namespace to watch; repeat for several (default: all).")
     var watchNamespaces: [String] = []
 
@@ -247,7 +259,7 @@ struct Run: AsyncParsableCommand {
         }
         configuration.kubeconfig = kubeconfig
         configuration.context = context
-        configuration.clusterName = clusterName ?? Environment.value("PACER_CLUSTER_NAME") ?? "default"
+        configuration.clusterName = try server.resolvedClusterName()
         configuration.watchNamespaces = watchNamespaces
         configuration.labelSelector = labelSelector
         configuration.watchWorkloads(deployments: watchDeployments, statefulSets: watchStatefulSets, daemonSets: watchDaemonSets)

@@ -3,7 +3,8 @@ import Foundation
 import KubeCore
 import PacerCore
 
-/// Builds the CloudEvents of one workload: context attributes and the workload context in `data`.
+/// Builds the CloudEvents of one workload: context attributes, the `cluster` extension attribute (the configured
+/// cluster name, which the router writes into the CDEvents as `customData.cluster`), and the workload context in `data`.
 struct WorkloadEventBuilder {
     let kind: WorkloadKind
     let metadata: ObjectMeta
@@ -35,7 +36,7 @@ struct WorkloadEventBuilder {
         data.merge(extra) { _, new in new }
         return CloudEvent(
             id: id, source: source, type: kind.eventType(fact), datacontenttype: "application/json", subject: "\(namespace)/\(name)",
-            time: RFC3339.format(time, fractionalDigits: 3), data: .json(.object(data)))
+            time: RFC3339.format(time, fractionalDigits: 3), extensions: ["cluster": .string(clusterName)], data: .json(.object(data)))
     }
 
     /// `kind`, `namespace`, `name`, `uid`, `revision`, `generation`, `replicas`, `app`, `version`, `environment`,

@@ -236,6 +236,14 @@ enum OpenAPIDocument {
             }
           },
           {
+            "name": "cluster",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            }
+          },
+          {
             "name": "series",
             "in": "query",
             "schema": {
@@ -1446,6 +1454,9 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "namespace": {
+            "type": "string"
+          },
+          "cluster": {
             "type": "string"
           },
           "failed": {

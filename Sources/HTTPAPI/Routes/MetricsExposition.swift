@@ -107,6 +107,7 @@ public enum DORAExposition {
                 ]
                 if let team = headline.labels["team"] { labels.append(("team", team)) }
                 if let namespace = headline.labels["namespace"] { labels.append(("app_namespace", namespace)) }
+                if let cluster = headline.labels["cluster"] { labels.append(("cluster", cluster)) }
                 let text = labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
                 if samples[family.name] == nil { order.append(family) }
                 samples[family.name, default: []].append("\(family.name){\(text)} \(number(value))")

@@ -8,10 +8,10 @@ import PacerRules
 /// - `bucket`: `day`, `week` (default), `month` or `year`;
 /// - `from`, `to`: RFC 3339 date-times or `YYYY-MM-DD` dates (UTC midnight); points whose bucket starts in
 ///   `from...to` are returned. `to` defaults to now, `from` to ``MetricBucket/defaultSpan`` buckets back from `to`;
-/// - `app`, `environment`, `team`: only the groups with these label values;
+/// - `app`, `environment`, `team`, `cluster`: only the groups with these label values;
 /// - `series`: `all` (default), `overall` (only the ungrouped series), `groups` (only the groups).
 struct MetricsSeriesRequest: Sendable {
-    static let labelParameters = ["app", "environment", "team"]
+    static let labelParameters = ["app", "environment", "team", "cluster"]
 
     var bucket: MetricBucket
     var from: Date

@@ -18,11 +18,13 @@ public struct StoreIngester: EventIngesting {
     let cloudEvents: GroupCommitter<CloudEventRow>
     let cdEvents: GroupCommitter<CDEventRow>
     let schema: SchemaGate
+    /// The cluster of the CDEvents posted directly that name none (`customData.cluster`, docs/metrics.md "Clusters").
+    let clusterName: String
     let cloudEventCounters = TableCounters(table: "cloudevents_raw")
     let cdEventCounters = TableCounters(table: "cdevents_raw")
 
     public func ingest(cdEvents events: [CDEvent]) async throws -> IngestResult {
-        try await commit(events.map(CDEventRow.init), to: cdEvents, counters: cdEventCounters)
+        try await commit(events.map { CDEventRow($0.inCluster(clusterName)) }, to: cdEvents, counters: cdEventCounters)
     }
 
     public func ingest(cloudEvents events: [CloudEvent]) async throws -> IngestResult {

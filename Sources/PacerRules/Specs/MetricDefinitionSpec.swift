@@ -13,7 +13,7 @@ public struct MetricDefinitionSpec: Codable, Sendable, Hashable {
 
     /// Dimensions results can be grouped by.
     public enum GroupBy: String, Codable, Sendable, Hashable, CaseIterable {
-        case app, team, environment, namespace
+        case app, team, environment, namespace, cluster
     }
 
     /// Which performance-level table classifies the value (see ``DORALevels``).

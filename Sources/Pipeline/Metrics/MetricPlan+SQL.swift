@@ -120,10 +120,10 @@ extension MetricPlan {
         // Summed per day and dimensions first: every longer bucket starts at a UTC midnight, so the grouping sets
         // then see a few rows per app instead of one per fact (the batch's rows mostly share a few days).
         let rows: SQLFragment = """
-            (SELECT date_trunc('day', t) AS t, app, environment, team, namespace,
+            (SELECT date_trunc('day', t) AS t, app, environment, team, namespace, cluster,
                     sum(sign * (\(deploymentIncluded))::int)::int8 AS dn,
                     sum(sign * (\(deploymentIncluded) AND \(additive == .failureRate ? deploymentFailed : "false"))::int)::int8 AS df
-             FROM calc_deploy_delta GROUP BY 1, 2, 3, 4, 5) s
+             FROM calc_deploy_delta GROUP BY 1, 2, 3, 4, 5, 6) s
             """
         return """
             WITH d AS (\(allBucketsSelect(aggregates: "sum(s.dn)::int8 AS dn, sum(s.df)::int8 AS df", from: rows))),
@@ -207,7 +207,7 @@ extension MetricPlan {
         guard let customTypes else { return nil }
         return """
             INSERT INTO calc_touch SELECT \(bind: family), r.cd_timestamp, \(MetricFactSQL.app), \(MetricFactSQL.environment),
-                \(MetricFactSQL.team), \(MetricFactSQL.namespace)
+                \(MetricFactSQL.team), \(MetricFactSQL.namespace), \(MetricFactSQL.cluster)
             FROM cdevents_raw r WHERE \(range) AND \(customTypes)
             """
     }

@@ -16,7 +16,7 @@ struct MetricPlan: Sendable {
     /// namespace (docs/security.md, "Namespace isolation"), as if its selector also held `namespace: <its namespace>`.
     let clusterWide: Bool
     let metric: CompiledMetric
-    /// `(SELECT … AS t, app, environment, team, namespace[, x][, failed]) s`: one row per sample.
+    /// `(SELECT … AS t, app, environment, team, namespace, cluster[, x][, failed]) s`: one row per sample.
     let source: SQLFragment
     /// Touch family in `calc_touch` (the metric, or `custom:<namespace>/<name>` for custom metrics).
     let family: String
@@ -85,7 +85,7 @@ struct MetricPlan: Sendable {
         case .failure(let errors): throw Unsupported(description: "the spec does not compile: \(errors)")
         }
         self.metric = compiled
-        let columns = "app, environment, team, namespace"
+        let columns = "app, environment, team, namespace, cluster"
         // A duplicate report of a rollout (docs/metrics.md, "One deployment, one count") is never a sample.
         deploymentIncluded = compiled.metric == .changeFailureRate && !compiled.includeRollbacks ? "(NOT duplicate AND NOT is_rollback)" : "(NOT duplicate)"
         deploymentFailed = """
@@ -118,7 +118,7 @@ struct MetricPlan: Sendable {
             source = """
                 (SELECT r.failed_at AS t, \(columns), (extract(epoch FROM r.recovered - r.failed_at) / 3600)::float8 AS x FROM (
                     SELECT time_created AS failed_at, \(columns), failed, least(
-                        min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
+                        min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment, cluster ORDER BY time_created, cd_source, cd_id
                             ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
                         CASE WHEN incident_failed THEN incident_resolved_at END,
                         CASE WHEN open_gap <= \(window) THEN open_resolved_at END) AS recovered
@@ -136,16 +136,16 @@ struct MetricPlan: Sendable {
             let window = String(compiled.attributionWindowSeconds)
             source = """
                 (WITH f AS (
-                    SELECT time_created, cd_source, cd_id, app, environment, failed, CASE
+                    SELECT time_created, cd_source, cd_id, app, environment, cluster, failed, CASE
                         WHEN incident_failed THEN incident_resolved_at
                         WHEN open_gap <= \(window) THEN open_resolved_at
-                        ELSE min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment ORDER BY time_created, cd_source, cd_id
+                        ELSE min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment, cluster ORDER BY time_created, cd_source, cd_id
                             ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) END AS open_until
                     FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
                  )
-                 SELECT d.time_created AS t, d.app, d.environment, d.team, d.namespace,
+                 SELECT d.time_created AS t, d.app, d.environment, d.team, d.namespace, d.cluster,
                         CASE WHEN d.is_rollback OR EXISTS (
-                            SELECT 1 FROM f WHERE f.failed AND f.app = d.app AND f.environment = d.environment
+                            SELECT 1 FROM f WHERE f.failed AND f.app = d.app AND f.environment = d.environment AND f.cluster = d.cluster
                                 AND (f.time_created, f.cd_source, f.cd_id) < (d.time_created, d.cd_source, d.cd_id)
                                 AND (f.open_until IS NULL OR f.open_until >= d.time_created)
                         ) THEN 1.0 ELSE 0.0 END::float8 AS x
@@ -176,7 +176,7 @@ struct MetricPlan: Sendable {
             let whereClause: SQLFragment = whereSQL.map { condition -> SQLFragment in " AND (\(condition))" } ?? ""
             source = """
                 (SELECT r.cd_timestamp AS t, \(MetricFactSQL.app) AS app, \(MetricFactSQL.environment) AS environment,
-                        \(MetricFactSQL.team) AS team, \(MetricFactSQL.namespace) AS namespace, \(fieldNumber) AS x, \(fieldText) AS xt
+                        \(MetricFactSQL.team) AS team, \(MetricFactSQL.namespace) AS namespace, \(MetricFactSQL.cluster) AS cluster, \(fieldNumber) AS x, \(fieldText) AS xt
                  FROM cdevents_raw r WHERE \(types)\(whereClause)) s
                 """
             customTypes = types

@@ -13,9 +13,12 @@ import PacerCore
 /// `transform`, counted against the transform) and only that CDEvent is skipped.
 public struct EventRouter: Sendable {
     public let rules: RouteTable
+    /// The cluster of the CDEvents produced from a CloudEvent that names none (docs/metrics.md, "Clusters").
+    public let clusterName: String
 
-    public init(rules: RouteTable) {
+    public init(rules: RouteTable, clusterName: String = "") {
         self.rules = rules
+        self.clusterName = clusterName
     }
 
     /// What one batch produced, ready for `TransformStageStore.commitTransformBatch`.
@@ -152,7 +155,8 @@ public struct EventRouter: Sendable {
                         for cdEvent in try transform.applyAll(to: event, activation: variables, transform: key, receivedAt: record.storedAt) {
                             cdEvents.append(route.clusterWide ? cdEvent : try Self.scoped(cdEvent, to: route.namespace))
                         }
-                        for cdEvent in cdEvents {
+                        let cluster = event.cluster ?? clusterName
+                        for cdEvent in cdEvents.map({ $0.inCluster(cluster) }) {
                             output.produced.append(ProducedCDEvent(row: CDEventRow(cdEvent), originEventId: record.eventId, originTransform: key))
                         }
                     } catch {

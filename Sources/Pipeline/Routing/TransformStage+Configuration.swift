@@ -21,6 +21,8 @@ extension TransformStage {
         public var statusInterval: Duration = .seconds(1)
         /// The `pipeline_cursors` row of this stage.
         public var cursorName = "transform"
+        /// The cluster of the CDEvents produced from CloudEvents that name none (``EventRouter/clusterName``).
+        public var clusterName = "default"
 
         public init() {}
 

@@ -116,7 +116,7 @@ public final class TransformStage: Service, Sendable {
                 setLag(lag)
                 return (total, lag)
             }
-            let output = await EventRouter(rules: rules).process(records, slice: 50)
+            let output = await EventRouter(rules: rules, clusterName: configuration.clusterName).process(records, slice: 50)
             let result = try await bounded {
                 try await store.commitTransformBatch(
                     expected: from, next: last.position, produced: output.produced, errors: output.failures,
@@ -154,7 +154,7 @@ public final class TransformStage: Service, Sendable {
         guard let catchUp = pending.first(where: { current[$0.key] == $0.version }) else { return nil }
         let batchSize = configuration.batchSize
         let records = try await bounded { try await store.cloudEvents(for: catchUp, limit: batchSize) }
-        let output = await EventRouter(rules: rules.only(route: catchUp.key)).process(records, slice: 50)
+        let output = await EventRouter(rules: rules.only(route: catchUp.key), clusterName: configuration.clusterName).process(records, slice: 50)
         let next = records.count < batchSize ? nil : records.last?.position
         let inserted = try await bounded {
             try await store.commitCatchUpBatch(

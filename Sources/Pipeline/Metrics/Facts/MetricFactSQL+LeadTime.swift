@@ -1,6 +1,6 @@
 extension MetricFactSQL {
     /// Lead times (docs/metrics.md, "Lead time for changes"): a change (app, sha; its earliest `change.merged`) is
-    /// carried, per environment, by the first deployment of its app (by time, CDEvent source, id; duplicate reports
+    /// carried, per environment and cluster, by the first deployment of its app (by time, CDEvent source, id; duplicate reports
     /// left out) whose rollout did not fail, made at or after the change, whose deployed commit is a known change of the app merged at or after
     /// it, of the same repository when both repositories are known (the deployed change itself included). A
     /// deployment whose commit is no known change carries nothing.
@@ -28,7 +28,7 @@ extension MetricFactSQL {
                    (array_agg(repository ORDER BY time_created, cd_source, cd_id) FILTER (WHERE repository IS NOT NULL))[1] AS repository
             FROM changes \(appFilter.map { "WHERE app IN (\($0))" } ?? "") GROUP BY app, sha
         ), lk AS (
-            SELECT d.app, d.environment, d.time_created, d.cd_source, d.cd_id, d.team, d.namespace,
+            SELECT d.app, d.environment, d.cluster, d.time_created, d.cd_source, d.cd_id, d.team, d.namespace,
                    least(d.time_created, c.change_time) AS k, c.repository
             FROM deployments d JOIN lc c ON c.app = d.app AND c.sha = d.commit
             WHERE NOT d.rollout_failed AND NOT d.duplicate
@@ -40,33 +40,33 @@ extension MetricFactSQL {
                 ON r.app = lk.app AND (lk.repository IS NULL OR lk.repository = r.repository)
         ), lr AS (
             SELECT x.* FROM (
-                SELECT lv.*, max(lv.k) OVER (PARTITION BY lv.app COLLATE "C", lv.environment COLLATE "C", lv.view COLLATE "C" ORDER BY lv.time_created, lv.cd_source, lv.cd_id
+                SELECT lv.*, max(lv.k) OVER (PARTITION BY lv.app COLLATE "C", lv.environment COLLATE "C", lv.cluster COLLATE "C", lv.view COLLATE "C" ORDER BY lv.time_created, lv.cd_source, lv.cd_id
                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
                 FROM lv
             ) x WHERE x.before IS NULL OR x.k > x.before
         ), lu AS (
-            SELECT app, environment, view, k AS at, 1 AS kind, NULL::text AS sha, time_created, cd_source, cd_id, team, namespace FROM lr
+            SELECT app, environment, cluster, view, k AS at, 1 AS kind, NULL::text AS sha, time_created, cd_source, cd_id, team, namespace FROM lr
             UNION ALL
-            SELECT c.app, e.environment, coalesce('r:' || c.repository, '*'), c.change_time, 0, c.sha, NULL, NULL, NULL, NULL, NULL
-            FROM lc c JOIN (SELECT DISTINCT app, environment FROM deployments \(appFilter.map { "WHERE app IN (\($0))" } ?? "")) e
+            SELECT c.app, e.environment, e.cluster, coalesce('r:' || c.repository, '*'), c.change_time, 0, c.sha, NULL, NULL, NULL, NULL, NULL
+            FROM lc c JOIN (SELECT DISTINCT app, environment, cluster FROM deployments \(appFilter.map { "WHERE app IN (\($0))" } ?? "")) e
                 ON e.app = c.app
         ), lg AS (
             SELECT lu.*, count(*) FILTER (WHERE lu.kind = 1) OVER (
-                PARTITION BY lu.app COLLATE "C", lu.environment COLLATE "C", lu.view COLLATE "C" ORDER BY lu.at DESC, lu.kind DESC) AS grp
+                PARTITION BY lu.app COLLATE "C", lu.environment COLLATE "C", lu.cluster COLLATE "C", lu.view COLLATE "C" ORDER BY lu.at DESC, lu.kind DESC) AS grp
             FROM lu
         ), lf AS (
-            SELECT lg.app, lg.sha, lg.environment, lg.at, lg.kind, first_value(lg.time_created) OVER w AS deploy_time,
+            SELECT lg.app, lg.sha, lg.environment, lg.cluster, lg.at, lg.kind, first_value(lg.time_created) OVER w AS deploy_time,
                    first_value(lg.cd_source) OVER w AS deploy_source, first_value(lg.cd_id) OVER w AS deploy_id,
                    first_value(lg.team) OVER w AS team, first_value(lg.namespace) OVER w AS namespace
             FROM lg WHERE lg.grp > 0
-            WINDOW w AS (PARTITION BY lg.app COLLATE "C", lg.environment COLLATE "C", lg.view COLLATE "C", lg.grp ORDER BY lg.at DESC, lg.kind DESC)
+            WINDOW w AS (PARTITION BY lg.app COLLATE "C", lg.environment COLLATE "C", lg.cluster COLLATE "C", lg.view COLLATE "C", lg.grp ORDER BY lg.at DESC, lg.kind DESC)
         )
-        SELECT app, sha, environment, at, deploy_time, deploy_source, deploy_id, team, namespace,
+        SELECT app, sha, environment, cluster, at, deploy_time, deploy_source, deploy_id, team, namespace,
                (extract(epoch FROM deploy_time - at) / 3600)::float8
         FROM lf WHERE kind = 0
         """
     }
-    static let leadTimesColumns = "(app, sha, environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
+    static let leadTimesColumns = "(app, sha, environment, cluster, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
 
     /// Incremental: the lead times of every app that got a change or a deployment are derived again (a change can
     /// re-carry older changes of its app: a late `change.merged`, an earlier merge of a known sha, a deployment
@@ -83,13 +83,13 @@ extension MetricFactSQL {
             """
             WITH del AS (
                 DELETE FROM lead_times l WHERE l.app IN (\(apps)) AND NOT EXISTS (
-                    SELECT 1 FROM calc_lead n WHERE n.app = l.app AND n.sha = l.sha AND n.environment = l.environment AND \(same))
-                RETURNING deploy_time AS t, app, environment, team, namespace)
+                    SELECT 1 FROM calc_lead n WHERE n.app = l.app AND n.sha = l.sha AND n.environment = l.environment AND n.cluster = l.cluster AND \(same))
+                RETURNING deploy_time AS t, app, environment, team, namespace, cluster)
             \(touch("del"))
             """,
             """
             WITH ins AS (INSERT INTO lead_times \(leadTimesColumns) SELECT * FROM calc_lead ON CONFLICT DO NOTHING
-                         RETURNING deploy_time AS t, app, environment, team, namespace)
+                         RETURNING deploy_time AS t, app, environment, team, namespace, cluster)
             \(touch("ins"))
             """,
         ]

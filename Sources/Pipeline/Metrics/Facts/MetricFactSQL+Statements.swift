@@ -8,29 +8,29 @@ extension MetricFactSQL {
 
     /// Temporary tables of one incremental transaction (dropped at commit).
     static let temporaryTables = [
-        "CREATE TEMP TABLE calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text) ON COMMIT DROP",
-        "CREATE TEMP TABLE calc_new_deploys (app text, environment text, team text, namespace text, commit text, t timestamptz) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text, cluster text) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_new_deploys (app text, environment text, team text, namespace text, cluster text, commit text, t timestamptz) ON COMMIT DROP",
         "CREATE TEMP TABLE calc_new_changes (app text, sha text) ON COMMIT DROP",
-        "CREATE TEMP TABLE calc_new_incidents (subject_id text, kind text, t timestamptz, app text, environment text) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_new_incidents (subject_id text, kind text, t timestamptz, app text, environment text, cluster text) ON COMMIT DROP",
         """
-        CREATE TEMP TABLE calc_deploy_delta (sign int8, t timestamptz, app text, environment text, team text, namespace text,
+        CREATE TEMP TABLE calc_deploy_delta (sign int8, t timestamptz, app text, environment text, team text, namespace text, cluster text,
             rollout_failed bool, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8, duplicate bool) ON COMMIT DROP
         """,
         "CREATE TEMP TABLE calc_fail_parts (app text, environment text) ON COMMIT DROP",
         """
-        CREATE TEMP TABLE calc_lead (app text, sha text, environment text, change_time timestamptz, deploy_time timestamptz,
+        CREATE TEMP TABLE calc_lead (app text, sha text, environment text, cluster text, change_time timestamptz, deploy_time timestamptz,
             deploy_source text COLLATE "C", deploy_id text COLLATE "C", team text, namespace text, hours float8) ON COMMIT DROP
         """,
     ]
 
     private static func touch(_ family: Family, from relation: String, time: String = "t", where condition: String = "true") -> String {
-        "INSERT INTO calc_touch SELECT '\(family.rawValue)', \(time), app, environment, team, namespace FROM \(relation) WHERE \(condition)"
+        "INSERT INTO calc_touch SELECT '\(family.rawValue)', \(time), app, environment, team, namespace, cluster FROM \(relation) WHERE \(condition)"
     }
 
     /// Records deployment rows (`relation`, with the dimensions and ``failureColumns``) in `calc_deploy_delta` with
     /// `sign`: +1 for a row as it is now, -1 for a row as it was.
     private static func deployDelta(sign: Int, from relation: String) -> String {
-        "INSERT INTO calc_deploy_delta SELECT \(sign), time_created, app, environment, team, namespace, \(failureColumns) FROM \(relation)"
+        "INSERT INTO calc_deploy_delta SELECT \(sign), time_created, app, environment, team, namespace, cluster, \(failureColumns) FROM \(relation)"
     }
 
     /// Statements that add the facts of the rows in (`from`, `to`] and record what changed: touch points in
@@ -42,7 +42,7 @@ extension MetricFactSQL {
         return temporaryTables + [
             """
             WITH ins AS (INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))
-                         ON CONFLICT DO NOTHING RETURNING subject_id, kind, time_created, app, environment)
+                         ON CONFLICT DO NOTHING RETURNING subject_id, kind, time_created, app, environment, cluster)
             INSERT INTO calc_new_incidents SELECT * FROM ins
             """,
             """
@@ -53,19 +53,19 @@ extension MetricFactSQL {
             WITH ins AS (INSERT INTO deployments \(deploymentsColumns) \(deploymentsSelect(range))
                          ON CONFLICT DO NOTHING RETURNING *),
             log AS (\(deployDelta(sign: 1, from: "ins")))
-            INSERT INTO calc_new_deploys SELECT app, environment, team, namespace, commit, time_created FROM ins
+            INSERT INTO calc_new_deploys SELECT app, environment, team, namespace, cluster, commit, time_created FROM ins
             """,
             "ANALYZE calc_new_incidents, calc_new_changes, calc_new_deploys",
             // Incidents of the subjects that got events are paired again from all their events.
             """
             WITH del AS (DELETE FROM incidents WHERE subject_id IN (\(subjects))
-                         RETURNING resolved_at AS t, app, environment, team, namespace),
+                         RETURNING resolved_at AS t, app, environment, team, namespace, cluster),
             parts AS (INSERT INTO calc_fail_parts SELECT DISTINCT app, environment FROM del)
             \(touch(.timeToRestore, from: "del", where: "t IS NOT NULL"))
             """,
             """
             WITH ins AS (INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: subjects))
-                         RETURNING resolved_at AS t, app, environment, team, namespace),
+                         RETURNING resolved_at AS t, app, environment, team, namespace, cluster),
             parts AS (INSERT INTO calc_fail_parts SELECT DISTINCT app, environment FROM ins)
             \(touch(.timeToRestore, from: "ins", where: "t IS NOT NULL"))
             """,

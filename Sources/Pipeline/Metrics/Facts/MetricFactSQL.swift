@@ -15,7 +15,10 @@ enum MetricFactSQL {
     static let environment = "coalesce(r.content #>> '{customData,environment}', r.content #>> '{subject,content,environment,id}', '')"
     static let team = "coalesce(r.content #>> '{customData,team}', '')"
     static let namespace = "coalesce(r.content #>> '{customData,namespace}', '')"
-    static var dimensions: String { "\(app), \(environment), \(team), \(namespace)" }
+    /// The cluster (docs/metrics.md, "Clusters"): `customData.cluster`, which Pacer sets on every CDEvent it stores
+    /// (the CloudEvent's `cluster` extension attribute, else the receiving Pacer's `--cluster-name`).
+    static let cluster = "coalesce(r.content #>> '{customData,cluster}', '')"
+    static var dimensions: String { "\(app), \(environment), \(team), \(namespace), \(cluster)" }
 
     /// `r.cd_type` is `dev.cdevents.<name>.<version>` for one of `names` (any version); uses the (cd_type, …)
     /// index: the database collation orders `.` right before `/`.
@@ -53,7 +56,7 @@ enum MetricFactSQL {
         FROM cdevents_raw r WHERE \(range) AND \(incidentTypes)
         """
     }
-    static let incidentEventsColumns = "(cd_source, cd_id, subject_id, kind, time_created, app, environment, team, namespace, link_artifact, link_commit, link_version, link_deployment)"
+    static let incidentEventsColumns = "(cd_source, cd_id, subject_id, kind, time_created, app, environment, team, namespace, cluster, link_artifact, link_commit, link_version, link_deployment)"
 
     /// A change's repository (docs/metrics.md, "Lead time for changes"): `customData.repository`, else
     /// `subject.content.repository.source` (CDEvents' repository reference); unknown when neither is set.
@@ -67,7 +70,7 @@ enum MetricFactSQL {
         FROM cdevents_raw r WHERE \(range) AND \(changeTypes)
         """
     }
-    static let changesColumns = "(cd_source, cd_id, sha, time_created, app, environment, team, namespace, repository)"
+    static let changesColumns = "(cd_source, cd_id, sha, time_created, app, environment, team, namespace, cluster, repository)"
 
     /// A deployment CDEvent's facts. `version_key` is what a rollback returns to: the commit, else
     /// `customData.version`, else the artifact id. `rollout_failed`: `customData.outcome` is `failed` (the default
@@ -78,7 +81,7 @@ enum MetricFactSQL {
         SELECT coalesce(r.content #>> '{subject,content,artifactId}', r.cd_subject_id) AS deploy_id, r.cd_timestamp AS time_created,
                coalesce(r.content #>> '{customData,name}', r.cd_subject_id) AS deploy_name, r.cd_source, r.cd_id,
                split_part(r.cd_type, '.', 4) AS deploy_type, \(app) AS app, \(environment) AS environment, \(team) AS team,
-               \(namespace) AS namespace, nullif(r.content #>> '{customData,commit}', '') AS commit,
+               \(namespace) AS namespace, \(cluster) AS cluster, nullif(r.content #>> '{customData,commit}', '') AS commit,
                nullif(r.content #>> '{customData,version}', '') AS version,
                coalesce(nullif(r.content #>> '{customData,commit}', ''), nullif(r.content #>> '{customData,version}', ''),
                         nullif(r.content #>> '{subject,content,artifactId}', '')) AS version_key,
@@ -88,28 +91,29 @@ enum MetricFactSQL {
         """
     }
     /// The columns `deploymentsSelect` fills, in its order.
-    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, revision)"
+    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, cluster, commit, version, version_key, rollout_failed, revision)"
 
-    /// Pairs incident events into incidents per subject: an `open` event starts an incident unless one is open,
+    /// Pairs incident events into incidents per subject and cluster (the default transforms' subject ids,
+    /// `<namespace>/<name>`, repeat across clusters): an `open` event starts an incident unless one is open,
     /// the first `resolved` after it closes it; a resolution with nothing open is ignored.
     static func incidentsSelect(subjectFilter: String?) -> String {
         """
         WITH e AS (
             SELECT *, coalesce(count(*) FILTER (WHERE kind = 'resolved') OVER (
-                PARTITION BY subject_id ORDER BY time_created, kind, cd_source, cd_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
+                PARTITION BY subject_id, cluster ORDER BY time_created, kind, cd_source, cd_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS seg
             FROM incident_events \(subjectFilter.map { "WHERE subject_id IN (\($0))" } ?? "")
         ), op AS (
-            SELECT DISTINCT ON (subject_id, seg) * FROM e WHERE kind = 'open' ORDER BY subject_id, seg, time_created, kind, cd_source, cd_id
+            SELECT DISTINCT ON (subject_id, cluster, seg) * FROM e WHERE kind = 'open' ORDER BY subject_id, cluster, seg, time_created, kind, cd_source, cd_id
         ), rs AS (
-            SELECT subject_id, seg, time_created FROM e WHERE kind = 'resolved'
+            SELECT subject_id, cluster, seg, time_created FROM e WHERE kind = 'resolved'
         )
-        SELECT op.subject_id, op.time_created, rs.time_created, op.cd_source, op.cd_id, op.app, op.environment, op.team, op.namespace,
+        SELECT op.subject_id, op.time_created, rs.time_created, op.cd_source, op.cd_id, op.app, op.environment, op.team, op.namespace, op.cluster,
                CASE WHEN rs.time_created IS NULL THEN NULL ELSE (extract(epoch FROM rs.time_created - op.time_created) / 3600)::float8 END,
                op.link_artifact, op.link_commit, op.link_version, op.link_deployment
-        FROM op LEFT JOIN rs USING (subject_id, seg)
+        FROM op LEFT JOIN rs USING (subject_id, cluster, seg)
         """
     }
-    static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, hours, link_artifact, link_commit, link_version, link_deployment)"
+    static let incidentsColumns = "(subject_id, opened_at, resolved_at, open_source, open_id, app, environment, team, namespace, cluster, hours, link_artifact, link_commit, link_version, link_deployment)"
 
 }
 

@@ -69,7 +69,7 @@ extension MetricSampleSQL {
                 FROM deployments d
                 LEFT JOIN LATERAL (
                     SELECT g.time_created FROM deployments g
-                    WHERE g.app = d.app AND g.environment = d.environment AND g.time_created >= d.time_created
+                    WHERE g.app = d.app AND g.environment = d.environment AND g.cluster = d.cluster AND g.time_created >= d.time_created
                       AND (g.time_created, g.cd_source, g.cd_id) > (d.time_created, d.cd_source, d.cd_id)
                       -- unqualified fact columns resolve to g here, to d outside
                       AND NOT g.duplicate AND NOT \(plan.deploymentFailed)
@@ -81,14 +81,14 @@ extension MetricSampleSQL {
         let next = """
             LEFT JOIN LATERAL (
                 SELECT g.* FROM deployments g
-                WHERE p.recovered = p.next_good AND g.app = p.app AND g.environment = p.environment AND g.time_created = p.next_good
+                WHERE p.recovered = p.next_good AND g.app = p.app AND g.environment = p.environment AND g.cluster = p.cluster AND g.time_created = p.next_good
                   AND (g.time_created, g.cd_source, g.cd_id) > (p.time_created, p.cd_source, p.cd_id) AND NOT g.duplicate AND NOT \(plan.deploymentFailed)
                 ORDER BY g.cd_source, g.cd_id LIMIT 1
             ) ng ON true
             """
         let item = """
             json_build_object('kind', 'recovery', 'time', \(Self.ts("p.t")), 'app', p.app, 'environment', p.environment, 'team', p.team,
-                'namespace', p.namespace, 'hours', (extract(epoch FROM p.recovered - p.t) / 3600)::float8, 'deployment', \(deploymentItem("p")),
+                'namespace', p.namespace, 'cluster', p.cluster, 'hours', (extract(epoch FROM p.recovered - p.t) / 3600)::float8, 'deployment', \(deploymentItem("p")),
                 'remediation', json_build_object(
                     'kind', CASE WHEN p.recovered = p.next_good THEN 'deployment' ELSE 'incidentResolved' END,
                     'time', \(Self.ts("p.recovered")), 'deployment', \(Self.deploymentRef("ng"))))
@@ -101,7 +101,7 @@ extension MetricSampleSQL {
         """
         json_build_object('kind', 'deployment', 'time', \(Self.ts("\(p).time_created")), 'id', \(p).cd_id, 'source', \(p).cd_source,
             'name', \(p).deploy_name, 'type', \(p).deploy_type, 'app', \(p).app, 'environment', \(p).environment, 'team', \(p).team,
-            'namespace', \(p).namespace, 'artifact', \(p).deploy_id, 'commit', \(p).commit, 'version', \(p).version,
+            'namespace', \(p).namespace, 'cluster', \(p).cluster, 'artifact', \(p).deploy_id, 'commit', \(p).commit, 'version', \(p).version,
             'rollback', \(p).is_rollback, 'failed', \(p).failed,
             'why', (SELECT coalesce(json_agg(w.j ORDER BY w.o), '[]'::json) FROM (VALUES
                 (1, CASE WHEN \(p).rollout_failed THEN json_build_object('reason', 'rolloutFailed') END),
@@ -122,12 +122,12 @@ extension MetricSampleSQL {
     var historyCTEs: String {
         """
         , hist AS MATERIALIZED (
-            SELECT h.*, row_number() OVER (PARTITION BY h.app, h.environment ORDER BY h.time_created, h.cd_source, h.cd_id) AS rn
-            FROM deployments h WHERE (h.app, h.environment) IN (SELECT app, environment FROM page WHERE rolled_back)
+            SELECT h.*, row_number() OVER (PARTITION BY h.app, h.environment, h.cluster ORDER BY h.time_created, h.cd_source, h.cd_id) AS rn
+            FROM deployments h WHERE (h.app, h.environment, h.cluster) IN (SELECT app, environment, cluster FROM page WHERE rolled_back)
         ), rbs AS MATERIALIZED (
             SELECT v.*, CASE WHEN v.prev_same < v.rn - 1 THEN v.prev_same ELSE v.rn - 2 END AS restored FROM (
                 SELECT hist.*, CASE WHEN version_key IS NOT NULL THEN
-                    lag(rn) OVER (PARTITION BY app, environment, version_key ORDER BY rn) END AS prev_same
+                    lag(rn) OVER (PARTITION BY app, environment, cluster, version_key ORDER BY rn) END AS prev_same
                 FROM hist) v
             WHERE v.is_rollback
         )
@@ -139,7 +139,7 @@ extension MetricSampleSQL {
         """
         LEFT JOIN LATERAL (
             SELECT r.* FROM rbs r JOIN hist me ON me.cd_source = p.cd_source AND me.cd_id = p.cd_id
-            WHERE p.rolled_back AND r.app = p.app AND r.environment = p.environment AND r.restored < me.rn AND me.rn < r.rn
+            WHERE p.rolled_back AND r.app = p.app AND r.environment = p.environment AND r.cluster = p.cluster AND r.restored < me.rn AND me.rn < r.rn
             ORDER BY r.rn LIMIT 1
         ) rbk ON true
         LEFT JOIN LATERAL (
@@ -153,11 +153,12 @@ extension MetricSampleSQL {
         ) ni ON true
         LEFT JOIN LATERAL (
             SELECT i.* FROM incidents i
-            WHERE p.open_gap <= \(window) AND i.app = p.app AND i.environment = p.environment AND i.opened_at >= p.time_created
+            WHERE p.open_gap <= \(window) AND i.app = p.app AND i.environment = p.environment AND i.cluster = p.cluster AND i.opened_at >= p.time_created
               AND i.opened_at <= p.time_created + (p.open_gap + 1) * interval '1 second'
               AND NOT EXISTS (
-                SELECT 1 FROM deployments f WHERE f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
-                  AND f.time_created >= p.time_created AND (f.time_created, f.cd_source, f.cd_id) > (p.time_created, p.cd_source, p.cd_id))
+                SELECT 1 FROM deployments f WHERE f.app = i.app AND f.environment = i.environment AND f.cluster = i.cluster
+                  AND f.time_created <= i.opened_at AND f.time_created >= p.time_created
+                  AND (f.time_created, f.cd_source, f.cd_id) > (p.time_created, p.cd_source, p.cd_id))
               AND (num_nonnulls(i.link_artifact, i.link_commit, i.link_version, i.link_deployment) = 0 OR NOT EXISTS (
                 SELECT 1 FROM deployments f WHERE f.app = i.app AND f.environment = i.environment AND f.time_created <= i.opened_at
                   AND \(Self.names("i", "f"))))
@@ -172,12 +173,12 @@ extension MetricSampleSQL {
         """
         LEFT JOIN LATERAL (
             SELECT f.* FROM deployments f
-            WHERE f.app = p.app AND f.environment = p.environment AND \(plan.deploymentFailed) AND f.time_created <= p.time_created
+            WHERE f.app = p.app AND f.environment = p.environment AND f.cluster = p.cluster AND \(plan.deploymentFailed) AND f.time_created <= p.time_created
               AND (f.time_created, f.cd_source, f.cd_id) < (p.time_created, p.cd_source, p.cd_id)
               AND coalesce(CASE WHEN f.incident_failed THEN f.incident_resolved_at
                                 WHEN f.open_gap <= \(window) THEN f.open_resolved_at
                                 ELSE (SELECT min(g.time_created) FROM deployments g
-                                      WHERE g.app = f.app AND g.environment = f.environment AND g.time_created >= f.time_created
+                                      WHERE g.app = f.app AND g.environment = f.environment AND g.cluster = f.cluster AND g.time_created >= f.time_created
                                         AND (g.time_created, g.cd_source, g.cd_id) > (f.time_created, f.cd_source, f.cd_id)
                                         AND NOT \(plan.deploymentFailed)) END,
                            'infinity'::timestamptz) >= p.time_created

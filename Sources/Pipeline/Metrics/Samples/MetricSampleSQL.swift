@@ -10,14 +10,14 @@ import PacerRules
 /// deployment remediated) is derived here from the stored facts (``MetricSampleSQL+Deployments.swift``).
 ///
 /// Every shape is a relation `s` with the sample's time `t` (the time the calculator buckets it by), a key `k`
-/// unique within the metric (`t`, `k` order the listing and are the paging cursor), the four dimensions, and the
+/// unique within the metric (`t`, `k` order the listing and are the paging cursor), the five dimensions, and the
 /// columns its item needs.
 struct MetricSampleSQL {
     let plan: MetricPlan
 
     /// The relation of samples, and how a listed row `p` becomes its item.
     struct Shape {
-        /// `(SELECT … t, k, app, environment, team, namespace, …) s`.
+        /// `(SELECT … t, k, app, environment, team, namespace, cluster, …) s`.
         var rows: SQLFragment
         /// Common table expressions after `page` (each starting with `, name AS (`), over `page`.
         var ctes: String = ""
@@ -108,12 +108,12 @@ struct MetricSampleSQL {
     func leadTimeShape() -> Shape {
         Shape(
             rows: """
-                (SELECT l.*, l.deploy_time AS t, \(Self.key(["l.app", "l.sha", "l.environment"])) AS k FROM lead_times l) s
+                (SELECT l.*, l.deploy_time AS t, \(Self.key(["l.app", "l.sha", "l.environment", "l.cluster"])) AS k FROM lead_times l) s
                 """,
             joins: "LEFT JOIN deployments d ON d.cd_source = p.deploy_source AND d.cd_id = p.deploy_id",
             item: """
                 json_build_object('kind', 'change', 'time', \(Self.ts("p.t")), 'sha', p.sha, 'app', p.app, 'environment', p.environment,
-                    'team', p.team, 'namespace', p.namespace, 'changeTime', \(Self.ts("p.change_time")), 'deployTime', \(Self.ts("p.deploy_time")),
+                    'team', p.team, 'namespace', p.namespace, 'cluster', p.cluster, 'changeTime', \(Self.ts("p.change_time")), 'deployTime', \(Self.ts("p.deploy_time")),
                     'hours', p.hours, 'deployment', json_build_object('id', p.deploy_id, 'source', p.deploy_source, 'time', \(Self.ts("p.deploy_time")),
                         'name', d.deploy_name, 'artifact', d.deploy_id, 'commit', d.commit, 'version', d.version, 'type', d.deploy_type))
                 """)
@@ -127,7 +127,7 @@ struct MetricSampleSQL {
                 """,
             item: """
                 json_build_object('kind', 'incident', 'time', \(Self.ts("p.t")), 'subject', p.subject_id, 'id', p.open_id, 'source', p.open_source,
-                    'app', p.app, 'environment', p.environment, 'team', p.team, 'namespace', p.namespace,
+                    'app', p.app, 'environment', p.environment, 'team', p.team, 'namespace', p.namespace, 'cluster', p.cluster,
                     'openedAt', \(Self.ts("p.opened_at")), 'resolvedAt', \(Self.ts("p.resolved_at")), 'hours', p.hours,
                     'names', json_build_object('artifact', p.link_artifact, 'commit', p.link_commit, 'version', p.link_version,
                         'deployment', p.link_deployment))
@@ -157,12 +157,12 @@ struct MetricSampleSQL {
                 (SELECT * FROM (
                     SELECT r.cd_timestamp AS t, \(Self.key(["r.cd_source", "r.cd_id"])) AS k, r.cd_source, r.cd_id, r.cd_type,
                            \(MetricFactSQL.app) AS app, \(MetricFactSQL.environment) AS environment, \(MetricFactSQL.team) AS team,
-                           \(MetricFactSQL.namespace) AS namespace, \(fieldNumber) AS x, \(fieldText) AS xt
+                           \(MetricFactSQL.namespace) AS namespace, \(MetricFactSQL.cluster) AS cluster, \(fieldNumber) AS x, \(fieldText) AS xt
                     FROM cdevents_raw r WHERE \(types)\(whereClause)) e WHERE \(counted)) s
                 """,
             item: """
                 json_build_object('kind', 'event', 'time', \(Self.ts("p.t")), 'id', p.cd_id, 'source', p.cd_source, 'type', p.cd_type,
-                    'app', p.app, 'environment', p.environment, 'team', p.team, 'namespace', p.namespace,
+                    'app', p.app, 'environment', p.environment, 'team', p.team, 'namespace', p.namespace, 'cluster', p.cluster,
                     'value', CASE WHEN p.x IS NOT NULL THEN to_json(p.x::float8) ELSE to_json(p.xt) END)
                 """)
     }

@@ -517,3 +517,140 @@ def run_watch_namespaces(cc, base: str, tls_dir: str, objects: list[dict]) -> No
     cc.check(f"rbac proof (watchNamespaces): each of the {len(variants)} verbs of the -watch Roles and the ClusterRole is needed "
              "(removed, Pacer logs the refusal in every watched namespace)", not missing and len(variants) > 0, "; ".join(missing))
     print(f"rbac proof (watchNamespaces): {len(variants) + 1} runs in {time.monotonic() - t0:.0f} s")
+
+
+# ------------------------------------------------------------------------------------------------ agent mode
+def run_agent(objects: list[dict], cc) -> None:
+    """The chart rendered as an agent (agent.forwardTo): its RBAC alone lets `pacer run --forward-to` watch every
+    workload kind and hold the pacer-agent-leader Lease, its events reach a central `pacer serve` with the mounted
+    token, named after clusterName; and each verb of its Roles/ClusterRoles is needed (removed alone, refused)."""
+    base, error = cc.development_postgres()
+    if not cc.check("agent rbac proof: development PostgreSQL", base.startswith("postgres://"), error):
+        return
+    rbac = [o for o in objects if o["kind"] in RBAC_KINDS and "helm.sh/hook" not in o["metadata"].get("annotations", {})]
+    deployment = cc.find(objects, "Deployment", cc.RELEASE)[0]
+    tls_dir = tempfile.mkdtemp(prefix="kube-sim-tls-")
+    try:
+        ok, detail = agent_attempt(cc, base, tls_dir, deployment, rbac, expect=None)
+        cc.check("agent rbac proof: `pacer run --forward-to` with the agent chart's ServiceAccount token and RBAC: Lease "
+                 "pacer-agent-leader held, a Deployment, StatefulSet and DaemonSet forwarded to a central `pacer serve` "
+                 "(source /k8s/<clusterName>/…, the token from the mounted Secret), nothing forbidden", ok, detail)
+        variants = [(i, o, n, res, verb) for i, o in enumerate(rbac) if o["kind"] in ("ClusterRole", "Role")
+                    for n, rule in enumerate(o["rules"]) for res in rule.get("resources", []) for verb in rule["verbs"]]
+        missing = []
+
+        def one(variant, db: str) -> None:
+            index, obj, rule_index, resource, verb = variant
+            reduced = copy.deepcopy(rbac)
+            reduced[index] = without(obj, rule_index, resource, verb)
+            ok, detail = agent_attempt(cc, base, tls_dir, deployment, reduced, expect=f'cannot {verb} resource "{resource}"', db=db)
+            print(f"agent rbac proof: without {verb} {resource}: {'refused as expected' if ok else 'NOT refused'}", flush=True)
+            if not ok:
+                missing.append(f"{obj['kind']}/{obj['metadata']['name']} rule {rule_index} {verb} {resource}: {detail}")
+        in_parallel(variants, one)
+        cc.check(f"agent rbac proof: each of the {len(variants)} verbs of the agent chart's Roles/ClusterRoles is needed",
+                 not missing and len(variants) > 0, "; ".join(missing))
+    finally:
+        for db in [DB, *(f"{DB}_{k}" for k in range(JOBS))]:
+            subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], capture_output=True, timeout=60)
+        shutil.rmtree(tls_dir, ignore_errors=True)
+
+
+def agent_attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], expect: str | None, db: str = DB) -> tuple[bool, str]:
+    """One kube-sim (RBAC on), one central `pacer serve` on a fresh database, one agent as charted. With `expect`: True
+    once the agent's log contains it. Without: True once the workloads' events reached the central Pacer and the
+    Lease is held, with nothing forbidden."""
+    with tempfile.TemporaryDirectory() as tmp:
+        admin = os.path.join(tmp, "admin.kubeconfig")
+        sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
+        sim = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "kube-sim"), "--port", "0", "--kubeconfig-out", admin,
+                                "--authorization-mode", "RBAC", "--no-anonymous-auth", "--tls-dir", tls_dir, "--rollout-delay", "50",
+                                "--log-level", "warning"], stdout=subprocess.PIPE, stderr=sim_log, text=True)
+        central = agent = None
+        try:
+            server = sim.stdout.readline().strip().rsplit(" ", 1)[-1]
+            if not server.startswith("https://"):
+                return False, f"kube-sim did not start: {server}"
+            deadline = time.monotonic() + 30
+            while not os.path.exists(admin) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
+            setup = [("apply", "-f", str(cc.ROOT / "hack" / "workload-crds")), ("create", "namespace", cc.NS),
+                     ("create", "deployment", "web", "--image=nginx:1.25", "-n", "default")]
+            for args in setup:
+                r = cc.kubectl(admin, *args)
+                if r.returncode != 0:
+                    return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
+            for args, stdin in ((("apply", "-n", "default", "-f", "-"), yaml.safe_dump_all(WORKLOADS)), (("apply", "-f", "-"), yaml.safe_dump_all(rbac))):
+                r = cc.kubectl(admin, *args, stdin=stdin)
+                if r.returncode != 0:
+                    return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
+            r = cc.kubectl(admin, "create", "token", cc.RELEASE, "-n", cc.NS, "--duration=1h")
+            token = r.stdout.strip()
+            if r.returncode != 0 or not token:
+                return False, f"kubectl create token: {r.stderr.strip()}"
+            kubeconfig = os.path.join(tmp, "agent.kubeconfig")
+            Path(kubeconfig).write_text(yaml.safe_dump({
+                "apiVersion": "v1", "kind": "Config", "current-context": "agent",
+                "clusters": [{"name": "sim", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
+                "users": [{"name": "agent", "user": {"token": token}}],
+                "contexts": [{"name": "agent", "context": {"cluster": "sim", "user": "agent", "namespace": cc.NS}}]}))
+            for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
+                r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
+                if r.returncode != 0:
+                    return False, r.stderr
+            url = base.replace("/pacer?", f"/{db}?")
+            token_file = os.path.join(tmp, "forward-token")
+            Path(token_file).write_text("hub-secret\n")
+            central_port = cc.free_port()
+            central_log = open(os.path.join(tmp, "central.log"), "w")
+            central = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "pacer"), "serve", "--database-url", url, "--http-host", "127.0.0.1",
+                                        "--http-port", str(central_port), "--ingest-token-file", token_file],
+                                       stdout=central_log, stderr=subprocess.STDOUT)
+            central_log.close()
+            c = deployment["spec"]["template"]["spec"]["containers"][0]
+            forward = [a for a in c["args"] if a.startswith("--forward-to=")]
+            if not forward or "--forward-token-file=/etc/pacer/forward/token" not in c["args"]:
+                return False, f"the agent Deployment has no --forward-to / --forward-token-file: {c['args']}"
+            args = [f"--forward-to=http://127.0.0.1:{central_port}/events" if a in forward else a.replace("/etc/pacer/forward/token", token_file)
+                    for a in c["args"]] + ["--kubeconfig", kubeconfig]
+            env = dict(os.environ)
+            env.pop("KUBECONFIG", None)
+            env.update({e["name"]: e["value"] for e in c["env"] if "value" in e})
+            env.update({"PACER_HTTP_PORT": str(cc.free_port()), "PACER_HTTP_HOST": "127.0.0.1", "PACER_LOG_FORMAT": "text"})
+            log_path = os.path.join(tmp, "agent.log")
+            with open(log_path, "w") as log:
+                agent = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "pacer"), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+            if expect is not None:
+                return wait_for_log(agent, log_path, expect)
+            cluster = env.get("PACER_CLUSTER_NAME", "default")
+
+            def forwarded(subject: str) -> bool:
+                r = subprocess.run(["psql", url, "-qAtc", f"SELECT count(*) FROM cloudevents_raw WHERE ce_subject = '{subject}' "
+                                    f"AND ce_source LIKE '/k8s/{cluster}/%'"], capture_output=True, text=True, timeout=30)
+                return r.returncode == 0 and int(r.stdout.strip() or 0) > 0
+
+            def lease() -> bool:
+                r = cc.kubectl(admin, "get", "lease", "pacer-agent-leader", "-n", cc.NS, "-o", "json")
+                return r.returncode == 0 and bool(json.loads(r.stdout).get("spec", {}).get("holderIdentity"))
+            steps = [("Lease pacer-agent-leader held", lease)] + [
+                (f"{subject} forwarded with source /k8s/{cluster}/…", lambda s=subject: forwarded(s)) for subject in ("default/web", "default/db", "default/agent")]
+            deadline = time.monotonic() + 90
+            for name, condition in steps:
+                while not condition():
+                    if time.monotonic() > deadline or agent.poll() is not None:
+                        return False, f"{name}: not within the time limit (exit={agent.poll()}); log tail: {Path(log_path).read_text()[-800:]}"
+                    time.sleep(0.3)
+            text = Path(log_path).read_text(errors="replace")
+            forbidden = [line for line in text.splitlines() if "forbidden" in line.lower()]
+            return not forbidden, "\n".join(forbidden[:5])
+        finally:
+            for proc in (agent, central):
+                if proc is not None:
+                    stop(proc)
+            sim.terminate()
+            try:
+                sim.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                sim.kill()
+            sim_log.close()

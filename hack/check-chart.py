@@ -404,6 +404,38 @@ def check_variants(h, chart) -> list[tuple[str, list[dict]]]:
     check("ingest auth off: no token flag, no ingest Secret, NOTES warn",
           not any("ingest-token" in a for a in args) and secret_value(objs, f"{RELEASE}-ingest", "token") is None
           and "Ingest authentication is OFF" in notes)
+
+    objs, notes = render(h, chart, {"agent": {"forwardTo": "https://pacer.hub.example/events", "tokenSecret": {"name": "hub-token"}},
+                                    "clusterName": "eu-1", "readAuthorization": {"mode": "kubernetes"},
+                                    "webhooks": {"existingSecret": "my-webhooks"}, "prometheusRule": {"enabled": True},
+                                    "grafanaDashboard": {"enabled": True}})
+    rendered.append(("agent", objs))
+    pod = find(objs, "Deployment")[0]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    args, env = container["args"], {e["name"]: e.get("value") for e in container["env"]}
+    check("agent: --forward-to and --forward-token-file from agent.*, the Secret's key mounted as a file",
+          "--forward-to=https://pacer.hub.example/events" in args and "--forward-token-file=/etc/pacer/forward/token" in args
+          and {"name": "forward-token", "secret": {"secretName": "hub-token", "items": [{"key": "token", "path": "token"}]}} in pod["volumes"]
+          and {"name": "forward-token", "mountPath": "/etc/pacer/forward", "readOnly": True} in container["volumeMounts"], str(args))
+    check("agent: no database (no PACER_DATABASE_URL, no PostgreSQL StatefulSet, no database or ingest Secret)",
+          "PACER_DATABASE_URL" not in env and not find(objs, "StatefulSet") and not find(objs, "Secret"), str(sorted(env)))
+    check("agent: no ingest token, webhooks, read authorization or namespace isolation flags (the agent serves no data)",
+          not any(a.startswith(("--ingest-token-file", "--webhook-secrets-dir", "--read-authorization", "--namespace-isolation")) for a in args),
+          str(args))
+    check("agent: cluster name eu-1", env.get("PACER_CLUSTER_NAME") == "eu-1", str(env))
+    check("agent: no default pipeline, PrometheusRule, dashboard or helm test",
+          not [o for o in objs if o["apiVersion"].startswith("pacer.dev/")] and not find(objs, "PrometheusRule")
+          and not find(objs, "ConfigMap") and not find(objs, "Pod"))
+    agent_rules = rules_of(find(objs, "ClusterRole")[0])
+    check("agent: RBAC is the workload source's (no pacer.dev, no reviews) and the pacer-agent-leader Lease",
+          not any(g in ("pacer.dev", "authentication.k8s.io", "authorization.k8s.io") for g, _, _ in agent_rules)
+          and ("apps", "deployments", "watch") in agent_rules and ("", "namespaces", "list") in agent_rules
+          and any(r.get("resourceNames") == ["pacer-agent-leader"] for role in find(objs, "Role") for r in role["rules"]),
+          str(sorted(agent_rules)))
+    check("agent: NOTES say so", "installed as an AGENT" in notes and "https://pacer.hub.example/events" in notes)
+    objs, _ = render(h, chart, {"clusterName": ""})
+    env = {e["name"] for e in find(objs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    check("clusterName empty: no PACER_CLUSTER_NAME (pacer's own default)", "PACER_CLUSTER_NAME" not in env, str(env))
     return rendered
 
 
@@ -813,7 +845,11 @@ def main() -> int:
         if "--no-rbac-proof" not in sys.argv:
             watch_objects, _ = render(h, chart, {"watchNamespaces": ["team-a", "team-b"]})
             monitored_objects, _ = render(h, chart, {"serviceMonitor": {"enabled": True}})
-            load_module("chart_rbac_proof", "chart_rbac_proof.py").run(objects, sys.modules[__name__], watch_objects, monitored_objects)
+            proof = load_module("chart_rbac_proof", "chart_rbac_proof.py")
+            proof.run(objects, sys.modules[__name__], watch_objects, monitored_objects)
+            agent_objects, _ = render(h, chart, {"agent": {"forwardTo": "https://pacer.hub.example/events", "tokenSecret": {"name": "hub-token"}},
+                                                 "clusterName": "eu-1"})
+            proof.run_agent(agent_objects, sys.modules[__name__])
     return report_and_exit()
 
 

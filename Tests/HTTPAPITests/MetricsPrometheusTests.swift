@@ -132,6 +132,23 @@ struct MetricsPrometheusTests {
         ])
     }
 
+    @Test func aDefinitionGroupedByClusterHasAClusterLabel() throws {
+        let computed = Date(timeIntervalSince1970: 0)
+        let text = DORAExposition.render([
+            MetricDefinitionHeadlines(
+                namespace: "default", name: "deploys-by-cluster", metric: "deploymentFrequency", unit: "days/week", window: "30d",
+                headlines: [
+                    .init(labels: [:], value: 3, level: "Elite", samples: 9, computedAt: computed),
+                    .init(labels: ["cluster": "eu-1"], value: 2, level: "High", samples: 5, computedAt: computed),
+                ])
+        ])
+        let exposition = try ExpositionText(text)
+        #expect(exposition.samples == [
+            .init(name: "pacer_dora_deployment_frequency", labels: ["metric_definition": "default/deploys-by-cluster", "app": "", "environment": "", "level": "Elite"], value: 3),
+            .init(name: "pacer_dora_deployment_frequency", labels: ["metric_definition": "default/deploys-by-cluster", "app": "", "environment": "", "level": "High", "cluster": "eu-1"], value: 2),
+        ])
+    }
+
     @Test func observabilityNamesAreValidPrometheusNames() {
         #expect(Observability.sanitize("hb.requests") == "hb_requests")
         #expect(Observability.sanitize("http.server.request.duration") == "http_server_request_duration")

@@ -83,3 +83,13 @@ app.kubernetes.io/component: postgresql
 {{- append .Values.watchNamespaces .Release.Namespace | uniq | toJson }}
 {{- else }}[]{{- end }}
 {{- end }}
+
+{{/* Agent mode (agent.forwardTo set): only the workload source, forwarding to a central Pacer; "true" or "". */}}
+{{- define "pacer.agent" -}}
+{{- if .Values.agent.forwardTo }}true{{ end }}
+{{- end }}
+
+{{/* The leader-election Lease: pacer-agent-leader for an agent (pacer run --forward-to), else pacer-leader. */}}
+{{- define "pacer.leaseName" -}}
+{{- if include "pacer.agent" . }}pacer-agent-leader{{ else }}pacer-leader{{ end }}
+{{- end }}

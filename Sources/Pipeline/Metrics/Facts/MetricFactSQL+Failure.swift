@@ -17,17 +17,16 @@ extension MetricFactSQL {
     ///
     /// Deployments are ordered per app and environment by (time, CDEvent source, id); an opening at the same instant
     /// as a deployment comes after it. `deployments` is a relation aliased `d` with the columns of the
-    /// `deployments` table (`carry` are copied through), `incidents` one aliased `i` over `incidents`; both must hold
-    /// whole app-and-environment histories. Rows: `(``passColumns``, carry…, is_rollback, rolled_back,
+    /// `deployments` table, `incidents` one aliased `i` over `incidents`; both must hold whole app-and-environment
+    /// histories. The incremental path runs it; a rebuild runs ``DeploymentHistoryPass`` (the same rules in memory).
+    /// Rows: `(``passColumns``, is_rollback, rolled_back,
     /// incident_failed, open_gap, incident_resolved_at, open_resolved_at, duplicate)`.
-    static func failurePass(deployments: String, incidents: String, carry: [String] = []) -> String {
-        let carried = carry.map { ", d.\($0)" }.joined()
-        let out = carry.map { ", v.\($0)" }.joined()
+    static func failurePass(deployments: String, incidents: String) -> String {
         let linked = "(i.link_artifact IS NOT NULL OR i.link_commit IS NOT NULL OR i.link_version IS NOT NULL OR i.link_deployment IS NOT NULL)"
         return """
             WITH fa0 AS (
                 SELECT d.cd_source, d.cd_id, d.time_created, d.app, d.environment, d.cluster, d.deploy_type, d.deploy_id, d.commit,
-                       d.version, d.version_key\(carried),
+                       d.version, d.version_key,
                        coalesce(lag(d.version_key) OVER fw = d.version_key AND lag(d.rollout_failed) OVER fw = d.rollout_failed
                                 AND d.time_created - lag(d.time_created) OVER fw <= \(duplicateWindow)
                                 AND NOT coalesce(lag(d.cd_source) OVER fw = d.cd_source AND lag(d.revision) OVER fw <> d.revision, false),
@@ -80,7 +79,7 @@ extension MetricFactSQL {
                 FROM fo WHERE k = 1 AND ord > 0 ORDER BY app, environment, cluster, ord, t, src, id
             )
             SELECT v.cd_source, v.cd_id, v.time_created, v.app, v.environment, v.cluster, v.deploy_type, v.deploy_id, v.commit, v.version,
-                   v.version_key\(out),
+                   v.version_key,
                    (coalesce(v.prev_same < v.rn - 1, false) OR v.deploy_type = 'rolledback') AS is_rollback,
                    (r.cd_id IS NOT NULL) AS rolled_back,
                    (x.cd_id IS NOT NULL) AS incident_failed,
@@ -93,7 +92,7 @@ extension MetricFactSQL {
             LEFT JOIN fg g ON g.app = v.app AND g.environment = v.environment AND g.cluster = v.cluster AND g.ord = v.rn
             UNION ALL
             SELECT a.cd_source, a.cd_id, a.time_created, a.app, a.environment, a.cluster, a.deploy_type, a.deploy_id, a.commit, a.version,
-                   a.version_key\(carry.map { ", a.\($0)" }.joined()), false, false, false, NULL::float8, NULL::timestamptz, NULL::timestamptz, true
+                   a.version_key, false, false, false, NULL::float8, NULL::timestamptz, NULL::timestamptz, true
             FROM fa a WHERE a.duplicate
             """
     }
@@ -106,14 +105,14 @@ extension MetricFactSQL {
     static let duplicateWindow = "interval '10 minutes'"
 
     /// How an incident names a deployment (docs/metrics.md, "Change failure rate"): (deployment column, incident
-    /// column). Each is its own equi-join in ``failurePass(deployments:incidents:carry:)``: one join with the four
+    /// column). Each is its own equi-join in ``failurePass(deployments:incidents:)``: one join with the four
     /// alternatives OR-ed together (and a correlated lookup of duplicates) cannot be hashed, and made the pass
     /// quadratic in each app's history (141 s instead of 37 s for 400,000 deployments and 100,000 linked incidents).
     static let explicitLinks: [(deployment: String, incident: String)] = [
         ("deploy_id", "link_artifact"), ("commit", "link_commit"), ("version", "link_version"), ("cd_id", "link_deployment"),
     ]
 
-    /// The deployment columns every ``failurePass(deployments:incidents:carry:)`` row starts with.
+    /// The deployment columns every ``failurePass(deployments:incidents:)`` row starts with.
     static let passColumns = "cd_source, cd_id, time_created, app, environment, cluster, deploy_type, deploy_id, commit, version, version_key"
 
     /// The columns of a deployment's failure facts, as recorded in `calc_deploy_delta` with the dimensions.

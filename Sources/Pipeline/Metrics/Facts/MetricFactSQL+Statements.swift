@@ -113,23 +113,23 @@ extension MetricFactSQL {
         ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 
-    /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive); see
-    /// ``MetricFactStore/rebuild(upTo:on:)``.
-    static func load(upTo to: CursorPosition) -> [String] {
+    /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive), before
+    /// `deployments` (which ``MetricFactStore/loadDeployments(upTo:on:)`` fills from the incidents these make) and
+    /// after it (lead times read the deployments); see ``MetricFactStore/rebuild(upTo:on:)``.
+    static func load(upTo to: CursorPosition) -> (beforeDeployments: [String], afterDeployments: [String]) {
         let range = range(from: nil, to: to)
-        let carry = ["deploy_name", "team", "namespace", "rollout_failed", "revision"]
-        return [
-            "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
-            "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
-            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
-            """
-            INSERT INTO deployments (\(passColumns), \(carry.joined(separator: ", ")), is_rollback, rolled_back, incident_failed, open_gap,
-                                     incident_resolved_at, open_resolved_at, duplicate)
-            \(failurePass(deployments: "(\(deploymentsSelect(range))) d", incidents: "incidents i", carry: carry))
-            """,
-            // The planner needs the new tables' sizes to hash the lead-time joins rather than sort both sides.
-            "ANALYZE changes, deployments",
-            "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(appFilter: nil))",
-        ]
+        return (
+            beforeDeployments: [
+                "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
+                "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
+                "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
+                // The planner needs the incidents' size to read them by a sort rather than guess.
+                "ANALYZE incidents",
+            ],
+            afterDeployments: [
+                // The planner needs the new tables' sizes to hash the lead-time joins rather than sort both sides.
+                "ANALYZE changes, deployments",
+                "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(appFilter: nil))",
+            ])
     }
 }

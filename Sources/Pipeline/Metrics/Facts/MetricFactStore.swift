@@ -63,11 +63,19 @@ struct MetricFactStore: Sendable {
     }
 
     /// Rebuilds every fact table from the rows up to `to`: truncated, their keys and indexes (as the migrations
-    /// made them) dropped, loaded, then keys and indexes built again, all in the caller's transaction.
+    /// made them) dropped, loaded (the deployments' failure facts by one ordered pass in memory,
+    /// ``loadDeployments(upTo:on:)``), then keys and indexes built again, all in the caller's transaction.
     func rebuild(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
         let indexes = try await FactTableIndexes.read(on: connection, logger: logger)
         let truncate = "TRUNCATE " + FactTableIndexes.tables.joined(separator: ", ")
-        for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) + indexes.creates {
+        let load = MetricFactSQL.load(upTo: to)
+        for statement in [truncate] + indexes.drops + load.beforeDeployments {
+            try await run(statement, on: connection)
+        }
+        let start = ContinuousClock.now
+        try await loadDeployments(upTo: to, on: connection)
+        logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
+        for statement in load.afterDeployments + indexes.creates {
             try await run(statement, on: connection)
         }
     }

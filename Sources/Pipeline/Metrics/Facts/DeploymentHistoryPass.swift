@@ -1,0 +1,193 @@
+/// The failure facts of one app and environment's deployment history, computed in one ordered pass in memory: the
+/// same rules as ``MetricFactSQL/failurePass(deployments:incidents:)`` (docs/metrics.md, "One deployment, one
+/// count" and "Change failure rate"), which the incremental path runs in SQL. A full rebuild runs this pass instead
+/// (issue 17: one pass per history, no materialised windows); the tests that compare an incremental calculation with
+/// a recompute hold the two to the same rows.
+///
+/// Order is given, not computed: the deployments arrive sorted by (time, CDEvent source, id) and the incidents by
+/// (opening time, source, id), both in the database's collation, so ties break exactly as the SQL breaks them.
+/// Times are microseconds since 1970, as the database stores them.
+enum DeploymentHistoryPass {
+    /// A deployment CDEvent's columns (``MetricFactSQL/deploymentsSelect(_:)``) that the rules read.
+    struct Report: Sendable {
+        var time: Int64
+        var source: String
+        var id: String
+        var deployType: String
+        var deployId: String?
+        var cluster: String
+        var commit: String?
+        var version: String?
+        var versionKey: String?
+        var rolloutFailed: Bool
+        var revision: String?
+    }
+
+    /// An incident opening (a row of `incidents`) of the same app and environment.
+    struct Opening: Sendable {
+        var opened: Int64
+        var resolved: Int64?
+        var cluster: String
+        var linkArtifact: String?
+        var linkCommit: String?
+        var linkVersion: String?
+        var linkDeployment: String?
+
+        var isLinked: Bool { linkArtifact != nil || linkCommit != nil || linkVersion != nil || linkDeployment != nil }
+    }
+
+    /// What the pass decides for one report (the columns after ``MetricFactSQL/passColumns`` and the carried ones).
+    struct Facts: Sendable, Equatable {
+        var isRollback = false
+        var rolledBack = false
+        var incidentFailed = false
+        /// Seconds from the deployment to the first opening attributed to it by the window rule (not yet limited by
+        /// a definition's attribution window).
+        var openGap: Double?
+        var incidentResolvedAt: Int64?
+        var openResolvedAt: Int64?
+        var duplicate = false
+    }
+
+    /// ``MetricFactSQL/duplicateWindow``: 10 minutes.
+    static let duplicateWindow: Int64 = 600_000_000
+
+    /// The facts of every report of one app and environment, in the reports' order. `reports` and `openings` are that
+    /// app and environment's whole history, sorted as described above.
+    static func judge(_ reports: [Report], openings: [Opening]) -> [Facts] {
+        var facts = [Facts](repeating: Facts(), count: reports.count)
+        // Per cluster: the report indexes in order, and the kept deployments by their number (rn, from 1).
+        var order: [String] = []
+        var byCluster: [String: [Int]] = [:]
+        for index in reports.indices {
+            if byCluster[reports[index].cluster] == nil { order.append(reports[index].cluster) }
+            byCluster[reports[index].cluster, default: []].append(index)
+        }
+        var kept: [String: [Int]] = [:]
+        // The number (grp) of the kept deployment each report is, or duplicates.
+        var group = [Int](repeating: 0, count: reports.count)
+        for cluster in order {
+            let indexes = byCluster[cluster] ?? []
+            var keptHere = [-1]
+            for (position, index) in indexes.enumerated() {
+                if position > 0 && isDuplicate(reports[index], of: reports[indexes[position - 1]]) {
+                    facts[index].duplicate = true
+                } else {
+                    keptHere.append(index)
+                }
+                group[index] = keptHere.count - 1
+            }
+            kept[cluster] = keptHere
+            judgeRollbacks(reports, keptHere, &facts)
+        }
+        let explicit = attributeNamed(reports, openings: openings, kept: kept, group: group, &facts)
+        for cluster in order {
+            attributeByWindow(reports, kept: kept[cluster] ?? [-1], openings: openings, cluster: cluster, skipping: explicit, &facts)
+        }
+        return facts
+    }
+
+    /// `report` repeats `previous` (the report right before it in its cluster): same version key and outcome, at
+    /// most ``duplicateWindow`` later, and not two rollouts one source numbered apart.
+    static func isDuplicate(_ report: Report, of previous: Report) -> Bool {
+        guard let key = report.versionKey, key == previous.versionKey, report.rolloutFailed == previous.rolloutFailed,
+            report.time - previous.time <= duplicateWindow
+        else { return false }
+        if report.source == previous.source, let revision = report.revision, let earlier = previous.revision, revision != earlier {
+            return false
+        }
+        return true
+    }
+
+    /// Rollbacks and what they roll back, over one cluster's kept deployments (`kept[rn]` = report index).
+    static func judgeRollbacks(_ reports: [Report], _ kept: [Int], _ facts: inout [Facts]) {
+        guard kept.count > 1 else { return }
+        var lastOfKey: [String: Int] = [:]
+        // +1 where a rolled-back range starts, -1 after it ends (several rollbacks may overlap).
+        var marks = [Int](repeating: 0, count: kept.count + 1)
+        for rn in 1..<kept.count {
+            let index = kept[rn]
+            let report = reports[index]
+            var previousSame: Int?
+            if let key = report.versionKey {
+                previousSame = lastOfKey[key]
+                lastOfKey[key] = rn
+            }
+            let returns = previousSame.map { $0 < rn - 1 } ?? false
+            let rolledBackType = report.deployType == "rolledback"
+            facts[index].isRollback = returns || rolledBackType
+            guard returns || (rolledBackType && rn > 1) else { continue }
+            let restored = returns ? previousSame! : rn - 2
+            if restored + 1 < rn {
+                marks[restored + 1] += 1
+                marks[rn] -= 1
+            }
+        }
+        var open = 0
+        for rn in 1..<kept.count {
+            open += marks[rn]
+            if open > 0 { facts[kept[rn]].rolledBack = true }
+        }
+    }
+
+    /// Incidents that name a deployment (artifact, commit, version or CDEvent id, in any cluster): each fails the
+    /// latest kept deployment it names at or before its opening (a duplicate's id names the deployment it repeats).
+    /// Returns the openings so attributed (by index), which the window rule then skips.
+    static func attributeNamed(
+        _ reports: [Report], openings: [Opening], kept: [String: [Int]], group: [Int], _ facts: inout [Facts]
+    ) -> Set<Int> {
+        guard openings.contains(where: \.isLinked) else { return [] }
+        var byArtifact: [String: [Int]] = [:]
+        var byCommit: [String: [Int]] = [:]
+        var byVersion: [String: [Int]] = [:]
+        var byId: [String: [Int]] = [:]
+        for index in reports.indices {
+            let report = reports[index]
+            // A duplicate's CDEvent id stands for the deployment it repeats; its other fields name nothing.
+            let target = facts[index].duplicate ? kept[report.cluster]![group[index]] : index
+            byId[report.id, default: []].append(target)
+            guard !facts[index].duplicate else { continue }
+            if let artifact = report.deployId { byArtifact[artifact, default: []].append(index) }
+            if let commit = report.commit { byCommit[commit, default: []].append(index) }
+            if let version = report.version { byVersion[version, default: []].append(index) }
+        }
+        var attributed: Set<Int> = []
+        for (position, opening) in openings.enumerated() where opening.isLinked {
+            var best: Int?
+            for (link, table) in [(opening.linkArtifact, byArtifact), (opening.linkCommit, byCommit), (opening.linkVersion, byVersion),
+                                  (opening.linkDeployment, byId)] {
+                guard let link, let candidates = table[link] else { continue }
+                // Reports are in (time, source, id) order: the latest candidate at or before the opening has the
+                // largest index among those.
+                for candidate in candidates where reports[candidate].time <= opening.opened && candidate > (best ?? -1) {
+                    best = candidate
+                }
+            }
+            guard let best else { continue }
+            attributed.insert(position)
+            facts[best].incidentFailed = true
+            if let resolved = opening.resolved {
+                facts[best].incidentResolvedAt = min(facts[best].incidentResolvedAt ?? resolved, resolved)
+            }
+        }
+        return attributed
+    }
+
+    /// The window rule in one cluster: the first opening (of those not attributed by name) after each kept deployment
+    /// and before the next one; an opening at the same instant as a deployment comes after it.
+    static func attributeByWindow(
+        _ reports: [Report], kept: [Int], openings: [Opening], cluster: String, skipping explicit: Set<Int>, _ facts: inout [Facts]
+    ) {
+        guard kept.count > 1 else { return }
+        var deployed = 0  // kept deployments at or before the current opening
+        var claimed = [Bool](repeating: false, count: kept.count)
+        for (position, opening) in openings.enumerated() where opening.cluster == cluster && !explicit.contains(position) {
+            while deployed + 1 < kept.count && reports[kept[deployed + 1]].time <= opening.opened { deployed += 1 }
+            guard deployed > 0, !claimed[deployed] else { continue }
+            claimed[deployed] = true
+            let index = kept[deployed]
+            facts[index].openGap = Double(opening.opened - reports[index].time) / 1_000_000
+            facts[index].openResolvedAt = opening.resolved
+        }
+    }
+}

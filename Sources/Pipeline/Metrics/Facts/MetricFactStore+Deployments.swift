@@ -1,0 +1,189 @@
+import EventStore
+import PacerCore
+import PostgresNIO
+
+extension MetricFactStore {
+    /// Fills `deployments` (empty, unindexed, in a rebuild) from the deployment CDEvents up to `to` and the rebuilt
+    /// `incidents`: the reports are streamed one app-and-environment history at a time, judged by
+    /// ``DeploymentHistoryPass`` in memory, and written back with one `COPY`. Memory holds the incidents, one history
+    /// and the COPY text; the database sorts once and builds no intermediate relation.
+    func loadDeployments(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
+        let openings = try await readOpenings(on: connection)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT d.app, d.environment, \(Self.micros("d.time_created")), d.cd_source, d.cd_id, d.deploy_type, d.deploy_id, d.cluster,
+                       d.commit, d.version, d.version_key, d.rollout_failed, d.revision, d.deploy_name, d.team, d.namespace
+                FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
+                ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
+                """), logger: logger)
+        var text = COPYText()
+        var history = History(app: "", environment: "")
+        for try await (app, environment, time, source, id, type, deployId, cluster, commit, version, versionKey, failed, revision, name, team, namespace)
+            in rows.decode((String, String, Int64, String, String, String, String?, String, String?, String?, String?, Bool, String?, String?, String, String).self)
+        {
+            if app != history.app || environment != history.environment {
+                history.write(to: &text, openings: openings[History.key(history.app, history.environment)] ?? [])
+                history = History(app: app, environment: environment)
+            }
+            history.reports.append(
+                DeploymentHistoryPass.Report(
+                    time: time, source: source, id: id, deployType: type, deployId: deployId, cluster: cluster, commit: commit, version: version,
+                    versionKey: versionKey, rolloutFailed: failed, revision: revision))
+            history.carried.append((name, team, namespace))
+        }
+        history.write(to: &text, openings: openings[History.key(history.app, history.environment)] ?? [])
+        let chunks = text.allChunks
+        try await connection.copyFrom(table: "deployments", columns: History.columns, logger: logger) { writer in
+            for chunk in chunks { try await writer.write(chunk) }
+        }
+    }
+
+    /// `incidents` by app and environment, each list in (opening time, source, id) order.
+    private func readOpenings(on connection: PostgresConnection) async throws -> [String: [DeploymentHistoryPass.Opening]] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT app, environment, cluster, \(Self.micros("opened_at")), \(Self.micros("resolved_at")),
+                       link_artifact, link_commit, link_version, link_deployment
+                FROM incidents ORDER BY opened_at, open_source, open_id
+                """), logger: logger)
+        var openings: [String: [DeploymentHistoryPass.Opening]] = [:]
+        for try await (app, environment, cluster, opened, resolved, artifact, commit, version, deployment)
+            in rows.decode((String, String, String, Int64, Int64?, String?, String?, String?, String?).self)
+        {
+            openings[History.key(app, environment), default: []].append(
+                DeploymentHistoryPass.Opening(
+                    opened: opened, resolved: resolved, cluster: cluster, linkArtifact: artifact, linkCommit: commit, linkVersion: version,
+                    linkDeployment: deployment))
+        }
+        return openings
+    }
+
+    /// A timestamptz column as int8 microseconds since 1970 (exact: `extract` gives a numeric).
+    static func micros(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1000000)::int8" }
+
+    /// One app and environment's reports as streamed, and the columns they carry through unjudged.
+    private struct History {
+        let app: String
+        let environment: String
+        var reports: [DeploymentHistoryPass.Report] = []
+        var carried: [(name: String?, team: String, namespace: String)] = []
+
+        static func key(_ app: String, _ environment: String) -> String { app + "\u{1F}" + environment }
+
+        /// The `deployments` columns written, in order: ``MetricFactSQL/passColumns``, the carried ones, the facts.
+        static let columns = [
+            "cd_source", "cd_id", "time_created", "app", "environment", "cluster", "deploy_type", "deploy_id", "commit", "version",
+            "version_key", "deploy_name", "team", "namespace", "rollout_failed", "revision", "is_rollback", "rolled_back",
+            "incident_failed", "open_gap", "incident_resolved_at", "open_resolved_at", "duplicate",
+        ]
+
+        func write(to text: inout COPYText, openings: [DeploymentHistoryPass.Opening]) {
+            guard !reports.isEmpty else { return }
+            let facts = DeploymentHistoryPass.judge(reports, openings: openings)
+            for (index, report) in reports.enumerated() {
+                let fact = facts[index]
+                let carry = carried[index]
+                text.field(report.source)
+                text.field(report.id)
+                text.time(report.time)
+                text.field(app)
+                text.field(environment)
+                text.field(report.cluster)
+                text.field(report.deployType)
+                text.field(report.deployId)
+                text.field(report.commit)
+                text.field(report.version)
+                text.field(report.versionKey)
+                text.field(carry.name)
+                text.field(carry.team)
+                text.field(carry.namespace)
+                text.bool(report.rolloutFailed)
+                text.field(report.revision)
+                text.bool(fact.isRollback)
+                text.bool(fact.rolledBack)
+                text.bool(fact.incidentFailed)
+                text.field(fact.openGap.map { "\($0)" })
+                text.time(fact.incidentResolvedAt)
+                text.time(fact.openResolvedAt)
+                text.bool(fact.duplicate, last: true)
+            }
+        }
+    }
+}
+
+/// PostgreSQL's COPY text format (tab-separated, `\N` for NULL, backslash escapes), in chunks of about 1 MiB.
+struct COPYText {
+    private(set) var chunks: [ByteBuffer] = []
+    private var current = ByteBuffer()
+    private static let chunkSize = 1 << 20
+
+    mutating func field(_ value: String?, last: Bool = false) {
+        if let value {
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): current.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\t"): current.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case UInt8(ascii: "\n"): current.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): current.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                default: current.writeInteger(byte)
+                }
+            }
+        } else {
+            current.writeStaticString("\\N")
+        }
+        end(last)
+    }
+
+    mutating func bool(_ value: Bool, last: Bool = false) {
+        current.writeInteger(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        end(last)
+    }
+
+    /// Microseconds since 1970 as `YYYY-MM-DD HH:MM:SS.ffffff+00`.
+    mutating func time(_ micros: Int64?, last: Bool = false) {
+        guard let micros else { return field(nil, last: last) }
+        let perDay: Int64 = 86_400_000_000
+        let days = micros >= 0 ? micros / perDay : (micros - perDay + 1) / perDay
+        let ofDay = micros - days * perDay
+        let date = CivilDate(daysSinceEpoch: Int(days))
+        let seconds = ofDay / 1_000_000
+        digits(date.year, 4)
+        current.writeInteger(UInt8(ascii: "-"))
+        digits(date.month, 2)
+        current.writeInteger(UInt8(ascii: "-"))
+        digits(date.day, 2)
+        current.writeInteger(UInt8(ascii: " "))
+        digits(Int(seconds / 3600), 2)
+        current.writeInteger(UInt8(ascii: ":"))
+        digits(Int(seconds / 60 % 60), 2)
+        current.writeInteger(UInt8(ascii: ":"))
+        digits(Int(seconds % 60), 2)
+        current.writeInteger(UInt8(ascii: "."))
+        digits(Int(ofDay % 1_000_000), 6)
+        current.writeStaticString("+00")
+        end(last)
+    }
+
+    private mutating func digits(_ value: Int, _ width: Int) {
+        var buffer = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        var rest = value
+        var position = width - 1
+        while position >= 0 {
+            buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            position -= 1
+        }
+        current.writeBytes(buffer)
+    }
+
+    private mutating func end(_ last: Bool) {
+        current.writeInteger(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
+        if last && current.readableBytes >= Self.chunkSize {
+            chunks.append(current)
+            current = ByteBuffer()
+        }
+    }
+
+    /// Every chunk, the unfinished one included.
+    var allChunks: [ByteBuffer] { current.readableBytes > 0 ? chunks + [current] : chunks }
+}

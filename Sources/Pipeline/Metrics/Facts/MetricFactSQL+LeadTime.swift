@@ -20,7 +20,11 @@ extension MetricFactSQL {
     /// collation, and the byte order spares the sorts the database collation's `strcoll`. (Its effect was not
     /// measured apart: on the busy machine of 2026-12-02 it was within the noise of a run.)
     ///
+    /// Hours are the seconds as float8 divided by 3600 (two IEEE operations, which ``LeadTimePass/hours(from:to:)``
+    /// repeats bit for bit; a numeric division rounded to float8 could differ from it in the last bit).
+    ///
     /// `appFilter` (a query of app names) restricts it to whole apps. Rows: the columns of ``leadTimesColumns``.
+    /// A rebuild computes the same rows with ``LeadTimePass``.
     static func leadTimesSelect(appFilter: String?) -> String {
         """
         WITH lc AS (
@@ -62,7 +66,7 @@ extension MetricFactSQL {
             WINDOW w AS (PARTITION BY lg.app COLLATE "C", lg.environment COLLATE "C", lg.cluster COLLATE "C", lg.view COLLATE "C", lg.grp ORDER BY lg.at DESC, lg.kind DESC)
         )
         SELECT app, sha, environment, cluster, at, deploy_time, deploy_source, deploy_id, team, namespace,
-               (extract(epoch FROM deploy_time - at) / 3600)::float8
+               extract(epoch FROM deploy_time - at)::float8 / 3600
         FROM lf WHERE kind = 0
         """
     }

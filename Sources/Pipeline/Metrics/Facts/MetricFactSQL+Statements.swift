@@ -114,8 +114,8 @@ extension MetricFactSQL {
     }
 
     /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive), before
-    /// `deployments` (which ``MetricFactStore/loadDeployments(upTo:on:)`` fills from the incidents these make) and
-    /// after it (lead times read the deployments); see ``MetricFactStore/rebuild(upTo:on:)``.
+    /// `deployments` and `lead_times` (which ``MetricFactStore/loadDeployments(upTo:on:)`` fills from the incidents
+    /// and changes these make) and after them; see ``MetricFactStore/rebuild(upTo:on:)``.
     static func load(upTo to: CursorPosition) -> (beforeDeployments: [String], afterDeployments: [String]) {
         let range = range(from: nil, to: to)
         return (
@@ -123,13 +123,12 @@ extension MetricFactSQL {
                 "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
                 "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
                 "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
-                // The planner needs the incidents' size to read them by a sort rather than guess.
-                "ANALYZE incidents",
+                // The planner needs the sizes to read them by a sort and group the changes by hashing.
+                "ANALYZE incidents, changes",
             ],
             afterDeployments: [
-                // The planner needs the new tables' sizes to hash the lead-time joins rather than sort both sides.
-                "ANALYZE changes, deployments",
-                "INSERT INTO lead_times \(leadTimesColumns) \(leadTimesSelect(appFilter: nil))",
+                // Fresh statistics for the incremental statements that follow the rebuild.
+                "ANALYZE deployments, lead_times",
             ])
     }
 }

@@ -3,12 +3,14 @@ import PacerCore
 import PostgresNIO
 
 extension MetricFactStore {
-    /// Fills `deployments` (empty, unindexed, in a rebuild) from the deployment CDEvents up to `to` and the rebuilt
-    /// `incidents`: the reports are streamed one app-and-environment history at a time, judged by
-    /// ``DeploymentHistoryPass`` in memory, and written back with one `COPY`. Memory holds the incidents, one history
-    /// and the COPY text; the database sorts once and builds no intermediate relation.
+    /// Fills `deployments` and `lead_times` (empty, unindexed, in a rebuild) from the deployment CDEvents up to `to`
+    /// and the rebuilt `incidents` and `changes`: the reports are streamed one app-and-environment history at a time,
+    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory, and both tables
+    /// written back with one `COPY` each. Memory holds the incidents, the changes per sha, one history and the COPY
+    /// text; the database sorts the reports once and builds no intermediate relation.
     func loadDeployments(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
         let openings = try await readOpenings(on: connection)
+        let changes = try await readChanges(on: connection)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT d.app, d.environment, \(Self.micros("d.time_created")), d.cd_source, d.cd_id, d.deploy_type, d.deploy_id, d.cluster,
@@ -17,12 +19,14 @@ extension MetricFactStore {
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
                 """), logger: logger)
         var text = COPYText()
+        var leadText = COPYText()
         var history = History(app: "", environment: "")
         for try await (app, environment, time, source, id, type, deployId, cluster, commit, version, versionKey, failed, revision, name, team, namespace)
             in rows.decode((String, String, Int64, String, String, String, String?, String, String?, String?, String?, Bool, String?, String?, String, String).self)
         {
             if app != history.app || environment != history.environment {
-                history.write(to: &text, openings: openings[History.key(history.app, history.environment)] ?? [])
+                history.write(to: &text, leadTimes: &leadText, openings: openings[History.key(history.app, history.environment)] ?? [],
+                              changes: changes[history.app])
                 history = History(app: app, environment: environment)
             }
             history.reports.append(
@@ -31,11 +35,30 @@ extension MetricFactStore {
                     versionKey: versionKey, rolloutFailed: failed, revision: revision))
             history.carried.append((name, team, namespace))
         }
-        history.write(to: &text, openings: openings[History.key(history.app, history.environment)] ?? [])
-        let chunks = text.allChunks
-        try await connection.copyFrom(table: "deployments", columns: History.columns, logger: logger) { writer in
-            for chunk in chunks { try await writer.write(chunk) }
+        history.write(to: &text, leadTimes: &leadText, openings: openings[History.key(history.app, history.environment)] ?? [],
+                      changes: changes[history.app])
+        for (table, columns, copy) in [("deployments", History.columns, text), ("lead_times", History.leadTimeColumns, leadText)] {
+            let chunks = copy.allChunks
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
         }
+    }
+
+    /// `changes` per app and sha (the `lc` of ``MetricFactSQL/leadTimesSelect(appFilter:)``): the earliest merge and
+    /// the first repository named, in (time, source, id) order.
+    private func readChanges(on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT app, sha, \(Self.micros("min(time_created)")),
+                       (array_agg(repository ORDER BY time_created, cd_source, cd_id) FILTER (WHERE repository IS NOT NULL))[1]
+                FROM changes GROUP BY app, sha
+                """), logger: logger)
+        var changes: [String: LeadTimePass.AppChanges] = [:]
+        for try await (app, sha, time, repository) in rows.decode((String, String, Int64, String?).self) {
+            changes[app, default: LeadTimePass.AppChanges()].append(LeadTimePass.Change(sha: sha, time: time, repository: repository))
+        }
+        return changes
     }
 
     /// `incidents` by app and environment, each list in (opening time, source, id) order.
@@ -77,9 +100,38 @@ extension MetricFactStore {
             "incident_failed", "open_gap", "incident_resolved_at", "open_resolved_at", "duplicate",
         ]
 
-        func write(to text: inout COPYText, openings: [DeploymentHistoryPass.Opening]) {
+        /// The `lead_times` columns written, in order (``MetricFactSQL/leadTimesColumns``).
+        static let leadTimeColumns = [
+            "app", "sha", "environment", "cluster", "change_time", "deploy_time", "deploy_source", "deploy_id", "team", "namespace", "hours",
+        ]
+
+        func write(
+            to text: inout COPYText, leadTimes: inout COPYText, openings: [DeploymentHistoryPass.Opening], changes: LeadTimePass.AppChanges?
+        ) {
             guard !reports.isEmpty else { return }
             let facts = DeploymentHistoryPass.judge(reports, openings: openings)
+            if let changes {
+                let deployments = reports.indices.map { index in
+                    LeadTimePass.Deployment(
+                        time: reports[index].time, cluster: reports[index].cluster, commit: reports[index].commit,
+                        carries: !reports[index].rolloutFailed && !facts[index].duplicate)
+                }
+                for carried in LeadTimePass.carry(changes, deployments) {
+                    let change = changes.changes[carried.change]
+                    let report = reports[carried.deployment]
+                    leadTimes.field(app)
+                    leadTimes.field(change.sha)
+                    leadTimes.field(environment)
+                    leadTimes.field(report.cluster)
+                    leadTimes.time(change.time)
+                    leadTimes.time(report.time)
+                    leadTimes.field(report.source)
+                    leadTimes.field(report.id)
+                    leadTimes.field(self.carried[carried.deployment].team)
+                    leadTimes.field(self.carried[carried.deployment].namespace)
+                    leadTimes.field("\(LeadTimePass.hours(from: change.time, to: report.time))", last: true)
+                }
+            }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]
                 let carry = carried[index]

@@ -8,7 +8,7 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pacer-bench", abstract: "Pacer benchmarks (run in release mode).",
-        subcommands: [IngestBenchmark.self, SoakBenchmark.self, WatchBenchmark.self, PipelineBenchmark.self, RecomputeBenchmark.self, WebhookBenchmark.self])
+        subcommands: [IngestBenchmark.self, SoakBenchmark.self, WatchBenchmark.self, PipelineBenchmark.self, RecomputeBenchmark.self, WebhookBenchmark.self, StreamBenchmark.self])
 }
 
 /// A benchmark that cannot run or whose result is wrong (e.g. rows missing after a load).

@@ -1,0 +1,99 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `pacer-bench stream`: how fast PostgresNIO delivers the recompute's 400,000 deployment reports (16 columns) to
+/// Swift, the floor of a calculator that computes in memory (issue 17). Run after `pacer-bench recompute` has filled
+/// the database. Four ways, each timed alone: the rows counted without decoding; decoded as a 16-column tuple; as one
+/// text column (the fields joined by a separator, split in Swift); and `count(*)` of the same query in PostgreSQL
+/// (its own cost: reading the documents and sorting).
+struct StreamBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream", abstract: "Streaming the recompute's deployment reports from PostgreSQL into Swift, four ways.")
+
+    @Option(name: .customLong("database-url"), help: "A database `pacer-bench recompute` filled (bench_recompute).")
+    var databaseURL: String
+
+    static let fields = """
+        coalesce(r.content #>> '{customData,app}', '') AS app, coalesce(r.content #>> '{customData,environment}', '') AS environment,
+        (extract(epoch FROM r.cd_timestamp) * 1000000)::int8 AS t, r.cd_source, r.cd_id, split_part(r.cd_type, '.', 4) AS deploy_type,
+        r.content #>> '{subject,content,artifactId}' AS deploy_id, coalesce(r.content #>> '{customData,cluster}', '') AS cluster,
+        r.content #>> '{customData,commit}' AS commit, r.content #>> '{customData,version}' AS version,
+        r.content #>> '{customData,commit}' AS version_key, coalesce(r.content #>> '{customData,outcome}' = 'failed', false) AS failed,
+        r.content #>> '{customData,revision}' AS revision, r.content #>> '{customData,name}' AS name,
+        coalesce(r.content #>> '{customData,team}', '') AS team, coalesce(r.content #>> '{customData,namespace}', '') AS namespace
+        """
+    static let from = "FROM cdevents_raw r WHERE r.cd_type LIKE 'dev.cdevents.service.deployed.%'"
+    static let order = "ORDER BY app COLLATE \"C\", environment COLLATE \"C\", t, cd_source, cd_id"
+
+    func run() async throws {
+        do {
+            try await measure()
+        } catch {
+            say("stream benchmark failed: \(String(reflecting: error))")
+            throw ExitCode.failure
+        }
+    }
+
+    func measure() async throws {
+        var logger = Logger(label: "pacer-bench") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let client = PostgresClient(configuration: try DatabaseURL(databaseURL).clientConfiguration(), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.withConnection { connection in
+                try await connection.query("SET work_mem = '64MB'", logger: logger)
+                let tuple = "SELECT * FROM (SELECT \(Self.fields) \(Self.from)) s \(Self.order)"
+                var seconds = try await Self.timed {
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM (\(tuple)) x"), logger: logger)
+                    for try await count in rows.decode(Int64.self) { say("reports: \(count)") }
+                }
+                say(String(format: "PostgreSQL alone (count(*) of the sorted query)     %6.2f s", seconds))
+                seconds = try await Self.timed {
+                    var n = 0
+                    for try await _ in try await connection.query(PostgresQuery(unsafeSQL: tuple), logger: logger) { n += 1 }
+                }
+                say(String(format: "rows streamed, not decoded                          %6.2f s", seconds))
+                seconds = try await Self.timed {
+                    var bytes = 0
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: tuple), logger: logger)
+                    for try await (app, environment, _, source, id, type, deployId, cluster, commit, version, key, _, revision, name, team, namespace)
+                        in rows.decode((String, String, Int64, String, String, String, String?, String, String?, String?, String?, Bool, String?, String?, String, String).self)
+                    {
+                        bytes += app.utf8.count + environment.utf8.count + source.utf8.count + id.utf8.count + type.utf8.count
+                            + (deployId?.utf8.count ?? 0) + cluster.utf8.count + (commit?.utf8.count ?? 0) + (version?.utf8.count ?? 0)
+                            + (key?.utf8.count ?? 0) + (revision?.utf8.count ?? 0) + (name?.utf8.count ?? 0) + team.utf8.count + namespace.utf8.count
+                    }
+                    _ = bytes
+                }
+                say(String(format: "decoded as a 16-column tuple                        %6.2f s", seconds))
+                // One text column: NULL as \u{1E}, fields separated by \u{1F}.
+                let joined = """
+                    SELECT concat_ws(E'\\x1f', app, environment, t::text, cd_source, cd_id, deploy_type, coalesce(deploy_id, E'\\x1e'), cluster,
+                        coalesce(commit, E'\\x1e'), coalesce(version, E'\\x1e'), coalesce(version_key, E'\\x1e'), failed::text,
+                        coalesce(revision, E'\\x1e'), coalesce(name, E'\\x1e'), team, namespace)
+                    FROM (\(tuple)) x
+                    """
+                seconds = try await Self.timed {
+                    var fields = 0
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: joined), logger: logger)
+                    for try await line in rows.decode(String.self) {
+                        fields += line.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).count
+                    }
+                    _ = fields
+                }
+                say(String(format: "decoded as one text column, split in Swift          %6.2f s", seconds))
+            }
+        }
+    }
+
+    static func timed(_ body: () async throws -> Void) async throws -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

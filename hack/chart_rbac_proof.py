@@ -142,21 +142,12 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
     instead of cluster-wide mode (workloads in default)."""
     workload_ns = watched[0] if watched else "default"
     with tempfile.TemporaryDirectory() as tmp:
-        admin = os.path.join(tmp, "admin.kubeconfig")
-        sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
-        sim = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "kube-sim"), "--port", "0", "--kubeconfig-out", admin,
-                                "--authorization-mode", "RBAC", "--no-anonymous-auth", "--tls-dir", tls_dir,
-                                "--rollout-delay", "50",
-                                "--log-level", "warning"], stdout=subprocess.PIPE, stderr=sim_log, text=True)
+        sim, sim_log, admin = start_sim(cc, tls_dir, tmp)
         pacer = None
         try:
-            server = sim.stdout.readline().strip().rsplit(" ", 1)[-1]
+            server = sim_server(sim, admin)
             if not server.startswith("https://"):
                 return False, f"kube-sim did not start: {server}"
-            deadline = time.monotonic() + 30
-            while not os.path.exists(admin) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
             # The GitOps kinds' CRDs too, so Pacer watches them and each of their verbs is proven needed (a kind
             # that is not served is skipped without a request the RBAC could refuse).
             setup = [("apply", "-f", str(cc.CHART / "crds")), ("apply", "-f", str(cc.ROOT / "hack" / "workload-crds"))]
@@ -181,16 +172,9 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
                 r = cc.kubectl(admin, "apply", "-n", n, "-f", "-", stdin=yaml.safe_dump_all(pipeline))
                 if r.returncode != 0:
                     return False, f"apply the pipeline in {n}: {r.stderr.strip()}"
-            r = cc.kubectl(admin, "create", "token", cc.RELEASE, "-n", cc.NS, "--duration=1h")
-            token = r.stdout.strip()
-            if r.returncode != 0 or not token:
-                return False, f"kubectl create token: {r.stderr.strip()}"
-            kubeconfig = os.path.join(tmp, "pacer.kubeconfig")
-            Path(kubeconfig).write_text(yaml.safe_dump({
-                "apiVersion": "v1", "kind": "Config", "current-context": "pacer",
-                "clusters": [{"name": "sim", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
-                "users": [{"name": "pacer", "user": {"token": token}}],
-                "contexts": [{"name": "pacer", "context": {"cluster": "sim", "user": "pacer", "namespace": cc.NS}}]}))
+            kubeconfig, token, error = service_account_kubeconfig(cc, admin, server, tls_dir, tmp)
+            if error:
+                return False, error
             for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
                 r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
                 if r.returncode != 0:
@@ -217,12 +201,53 @@ def attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict], pip
         finally:
             if pacer is not None:
                 stop(pacer)
-            sim.terminate()
-            try:
-                sim.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                sim.kill()
-            sim_log.close()
+            stop_sim(sim, sim_log)
+
+
+def start_sim(cc, tls_dir: str, tmp: str):
+    """kube-sim over HTTPS with RBAC on and no anonymous access; (process, its log file, the admin kubeconfig path)."""
+    admin = os.path.join(tmp, "admin.kubeconfig")
+    sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
+    sim = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "kube-sim"), "--port", "0", "--kubeconfig-out", admin,
+                            "--authorization-mode", "RBAC", "--no-anonymous-auth", "--tls-dir", tls_dir, "--rollout-delay", "50",
+                            "--log-level", "warning"], stdout=subprocess.PIPE, stderr=sim_log, text=True)
+    return sim, sim_log, admin
+
+
+def sim_server(sim, admin: str) -> str:
+    """The URL kube-sim prints when it listens (what it printed instead when it did not start), once the admin
+    kubeconfig is written."""
+    server = sim.stdout.readline().strip().rsplit(" ", 1)[-1]
+    deadline = time.monotonic() + 30
+    while server.startswith("https://") and not os.path.exists(admin) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server
+
+
+def stop_sim(sim, sim_log) -> None:
+    sim.terminate()
+    try:
+        sim.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        sim.kill()
+    sim_log.close()
+
+
+def service_account_kubeconfig(cc, admin: str, server: str, tls_dir: str, tmp: str) -> tuple[str, str, str]:
+    """A kubeconfig holding only the chart ServiceAccount's token (TokenRequest) and kube-sim's CA:
+    (path, token, error or "")."""
+    r = cc.kubectl(admin, "create", "token", cc.RELEASE, "-n", cc.NS, "--duration=1h")
+    token = r.stdout.strip()
+    if r.returncode != 0 or not token:
+        return "", "", f"kubectl create token: {r.stderr.strip()}"
+    ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
+    kubeconfig = os.path.join(tmp, "pacer.kubeconfig")
+    Path(kubeconfig).write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "pacer",
+        "clusters": [{"name": "sim", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
+        "users": [{"name": "pacer", "user": {"token": token}}],
+        "contexts": [{"name": "pacer", "context": {"cluster": "sim", "user": "pacer", "namespace": cc.NS}}]}))
+    return kubeconfig, token, ""
 
 
 def restart_before_start(cc, admin: str, namespace: str = "default") -> tuple[bool, str]:
@@ -561,20 +586,12 @@ def agent_attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict
     once the agent's log contains it. Without: True once the workloads' events reached the central Pacer and the
     Lease is held, with nothing forbidden."""
     with tempfile.TemporaryDirectory() as tmp:
-        admin = os.path.join(tmp, "admin.kubeconfig")
-        sim_log = open(os.path.join(tmp, "kube-sim.log"), "w")
-        sim = subprocess.Popen([str(cc.ROOT / ".build" / "debug" / "kube-sim"), "--port", "0", "--kubeconfig-out", admin,
-                                "--authorization-mode", "RBAC", "--no-anonymous-auth", "--tls-dir", tls_dir, "--rollout-delay", "50",
-                                "--log-level", "warning"], stdout=subprocess.PIPE, stderr=sim_log, text=True)
+        sim, sim_log, admin = start_sim(cc, tls_dir, tmp)
         central = agent = None
         try:
-            server = sim.stdout.readline().strip().rsplit(" ", 1)[-1]
+            server = sim_server(sim, admin)
             if not server.startswith("https://"):
                 return False, f"kube-sim did not start: {server}"
-            deadline = time.monotonic() + 30
-            while not os.path.exists(admin) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            ca_data = base64.b64encode(Path(tls_dir, "ca.crt").read_bytes()).decode()
             setup = [("apply", "-f", str(cc.ROOT / "hack" / "workload-crds")), ("create", "namespace", cc.NS),
                      ("create", "deployment", "web", "--image=nginx:1.25", "-n", "default")]
             for args in setup:
@@ -585,16 +602,9 @@ def agent_attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict
                 r = cc.kubectl(admin, *args, stdin=stdin)
                 if r.returncode != 0:
                     return False, f"kubectl {' '.join(args)}: {r.stderr.strip()}"
-            r = cc.kubectl(admin, "create", "token", cc.RELEASE, "-n", cc.NS, "--duration=1h")
-            token = r.stdout.strip()
-            if r.returncode != 0 or not token:
-                return False, f"kubectl create token: {r.stderr.strip()}"
-            kubeconfig = os.path.join(tmp, "agent.kubeconfig")
-            Path(kubeconfig).write_text(yaml.safe_dump({
-                "apiVersion": "v1", "kind": "Config", "current-context": "agent",
-                "clusters": [{"name": "sim", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
-                "users": [{"name": "agent", "user": {"token": token}}],
-                "contexts": [{"name": "agent", "context": {"cluster": "sim", "user": "agent", "namespace": cc.NS}}]}))
+            kubeconfig, _, error = service_account_kubeconfig(cc, admin, server, tls_dir, tmp)
+            if error:
+                return False, error
             for sql in (f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}"):
                 r = subprocess.run(["psql", base, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], capture_output=True, text=True, timeout=60)
                 if r.returncode != 0:
@@ -648,9 +658,4 @@ def agent_attempt(cc, base: str, tls_dir: str, deployment: dict, rbac: list[dict
             for proc in (agent, central):
                 if proc is not None:
                     stop(proc)
-            sim.terminate()
-            try:
-                sim.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                sim.kill()
-            sim_log.close()
+            stop_sim(sim, sim_log)

@@ -9,13 +9,7 @@ extension Migration {
     /// (the same rows as `pacer recompute`).
     static let v10ChangeRepository = Migration(
         version: 10, name: "every change counted",
-        statements: [
-            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
-            "DELETE FROM metric_points",
-            "DELETE FROM metric_headlines",
-            "DELETE FROM metric_pending",
-            "DELETE FROM metric_computed",
-            "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
+        statements: emptyDerivedFacts + [
             "ALTER TABLE changes ADD COLUMN repository text",
         ])
 }

@@ -8,13 +8,7 @@ extension Migration {
     /// `pacer recompute`).
     static let v11DeploymentIdentity = Migration(
         version: 11, name: "one deployment, one count",
-        statements: [
-            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
-            "DELETE FROM metric_points",
-            "DELETE FROM metric_headlines",
-            "DELETE FROM metric_pending",
-            "DELETE FROM metric_computed",
-            "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
+        statements: emptyDerivedFacts + [
             "ALTER TABLE deployments ADD COLUMN duplicate boolean NOT NULL DEFAULT false, ADD COLUMN revision text",
         ])
 }

@@ -8,14 +8,7 @@ extension Migration {
     /// before this version name no cluster: their cluster is the empty string.
     static let v13Cluster = Migration(
         version: 13, name: "cluster dimension",
-        statements: [
-            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
-            "DELETE FROM metric_points",
-            "DELETE FROM metric_headlines",
-            "DELETE FROM metric_pending",
-            "DELETE FROM metric_computed",
-            "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
-        ] + ["deployments", "changes", "incident_events", "incidents", "lead_times"].map { table in
+        statements: emptyDerivedFacts + ["deployments", "changes", "incident_events", "incidents", "lead_times"].map { table in
             "ALTER TABLE \(table) ADD COLUMN cluster text NOT NULL DEFAULT ''"
         } + [
             "ALTER TABLE lead_times DROP CONSTRAINT lead_times_pkey, ADD PRIMARY KEY (app, sha, environment, cluster)",

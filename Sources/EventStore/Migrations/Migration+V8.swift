@@ -15,13 +15,7 @@ extension Migration {
     /// as `pacer recompute`).
     static let v8DeploymentFailure = Migration(
         version: 8, name: "deployment failure",
-        statements: [
-            "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
-            "DELETE FROM metric_points",
-            "DELETE FROM metric_headlines",
-            "DELETE FROM metric_pending",
-            "DELETE FROM metric_computed",
-            "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
+        statements: emptyDerivedFacts + [
             """
             ALTER TABLE deployments
                 DROP COLUMN failed,
@@ -51,4 +45,19 @@ extension Migration {
             """,
             "CREATE INDEX incidents_app_env_opened ON incidents (app, environment, opened_at)",
         ])
+}
+
+extension Migration {
+    /// The statements with which migrations 8, 10, 11 and 13 upgrade in place: the facts and results are derived
+    /// data, so they are emptied and the `calculate` cursor removed; the calculator then derives everything again
+    /// from `cdevents_raw` (the same rows as `pacer recompute`). Applied migrations ran exactly these statements:
+    /// never change them (a future migration that needs others lists its own).
+    static let emptyDerivedFacts = [
+        "TRUNCATE deployments, changes, incident_events, incidents, lead_times",
+        "DELETE FROM metric_points",
+        "DELETE FROM metric_headlines",
+        "DELETE FROM metric_pending",
+        "DELETE FROM metric_computed",
+        "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
+    ]
 }

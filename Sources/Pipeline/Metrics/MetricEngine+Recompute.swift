@@ -39,8 +39,16 @@ extension MetricEngine {
                 outcome.rows = rows
             }
             try await facts.rebuild(upTo: end, on: connection)
-            for plan in selected {
-                try await computeAll(plan, on: connection)
+            if metric == nil {
+                try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
+                for plan in selected {
+                    try await computeAll(plan, staged: true, on: connection)
+                }
+                try await replaceAllPoints(on: connection)
+            } else {
+                for plan in selected {
+                    try await computeAll(plan, on: connection)
+                }
             }
             if metric == nil {
                 _ = try await syncDefinitions(plans, on: connection)
@@ -50,6 +58,21 @@ extension MetricEngine {
                 outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
             }
             return outcome
+        }
+    }
+
+    /// The full recompute's points, written without an index or an order (every definition's points are rebuilt).
+    static let stagedPoints = "calc_points_rebuild"
+
+    /// Replaces every row of `metric_points` and `metric_pending` with the staged points: emptied, the key dropped,
+    /// the rows copied, the key built once. Readers of `metric_points` wait only for these statements and the commit,
+    /// not for the whole recompute, and see the old points until then.
+    func replaceAllPoints(on connection: PostgresConnection) async throws {
+        let keys = try await FactTableIndexes.read(of: ["metric_points"], on: connection, logger: logger)
+        for statement in ["DELETE FROM metric_pending", "TRUNCATE metric_points"] + keys.drops
+            + ["INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)"] + keys.creates
+        {
+            try await run(SQLFragment(stringLiteral: statement), on: connection)
         }
     }
 }

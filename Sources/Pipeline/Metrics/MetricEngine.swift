@@ -182,11 +182,16 @@ struct MetricEngine: Sendable {
         return changed
     }
 
-    /// Rebuilds every point of `plan` from the facts and records the spec they belong to.
-    func computeAll(_ plan: MetricPlan, on connection: PostgresConnection) async throws {
-        try await run(plan.pendingDelete(), on: connection)
-        try await run(plan.pointsDelete(restricted: false), on: connection)
-        try await run(plan.pointsInsertAll(), on: connection)
+    /// Rebuilds every point of `plan` from the facts and records the spec they belong to. `staged`: writes them into
+    /// the full recompute's staging table instead (see ``replaceAllPoints(on:)``).
+    func computeAll(_ plan: MetricPlan, staged: Bool = false, on connection: PostgresConnection) async throws {
+        if staged {
+            try await run(plan.pointsInsertAll(into: Self.stagedPoints), on: connection)
+        } else {
+            try await run(plan.pendingDelete(), on: connection)
+            try await run(plan.pointsDelete(restricted: false), on: connection)
+            try await run(plan.pointsInsertAll(), on: connection)
+        }
         try await connection.query(
             """
             INSERT INTO metric_computed (namespace, name, spec, computed_at) VALUES (\(plan.namespace), \(plan.name), \(plan.specText), now())

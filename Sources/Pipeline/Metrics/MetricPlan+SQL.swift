@@ -80,21 +80,25 @@ extension MetricPlan {
     /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
     /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
     /// Additive metrics count per day (and group) once and sum the days into weeks, months and years.
-    func pointsInsertAll() -> SQLFragment {
-        if let additive { return pointsInsertAll(additive) }
+    ///
+    /// `into` another table than `metric_points` (the full recompute's unindexed staging table): the rows are written
+    /// in no particular order (the order only keeps the primary key's insertions local).
+    func pointsInsertAll(into table: String = "metric_points") -> SQLFragment {
+        let ordered = table == "metric_points"
+        if let additive { return pointsInsertAll(additive, into: table, ordered: ordered) }
         return """
-        INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+        INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
         SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
         FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
-        ORDER BY p.bucket, p.gk, p.bs
+        \(ordered ? "ORDER BY p.bucket, p.gk, p.bs" : "")
         """
     }
 
-    private func pointsInsertAll(_ additive: Additive) -> SQLFragment {
+    private func pointsInsertAll(_ additive: Additive, into table: String, ordered: Bool) -> SQLFragment {
         let buckets = metric.buckets.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let grouping = groupColumns.isEmpty ? "GROUP BY 1" : "GROUP BY GROUPING SETS ((1), (1, \(groupColumns.joined(separator: ", "))))"
         return """
-            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+            INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
             SELECT \(ownerValues), r.bucket, r.bs, r.gk, r.labels,
                    \(additive.value(deployments: "r.n", failed: "r.f")), r.n
             FROM (
@@ -106,7 +110,7 @@ extension MetricPlan {
                 ) d CROSS JOIN unnest(ARRAY[\(buckets)]::text[]) AS b(bucket)
                 GROUP BY 1, 2, 3, 4
             ) r
-            ORDER BY r.bucket, r.gk, r.bs
+            \(ordered ? "ORDER BY r.bucket, r.gk, r.bs" : "")
             """
     }
 

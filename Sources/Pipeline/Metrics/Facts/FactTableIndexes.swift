@@ -14,8 +14,9 @@ struct FactTableIndexes: Sendable {
 
     static let tables = ["deployments", "changes", "incident_events", "incidents", "lead_times"]
 
-    /// Reads the definitions from the catalog (`pg_constraint`, `pg_indexes`) of the current schema.
-    static func read(on connection: PostgresConnection, logger: Logger) async throws -> FactTableIndexes {
+    /// Reads the definitions from the catalog (`pg_constraint`, `pg_indexes`) of the current schema: of the fact
+    /// tables, or of `tables` (the full recompute also rebuilds `metric_points` this way).
+    static func read(of tables: [String] = tables, on connection: PostgresConnection, logger: Logger) async throws -> FactTableIndexes {
         var result = FactTableIndexes()
         let keys = try await connection.query(
             """

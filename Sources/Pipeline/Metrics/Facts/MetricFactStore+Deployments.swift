@@ -28,19 +28,25 @@ extension MetricFactStore {
         var text = COPYText()
         var leadText = COPYText()
         var history = History(app: "", environment: "")
-        for try await (app, environment, time, source, id, type, deployId, cluster, commit, version, versionKey, failed, revision, name, team, namespace)
-            in rows.decode((String, String, Int64, String, String, String, String?, String, String?, String?, String?, Bool, String?, String?, String, String).self)
-        {
+        var strings = RepeatedStrings(columns: 16)
+        for try await row in rows {
+            var cells = RowCells(row)
+            let app = try cells.string(&strings)
+            let environment = try cells.string(&strings)
+            let time = try cells.int64()
+            let report = DeploymentHistoryPass.Report(
+                time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
+                deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),
+                version: try cells.optionalString(&strings), versionKey: try cells.optionalString(&strings), rolloutFailed: try cells.bool(),
+                revision: try cells.optionalString(&strings))
+            let carried = (name: try cells.optionalString(&strings), team: try cells.string(&strings), namespace: try cells.string(&strings))
             if app != history.app || environment != history.environment {
                 history.write(to: &text, leadTimes: &leadText, openings: openings[History.key(history.app, history.environment)] ?? [],
                               changes: changes[history.app])
                 history = History(app: app, environment: environment)
             }
-            history.reports.append(
-                DeploymentHistoryPass.Report(
-                    time: time, source: source, id: id, deployType: type, deployId: deployId, cluster: cluster, commit: commit, version: version,
-                    versionKey: versionKey, rolloutFailed: failed, revision: revision))
-            history.carried.append((name, team, namespace))
+            history.reports.append(report)
+            history.carried.append(carried)
         }
         history.write(to: &text, leadTimes: &leadText, openings: openings[History.key(history.app, history.environment)] ?? [],
                       changes: changes[history.app])
@@ -55,18 +61,34 @@ extension MetricFactStore {
     }
 
     /// `changes` per app and sha (the `lc` of ``MetricFactSQL/leadTimesSelect(appFilter:)``): the earliest merge and
-    /// the first repository named, in (time, source, id) order.
+    /// the first repository named, in (time, source, id) order. Streamed in that order and folded here: an ordered
+    /// `array_agg` per group costs PostgreSQL one sort per sha.
     private func readChanges(on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT app, sha, \(Self.micros("min(time_created)")),
-                       (array_agg(repository ORDER BY time_created, cd_source, cd_id) FILTER (WHERE repository IS NOT NULL))[1]
-                FROM changes GROUP BY app, sha
+                SELECT app, sha, \(Self.micros("time_created")), repository FROM changes
+                ORDER BY app COLLATE "C", sha COLLATE "C", time_created, cd_source, cd_id
                 """), logger: logger)
         var changes: [String: LeadTimePass.AppChanges] = [:]
-        for try await (app, sha, time, repository) in rows.decode((String, String, Int64, String?).self) {
-            changes[app, default: LeadTimePass.AppChanges()].append(LeadTimePass.Change(sha: sha, time: time, repository: repository))
+        var strings = RepeatedStrings(columns: 4)
+        var group: (app: String, change: LeadTimePass.Change)?
+        func flush() {
+            if let group { changes[group.app, default: LeadTimePass.AppChanges()].append(group.change) }
         }
+        for try await row in rows {
+            var cells = RowCells(row)
+            let app = try cells.string(&strings)
+            let sha = try cells.string(&strings)
+            let time = try cells.int64()
+            let repository = try cells.optionalString(&strings)
+            if let current = group, current.app == app, current.change.sha == sha {
+                if current.change.repository == nil, repository != nil { group?.change.repository = repository }
+            } else {
+                flush()
+                group = (app, LeadTimePass.Change(sha: sha, time: time, repository: repository))
+            }
+        }
+        flush()
         return changes
     }
 
@@ -79,13 +101,16 @@ extension MetricFactStore {
                 FROM incidents ORDER BY opened_at, open_source, open_id
                 """), logger: logger)
         var openings: [String: [DeploymentHistoryPass.Opening]] = [:]
-        for try await (app, environment, cluster, opened, resolved, artifact, commit, version, deployment)
-            in rows.decode((String, String, String, Int64, Int64?, String?, String?, String?, String?).self)
-        {
-            openings[History.key(app, environment), default: []].append(
+        var strings = RepeatedStrings(columns: 9)
+        for try await row in rows {
+            var cells = RowCells(row)
+            let key = History.key(try cells.string(&strings), try cells.string(&strings))
+            let cluster = try cells.string(&strings)
+            openings[key, default: []].append(
                 DeploymentHistoryPass.Opening(
-                    opened: opened, resolved: resolved, cluster: cluster, linkArtifact: artifact, linkCommit: commit, linkVersion: version,
-                    linkDeployment: deployment))
+                    opened: try cells.int64(), resolved: try cells.optionalInt64(), cluster: cluster,
+                    linkArtifact: try cells.optionalString(&strings), linkCommit: try cells.optionalString(&strings),
+                    linkVersion: try cells.optionalString(&strings), linkDeployment: try cells.optionalString(&strings)))
         }
         return openings
     }

@@ -82,6 +82,22 @@ struct LeadTimeTests {
         #expect(leads == ["web/u/production": 4.5, "web/a/production": 3, "web/b/production": 2])
     }
 
+    @Test("one sha merged twice: its repository is the first one named, even after a report naming none")
+    func repositoryOfARepeatedSha() async throws {
+        var again = Self.change("a", 10.5, repository: "https://git.example/web")
+        again.id = "change-web-a-again"
+        let (leads, headline) = try await Self.compute([
+            Self.change("a", 10),  // a's first report names no repository
+            again,  // a again at 10:30, naming web's repository: a is a change of that repository
+            Self.change("b", 11, repository: "https://git.example/web-docs"),
+            Self.deploy("d1", 12, commit: "b"),
+        ])
+        // a was merged at 10:00 (its earliest report) in repository web; d1 (12:00) deploys b of web-docs, another
+        // repository, so a waits. b: 12 - 11 = 1 h. (Were a's repository unknown, d1 would carry it: 2 h.)
+        #expect(leads == ["web/b/production": 1])
+        #expect(headline.0 == 1 && headline.1 == 1)
+    }
+
     @Test("a change merged after the deployed commit waits for the next deployment; one merged after its deployment too; zero lead time")
     func laterChanges() async throws {
         let (leads, headline) = try await Self.compute([

@@ -12,7 +12,7 @@ IMAGE_ARCHIVE ?= .tmp/pacer-image.tar
 # Extra `swift build` flags for make image, e.g. IMAGE_BUILD_FLAGS=--scratch-path=.build-release.
 IMAGE_BUILD_FLAGS ?=
 
-.PHONY: run serve test build build-demo deps postgres postgres-stop bench-ingest clean image
+.PHONY: run serve serve-release test build build-demo deps postgres postgres-stop bench-ingest clean image
 
 deps:
 	@hack/deps.sh
@@ -43,8 +43,14 @@ run: deps build-demo
 	.build/debug/pacer-demo $(ARGS)
 
 # Pacer alone against the private PostgreSQL of hack/postgres.sh (ingest and API only, no Kubernetes).
+# A debug build, for development: about a quarter of the release build's ingest rate (docs/benchmarks.md). Measure
+# with `make serve-release`, the same in release mode.
 serve: postgres build
 	.build/debug/pacer serve --database-url "$$($(PG) url)" --http-port $${PACER_HTTP_PORT:-8080}
+
+serve-release: postgres
+	$(SWIFT) build -c release --product pacer --scratch-path .build-release
+	.build-release/release/pacer serve --database-url "$$($(PG) url)" --http-port $${PACER_HTTP_PORT:-8080}
 
 # Runs every test against a real PostgreSQL (started here) and the real kubectl.
 test: postgres

@@ -5,9 +5,10 @@ import PostgresNIO
 extension MetricFactStore {
     /// Fills `deployments` and `lead_times` (empty, unindexed, in a rebuild) from the deployment CDEvents up to `to`
     /// and the rebuilt `incidents` and `changes`: the reports are streamed one app-and-environment history at a time,
-    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory, and both tables
-    /// written back with one `COPY` each. Memory holds the incidents, the changes per sha, one history and the COPY
-    /// text; the database sorts the reports once and builds no intermediate relation.
+    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (on a second core
+    /// while the stream is decoded), and both tables written back with one `COPY` each. Memory holds the incidents,
+    /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
+    /// and builds no intermediate relation.
     func loadDeployments(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
@@ -25,34 +26,59 @@ extension MetricFactStore {
                 FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
                 """), logger: logger)
-        var text = COPYText()
-        var leadText = COPYText()
-        var history = History(app: "", environment: "")
-        var strings = RepeatedStrings(columns: 16)
-        for try await row in rows {
-            var cells = RowCells(row)
-            let app = try cells.string(&strings)
-            let environment = try cells.string(&strings)
-            let time = try cells.int64()
-            let report = DeploymentHistoryPass.Report(
-                time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
-                deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),
-                version: try cells.optionalString(&strings), versionKey: try cells.optionalString(&strings), rolloutFailed: try cells.bool(),
-                revision: try cells.optionalString(&strings))
-            let carried = (name: try cells.optionalString(&strings), team: try cells.string(&strings), namespace: try cells.string(&strings))
-            if app != history.app || environment != history.environment {
-                history.write(to: &text, leadTimes: &leadText, openings: openings[History.key(history.app, history.environment)] ?? [],
-                              changes: changes[history.app])
-                history = History(app: app, environment: environment)
+        // Decoding the stream and judging the histories run side by side: whole histories go in batches of about
+        // `batchReports` reports to a child task, at most two batches in flight, and their COPY text is joined in
+        // stream order.
+        let batchReports = 16_384
+        let written = try await withThrowingTaskGroup(of: (Int, Written).self) { group in
+            var results: [Int: Written] = [:]
+            var submitted = 0
+            var batch: [History] = []
+            var inBatch = 0
+            var history = History(app: "", environment: "")
+            var strings = RepeatedStrings(columns: 16)
+            func submit(_ histories: [History]) {
+                let index = submitted
+                submitted += 1
+                group.addTask { (index, Written(histories, openings: openings, changes: changes)) }
             }
-            history.reports.append(report)
-            history.carried.append(carried)
+            for try await row in rows {
+                var cells = RowCells(row)
+                let app = try cells.string(&strings)
+                let environment = try cells.string(&strings)
+                let time = try cells.int64()
+                let report = DeploymentHistoryPass.Report(
+                    time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
+                    deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),
+                    version: try cells.optionalString(&strings), versionKey: try cells.optionalString(&strings), rolloutFailed: try cells.bool(),
+                    revision: try cells.optionalString(&strings))
+                let carried = (name: try cells.optionalString(&strings), team: try cells.string(&strings), namespace: try cells.string(&strings))
+                if app != history.app || environment != history.environment {
+                    if !history.reports.isEmpty {
+                        inBatch += history.reports.count
+                        batch.append(history)
+                    }
+                    if inBatch >= batchReports {
+                        if submitted - results.count >= 2, let (index, done) = try await group.next() { results[index] = done }
+                        submit(batch)
+                        batch = []
+                        inBatch = 0
+                    }
+                    history = History(app: app, environment: environment)
+                }
+                history.reports.append(report)
+                history.carried.append(carried)
+            }
+            if !history.reports.isEmpty { batch.append(history) }
+            submit(batch)
+            while let (index, done) = try await group.next() { results[index] = done }
+            return (0..<submitted).compactMap { results[$0] }
         }
-        history.write(to: &text, leadTimes: &leadText, openings: openings[History.key(history.app, history.environment)] ?? [],
-                      changes: changes[history.app])
         lap("stream and judge the reports")
-        for (table, columns, copy) in [("deployments", History.columns, text), ("lead_times", History.leadTimeColumns, leadText)] {
-            let chunks = copy.allChunks
+        for (table, columns, chunks) in [
+            ("deployments", History.columns, written.flatMap(\.deployments.allChunks)),
+            ("lead_times", History.leadTimeColumns, written.flatMap(\.leadTimes.allChunks)),
+        ] {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 for chunk in chunks { try await writer.write(chunk) }
             }
@@ -117,6 +143,20 @@ extension MetricFactStore {
 
     /// A timestamptz column as int8 microseconds since 1970 (exact: `extract` gives a numeric).
     static func micros(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1000000)::int8" }
+
+    /// The COPY text of a batch of histories, judged.
+    private struct Written {
+        var deployments = COPYText()
+        var leadTimes = COPYText()
+
+        init(_ histories: [History], openings: [String: [DeploymentHistoryPass.Opening]], changes: [String: LeadTimePass.AppChanges]) {
+            for history in histories {
+                history.write(
+                    to: &deployments, leadTimes: &leadTimes, openings: openings[History.key(history.app, history.environment)] ?? [],
+                    changes: changes[history.app])
+            }
+        }
+    }
 
     /// One app and environment's reports as streamed, and the columns they carry through unjudged.
     private struct History {

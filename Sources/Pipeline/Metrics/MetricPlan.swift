@@ -69,6 +69,16 @@ struct MetricPlan: Sendable {
 
     var key: String { "\(namespace)/\(name)" }
 
+    /// Over `deployments` rows with `failed`: the time of the first later deployment of the same app, environment and
+    /// cluster that did not fail (NULL: none yet). Its frame is every row after the current one, written in reverse
+    /// order so that the frame's start stays at the partition's start: PostgreSQL then extends one running `min` per
+    /// history, where a frame whose start moves (`ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING`) is aggregated
+    /// again for every row, quadratic in the history (42 s per batch in `hack/bench/pipeline`, 2026-12-03).
+    static let nextGoodDeployment = """
+        min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment, cluster
+            ORDER BY time_created DESC, cd_source DESC, cd_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        """
+
     /// Why a definition cannot be calculated (reported in the log; the definition gets no results).
     struct Unsupported: Error, CustomStringConvertible {
         var description: String
@@ -118,8 +128,7 @@ struct MetricPlan: Sendable {
             source = """
                 (SELECT r.failed_at AS t, \(columns), (extract(epoch FROM r.recovered - r.failed_at) / 3600)::float8 AS x FROM (
                     SELECT time_created AS failed_at, \(columns), failed, least(
-                        min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment, cluster ORDER BY time_created, cd_source, cd_id
-                            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+                        \(Self.nextGoodDeployment),
                         CASE WHEN incident_failed THEN incident_resolved_at END,
                         CASE WHEN open_gap <= \(window) THEN open_resolved_at END) AS recovered
                     FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
@@ -134,22 +143,20 @@ struct MetricPlan: Sendable {
             // (after a failed deployment and not after its end: the resolution of the incident attributed to it,
             // else the first later deployment that did not fail; none yet: still open), else 0.
             let window = String(compiled.attributionWindowSeconds)
+            // A failure is open at a deployment when some earlier failed deployment's end is not before it: the
+            // latest such end over the earlier rows (a window whose frame only grows) is not before it.
             source = """
-                (WITH f AS (
-                    SELECT time_created, cd_source, cd_id, app, environment, cluster, failed, CASE
+                (SELECT f.t, \(columns),
+                        CASE WHEN f.is_rollback OR coalesce(max(CASE WHEN f.failed THEN coalesce(f.open_until, 'infinity'::timestamptz) END) OVER (
+                            PARTITION BY f.app, f.environment, f.cluster ORDER BY f.t, f.cd_source, f.cd_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                        ) >= f.t, false) THEN 1.0 ELSE 0.0 END::float8 AS x
+                 FROM (
+                    SELECT time_created AS t, cd_source, cd_id, \(columns), is_rollback, failed, CASE
                         WHEN incident_failed THEN incident_resolved_at
                         WHEN open_gap <= \(window) THEN open_resolved_at
-                        ELSE min(time_created) FILTER (WHERE NOT failed) OVER (PARTITION BY app, environment, cluster ORDER BY time_created, cd_source, cd_id
-                            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) END AS open_until
+                        ELSE \(Self.nextGoodDeployment) END AS open_until
                     FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
-                 )
-                 SELECT d.time_created AS t, d.app, d.environment, d.team, d.namespace, d.cluster,
-                        CASE WHEN d.is_rollback OR EXISTS (
-                            SELECT 1 FROM f WHERE f.failed AND f.app = d.app AND f.environment = d.environment AND f.cluster = d.cluster
-                                AND (f.time_created, f.cd_source, f.cd_id) < (d.time_created, d.cd_source, d.cd_id)
-                                AND (f.open_until IS NULL OR f.open_until >= d.time_created)
-                        ) THEN 1.0 ELSE 0.0 END::float8 AS x
-                 FROM deployments d WHERE NOT d.duplicate) s
+                 ) f) s
                 """
             valueSQL = "avg(s.x)::float8"
             samplesSQL = "count(*)"

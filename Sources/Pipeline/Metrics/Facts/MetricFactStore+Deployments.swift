@@ -15,14 +15,13 @@ extension MetricFactStore {
             logger.trace("calculator deployments pass step", metadata: ["step": "\(step)", "duration": "\(ContinuousClock.now - clock)"])
             clock = ContinuousClock.now
         }
-        let openings = try await readOpenings(on: connection)
+        let openings = try await readOpenings(partitions: nil, on: connection)
         lap("read incidents")
-        let changes = try await readChanges(on: connection)
+        let changes = try await readChanges(apps: nil, on: connection)
         lap("read changes")
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT d.app, d.environment, \(Self.micros("d.time_created")), d.cd_source, d.cd_id, d.deploy_type, d.deploy_id, d.cluster,
-                       d.commit, d.version, d.version_key, d.rollout_failed, d.revision, d.deploy_name, d.team, d.namespace
+                SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace
                 FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
                 """), logger: logger)
@@ -44,14 +43,7 @@ extension MetricFactStore {
             }
             for try await row in rows {
                 var cells = RowCells(row)
-                let app = try cells.string(&strings)
-                let environment = try cells.string(&strings)
-                let time = try cells.int64()
-                let report = DeploymentHistoryPass.Report(
-                    time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
-                    deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),
-                    version: try cells.optionalString(&strings), versionKey: try cells.optionalString(&strings), rolloutFailed: try cells.bool(),
-                    revision: try cells.optionalString(&strings))
+                let (app, environment, report) = try Self.decodeReport(&cells, &strings)
                 let carried = (name: try cells.optionalString(&strings), team: try cells.string(&strings), namespace: try cells.string(&strings))
                 if app != history.app || environment != history.environment {
                     if !history.reports.isEmpty {
@@ -89,10 +81,11 @@ extension MetricFactStore {
     /// `changes` per app and sha (the `lc` of ``MetricFactSQL/leadTimesSelect(appFilter:)``): the earliest merge and
     /// the first repository named, in (time, source, id) order. Streamed in that order and folded here: an ordered
     /// `array_agg` per group costs PostgreSQL one sort per sha.
-    private func readChanges(on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
+    /// `apps`, a query of app names, limits it to those apps.
+    func readChanges(apps: String?, on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT app, sha, \(Self.micros("time_created")), repository FROM changes
+                SELECT app, sha, \(Self.micros("time_created")), repository FROM changes \(apps.map { "WHERE app IN (\($0))" } ?? "")
                 ORDER BY app COLLATE "C", sha COLLATE "C", time_created, cd_source, cd_id
                 """), logger: logger)
         var changes: [String: LeadTimePass.AppChanges] = [:]
@@ -118,13 +111,14 @@ extension MetricFactStore {
         return changes
     }
 
-    /// `incidents` by app and environment, each list in (opening time, source, id) order.
-    private func readOpenings(on connection: PostgresConnection) async throws -> [String: [DeploymentHistoryPass.Opening]] {
+    /// `incidents` by app and environment, each list in (opening time, source, id) order; `partitions`, a relation
+    /// with columns `app` and `environment`, limits it to those.
+    func readOpenings(partitions: String?, on connection: PostgresConnection) async throws -> [String: [DeploymentHistoryPass.Opening]] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT app, environment, cluster, \(Self.micros("opened_at")), \(Self.micros("resolved_at")),
                        link_artifact, link_commit, link_version, link_deployment
-                FROM incidents ORDER BY opened_at, open_source, open_id
+                FROM incidents \(partitions.map { "JOIN \($0) USING (app, environment)" } ?? "") ORDER BY opened_at, open_source, open_id
                 """), logger: logger)
         var openings: [String: [DeploymentHistoryPass.Opening]] = [:]
         var strings = RepeatedStrings(columns: 9)
@@ -144,6 +138,56 @@ extension MetricFactStore {
     /// A timestamptz column as int8 microseconds since 1970 (exact: `extract` gives a numeric).
     static func micros(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1000000)::int8" }
 
+    /// The columns of a deployment row (`d`) that ``decodeReport(_:_:)`` reads: app, environment, then the report.
+    static let reportColumns = """
+        d.app, d.environment, \(micros("d.time_created")), d.cd_source, d.cd_id, d.deploy_type, d.deploy_id, d.cluster,
+        d.commit, d.version, d.version_key, d.rollout_failed, d.revision
+        """
+
+    /// Reads the ``reportColumns`` of a streamed row.
+    static func decodeReport(
+        _ cells: inout RowCells, _ strings: inout RepeatedStrings
+    ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report) {
+        let app = try cells.string(&strings)
+        let environment = try cells.string(&strings)
+        let time = try cells.int64()
+        let report = DeploymentHistoryPass.Report(
+            time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
+            deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),
+            version: try cells.optionalString(&strings), versionKey: try cells.optionalString(&strings), rolloutFailed: try cells.bool(),
+            revision: try cells.optionalString(&strings))
+        return (app, environment, report)
+    }
+
+    /// Writes the `lead_times` rows (``History/leadTimeColumns``) of one judged history of `app` and `environment`:
+    /// the changes its reports carry (``LeadTimePass``); `dimensions(index)` gives a report's team and namespace.
+    static func writeLeadTimes(
+        app: String, environment: String, reports: [DeploymentHistoryPass.Report], facts: [DeploymentHistoryPass.Facts],
+        changes: LeadTimePass.AppChanges, dimensions: (Int) -> (team: String, namespace: String), to leadTimes: inout COPYText
+    ) {
+        let deployments = reports.indices.map { index in
+            LeadTimePass.Deployment(
+                time: reports[index].time, cluster: reports[index].cluster, commit: reports[index].commit,
+                carries: !reports[index].rolloutFailed && !facts[index].duplicate)
+        }
+        for carried in LeadTimePass.carry(changes, deployments) {
+            let change = changes.changes[carried.change]
+            let report = reports[carried.deployment]
+            let carrier = dimensions(carried.deployment)
+            leadTimes.field(app)
+            leadTimes.field(change.sha)
+            leadTimes.field(environment)
+            leadTimes.field(report.cluster)
+            leadTimes.time(change.time)
+            leadTimes.time(report.time)
+            leadTimes.field(report.source)
+            leadTimes.field(report.id)
+            leadTimes.field(carrier.team)
+            leadTimes.field(carrier.namespace)
+            leadTimes.field("\(LeadTimePass.hours(from: change.time, to: report.time))", last: true)
+        }
+    }
+
     /// The COPY text of a batch of histories, judged.
     private struct Written {
         var deployments = COPYText()
@@ -159,7 +203,7 @@ extension MetricFactStore {
     }
 
     /// One app and environment's reports as streamed, and the columns they carry through unjudged.
-    private struct History {
+    struct History {
         let app: String
         let environment: String
         var reports: [DeploymentHistoryPass.Report] = []
@@ -185,26 +229,9 @@ extension MetricFactStore {
             guard !reports.isEmpty else { return }
             let facts = DeploymentHistoryPass.judge(reports, openings: openings)
             if let changes {
-                let deployments = reports.indices.map { index in
-                    LeadTimePass.Deployment(
-                        time: reports[index].time, cluster: reports[index].cluster, commit: reports[index].commit,
-                        carries: !reports[index].rolloutFailed && !facts[index].duplicate)
-                }
-                for carried in LeadTimePass.carry(changes, deployments) {
-                    let change = changes.changes[carried.change]
-                    let report = reports[carried.deployment]
-                    leadTimes.field(app)
-                    leadTimes.field(change.sha)
-                    leadTimes.field(environment)
-                    leadTimes.field(report.cluster)
-                    leadTimes.time(change.time)
-                    leadTimes.time(report.time)
-                    leadTimes.field(report.source)
-                    leadTimes.field(report.id)
-                    leadTimes.field(self.carried[carried.deployment].team)
-                    leadTimes.field(self.carried[carried.deployment].namespace)
-                    leadTimes.field("\(LeadTimePass.hours(from: change.time, to: report.time))", last: true)
-                }
+                MetricFactStore.writeLeadTimes(
+                    app: app, environment: environment, reports: reports, facts: facts, changes: changes,
+                    dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }, to: &leadTimes)
             }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]

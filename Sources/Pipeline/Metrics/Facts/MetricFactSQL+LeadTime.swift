@@ -72,18 +72,16 @@ extension MetricFactSQL {
     }
     static let leadTimesColumns = "(app, sha, environment, cluster, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
 
-    /// Incremental: the lead times of every app that got a change or a deployment are derived again (a change can
-    /// re-carry older changes of its app: a late `change.merged`, an earlier merge of a known sha, a deployment
-    /// arriving late, a report that makes another one a duplicate) into `calc_lead`; only the rows that differ are deleted and inserted, and those
-    /// are the touch points.
+    /// Incremental: the lead times of every app in ``leadTimeApps`` were derived again into `calc_lead`
+    /// (``MetricFactStore/rejudgeTouched(on:)``); only the rows that differ are deleted and inserted, and those are
+    /// the touch points.
     static func leadTimesIncremental(touch: (String) -> String) -> [String] {
-        let apps = "SELECT app FROM calc_new_changes UNION SELECT app FROM calc_new_deploys"
+        let apps = leadTimeApps
         let same = """
             (l.change_time, l.deploy_time, l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours)
                 IS NOT DISTINCT FROM (n.change_time, n.deploy_time, n.deploy_source, n.deploy_id, n.team, n.namespace, n.hours)
             """
         return [
-            "INSERT INTO calc_lead \(leadTimesColumns) \(leadTimesSelect(appFilter: apps))",
             """
             WITH del AS (
                 DELETE FROM lead_times l WHERE l.app IN (\(apps)) AND NOT EXISTS (

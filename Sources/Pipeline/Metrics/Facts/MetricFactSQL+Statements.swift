@@ -17,6 +17,11 @@ extension MetricFactSQL {
             rollout_failed bool, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8, duplicate bool) ON COMMIT DROP
         """,
         "CREATE TEMP TABLE calc_fail_parts (app text, environment text) ON COMMIT DROP",
+        "CREATE TEMP TABLE calc_judge_parts (app text, environment text) ON COMMIT DROP",
+        """
+        CREATE TEMP TABLE calc_judged (cd_source text, cd_id text, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8,
+            incident_resolved_at timestamptz, open_resolved_at timestamptz, duplicate bool) ON COMMIT DROP
+        """,
         """
         CREATE TEMP TABLE calc_lead (app text, sha text, environment text, cluster text, change_time timestamptz, deploy_time timestamptz,
             deploy_source text COLLATE "C", deploy_id text COLLATE "C", team text, namespace text, hours float8) ON COMMIT DROP
@@ -33,10 +38,28 @@ extension MetricFactSQL {
         "INSERT INTO calc_deploy_delta SELECT \(sign), time_created, app, environment, team, namespace, cluster, \(failureColumns) FROM \(relation)"
     }
 
-    /// Statements that add the facts of the rows in (`from`, `to`] and record what changed: touch points in
-    /// `calc_touch` (lead time, time to restore), changed deployment rows in `calc_deploy_delta` (deployment
-    /// frequency, change failure rate, whose points are counts and are updated in place).
-    static func incremental(from: CursorPosition, to: CursorPosition) -> [String] {
+    /// The apps whose lead times an incremental batch derives again: those that got a change or a deployment (a
+    /// change can re-carry older changes of its app: a late `change.merged`, an earlier merge of a known sha, a
+    /// deployment arriving late, a report that makes another one a duplicate).
+    static let leadTimeApps = "SELECT app FROM calc_new_changes UNION SELECT app FROM calc_new_deploys"
+
+    /// The histories an incremental batch judges again (``MetricFactStore/rejudgeTouched(on:)``): those whose failure
+    /// facts may change and every environment of the apps whose lead times are derived again.
+    static let judgedPartitionsInsert = """
+        INSERT INTO calc_judge_parts SELECT app, environment FROM calc_fail_parts
+        UNION SELECT DISTINCT app, environment FROM deployments WHERE app IN (\(leadTimeApps))
+        """
+
+    /// The columns of `calc_judged`: a deployment's identity and its failure facts as judged again.
+    static let judgedColumns = [
+        "cd_source", "cd_id", "is_rollback", "rolled_back", "incident_failed", "open_gap", "incident_resolved_at", "open_resolved_at", "duplicate",
+    ]
+
+    /// Statements that add the facts of the rows in (`from`, `to`]: the new incident events, changes and deployment
+    /// reports, the incidents paired again, and `calc_fail_parts` (the histories whose failure facts may change).
+    /// Then ``MetricFactStore/rejudgeTouched(on:)`` judges the histories, and ``incrementalResults()`` applies what
+    /// changed and records it.
+    static func incrementalFacts(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_new_incidents"
         return temporaryTables + [
@@ -70,16 +93,20 @@ extension MetricFactSQL {
             \(touch(.timeToRestore, from: "ins", where: "t IS NOT NULL"))
             """,
             // Deployment failure: the histories of the apps and environments that got a deployment or whose incident
-            // openings changed are judged again as a whole; every deployment whose facts changed is recorded as -1
-            // (as it was) and +1 (as it is) in calc_deploy_delta.
+            // openings changed are judged again as a whole (MetricFactStore.rejudgeTouched).
             "INSERT INTO calc_fail_parts SELECT DISTINCT app, environment FROM calc_new_deploys",
+        ]
+    }
+
+    /// Statements that apply the histories judged again (`calc_judged`, `calc_lead`) and record what changed: touch
+    /// points in `calc_touch` (lead time, time to restore, recovery time, rework rate), changed deployment rows in
+    /// `calc_deploy_delta` (deployment frequency, change failure rate, whose points are counts and are updated in place).
+    static func incrementalResults() -> [String] {
+        [
+            "ANALYZE calc_judged, calc_lead",
+            // Every deployment whose facts changed is recorded as -1 (as it was) and +1 (as it is) in calc_deploy_delta.
             """
-            WITH p AS (SELECT DISTINCT app, environment FROM calc_fail_parts),
-            x AS (
-                \(failurePass(
-                    deployments: "deployments d JOIN p ON d.app = p.app AND d.environment = p.environment",
-                    incidents: "(SELECT i.* FROM incidents i JOIN p ON i.app = p.app AND i.environment = p.environment) i"))
-            ), old AS (
+            WITH x AS (SELECT * FROM calc_judged), old AS (
                 SELECT d.* FROM deployments d JOIN x ON d.cd_source = x.cd_source AND d.cd_id = x.cd_id
                 WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at, d.duplicate)
                     IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at, x.duplicate)
@@ -109,7 +136,7 @@ extension MetricFactSQL {
                 from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
                 time: "d.time_created"))
             """,
-            // Lead times of the apps that got a change or a deployment are derived again; changed rows are touched.
+            // Lead times of the apps that got a change or a deployment were derived again; changed rows are touched.
         ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 

@@ -57,7 +57,11 @@ struct MetricFactStore: Sendable {
 
     /// Adds the facts of the rows in (`from`, `to`]; touch points land in the temporary table `calc_touch`.
     func applyIncremental(from: CursorPosition, to: CursorPosition, on connection: PostgresConnection) async throws {
-        for statement in MetricFactSQL.incremental(from: from, to: to) {
+        for statement in MetricFactSQL.incrementalFacts(from: from, to: to) {
+            try await run(statement, on: connection)
+        }
+        try await rejudgeTouched(on: connection)
+        for statement in MetricFactSQL.incrementalResults() {
             try await run(statement, on: connection)
         }
     }

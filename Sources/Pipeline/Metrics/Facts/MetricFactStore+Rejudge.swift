@@ -1,0 +1,87 @@
+import EventStore
+import PostgresNIO
+
+extension MetricFactStore {
+    /// Incremental: judges again the histories a batch touched, with the rebuild's passes (``DeploymentHistoryPass``,
+    /// ``LeadTimePass``), so both paths apply one implementation of the rules.
+    ///
+    /// The histories: every app and environment in `calc_fail_parts` (a new deployment, or incidents paired again) and
+    /// every environment of the apps that got a change or a deployment (their lead times are derived again). They are
+    /// streamed from `deployments` in the rebuild's order with the facts stored now; the reports whose facts differ go
+    /// to `calc_judged`, and every lead time of those apps to `calc_lead`, for the statements of
+    /// ``MetricFactSQL/incrementalResults()`` to apply and record as touch points.
+    func rejudgeTouched(on connection: PostgresConnection) async throws {
+        try await run(MetricFactSQL.judgedPartitionsInsert, on: connection)
+        let openings = try await readOpenings(partitions: "calc_judge_parts", on: connection)
+        let changes = try await readChanges(apps: MetricFactSQL.leadTimeApps, on: connection)
+        var leadApps: Set<String> = []
+        for try await app in try await connection.query(PostgresQuery(unsafeSQL: MetricFactSQL.leadTimeApps), logger: logger).decode(String.self) {
+            leadApps.insert(app)
+        }
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT \(Self.reportColumns), d.team, d.namespace, d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap,
+                       \(Self.micros("d.incident_resolved_at")), \(Self.micros("d.open_resolved_at")), d.duplicate
+                FROM deployments d JOIN calc_judge_parts p ON p.app = d.app AND p.environment = d.environment
+                ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
+                """), logger: logger)
+        var judged = COPYText()
+        var leadTimes = COPYText()
+        var history = Stored(app: "", environment: "")
+        func finish(_ history: Stored) {
+            guard !history.reports.isEmpty else { return }
+            let facts = DeploymentHistoryPass.judge(history.reports, openings: openings[History.key(history.app, history.environment)] ?? [])
+            for index in history.reports.indices where facts[index] != history.stored[index] {
+                let fact = facts[index]
+                judged.field(history.reports[index].source)
+                judged.field(history.reports[index].id)
+                judged.bool(fact.isRollback)
+                judged.bool(fact.rolledBack)
+                judged.bool(fact.incidentFailed)
+                judged.field(fact.openGap.map { "\($0)" })
+                judged.time(fact.incidentResolvedAt)
+                judged.time(fact.openResolvedAt)
+                judged.bool(fact.duplicate, last: true)
+            }
+            if leadApps.contains(history.app), let appChanges = changes[history.app] {
+                Self.writeLeadTimes(
+                    app: history.app, environment: history.environment, reports: history.reports, facts: facts, changes: appChanges,
+                    dimensions: { history.carried[$0] }, to: &leadTimes)
+            }
+        }
+        var strings = RepeatedStrings(columns: 22)
+        for try await row in rows {
+            var cells = RowCells(row)
+            let (app, environment, report) = try Self.decodeReport(&cells, &strings)
+            let carried = (team: try cells.string(&strings), namespace: try cells.string(&strings))
+            let stored = DeploymentHistoryPass.Facts(
+                isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
+                openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
+                duplicate: try cells.bool())
+            if app != history.app || environment != history.environment {
+                finish(history)
+                history = Stored(app: app, environment: environment)
+            }
+            history.reports.append(report)
+            history.carried.append(carried)
+            history.stored.append(stored)
+        }
+        finish(history)
+        for (table, columns, chunks) in [
+            ("calc_judged", MetricFactSQL.judgedColumns, judged.allChunks), ("calc_lead", History.leadTimeColumns, leadTimes.allChunks),
+        ] where !chunks.isEmpty {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
+        }
+    }
+
+    /// One app and environment's stored deployments, in the rebuild's order.
+    private struct Stored {
+        let app: String
+        let environment: String
+        var reports: [DeploymentHistoryPass.Report] = []
+        var carried: [(team: String, namespace: String)] = []
+        var stored: [DeploymentHistoryPass.Facts] = []
+    }
+}

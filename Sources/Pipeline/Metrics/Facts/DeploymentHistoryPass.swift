@@ -1,12 +1,24 @@
-/// The failure facts of one app and environment's deployment history, computed in one ordered pass in memory: the
-/// same rules as ``MetricFactSQL/failurePass(deployments:incidents:)`` (docs/metrics.md, "One deployment, one
-/// count" and "Change failure rate"), which the incremental path runs in SQL. A full rebuild runs this pass instead
-/// (issue 17: one pass per history, no materialised windows); the tests that compare an incremental calculation with
-/// a recompute hold the two to the same rows.
+/// The failure facts of one app and environment's deployment history, computed in one ordered pass in memory, by a
+/// rebuild over every history (``MetricFactStore/loadDeployments(upTo:on:)``) and by an incremental batch over the
+/// histories it touched (``MetricFactStore/rejudgeTouched(on:)``): one implementation of the rules for both paths.
+///
+/// The rules (docs/metrics.md, "Change failure rate" and "One deployment, one count"), per (app, environment,
+/// cluster) history; an incident that names its deployment names it in any cluster of the app and environment:
+/// - `is_rollback`: a `service.rolledback` CDEvent, or its `version_key` equals an earlier deployment's while the
+///   deployment right before it has another one;
+/// - `rolled_back`: a later rollback returns to a deployment before it (every deployment between the restored one
+///   and the rollback); a `service.rolledback` whose version matches nothing restores the one before its
+///   predecessor (its predecessor is rolled back);
+/// - `incident_failed`: an incident opening names it (artifact, commit, version or CDEvent id; the latest such
+///   deployment of the app and environment at or before the opening);
+/// - `open_gap`: seconds from it to the first other opening in its app and environment while it was the latest
+///   deployment (a definition's attribution window decides whether that fails it);
+/// - `duplicate`: another report of the same rollout came first (``duplicateWindow``); a duplicate takes part in
+///   nothing (its other facts are false or NULL), and an incident naming its CDEvent id names the report kept.
 ///
 /// Order is given, not computed: the deployments arrive sorted by (time, CDEvent source, id) and the incidents by
-/// (opening time, source, id), both in the database's collation, so ties break exactly as the SQL breaks them.
-/// Times are microseconds since 1970, as the database stores them.
+/// (opening time, source, id), both in the database's collation. Times are microseconds since 1970, as the database
+/// stores them.
 enum DeploymentHistoryPass {
     /// A deployment CDEvent's columns (``MetricFactSQL/deploymentsSelect(_:)``) that the rules read.
     struct Report: Sendable {
@@ -36,7 +48,7 @@ enum DeploymentHistoryPass {
         var isLinked: Bool { linkArtifact != nil || linkCommit != nil || linkVersion != nil || linkDeployment != nil }
     }
 
-    /// What the pass decides for one report (the columns after ``MetricFactSQL/passColumns`` and the carried ones).
+    /// What the pass decides for one report (the `deployments` fact columns).
     struct Facts: Sendable, Equatable {
         var isRollback = false
         var rolledBack = false
@@ -49,7 +61,11 @@ enum DeploymentHistoryPass {
         var duplicate = false
     }
 
-    /// ``MetricFactSQL/duplicateWindow``: 10 minutes.
+    /// Two reports of one rollout (docs/metrics.md, "One deployment, one count"): a report is a duplicate when the
+    /// report right before it in its app, environment and cluster has the same version key and rollout outcome and is
+    /// at most this much older, unless both come from the same CDEvent source with different revisions
+    /// (`customData.revision`: two rollouts that source numbered apart). Kubernetes' default progress deadline
+    /// (`progressDeadlineSeconds: 600`): 10 minutes, in microseconds.
     static let duplicateWindow: Int64 = 600_000_000
 
     /// The facts of every report of one app and environment, in the reports' order. `reports` and `openings` are that

@@ -1,12 +1,11 @@
-/// Lead times of one app and environment's deployments, computed in memory: the rule of
-/// ``MetricFactSQL/leadTimesSelect(appFilter:)`` (docs/metrics.md, "Lead time for changes"), which the incremental
-/// path runs in SQL and a rebuild replaces with this pass (issue 17). A change is carried, per environment and
-/// cluster, by the first deployment (in (time, CDEvent source, id) order; not a failed rollout, not a duplicate report)
+/// Lead times of one app and environment's deployments, computed in memory by a rebuild and by an incremental batch
+/// (for the apps it touched): the rule of docs/metrics.md, "Lead time for changes". A change is carried, per
+/// environment and cluster, by the first deployment (in (time, CDEvent source, id) order; not a failed rollout, not a duplicate report)
 /// whose deployed commit is a known change of the app merged at or after it, of the same repository when both are
 /// known.
 ///
-/// As in the SQL: a deployment `d` of the change `c'` can carry the changes merged at or before
-/// `k(d) = min(d.time, c'.time)`; only *records* (a `k` above every earlier deployment's, per repository view) can be
+/// Without pairing every change with every later deployment: a deployment `d` of the change `c'` can carry the
+/// changes merged at or before `k(d) = min(d.time, c'.time)`; only *records* (a `k` above every earlier deployment's, per repository view) can be
 /// first, their `k` grow with time, so a change merged at `x` is carried by the record with the smallest `k ≥ x`.
 enum LeadTimePass {
     /// One change of an app (`changes` grouped per sha: its earliest merge and first known repository).
@@ -84,8 +83,8 @@ enum LeadTimePass {
         return carried
     }
 
-    /// Hours between two times in microseconds, as ``MetricFactSQL/leadTimesSelect(appFilter:)`` computes them:
-    /// seconds as float8, then divided by 3600 (the same two IEEE operations, so the same bits).
+    /// Hours between two times in microseconds: seconds as float8, then divided by 3600 (what
+    /// `extract(epoch FROM b - a)::float8 / 3600` gives, so rows written by the SQL of earlier versions compare equal).
     static func hours(from start: Int64, to end: Int64) -> Double {
         Double(end - start) / 1_000_000 / 3600
     }

@@ -6,6 +6,9 @@ extension MetricFactSQL {
         case deploymentFrequency, leadTimeForChanges, changeFailureRate, timeToRestore, failedDeploymentRecoveryTime, deploymentReworkRate
     }
 
+    /// The columns of a deployment's failure facts, as recorded in `calc_deploy_delta` with the dimensions.
+    static let failureColumns = "rollout_failed, is_rollback, rolled_back, incident_failed, open_gap, duplicate"
+
     /// Temporary tables of one incremental transaction (dropped at commit).
     static let temporaryTables = [
         "CREATE TEMP TABLE calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text, cluster text) ON COMMIT DROP",

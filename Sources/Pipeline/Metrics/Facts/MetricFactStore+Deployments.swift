@@ -78,7 +78,7 @@ extension MetricFactStore {
         }
     }
 
-    /// `changes` per app and sha (the `lc` of ``MetricFactSQL/leadTimesSelect(appFilter:)``): the earliest merge and
+    /// `changes` per app and sha: the earliest merge and
     /// the first repository named, in (time, source, id) order. Streamed in that order and folded here: an ordered
     /// `array_agg` per group costs PostgreSQL one sort per sha.
     /// `apps`, a query of app names, limits it to those apps.
@@ -211,7 +211,7 @@ extension MetricFactStore {
 
         static func key(_ app: String, _ environment: String) -> String { app + "\u{1F}" + environment }
 
-        /// The `deployments` columns written, in order: ``MetricFactSQL/passColumns``, the carried ones, the facts.
+        /// The `deployments` columns written, in order: the report's, the carried ones, the facts.
         static let columns = [
             "cd_source", "cd_id", "time_created", "app", "environment", "cluster", "deploy_type", "deploy_id", "commit", "version",
             "version_key", "deploy_name", "team", "namespace", "rollout_failed", "revision", "is_rollback", "rolled_back",

@@ -3,7 +3,7 @@ import PacerRules
 extension MetricSampleSQL {
     // The deployment items explain each deployment's failure. `failed` is the plan's rule over the stored facts;
     // the reasons come from the same stored facts (`rollout_failed`, `rolled_back`, `incident_failed`, `open_gap`),
-    // and what they point at is derived here, with the rule docs/metrics.md states and `MetricFactSQL.failurePass`
+    // and what they point at is derived here, with the rule docs/metrics.md states and `DeploymentHistoryPass`
     // applies (not stored there):
     // - rolled back by: the first later rollback (`is_rollback`) of the app and environment whose restored
     //   deployment (the latest earlier one with its version key, unless that is its predecessor; else the one two

@@ -10,10 +10,12 @@ import PostgresNIO
 import TestSupport
 
 /// Runs Pacer's real HTTP application against a real database for one test (`.ahc(.http)` for concurrent
-/// requests: the `.live` client has one connection).
+/// requests: the `.live` client has one connection). The write timeout defaults to a generous 60 s: a test that
+/// expects an answer must not get 503 because the machine is busy (parallel tests, a build); the outage tests pass
+/// a short one.
 enum PacerTestApp {
     static func run<T: Sendable>(
-        databaseURL: String, tokenFile: String? = nil, webhookSecrets: String? = nil, maxBodyBytes: Int = 1 << 20, writeTimeout: Duration = .seconds(5),
+        databaseURL: String, tokenFile: String? = nil, webhookSecrets: String? = nil, maxBodyBytes: Int = 1 << 20, writeTimeout: Duration = .seconds(60),
         waitForSchema: Bool = true, testing: TestingSetup = .live,
         ingestRateLimit: Double? = 10_000, ingestBurst: Int = 20_000, maxInFlightBytes: Int = 64 << 20,
         _ body: @Sendable (any TestClientProtocol) async throws -> T

@@ -252,13 +252,7 @@ extension MetricFactStore {
                 text.field(carry.namespace)
                 text.bool(report.rolloutFailed)
                 text.field(report.revision)
-                text.bool(fact.isRollback)
-                text.bool(fact.rolledBack)
-                text.bool(fact.incidentFailed)
-                text.field(fact.openGap.map { "\($0)" })
-                text.time(fact.incidentResolvedAt)
-                text.time(fact.openResolvedAt)
-                text.bool(fact.duplicate, last: true)
+                text.facts(fact)
             }
         }
     }
@@ -296,6 +290,18 @@ struct COPYText {
             }
         }
         end(last)
+    }
+
+    /// A deployment's failure facts, the last fields of a row: is_rollback, rolled_back, incident_failed, open_gap,
+    /// incident_resolved_at, open_resolved_at, duplicate.
+    mutating func facts(_ fact: DeploymentHistoryPass.Facts) {
+        bool(fact.isRollback)
+        bool(fact.rolledBack)
+        bool(fact.incidentFailed)
+        field(fact.openGap.map { "\($0)" })
+        time(fact.incidentResolvedAt)
+        time(fact.openResolvedAt)
+        bool(fact.duplicate, last: true)
     }
 
     mutating func bool(_ value: Bool, last: Bool = false) {

@@ -32,16 +32,9 @@ extension MetricFactStore {
             guard !history.reports.isEmpty else { return }
             let facts = DeploymentHistoryPass.judge(history.reports, openings: openings[History.key(history.app, history.environment)] ?? [])
             for index in history.reports.indices where facts[index] != history.stored[index] {
-                let fact = facts[index]
                 judged.field(history.reports[index].source)
                 judged.field(history.reports[index].id)
-                judged.bool(fact.isRollback)
-                judged.bool(fact.rolledBack)
-                judged.bool(fact.incidentFailed)
-                judged.field(fact.openGap.map { "\($0)" })
-                judged.time(fact.incidentResolvedAt)
-                judged.time(fact.openResolvedAt)
-                judged.bool(fact.duplicate, last: true)
+                judged.facts(facts[index])
             }
             if leadApps.contains(history.app), let appChanges = changes[history.app] {
                 Self.writeLeadTimes(

@@ -4,7 +4,8 @@ extension MetricFactSQL {
 
     /// Incremental: the lead times of every app in ``leadTimeApps`` were derived again into `calc_lead`
     /// (``MetricFactStore/rejudgeTouched(on:)``); only the rows that differ are deleted and inserted, and those are
-    /// the touch points.
+    /// the touch points. The insert anti-joins the rows left (one hash join): `ON CONFLICT` alone probed the key once
+    /// per row of `calc_lead` (170 ms against 46 ms for 60,000 lead times of the pipeline benchmark).
     static func leadTimesIncremental(touch: (String) -> String) -> [String] {
         let apps = leadTimeApps
         let same = """
@@ -20,7 +21,10 @@ extension MetricFactSQL {
             \(touch("del"))
             """,
             """
-            WITH ins AS (INSERT INTO lead_times \(leadTimesColumns) SELECT * FROM calc_lead ON CONFLICT DO NOTHING
+            WITH ins AS (INSERT INTO lead_times \(leadTimesColumns)
+                         SELECT n.* FROM calc_lead n WHERE NOT EXISTS (
+                             SELECT 1 FROM lead_times l WHERE l.app = n.app AND l.sha = n.sha AND l.environment = n.environment AND l.cluster = n.cluster)
+                         ON CONFLICT DO NOTHING
                          RETURNING deploy_time AS t, app, environment, team, namespace, cluster)
             \(touch("ins"))
             """,

@@ -132,11 +132,20 @@ extension MetricFactSQL {
                 time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL OR d.duplicate"))
             """,
             touch(.failedDeploymentRecoveryTime, from: "calc_deploy_delta", where: "sign < 0"),
-            // Deployment rework rate: whether a deployment was made while a failure was open can change for any
-            // deployment of a re-judged history.
+            // Deployment rework rate: whether a deployment was made while a failure was open reads only deployment
+            // rows (their failure facts, and the first later deployment that did not fail), so it can change only for
+            // deployments at or after the earliest new or re-judged deployment of their app and environment: an earlier
+            // one's failures, and the first non-failed deployment after each, are all earlier and unchanged.
             """
+            WITH since AS (
+                SELECT app, environment, min(t) AS t FROM (
+                    SELECT app, environment, t FROM calc_new_deploys
+                    UNION ALL
+                    SELECT d.app, d.environment, d.time_created FROM calc_judged j JOIN deployments d ON d.cd_source = j.cd_source AND d.cd_id = j.cd_id
+                ) c GROUP BY app, environment
+            )
             \(touch(.deploymentReworkRate,
-                from: "deployments d JOIN (SELECT DISTINCT app, environment FROM calc_fail_parts) p USING (app, environment)",
+                from: "(SELECT d.* FROM deployments d JOIN since s ON d.app = s.app AND d.environment = s.environment AND d.time_created >= s.t) d",
                 time: "d.time_created"))
             """,
             // Lead times of the apps that got a change or a deployment were derived again; changed rows are touched.

@@ -17,7 +17,8 @@
 ///   nothing (its other facts are false or NULL), and an incident naming its CDEvent id names the report kept.
 ///
 /// Order is given, not computed: the deployments arrive sorted by (time, CDEvent source, id) and the incidents by
-/// (opening time, source, id), both in the database's collation. Times are microseconds since 1970, as the database
+/// (opening time, source, id), sources and ids in byte order (`COLLATE "C"`, as the fact tables declare them and as
+/// every statement over them orders). Times are microseconds since 1970, as the database
 /// stores them.
 enum DeploymentHistoryPass {
     /// A deployment CDEvent's columns (``MetricFactSQL/deploymentsSelect(_:)``) that the rules read.

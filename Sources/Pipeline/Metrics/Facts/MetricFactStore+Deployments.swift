@@ -23,7 +23,7 @@ extension MetricFactStore {
             PostgresQuery(unsafeSQL: """
                 SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace
                 FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
-                ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
+                ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
                 """), logger: logger)
         // Decoding the stream and judging the histories run side by side: whole histories go in batches of about
         // `batchReports` reports to a child task, at most two batches in flight, and their COPY text is joined in
@@ -81,13 +81,17 @@ extension MetricFactStore {
     /// `changes` per app and sha: the earliest merge and
     /// the first repository named, in (time, source, id) order. Streamed in that order and folded here: an ordered
     /// `array_agg` per group costs PostgreSQL one sort per sha.
-    /// `apps`, a query of app names, limits it to those apps.
+    /// `apps`, a query of distinct app names, limits it to those apps, read one app at a time by the `(app, sha)`
+    /// index (sorting a few hundred rows per app is much cheaper than sorting them all at once).
     func readChanges(apps: String?, on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT app, sha, \(Self.micros("time_created")), repository FROM changes \(apps.map { "WHERE app IN (\($0))" } ?? "")
-                ORDER BY app COLLATE "C", sha COLLATE "C", time_created, cd_source, cd_id
-                """), logger: logger)
+        let order = "sha COLLATE \"C\", time_created, cd_source, cd_id"
+        let sql = apps.map { apps in
+            """
+            SELECT c.app, c.sha, \(Self.micros("c.time_created")), c.repository FROM (\(apps)) a(app)
+            CROSS JOIN LATERAL (SELECT * FROM changes c WHERE c.app = a.app ORDER BY \(order)) c
+            """
+        } ?? "SELECT app, sha, \(Self.micros("time_created")), repository FROM changes ORDER BY app COLLATE \"C\", \(order)"
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         var changes: [String: LeadTimePass.AppChanges] = [:]
         var strings = RepeatedStrings(columns: 4)
         var group: (app: String, change: LeadTimePass.Change)?

@@ -5,9 +5,13 @@ extension MetricFactStore {
     /// Incremental: judges again the histories a batch touched, with the rebuild's passes (``DeploymentHistoryPass``,
     /// ``LeadTimePass``), so both paths apply one implementation of the rules.
     ///
+    /// The histories are read one at a time by the `(app, environment, time_created)` index, each sorted on its own:
+    /// for 60,000 deployments in 240 histories (the pipeline benchmark) that took 160 ms where one sort of them all
+    /// took 320 ms.
+    ///
     /// The histories: every app and environment in `calc_fail_parts` (a new deployment, or incidents paired again) and
     /// every environment of the apps that got a change or a deployment (their lead times are derived again). They are
-    /// streamed from `deployments` in the rebuild's order with the facts stored now; the reports whose facts differ go
+    /// streamed from `deployments`, each in (time, source, id) order, with the facts stored now; the reports whose facts differ go
     /// to `calc_judged`, and every lead time of those apps to `calc_lead`, for the statements of
     /// ``MetricFactSQL/incrementalResults()`` to apply and record as touch points.
     func rejudgeTouched(on connection: PostgresConnection) async throws {
@@ -22,8 +26,9 @@ extension MetricFactStore {
             PostgresQuery(unsafeSQL: """
                 SELECT \(Self.reportColumns), d.team, d.namespace, d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap,
                        \(Self.micros("d.incident_resolved_at")), \(Self.micros("d.open_resolved_at")), d.duplicate
-                FROM deployments d JOIN calc_judge_parts p ON p.app = d.app AND p.environment = d.environment
-                ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source, d.cd_id
+                FROM calc_judge_parts p CROSS JOIN LATERAL (
+                    SELECT * FROM deployments d WHERE d.app = p.app AND d.environment = p.environment
+                    ORDER BY d.time_created, d.cd_source, d.cd_id) d
                 """), logger: logger)
         var judged = COPYText()
         var leadTimes = COPYText()
@@ -43,6 +48,7 @@ extension MetricFactStore {
             }
         }
         var strings = RepeatedStrings(columns: 22)
+        var seen: Set<String> = []
         for try await row in rows {
             var cells = RowCells(row)
             let (app, environment, report) = try Self.decodeReport(&cells, &strings)
@@ -53,6 +59,10 @@ extension MetricFactStore {
                 duplicate: try cells.bool())
             if app != history.app || environment != history.environment {
                 finish(history)
+                // Each history must arrive whole: judging a part of one would be wrong, silently.
+                guard seen.insert(History.key(app, environment)).inserted else {
+                    throw RowCellsError(column: 0, problem: "the deployments of \(app) in \(environment) arrived in two runs")
+                }
                 history = Stored(app: app, environment: environment)
             }
             history.reports.append(report)

@@ -98,6 +98,25 @@ struct LeadTimeTests {
         #expect(headline.0 == 1 && headline.1 == 1)
     }
 
+    @Test("a repository learned late: a change the deployment no longer sees is carried by nothing any more")
+    func carriedNoMore() async throws {
+        var bAgain = Self.change("b", 11.5, repository: "https://git.example/web-docs")
+        bAgain.id = "change-web-b-again"
+        // Arrival (compute feeds the list backwards): c (repository web) at 10:00, b (no repository) at 11:00, d1
+        // deploying b at 12:00, then b's second report naming web-docs.
+        let (leads, headline) = try await Self.compute([
+            bAgain,
+            Self.deploy("d1", 12, commit: "b"),
+            Self.change("b", 11),
+            Self.change("c", 10, repository: "https://git.example/web"),
+        ])
+        // Until the last report, b's repository is unknown, so d1 is seen by web's changes: c 2 h, b 1 h. Then b is a
+        // change of web-docs: d1 deploys another repository than c's, so c is carried by nothing (its stored lead
+        // time goes); b: 12 - 11 = 1 h.
+        #expect(leads == ["web/b/production": 1])
+        #expect(headline.0 == 1 && headline.1 == 1)
+    }
+
     @Test("a change merged after the deployed commit waits for the next deployment; one merged after its deployment too; zero lead time")
     func laterChanges() async throws {
         let (leads, headline) = try await Self.compute([

@@ -30,6 +30,7 @@ extension MetricFactSQL {
         CREATE TEMP TABLE calc_lead (app text, sha text, environment text, cluster text, change_time timestamptz, deploy_time timestamptz,
             deploy_source text COLLATE "C", deploy_id text COLLATE "C", team text, namespace text, hours float8) ON COMMIT DROP
         """,
+        "CREATE TEMP TABLE calc_lead_gone (app text, sha text, environment text, cluster text) ON COMMIT DROP",
     ]
 
     private static func touch(_ family: Family, from relation: String, time: String = "t", where condition: String = "true") -> String {
@@ -124,7 +125,7 @@ extension MetricFactSQL {
         [
             // Sizes for the joins below; a small sample does (the default one took 85 ms per batch for 60,000 lead times).
             "SET LOCAL default_statistics_target = 10",
-            "ANALYZE calc_judged, calc_lead",
+            "ANALYZE calc_judged, calc_lead, calc_lead_gone",
             "RESET default_statistics_target",
             // Every deployment whose facts changed is recorded as -1 (as it was) and +1 (as it is) in calc_deploy_delta.
             """

@@ -163,11 +163,24 @@ extension MetricFactStore {
         return (app, environment, report)
     }
 
-    /// Writes the `lead_times` rows (``History/leadTimeColumns``) of one judged history of `app` and `environment`:
-    /// the changes its reports carry (``LeadTimePass``); `dimensions(index)` gives a report's team and namespace.
-    static func writeLeadTimes(
-        app: String, environment: String, reports: [DeploymentHistoryPass.Report], facts: [DeploymentHistoryPass.Facts],
-        changes: LeadTimePass.AppChanges, dimensions: (Int) -> (team: String, namespace: String), to leadTimes: inout COPYText
+    /// A `lead_times` row of one app and environment (``History/leadTimeColumns`` after app and environment).
+    struct LeadTimeRow: Equatable {
+        var sha: String
+        var cluster: String
+        var changeTime: Int64
+        var deployTime: Int64
+        var deploySource: String
+        var deployId: String
+        var team: String
+        var namespace: String
+        var hours: Double
+    }
+
+    /// The `lead_times` rows of one judged history of an app and environment: the changes its reports carry
+    /// (``LeadTimePass``); `dimensions(index)` gives a report's team and namespace.
+    static func leadTimes(
+        reports: [DeploymentHistoryPass.Report], facts: [DeploymentHistoryPass.Facts], changes: LeadTimePass.AppChanges,
+        dimensions: (Int) -> (team: String, namespace: String), _ body: (LeadTimeRow) -> Void
     ) {
         let deployments = reports.indices.map { index in
             LeadTimePass.Deployment(
@@ -178,17 +191,11 @@ extension MetricFactStore {
             let change = changes.changes[carried.change]
             let report = reports[carried.deployment]
             let carrier = dimensions(carried.deployment)
-            leadTimes.field(app)
-            leadTimes.field(change.sha)
-            leadTimes.field(environment)
-            leadTimes.field(report.cluster)
-            leadTimes.time(change.time)
-            leadTimes.time(report.time)
-            leadTimes.field(report.source)
-            leadTimes.field(report.id)
-            leadTimes.field(carrier.team)
-            leadTimes.field(carrier.namespace)
-            leadTimes.field("\(LeadTimePass.hours(from: change.time, to: report.time))", last: true)
+            body(
+                LeadTimeRow(
+                    sha: change.sha, cluster: report.cluster, changeTime: change.time, deployTime: report.time, deploySource: report.source,
+                    deployId: report.id, team: carrier.team, namespace: carrier.namespace,
+                    hours: LeadTimePass.hours(from: change.time, to: report.time)))
         }
     }
 
@@ -233,9 +240,9 @@ extension MetricFactStore {
             guard !reports.isEmpty else { return }
             let facts = DeploymentHistoryPass.judge(reports, openings: openings)
             if let changes {
-                MetricFactStore.writeLeadTimes(
-                    app: app, environment: environment, reports: reports, facts: facts, changes: changes,
-                    dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }, to: &leadTimes)
+                MetricFactStore.leadTimes(
+                    reports: reports, facts: facts, changes: changes, dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }
+                ) { leadTimes.leadTime(app: app, environment: environment, $0) }
             }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]
@@ -294,6 +301,21 @@ struct COPYText {
             }
         }
         end(last)
+    }
+
+    /// A `lead_times` row (``MetricFactStore/History/leadTimeColumns``).
+    mutating func leadTime(app: String, environment: String, _ row: MetricFactStore.LeadTimeRow) {
+        field(app)
+        field(row.sha)
+        field(environment)
+        field(row.cluster)
+        time(row.changeTime)
+        time(row.deployTime)
+        field(row.deploySource)
+        field(row.deployId)
+        field(row.team)
+        field(row.namespace)
+        field("\(row.hours)", last: true)
     }
 
     /// A deployment's failure facts, the last fields of a row: is_rollback, rolled_back, incident_failed, open_gap,

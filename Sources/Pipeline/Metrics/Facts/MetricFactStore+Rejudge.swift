@@ -11,8 +11,9 @@ extension MetricFactStore {
     ///
     /// The histories: every app and environment in `calc_fail_parts` (a new deployment, or incidents paired again) and
     /// every environment of the apps that got a change or a deployment (their lead times are derived again). They are
-    /// streamed from `deployments`, each in (time, source, id) order, with the facts stored now; the reports whose facts differ go
-    /// to `calc_judged`, and every lead time of those apps to `calc_lead`, for the statements of
+    /// streamed from `deployments`, each in (time, source, id) order, with the facts stored now; the reports whose
+    /// facts differ go to `calc_judged`, the lead times of those apps that are new or differ from the stored ones to
+    /// `calc_lead` and the keys of stored ones no longer carried to `calc_lead_gone`, for the statements of
     /// ``MetricFactSQL/incrementalResults()`` to apply and record as touch points.
     func rejudgeTouched(on connection: PostgresConnection) async throws {
         try await run(MetricFactSQL.judgedPartitionsInsert, on: connection)
@@ -22,6 +23,7 @@ extension MetricFactStore {
         for try await app in try await connection.query(PostgresQuery(unsafeSQL: MetricFactSQL.leadTimeApps), logger: logger).decode(String.self) {
             leadApps.insert(app)
         }
+        var storedLeadTimes = try await readLeadTimes(on: connection)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT \(Self.reportColumns), d.team, d.namespace, d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap,
@@ -42,9 +44,12 @@ extension MetricFactStore {
                 judged.facts(facts[index])
             }
             if leadApps.contains(history.app), let appChanges = changes[history.app] {
-                Self.writeLeadTimes(
-                    app: history.app, environment: history.environment, reports: history.reports, facts: facts, changes: appChanges,
-                    dimensions: { history.carried[$0] }, to: &leadTimes)
+                Self.leadTimes(reports: history.reports, facts: facts, changes: appChanges, dimensions: { history.carried[$0] }) { row in
+                    let key = LeadTimeKey(app: history.app, sha: row.sha, environment: history.environment, cluster: row.cluster)
+                    if storedLeadTimes.removeValue(forKey: key) != row {
+                        leadTimes.leadTime(app: history.app, environment: history.environment, row)
+                    }
+                }
             }
         }
         var strings = RepeatedStrings(columns: 22)
@@ -70,13 +75,53 @@ extension MetricFactStore {
             history.stored.append(stored)
         }
         finish(history)
+        // Stored lead times no history carries any more.
+        var gone = COPYText()
+        for key in storedLeadTimes.keys {
+            gone.field(key.app)
+            gone.field(key.sha)
+            gone.field(key.environment)
+            gone.field(key.cluster, last: true)
+        }
         for (table, columns, chunks) in [
             ("calc_judged", MetricFactSQL.judgedColumns, judged.allChunks), ("calc_lead", History.leadTimeColumns, leadTimes.allChunks),
+            ("calc_lead_gone", ["app", "sha", "environment", "cluster"], gone.allChunks),
         ] where !chunks.isEmpty {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 for chunk in chunks { try await writer.write(chunk) }
             }
         }
+    }
+
+    /// The key of a `lead_times` row.
+    private struct LeadTimeKey: Hashable {
+        var app: String
+        var sha: String
+        var environment: String
+        var cluster: String
+    }
+
+    /// The stored lead times of the apps in ``MetricFactSQL/leadTimeApps``, by key.
+    private func readLeadTimes(on connection: PostgresConnection) async throws -> [LeadTimeKey: LeadTimeRow] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT l.app, l.sha, l.environment, l.cluster, \(Self.micros("l.change_time")), \(Self.micros("l.deploy_time")),
+                       l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours
+                FROM (\(MetricFactSQL.leadTimeApps)) a(app) CROSS JOIN LATERAL (SELECT * FROM lead_times l WHERE l.app = a.app) l
+                """), logger: logger)
+        var stored: [LeadTimeKey: LeadTimeRow] = [:]
+        var strings = RepeatedStrings(columns: 11)
+        for try await row in rows {
+            var cells = RowCells(row)
+            let key = LeadTimeKey(
+                app: try cells.string(&strings), sha: try cells.string(&strings), environment: try cells.string(&strings),
+                cluster: try cells.string(&strings))
+            stored[key] = LeadTimeRow(
+                sha: key.sha, cluster: key.cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
+                deploySource: try cells.string(&strings), deployId: try cells.string(&strings), team: try cells.string(&strings),
+                namespace: try cells.string(&strings), hours: try cells.double())
+        }
+        return stored
     }
 
     /// One app and environment's stored deployments, in the rebuild's order.

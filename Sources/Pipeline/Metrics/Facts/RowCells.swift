@@ -32,6 +32,8 @@ struct RowCells {
 
     mutating func optionalInt64() throws -> Int64? { try next().decode(Int64?.self) }
 
+    mutating func double() throws -> Double { try next().decode(Double.self) }
+
     mutating func optionalDouble() throws -> Double? { try next().decode(Double?.self) }
 
     mutating func bool() throws -> Bool { try next().decode(Bool.self) }

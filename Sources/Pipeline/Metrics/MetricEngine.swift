@@ -110,7 +110,7 @@ struct MetricEngine: Sendable {
             // Definitions with keys left by deferred steps (of this process or an earlier one).
             let pendingPlans = deferAggregates ? [] : try await pendingOwners(on: connection)
             if range != nil || !pendingPlans.isEmpty {
-                try await run("CREATE TEMP TABLE calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DROP", on: connection)
+                try await run("CREATE TEMP TABLE IF NOT EXISTS calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DELETE ROWS", on: connection)
             }
             for plan in plans where range != nil || pendingPlans.contains(plan.key) {
                 if let additive = plan.additive {

@@ -29,6 +29,8 @@ struct MetricFactStore: Sendable {
         // The calculator's statements are many short-lived aggregates: JIT compilation costs more than it saves,
         // and sorts for grouping sets fit in memory.
         try await run("SET LOCAL jit = off", on: connection)
+        // The temporary tables exist after a session's first step: no notice for each CREATE … IF NOT EXISTS.
+        try await run("SET LOCAL client_min_messages = warning", on: connection)
         try await run("SET LOCAL work_mem = '64MB'", on: connection)
         // Buckets (date_trunc) and interval arithmetic in UTC.
         try await run("SET LOCAL TimeZone = 'UTC'", on: connection)

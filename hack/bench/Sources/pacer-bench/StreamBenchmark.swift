@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Logging
+import Pipeline
 import PostgresNIO
 
 /// `pacer-bench stream`: how fast PostgresNIO delivers the recompute's 400,000 deployment reports (16 columns) to
@@ -72,16 +73,20 @@ struct StreamBenchmark: AsyncParsableCommand {
                 say(String(format: "decoded as a 16-column tuple                        %6.2f s", seconds))
                 seconds = try await Self.timed {
                     var bytes = 0
-                    var interner = CellInterner(columns: 16)
+                    var strings = RepeatedStrings(columns: 16)
                     for try await row in try await connection.query(PostgresQuery(unsafeSQL: tuple), logger: logger) {
-                        var column = 0
-                        for cell in row {
-                            if column == 2 || column == 11 {
-                                bytes += cell.bytes?.readableBytes ?? 0
-                            } else if let value = interner.string(cell.bytes, column: column) {
+                        // The calculator's reader (Pipeline's RowCells): column 2 is the time, 11 the outcome.
+                        var cells = RowCells(row)
+                        for column in 0..<16 {
+                            if column == 2 {
+                                _ = try cells.int64()
+                                bytes += 8
+                            } else if column == 11 {
+                                _ = try cells.bool()
+                                bytes += 1
+                            } else if let value = try cells.optionalString(&strings) {
                                 bytes += value.utf8.count
                             }
-                            column += 1
                         }
                     }
                     _ = bytes
@@ -112,19 +117,5 @@ struct StreamBenchmark: AsyncParsableCommand {
         try await body()
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-}
-
-/// Strings of a streamed row's cells, reusing the previous row's String where a column's bytes repeat (the reports
-/// are sorted by app and environment, so most dimension columns repeat row after row).
-struct CellInterner {
-    var previous: [(bytes: ByteBuffer, value: String)?]
-    init(columns: Int) { previous = Array(repeating: nil, count: columns) }
-    mutating func string(_ bytes: ByteBuffer?, column: Int) -> String? {
-        guard let bytes else { return nil }
-        if let last = previous[column], last.bytes == bytes { return last.value }
-        let value = String(buffer: bytes)
-        previous[column] = (bytes, value)
-        return value
     }
 }

@@ -101,9 +101,11 @@ struct MetricEngine: Sendable {
             let deferAggregates = deferAggregates && batch != nil
             outcome.aggregated = !deferAggregates
             var range: String?
+            var cached: HistoryCache.State?
             if let (end, rows) = batch {
                 outcome.rows = rows
-                try await facts.applyIncremental(from: cursor, to: end, on: connection)
+                cached = facts.cache.take(at: cursor)
+                try await facts.applyIncremental(from: cursor, to: end, cache: &cached, on: connection)
                 try await run("ANALYZE calc_touch", on: connection)
                 range = MetricFactSQL.range(from: cursor, to: end)
             }
@@ -140,7 +142,14 @@ struct MetricEngine: Sendable {
                 }
                 changed.insert(plan.key)
             }
-            if let (end, _) = batch { try await facts.advance(to: end, on: connection) }
+            if let (end, _) = batch {
+                try await facts.advance(to: end, on: connection)
+                // Kept for the next batch, valid only if this transaction commits (the cursor is then at `end`).
+                if var cached {
+                    cached.position = end
+                    facts.cache.put(cached)
+                }
+            }
             if deferAggregates {
                 outcome.deferred = changed
                 return outcome

@@ -21,6 +21,13 @@ enum LeadTimePass {
         var bySha: [String: Int] = [:]
         var repositories: [String] = []
 
+        /// Puts `change` in place of the one with its sha (as folded again), or appends it.
+        mutating func replace(_ change: Change) {
+            guard let index = bySha[change.sha] else { return append(change) }
+            changes[index] = change
+            if let repository = change.repository, !repositories.contains(repository) { repositories.append(repository) }
+        }
+
         mutating func append(_ change: Change) {
             bySha[change.sha] = changes.count
             if let repository = change.repository, !repositories.contains(repository) { repositories.append(repository) }

@@ -14,7 +14,7 @@ extension MetricFactSQL {
     /// sixth of a small step's time in the pipeline benchmark's latency phase).
     static let temporaryTables = [
         "CREATE TEMP TABLE IF NOT EXISTS calc_touch (family text, t timestamptz, app text, environment text, team text, namespace text, cluster text) ON COMMIT DELETE ROWS",
-        "CREATE TEMP TABLE IF NOT EXISTS calc_new_deploys (app text, environment text, team text, namespace text, cluster text, commit text, t timestamptz) ON COMMIT DELETE ROWS",
+        "CREATE TEMP TABLE IF NOT EXISTS calc_new_deploys (app text, environment text, team text, namespace text, cluster text, commit text, t timestamptz, cd_source text COLLATE \"C\", cd_id text COLLATE \"C\") ON COMMIT DELETE ROWS",
         "CREATE TEMP TABLE IF NOT EXISTS calc_new_changes (app text, sha text) ON COMMIT DELETE ROWS",
         "CREATE TEMP TABLE IF NOT EXISTS calc_new_incidents (subject_id text, kind text, t timestamptz, app text, environment text, cluster text) ON COMMIT DELETE ROWS",
         "CREATE TEMP TABLE IF NOT EXISTS calc_pair_subjects (subject_id text) ON COMMIT DELETE ROWS",
@@ -24,6 +24,8 @@ extension MetricFactSQL {
         """,
         "CREATE TEMP TABLE IF NOT EXISTS calc_fail_parts (app text, environment text) ON COMMIT DELETE ROWS",
         "CREATE TEMP TABLE IF NOT EXISTS calc_judge_parts (app text, environment text) ON COMMIT DELETE ROWS",
+        "CREATE TEMP TABLE IF NOT EXISTS calc_read_parts (app text, environment text) ON COMMIT DELETE ROWS",
+        "CREATE TEMP TABLE IF NOT EXISTS calc_read_apps (app text) ON COMMIT DELETE ROWS",
         """
         CREATE TEMP TABLE IF NOT EXISTS calc_judged (cd_source text, cd_id text, is_rollback bool, rolled_back bool, incident_failed bool, open_gap float8,
             incident_resolved_at timestamptz, open_resolved_at timestamptz, duplicate bool) ON COMMIT DELETE ROWS
@@ -83,7 +85,7 @@ extension MetricFactSQL {
             WITH ins AS (INSERT INTO deployments \(deploymentsColumns) \(deploymentsSelect(range))
                          ON CONFLICT DO NOTHING RETURNING *),
             log AS (\(deployDelta(sign: 1, from: "ins")))
-            INSERT INTO calc_new_deploys SELECT app, environment, team, namespace, cluster, commit, time_created FROM ins
+            INSERT INTO calc_new_deploys SELECT app, environment, team, namespace, cluster, commit, time_created, cd_source, cd_id FROM ins
             """,
             "ANALYZE calc_new_incidents, calc_new_changes, calc_new_deploys",
             // Incidents of the subjects that got events are paired again from all their events, unless every new

@@ -83,14 +83,24 @@ extension MetricFactStore {
     /// `array_agg` per group costs PostgreSQL one sort per sha.
     /// `apps`, a query of distinct app names, limits it to those apps, read one app at a time by the `(app, sha)`
     /// index (sorting a few hundred rows per app is much cheaper than sorting them all at once).
-    func readChanges(apps: String?, on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
+    /// `shas`, a query of distinct (app, sha) pairs, limits it to those changes instead.
+    func readChanges(apps: String?, shas: String? = nil, on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
         let order = "sha COLLATE \"C\", time_created, cd_source, cd_id"
-        let sql = apps.map { apps in
-            """
-            SELECT c.app, c.sha, \(Self.micros("c.time_created")), c.repository FROM (\(apps)) a(app)
-            CROSS JOIN LATERAL (SELECT * FROM changes c WHERE c.app = a.app ORDER BY \(order)) c
-            """
-        } ?? "SELECT app, sha, \(Self.micros("time_created")), repository FROM changes ORDER BY app COLLATE \"C\", \(order)"
+        let sql: String
+        if let apps {
+            sql = """
+                SELECT c.app, c.sha, \(Self.micros("c.time_created")), c.repository FROM (\(apps)) a(app)
+                CROSS JOIN LATERAL (SELECT * FROM changes c WHERE c.app = a.app ORDER BY \(order)) c
+                """
+        } else if let shas {
+            sql = """
+                SELECT c.app, c.sha, \(Self.micros("c.time_created")), c.repository FROM changes c JOIN (\(shas)) s(app, sha)
+                    ON c.app = s.app AND c.sha = s.sha
+                ORDER BY c.app COLLATE "C", c.\(order)
+                """
+        } else {
+            sql = "SELECT app, sha, \(Self.micros("time_created")), repository FROM changes ORDER BY app COLLATE \"C\", \(order)"
+        }
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         var changes: [String: LeadTimePass.AppChanges] = [:]
         var strings = RepeatedStrings(columns: 4)

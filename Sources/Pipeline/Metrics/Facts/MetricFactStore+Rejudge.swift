@@ -15,43 +15,122 @@ extension MetricFactStore {
     /// facts differ go to `calc_judged`, the lead times of those apps that are new or differ from the stored ones to
     /// `calc_lead` and the keys of stored ones no longer carried to `calc_lead_gone`, for the statements of
     /// ``MetricFactSQL/incrementalResults()`` to apply and record as touch points.
-    func rejudgeTouched(on connection: PostgresConnection) async throws {
+    ///
+    /// With `cache` (what this process's previous batch left, ``HistoryCache``), the histories, changes and lead times
+    /// it holds are not read again: only the batch's new deployments (merged in order) and the changes of the shas
+    /// the batch got. On return `cache` holds everything this batch read and judged.
+    func rejudgeTouched(cache: inout HistoryCache.State?, position: CursorPosition, on connection: PostgresConnection) async throws {
         try await run(MetricFactSQL.judgedPartitionsInsert, on: connection)
+        var state = cache ?? HistoryCache.State(position: position)
+        cache = nil
         let openings = try await readOpenings(partitions: "calc_judge_parts", on: connection)
-        let changes = try await readChanges(apps: MetricFactSQL.leadTimeApps, on: connection)
         var leadApps: Set<String> = []
         for try await app in try await connection.query(PostgresQuery(unsafeSQL: MetricFactSQL.leadTimeApps), logger: logger).decode(String.self) {
             leadApps.insert(app)
         }
-        var storedLeadTimes = try await readLeadTimes(on: connection)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT \(Self.reportColumns), d.team, d.namespace, d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap,
-                       \(Self.micros("d.incident_resolved_at")), \(Self.micros("d.open_resolved_at")), d.duplicate
-                FROM calc_judge_parts p CROSS JOIN LATERAL (
+        var parts: [(app: String, environment: String)] = []
+        for try await part in try await connection.query("SELECT app, environment FROM calc_judge_parts", logger: logger).decode((String, String).self) {
+            parts.append(part)
+        }
+        // Histories: the cached ones get the batch's new deployments; the others are read whole (with them).
+        let cachedKeys = Set(parts.map { History.key($0.app, $0.environment) }.filter { state.histories[$0] != nil })
+        let missing = parts.filter { !cachedKeys.contains(History.key($0.app, $0.environment)) }
+        if !missing.isEmpty {
+            try await connection.query(
+                "INSERT INTO calc_read_parts SELECT * FROM unnest(\(missing.map(\.app))::text[], \(missing.map(\.environment))::text[])",
+                logger: logger)
+            try await readHistories(
+                """
+                FROM calc_read_parts p CROSS JOIN LATERAL (
                     SELECT * FROM deployments d WHERE d.app = p.app AND d.environment = p.environment
                     ORDER BY d.time_created, d.cd_source, d.cd_id) d
-                """), logger: logger)
+                """, on: connection
+            ) { history in state.histories[History.key(history.app, history.environment)] = history }
+        }
+        if !cachedKeys.isEmpty {
+            try await readHistories(
+                """
+                FROM calc_new_deploys n JOIN deployments d ON d.cd_source = n.cd_source AND d.cd_id = n.cd_id
+                ORDER BY d.app, d.environment, d.time_created, d.cd_source, d.cd_id
+                """, on: connection
+            ) { new in
+                let key = History.key(new.app, new.environment)
+                guard cachedKeys.contains(key) else { return }
+                for index in new.reports.indices { state.histories[key]?.insert(new, at: index) }
+            }
+        }
+        // Changes of the lead-time apps: the cached apps get the shas the batch got, folded again; the others whole.
+        let uncachedApps = leadApps.filter { state.changes[$0] == nil }
+        if !uncachedApps.isEmpty {
+            try await connection.query("INSERT INTO calc_read_apps SELECT unnest(\(Array(uncachedApps))::text[])", logger: logger)
+            let read = try await readChanges(apps: "SELECT app FROM calc_read_apps", on: connection)
+            for app in uncachedApps { state.changes[app] = read[app] ?? LeadTimePass.AppChanges() }
+            let leads = try await readLeadTimes(apps: "SELECT app FROM calc_read_apps", on: connection)
+            for app in uncachedApps { state.leadTimes[app] = leads[app] ?? [:] }
+        }
+        let cachedApps = leadApps.subtracting(uncachedApps)
+        if !cachedApps.isEmpty {
+            // (The apps read whole above have them already.)
+            let shas = try await readChanges(apps: nil, shas: "SELECT DISTINCT app, sha FROM calc_new_changes", on: connection)
+            for (app, changes) in shas where cachedApps.contains(app) {
+                for change in changes.changes { state.changes[app]?.replace(change) }
+            }
+        }
         var judged = COPYText()
         var leadTimes = COPYText()
-        var history = Stored(app: "", environment: "")
-        func finish(_ history: Stored) {
-            guard !history.reports.isEmpty else { return }
-            let facts = DeploymentHistoryPass.judge(history.reports, openings: openings[History.key(history.app, history.environment)] ?? [])
+        var gone = COPYText()
+        var carriedNow: [String: [LeadTimeKey: LeadTimeRow]] = [:]
+        for part in parts {
+            let key = History.key(part.app, part.environment)
+            guard var history = state.histories[key], !history.reports.isEmpty else { continue }
+            let facts = DeploymentHistoryPass.judge(history.reports, openings: openings[key] ?? [])
             for index in history.reports.indices where facts[index] != history.stored[index] {
                 judged.field(history.reports[index].source)
                 judged.field(history.reports[index].id)
                 judged.facts(facts[index])
             }
-            if leadApps.contains(history.app), let appChanges = changes[history.app] {
+            history.stored = facts
+            state.histories[key] = history
+            if leadApps.contains(part.app), let appChanges = state.changes[part.app] {
                 Self.leadTimes(reports: history.reports, facts: facts, changes: appChanges, dimensions: { history.carried[$0] }) { row in
-                    let key = LeadTimeKey(app: history.app, sha: row.sha, environment: history.environment, cluster: row.cluster)
-                    if storedLeadTimes.removeValue(forKey: key) != row {
-                        leadTimes.leadTime(app: history.app, environment: history.environment, row)
-                    }
+                    carriedNow[part.app, default: [:]][LeadTimeKey(app: part.app, sha: row.sha, environment: part.environment, cluster: row.cluster)] = row
                 }
             }
         }
+        for app in leadApps {
+            let now = carriedNow[app] ?? [:]
+            let stored = state.leadTimes[app] ?? [:]
+            for (key, row) in now where stored[key] != row { leadTimes.leadTime(app: key.app, environment: key.environment, row) }
+            // Stored lead times no history carries any more.
+            for key in stored.keys where now[key] == nil {
+                gone.field(key.app)
+                gone.field(key.sha)
+                gone.field(key.environment)
+                gone.field(key.cluster, last: true)
+            }
+            state.leadTimes[app] = now
+        }
+        for (table, columns, chunks) in [
+            ("calc_judged", MetricFactSQL.judgedColumns, judged.allChunks), ("calc_lead", History.leadTimeColumns, leadTimes.allChunks),
+            ("calc_lead_gone", ["app", "sha", "environment", "cluster"], gone.allChunks),
+        ] where !chunks.isEmpty {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                for chunk in chunks { try await writer.write(chunk) }
+            }
+        }
+        cache = state
+    }
+
+    /// Streams the deployments `from` selects (a FROM clause with `d` over `deployments`, ordered so each history
+    /// arrives whole and in (time, source, id) order) as histories with their stored facts.
+    private func readHistories(_ from: String, on connection: PostgresConnection, _ body: (StoredHistory) throws -> Void) async throws {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT \(Self.reportColumns), d.team, d.namespace, d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap,
+                       \(Self.micros("d.incident_resolved_at")), \(Self.micros("d.open_resolved_at")), d.duplicate
+                \(from)
+                """), logger: logger)
+        var history = StoredHistory(app: "", environment: "")
         var strings = RepeatedStrings(columns: 22)
         var seen: Set<String> = []
         for try await row in rows {
@@ -63,60 +142,44 @@ extension MetricFactStore {
                 openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
                 duplicate: try cells.bool())
             if app != history.app || environment != history.environment {
-                finish(history)
+                if !history.reports.isEmpty { try body(history) }
                 // Each history must arrive whole: judging a part of one would be wrong, silently.
                 guard seen.insert(History.key(app, environment)).inserted else {
                     throw RowCellsError(column: 0, problem: "the deployments of \(app) in \(environment) arrived in two runs")
                 }
-                history = Stored(app: app, environment: environment)
+                history = StoredHistory(app: app, environment: environment)
             }
             history.reports.append(report)
             history.carried.append(carried)
             history.stored.append(stored)
         }
-        finish(history)
-        // Stored lead times no history carries any more.
-        var gone = COPYText()
-        for key in storedLeadTimes.keys {
-            gone.field(key.app)
-            gone.field(key.sha)
-            gone.field(key.environment)
-            gone.field(key.cluster, last: true)
-        }
-        for (table, columns, chunks) in [
-            ("calc_judged", MetricFactSQL.judgedColumns, judged.allChunks), ("calc_lead", History.leadTimeColumns, leadTimes.allChunks),
-            ("calc_lead_gone", ["app", "sha", "environment", "cluster"], gone.allChunks),
-        ] where !chunks.isEmpty {
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                for chunk in chunks { try await writer.write(chunk) }
-            }
-        }
+        if !history.reports.isEmpty { try body(history) }
     }
 
     /// The key of a `lead_times` row.
-    private struct LeadTimeKey: Hashable {
+    struct LeadTimeKey: Hashable, Sendable {
         var app: String
         var sha: String
         var environment: String
         var cluster: String
     }
 
-    /// The stored lead times of the apps in ``MetricFactSQL/leadTimeApps``, by key.
-    private func readLeadTimes(on connection: PostgresConnection) async throws -> [LeadTimeKey: LeadTimeRow] {
+    /// The stored lead times of the apps `apps` (a query of app names) selects, by app and key.
+    private func readLeadTimes(apps: String, on connection: PostgresConnection) async throws -> [String: [LeadTimeKey: LeadTimeRow]] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT l.app, l.sha, l.environment, l.cluster, \(Self.micros("l.change_time")), \(Self.micros("l.deploy_time")),
                        l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours
-                FROM (\(MetricFactSQL.leadTimeApps)) a(app) CROSS JOIN LATERAL (SELECT * FROM lead_times l WHERE l.app = a.app) l
+                FROM (\(apps)) a(app) CROSS JOIN LATERAL (SELECT * FROM lead_times l WHERE l.app = a.app) l
                 """), logger: logger)
-        var stored: [LeadTimeKey: LeadTimeRow] = [:]
+        var stored: [String: [LeadTimeKey: LeadTimeRow]] = [:]
         var strings = RepeatedStrings(columns: 11)
         for try await row in rows {
             var cells = RowCells(row)
             let key = LeadTimeKey(
                 app: try cells.string(&strings), sha: try cells.string(&strings), environment: try cells.string(&strings),
                 cluster: try cells.string(&strings))
-            stored[key] = LeadTimeRow(
+            stored[key.app, default: [:]][key] = LeadTimeRow(
                 sha: key.sha, cluster: key.cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
                 deploySource: try cells.string(&strings), deployId: try cells.string(&strings), team: try cells.string(&strings),
                 namespace: try cells.string(&strings), hours: try cells.double())
@@ -124,12 +187,29 @@ extension MetricFactStore {
         return stored
     }
 
-    /// One app and environment's stored deployments, in the rebuild's order.
-    private struct Stored {
+    /// One app and environment's stored deployments in (time, source, id) order, with their stored facts.
+    struct StoredHistory: Sendable {
         let app: String
         let environment: String
         var reports: [DeploymentHistoryPass.Report] = []
         var carried: [(team: String, namespace: String)] = []
         var stored: [DeploymentHistoryPass.Facts] = []
+
+        /// Inserts `other`'s report at `index` in order (after every report that comes before it: time, then source
+        /// and id in byte order, as `COLLATE "C"` orders them).
+        mutating func insert(_ other: StoredHistory, at index: Int) {
+            let report = other.reports[index]
+            var position = reports.count
+            while position > 0 && Self.precedes(report, reports[position - 1]) { position -= 1 }
+            reports.insert(report, at: position)
+            carried.insert(other.carried[index], at: position)
+            stored.insert(other.stored[index], at: position)
+        }
+
+        static func precedes(_ a: DeploymentHistoryPass.Report, _ b: DeploymentHistoryPass.Report) -> Bool {
+            if a.time != b.time { return a.time < b.time }
+            if a.source != b.source { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
+            return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
+        }
     }
 }

@@ -11,6 +11,8 @@ struct MetricFactStore: Sendable {
     static let cursorName = "calculate"
     let cursor: StageCursor
     let logger: Logger
+    /// What the previous incremental batch of this process read and judged (``HistoryCache``).
+    let cache = HistoryCache()
 
     init(logger: Logger) {
         self.cursor = StageCursor(Self.cursorName, over: .cdEvents, logger: logger)
@@ -58,11 +60,13 @@ struct MetricFactStore: Sendable {
     }
 
     /// Adds the facts of the rows in (`from`, `to`]; touch points land in the temporary table `calc_touch`.
-    func applyIncremental(from: CursorPosition, to: CursorPosition, on connection: PostgresConnection) async throws {
+    /// `cache`: what the previous batch left (``HistoryCache``); on return what this one read and judged, to be stored
+    /// with the position `to`.
+    func applyIncremental(from: CursorPosition, to: CursorPosition, cache: inout HistoryCache.State?, on connection: PostgresConnection) async throws {
         for statement in MetricFactSQL.incrementalFacts(from: from, to: to) {
             try await run(statement, on: connection)
         }
-        try await rejudgeTouched(on: connection)
+        try await rejudgeTouched(cache: &cache, position: to, on: connection)
         for statement in MetricFactSQL.incrementalResults() {
             try await run(statement, on: connection)
         }
@@ -72,6 +76,7 @@ struct MetricFactStore: Sendable {
     /// made them) dropped, loaded (the deployments' failure facts by one ordered pass in memory,
     /// ``loadDeployments(upTo:on:)``), then keys and indexes built again, all in the caller's transaction.
     func rebuild(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
+        cache.clear()
         let indexes = try await FactTableIndexes.read(on: connection, logger: logger)
         let truncate = "TRUNCATE " + FactTableIndexes.tables.joined(separator: ", ")
         let load = MetricFactSQL.load(upTo: to)

@@ -1,0 +1,46 @@
+import EventStore
+import Synchronization
+
+/// What an incremental batch read and judged, as its transaction left it, kept for this process's next batch, which
+/// then reads only its new deployments and changes instead of every touched history again (docs/metrics.md,
+/// "Incremental").
+///
+/// Valid only while the `calculate` cursor is where the transaction that stored it moved it: a transaction stores it,
+/// before its commit, with the position it advances the cursor to, and the next one takes it only when it finds the
+/// cursor there. A failed commit, another replica's batch, a recompute that moves the cursor, a migration that removes
+/// it: the position differs and the state is dropped. A rebuild in this process drops it too. Above ``maxReports``
+/// cached deployments nothing is kept (about 300 bytes each).
+final class HistoryCache: Sendable {
+    struct State: Sendable {
+        var position: CursorPosition
+        /// Deployment histories by ``MetricFactStore/History/key(_:_:)``, with their stored facts.
+        var histories: [String: MetricFactStore.StoredHistory] = [:]
+        /// Every change of an app, by app (complete for each app present).
+        var changes: [String: LeadTimePass.AppChanges] = [:]
+        /// Every stored lead time of an app, by app (complete for each app present).
+        var leadTimes: [String: [MetricFactStore.LeadTimeKey: MetricFactStore.LeadTimeRow]] = [:]
+
+        var reports: Int { histories.values.reduce(0) { $0 + $1.reports.count } }
+    }
+
+    static let maxReports = 250_000
+
+    private let state = Mutex<State?>(nil)
+
+    /// The state when it was stored at `position`, else nil; either way the cache is empty afterwards.
+    func take(at position: CursorPosition) -> State? {
+        state.withLock { state in
+            defer { state = nil }
+            return state?.position == position ? state : nil
+        }
+    }
+
+    func put(_ new: State) {
+        guard new.reports <= Self.maxReports else { return }
+        state.withLock { $0 = new }
+    }
+
+    func clear() {
+        state.withLock { $0 = nil }
+    }
+}

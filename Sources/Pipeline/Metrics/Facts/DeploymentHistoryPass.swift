@@ -1,6 +1,7 @@
 /// The failure facts of one app and environment's deployment history, computed in one ordered pass in memory, by a
 /// rebuild over every history (``MetricFactStore/loadDeployments(upTo:on:)``) and by an incremental batch over the
-/// histories it touched (``MetricFactStore/rejudgeTouched(on:)``): one implementation of the rules for both paths.
+/// histories it touched (``MetricFactStore/rejudgeTouched(cache:position:on:)``): one implementation of the rules for
+/// both paths.
 ///
 /// The rules (docs/metrics.md, "Change failure rate" and "One deployment, one count"), per (app, environment,
 /// cluster) history; an incident that names its deployment names it in any cluster of the app and environment:

@@ -2,8 +2,8 @@ extension MetricFactSQL {
     /// The columns of `lead_times` (and `calc_lead`) as the rows of ``LeadTimePass`` fill them.
     static let leadTimesColumns = "(app, sha, environment, cluster, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours)"
 
-    /// Incremental: ``MetricFactStore/rejudgeTouched(on:)`` derived the lead times of every app in ``leadTimeApps``
-    /// again and left in `calc_lead` those that are new or differ from the stored row and in `calc_lead_gone` the keys
+    /// Incremental: ``MetricFactStore/rejudgeTouched(cache:position:on:)`` derived the lead times of every app in
+    /// ``leadTimeApps`` again and left in `calc_lead` those that are new or differ from the stored row and in `calc_lead_gone` the keys
     /// of stored rows no longer carried; both kinds of stored row are deleted, `calc_lead` inserted, and those rows
     /// are the touch points.
     static func leadTimesIncremental(touch: (String) -> String) -> [String] {

@@ -52,8 +52,8 @@ extension MetricFactSQL {
     /// deployment arriving late, a report that makes another one a duplicate).
     static let leadTimeApps = "SELECT app FROM calc_new_changes UNION SELECT app FROM calc_new_deploys"
 
-    /// The histories an incremental batch judges again (``MetricFactStore/rejudgeTouched(on:)``): those whose failure
-    /// facts may change and every environment of the apps whose lead times are derived again.
+    /// The histories an incremental batch judges again (``MetricFactStore/rejudgeTouched(cache:position:on:)``): those
+    /// whose failure facts may change and every environment of the apps whose lead times are derived again.
     static let judgedPartitionsInsert = """
         INSERT INTO calc_judge_parts SELECT app, environment FROM calc_fail_parts
         UNION SELECT DISTINCT app, environment FROM deployments WHERE app IN (\(leadTimeApps))
@@ -66,8 +66,8 @@ extension MetricFactSQL {
 
     /// Statements that add the facts of the rows in (`from`, `to`]: the new incident events, changes and deployment
     /// reports, the incidents paired again, and `calc_fail_parts` (the histories whose failure facts may change).
-    /// Then ``MetricFactStore/rejudgeTouched(on:)`` judges the histories, and ``incrementalResults()`` applies what
-    /// changed and records it.
+    /// Then ``MetricFactStore/rejudgeTouched(cache:position:on:)`` judges the histories, and ``incrementalResults()``
+    /// applies what changed and records it.
     static func incrementalFacts(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_pair_subjects"

@@ -70,8 +70,10 @@ extension MetricFactStore {
         }
         let cachedApps = leadApps.subtracting(uncachedApps)
         if !cachedApps.isEmpty {
-            // (The apps read whole above have them already.)
-            let shas = try await readChanges(apps: nil, shas: "SELECT DISTINCT app, sha FROM calc_new_changes", on: connection)
+            // The apps read whole above (in calc_read_apps) have them already.
+            let shas = try await readChanges(
+                apps: nil, shas: "SELECT DISTINCT app, sha FROM calc_new_changes WHERE app NOT IN (SELECT app FROM calc_read_apps)",
+                on: connection)
             for (app, changes) in shas where cachedApps.contains(app) {
                 for change in changes.changes { state.changes[app]?.replace(change) }
             }

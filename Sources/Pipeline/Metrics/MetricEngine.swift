@@ -137,9 +137,7 @@ struct MetricEngine: Sendable {
                 // Fresh statistics, so the planner hashes the key lists instead of looping over them.
                 try await run("ANALYZE calc_keys", on: connection)
                 try await run(plan.pointsDelete(restricted: true), on: connection)
-                for bucket in plan.metric.buckets {
-                    try await run(plan.pointsInsert(bucket: bucket, restricted: true), on: connection)
-                }
+                try await run(plan.pointsInsertTouched(), on: connection)
                 changed.insert(plan.key)
             }
             if let (end, _) = batch {

@@ -33,36 +33,35 @@ extension MetricPlan {
         return "GROUP BY GROUPING SETS (\(base), (\(inner)))"
     }
 
-    /// Rebuilds the points of one bucket size: every bucket, or (`restricted`) the keys in `calc_keys`.
-    func pointsInsert(bucket: Bucket, restricted: Bool) -> SQLFragment {
-        let b = bucket.rawValue
-        let start = "date_trunc('\(b)', s.t)"
-        var filter: SQLFragment = "s.t IS NOT NULL AND \(selectorSQL())"
-        var outer = ""
-        if restricted {
-            let keys = "SELECT bucket_start FROM calc_keys WHERE bucket = '\(b)'"
-            filter = """
-                \(filter) AND s.t >= (SELECT min(bucket_start) FROM calc_keys WHERE bucket = '\(b)')
-                 AND s.t < (SELECT max(bucket_start) FROM calc_keys WHERE bucket = '\(b)') + interval '\(Self.span(bucket))'
-                 AND \(start) IN (\(keys))
-                """
-            outer = "WHERE (p.bs, p.gk) IN (SELECT bucket_start, group_key FROM calc_keys WHERE bucket = '\(b)')"
-        }
+    /// Rebuilds the points whose keys are in `calc_keys`, every bucket size in one statement (one pass over the
+    /// samples of the touched buckets, one grouping set per bucket size and per bucket size and group), with the
+    /// aggregates ``pointsInsertAll(into:)`` computes, so a touched point is the row a full computation writes.
+    ///
+    /// A sample is read when one of its buckets is touched; every sample of a touched bucket is then read, so each
+    /// touched point aggregates all of its samples. The time range (from the earliest touched start to the end of
+    /// the latest touched bucket) lets an index on the samples' time narrow the scan first.
+    func pointsInsertTouched() -> SQLFragment {
+        let buckets = metric.buckets.map(\.rawValue)
+        let touched = buckets.map { "date_trunc('\($0)', s.t) IN (SELECT bucket_start FROM calc_keys WHERE bucket = '\($0)')" }
+        let spans = metric.buckets.map { "WHEN '\($0.rawValue)' THEN interval '\(Self.span($0))'" }.joined(separator: " ")
+        let filter: SQLFragment = """
+            s.t >= (SELECT min(bucket_start) FROM calc_keys)
+             AND s.t < (SELECT max(bucket_start + CASE bucket \(spans) END) FROM calc_keys)
+             AND (\(touched.joined(separator: " OR ")))
+            """
+        let aggregates = "\(valueSQL) AS value, \(samplesSQL) AS samples"
         return """
             INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-            SELECT \(ownerValues), '\(b)', p.bs, p.gk, p.labels, p.value, p.samples
-            FROM (
-                SELECT \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(valueSQL) AS value, \(samplesSQL) AS samples
-                FROM \(source) WHERE \(filter)
-                \(grouping(start))
-            ) p \(outer)
-            ORDER BY p.gk, p.bs
+            SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
+            FROM (\(allBucketsSelect(aggregates: aggregates, from: source, filter: filter))) p
+            WHERE (p.bucket, p.bs, p.gk) IN (SELECT bucket, bucket_start, group_key FROM calc_keys)
+            ORDER BY p.bucket, p.gk, p.bs
             """
     }
 
     /// Groups the rows of `rows` (a relation of samples `s` with time `t`) by every bucket size of the metric, and
     /// by bucket size and group: `SELECT <bucket, bs, gk, labels> , <aggregates> FROM … GROUP BY GROUPING SETS …`.
-    private func allBucketsSelect(aggregates: String, from rows: SQLFragment) -> SQLFragment {
+    private func allBucketsSelect(aggregates: String, from rows: SQLFragment, filter: SQLFragment = "true") -> SQLFragment {
         let buckets = metric.buckets.map(\.rawValue)
         let starts = buckets.map { "date_trunc('\($0)', s.t) AS b_\($0)" }.joined(separator: ", ")
         let bucketName = "CASE " + buckets.map { "WHEN GROUPING(s.b_\($0)) = 0 THEN '\($0)'" }.joined(separator: " ") + " END"
@@ -72,13 +71,13 @@ extension MetricPlan {
         }
         return """
             SELECT \(bucketName) AS bucket, \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(aggregates)
-            FROM (SELECT s.*, \(starts) FROM \(rows) WHERE s.t IS NOT NULL AND \(selectorSQL())) s
+            FROM (SELECT s.*, \(starts) FROM \(rows) WHERE s.t IS NOT NULL AND \(selectorSQL()) AND \(filter)) s
             GROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))
             """
     }
 
     /// Rebuilds every point of every bucket size in one statement: one pass over the samples, one grouping set per
-    /// bucket size (and per bucket size and group). Same values as ``pointsInsert(bucket:restricted:)`` per bucket.
+    /// bucket size (and per bucket size and group). ``pointsInsertTouched()`` rebuilds some of them with the same aggregates.
     /// Additive metrics count per day (and group) once and sum the days into weeks, months and years.
     ///
     /// `into` another table than `metric_points` (the full recompute's unindexed staging table): the rows are written

@@ -119,7 +119,9 @@ struct MetricEngine: Sendable {
                     if range != nil, try await count(plan.deltaUpsert(additive), on: connection) > 0 { changed.insert(plan.key) }
                     continue
                 }
-                try await run("TRUNCATE calc_keys", on: connection)
+                // DELETE, not TRUNCATE: a few rows, and TRUNCATE gives the table a new file each time (0.4–2 ms).
+                // Commit empties the table (ON COMMIT DELETE ROWS), so no dead rows outlive the transaction.
+                try await run("DELETE FROM calc_keys", on: connection)
                 var keys: Int64 = 0
                 if let range {
                     if let touches = plan.customTouches(range: range) { try await run(touches, on: connection) }

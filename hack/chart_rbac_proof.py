@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from processes import stop_process
+
 RBAC_KINDS = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
 DB = f"pacer_chart_rbac_{os.getpid()}"  # per process: two checks may share one PostgreSQL
 # Runs with one verb removed at a time, this many at once (PACER_RBAC_PROOF_JOBS).
@@ -225,12 +227,7 @@ def sim_server(sim, admin: str) -> str:
 
 
 def stop_sim(sim, sim_log) -> None:
-    sim.terminate()
-    try:
-        sim.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        sim.kill()
-    sim_log.close()
+    stop_process(sim, sim_log)
 
 
 def service_account_kubeconfig(cc, admin: str, server: str, tls_dir: str, tmp: str) -> tuple[str, str, str]:
@@ -278,12 +275,7 @@ def restart_before_start(cc, admin: str, namespace: str = "default") -> tuple[bo
 
 
 def stop(pacer) -> None:
-    pacer.terminate()
-    try:
-        pacer.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        pacer.kill()
-        pacer.wait(timeout=5)
+    stop_process(pacer, timeout=15)
 
 
 def start_pacer(cc, deployment: dict, kubeconfig: str, url: str, tmp: str):

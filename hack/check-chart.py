@@ -32,6 +32,8 @@ from pathlib import Path
 
 import yaml
 
+from processes import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "charts" / "pacer"
 KUBE_VERSION = "1.32.0"
@@ -620,12 +622,7 @@ def check_kube_sim(objects: list[dict], tls_objects: list[dict]) -> None:
             else:
                 run_operator_as_charted(tls_objects, kubeconfig, tmp, tls=pair)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            stop_process(proc, log)
 
 
 def free_port() -> int:
@@ -788,12 +785,7 @@ def run_operator_as_charted(objects: list[dict], kubeconfig: str, tmp: str, tls:
             check(f"{label}: the `helm test` Pod's script (Service address swapped for the local port) passes",
                   r.returncode == 0 and "pacer answers at" in r.stdout, r.stdout + r.stderr)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            stop_process(proc, timeout=15)
             subprocess.run(["psql", base, "-qAtc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], capture_output=True, timeout=60)
 
 

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import yaml
 
+from processes import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "charts" / "pacer"
 DASHBOARD = CHART / "files" / "dashboards" / "pacer-dora.json"
@@ -205,11 +207,7 @@ def check_dashboard(tmp: Path, demo: Demo) -> None:
                 if result:
                     print(f"     {len(result)} series, e.g. {result[0]['metric']} = {result[0]['value'][1]}")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=30)
 
 
 # ---------------------------------------------------------------------------------------------- 2b. OpenAPI

@@ -19,6 +19,8 @@ import urllib.request
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
+from processes import stop_process
+
 NS = "default"
 FAILURES = []
 
@@ -294,8 +296,7 @@ def main():
                 except Exception as error:  # an unexpected error fails this behaviour, the others still run
                     check(False, f"{name}: unexpected {type(error).__name__}: {error}")
         finally:
-            process.terminate()
-            process.wait(30)
+            stop_process(process, timeout=30)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         return 1

@@ -227,12 +227,18 @@ extension KubeClient {
             retryAfter: retryAfter, request: request, message: text.isEmpty ? "HTTP \(response.status)" : String(text.prefix(300)))
     }
 
+    /// One JSON document as `T`: built from the parsed tree when `T` is ``JSONTreeDecodable`` (objects, lists and
+    /// watch events of ``DynamicObject``), else with `decoder`.
+    static func decodeDocument<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, decoder: JSONDecoder = JSONDecoder()) throws -> T {
+        if let tree = T.self as? any JSONTreeDecodable.Type {
+            return try tree.init(jsonTree: JSONValue.parse(bytes)) as! T
+        }
+        return try decoder.decode(T.self, from: Data(bytes))
+    }
+
     func decode<T: Decodable>(_ type: T.Type, from response: RawResponse, request: String) throws -> T {
         do {
-            if let tree = T.self as? any JSONTreeDecodable.Type {
-                return try tree.init(jsonTree: JSONValue.parse(response.body.readableBytesView)) as! T
-            }
-            return try JSONDecoder().decode(T.self, from: response.body)
+            return try Self.decodeDocument(T.self, from: response.body.readableBytesView)
         } catch {
             throw KubeClientError(code: .decoding, httpStatus: response.status, request: request, message: "cannot decode \(T.self): \(error)")
         }

@@ -74,11 +74,7 @@ public struct WatchStream<Object: Decodable & Sendable>: AsyncSequence, Sendable
                 }
                 for value in values {
                     do {
-                        if let tree = WatchEvent<Object>.self as? any JSONTreeDecodable.Type {
-                            pending.append(try tree.init(jsonTree: JSONValue.parse(value)) as! WatchEvent<Object>)
-                        } else {
-                            pending.append(try decoder.decode(WatchEvent<Object>.self, from: Data(value)))
-                        }
+                        pending.append(try KubeClient.decodeDocument(WatchEvent<Object>.self, from: value, decoder: decoder))
                     } catch {
                         finished = true
                         let snippet = String(decoding: value.prefix(200), as: UTF8.self)

@@ -62,7 +62,8 @@ struct ForwardingSinkTests {
                 #expect(try await stored().isEmpty)
 
                 // The Secret rotated: the same sink reads the new token on its next request.
-                try "right-token\n".write(toFile: agentToken, atomically: true, encoding: .utf8)
+                // Read as the central Pacer reads its own token file: comments and blank lines skipped.
+                try "# rotated by the platform team\n\n  right-token  \n".write(toFile: agentToken, atomically: true, encoding: .utf8)
                 // e2 carries a NUL inside a JSON string, which PostgreSQL cannot store: the central Pacer answers 400 for
                 // the batch (all-or-nothing), so the sink sends e1, e2, e3 one by one; e2 alone is refused and dropped.
                 let batch = [Self.event("e1"), Self.event("e2", data: ["text": "a\u{0}b"]), Self.event("e3")]

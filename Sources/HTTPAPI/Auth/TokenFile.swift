@@ -68,16 +68,20 @@ public final class TokenFile: Sendable {
             snapshot.withLock { $0.error = "cannot read ingest token file \(path)" }
             return
         }
-        let tokens = String(decoding: data, as: UTF8.self)
-            .split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            .map { Array($0.utf8) }
+        let tokens = Self.tokens(in: String(decoding: data, as: UTF8.self)).map { Array($0.utf8) }
         snapshot.withLock { state in
             state.tokens = tokens
             state.signature = signature
             state.error = tokens.isEmpty ? "ingest token file \(path) holds no token" : nil
         }
+    }
+
+    /// The tokens of a token file's text: one per line, surrounding blanks trimmed, blank lines and `#` comments
+    /// skipped. The agent reads the token it sends with the same rule (`--forward-token-file`).
+    public static func tokens(in text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
     /// Compares without an early exit, so timing does not reveal how much of a token matched.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Controllers
 import EventModel
 import Foundation
+import HTTPAPI
 import Logging
 import Metrics
 import NIOCore
@@ -95,7 +96,8 @@ final class HTTPForwardingSink: CloudEventSink {
         }
     }
 
-    /// The first non-empty line of the token file.
+    /// The token file's first token (``TokenFile/tokens(in:)``: blank lines and `#` comments skipped, as the central
+    /// Pacer reads its `--ingest-token-file`).
     static func token(_ path: String) throws -> String {
         let text: String
         do {
@@ -103,9 +105,9 @@ final class HTTPForwardingSink: CloudEventSink {
         } catch {
             throw ForwardingError(description: "cannot read the token file \(path): \(error)")
         }
-        guard let line = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { !$0.isEmpty }) else {
-            throw ForwardingError(description: "the token file \(path) is empty")
+        guard let token = TokenFile.tokens(in: text).first else {
+            throw ForwardingError(description: "the token file \(path) holds no token")
         }
-        return line
+        return token
     }
 }

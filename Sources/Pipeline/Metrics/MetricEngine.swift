@@ -111,9 +111,8 @@ struct MetricEngine: Sendable {
             }
             // Definitions with keys left by deferred steps (of this process or an earlier one).
             let pendingPlans = deferAggregates ? [] : try await pendingOwners(on: connection)
-            if range != nil || !pendingPlans.isEmpty {
-                try await run("CREATE TEMP TABLE IF NOT EXISTS calc_keys (bucket text, bucket_start timestamptz, group_key text) ON COMMIT DELETE ROWS", on: connection)
-            }
+            // A batch created it with the other temporary tables (MetricFactSQL.temporaryTables).
+            if range == nil && !pendingPlans.isEmpty { try await run(SQLFragment(stringLiteral: MetricFactSQL.calcKeysTable), on: connection) }
             for plan in plans where range != nil || pendingPlans.contains(plan.key) {
                 if let additive = plan.additive {
                     if range != nil, try await count(plan.deltaUpsert(additive), on: connection) > 0 { changed.insert(plan.key) }

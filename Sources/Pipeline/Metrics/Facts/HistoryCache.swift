@@ -8,8 +8,8 @@ import Synchronization
 /// Valid only while the `calculate` cursor is where the transaction that stored it moved it: a transaction stores it,
 /// before its commit, with the position it advances the cursor to, and the next one takes it only when it finds the
 /// cursor there. A failed commit, another replica's batch, a recompute that moves the cursor, a migration that removes
-/// it: the position differs and the state is dropped. A rebuild in this process drops it too. Above ``maxReports``
-/// cached deployments nothing is kept (about 300 bytes each).
+/// it: the position differs and the state is dropped. A rebuild in this process drops it too. Above ``maxRows``
+/// deployments, changes and lead times together nothing is kept.
 final class HistoryCache: Sendable {
     struct State: Sendable {
         var position: CursorPosition
@@ -20,10 +20,16 @@ final class HistoryCache: Sendable {
         /// Every stored lead time of an app, by app (complete for each app present).
         var leadTimes: [String: [MetricFactStore.LeadTimeKey: MetricFactStore.LeadTimeRow]] = [:]
 
-        var reports: Int { histories.values.reduce(0) { $0 + $1.reports.count } }
+        /// Deployments, changes and lead times kept: what the bound counts.
+        var rows: Int {
+            histories.values.reduce(0) { $0 + $1.reports.count }
+                + changes.values.reduce(0) { $0 + $1.changes.count }
+                + leadTimes.values.reduce(0) { $0 + $1.count }
+        }
     }
 
-    static let maxReports = 250_000
+    /// A few hundred bytes per row kept (its strings and facts).
+    static let maxRows = 750_000
 
     private let state = Mutex<State?>(nil)
 
@@ -36,7 +42,7 @@ final class HistoryCache: Sendable {
     }
 
     func put(_ new: State) {
-        guard new.reports <= Self.maxReports else { return }
+        guard new.rows <= Self.maxRows else { return }
         state.withLock { $0 = new }
     }
 

@@ -61,9 +61,22 @@ extension MetricFactSQL {
 
     /// The histories an incremental batch judges again (``MetricFactStore/rejudgeTouched(cache:position:on:)``): those
     /// whose failure facts may change and every environment of the apps whose lead times are derived again.
+    ///
+    /// An app's environments are found by skipping through `deployments_app_env_time` (one index probe per
+    /// environment, a recursive query) rather than reading every deployment of the app: a `SELECT DISTINCT` over the
+    /// app's rows took 8 ms per batch in the pipeline benchmark and grew with the history.
     static let judgedPartitionsInsert = """
         INSERT INTO calc_judge_parts SELECT app, environment FROM calc_fail_parts
-        UNION SELECT DISTINCT app, environment FROM deployments WHERE app IN (\(leadTimeApps))
+        UNION
+        SELECT a.app, e.environment FROM (\(leadTimeApps)) a CROSS JOIN LATERAL (
+            WITH RECURSIVE envs(environment) AS (
+                (SELECT d.environment FROM deployments d WHERE d.app = a.app ORDER BY d.environment LIMIT 1)
+                UNION ALL
+                SELECT (SELECT d.environment FROM deployments d WHERE d.app = a.app AND d.environment > envs.environment
+                        ORDER BY d.environment LIMIT 1)
+                FROM envs WHERE envs.environment IS NOT NULL
+            ) SELECT environment FROM envs WHERE environment IS NOT NULL
+        ) e
         """
 
     /// The columns of `calc_judged`: a deployment's identity and its failure facts as judged again.

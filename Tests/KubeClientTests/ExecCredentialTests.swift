@@ -87,6 +87,7 @@ private func withClient<T: Sendable>(_ configuration: KubeClientConfiguration, _
 struct ExecCredentialTests {
     @Test func aTokenIsCachedUntilItExpiresAndThePluginGetsItsArgumentsAndExecInfo() async throws {
         let folder = try PluginFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
         try await withSim { sim, _ in
             // kube-sim's token, valid until 2999: one run serves every request.
             let configuration = try folder.configuration(server: sim.url, environment: ["TOKENS": "kube-sim-token", "EXPIRY": "2999-01-01T00:00:00Z"])
@@ -101,6 +102,7 @@ struct ExecCredentialTests {
 
     @Test func anExpiredTokenRunsThePluginAgain() async throws {
         let folder = try PluginFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
         try await withSim { sim, _ in
             // Every token the plugin prints expired in 2000: each of the 3 requests runs it once.
             let configuration = try folder.configuration(server: sim.url, environment: ["TOKENS": "kube-sim-token", "EXPIRY": "2000-01-01T00:00:00Z"])
@@ -113,6 +115,7 @@ struct ExecCredentialTests {
 
     @Test func a401ThrowsTheTokenAwayAndTheRequestIsRetriedWithANewOne() async throws {
         let folder = try PluginFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
         try await withSim { sim, _ in
             // Run 1 prints a token kube-sim refuses (401); run 2 prints the right one, valid until 2999.
             let configuration = try folder.configuration(
@@ -131,6 +134,7 @@ struct ExecCredentialTests {
 
     @Test func aFailingPluginIsAClearError() async throws {
         let folder = try PluginFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
         try await withSim { sim, _ in
             let failing = try folder.configuration(server: sim.url, environment: ["FAIL": "token expired; run aws sso login"])
             try await withClient(failing) { client in

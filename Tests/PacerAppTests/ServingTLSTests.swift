@@ -77,6 +77,7 @@ struct ServingTLSTests {
 
     @Test func servesHTTPSAndPicksUpARotatedSecretWithoutARestart() async throws {
         let ca = try await CertificateAuthority()
+        defer { try? FileManager.default.removeItem(atPath: ca.directory) }
         // Laid out as a Kubernetes Secret volume: tls.crt -> ..data/tls.crt, ..data -> a timestamped folder.
         let volume = ca.directory + "/volume"
         @Sendable func mount(_ name: String, certificate: String, key: String) throws {
@@ -131,6 +132,7 @@ struct ServingTLSTests {
 
     @Test func aPairThatCannotBeUsedStopsStartUpWithTheReason() async throws {
         let ca = try await CertificateAuthority()
+        defer { try? FileManager.default.removeItem(atPath: ca.directory) }
         let (certificate, _) = try await ca.issue("one")
         let (_, otherKey) = try await ca.issue("two")
         #expect {

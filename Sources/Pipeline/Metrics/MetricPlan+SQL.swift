@@ -49,14 +49,21 @@ extension MetricPlan {
              AND s.t < (SELECT max(bucket_start + CASE bucket \(spans) END) FROM calc_keys)
              AND (\(touched.joined(separator: " OR ")))
             """
-        let aggregates = "\(valueSQL) AS value, \(samplesSQL) AS samples"
-        return """
-            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-            SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
-            FROM (\(allBucketsSelect(aggregates: aggregates, from: source, filter: filter))) p
-            WHERE (p.bucket, p.bs, p.gk) IN (SELECT bucket, bucket_start, group_key FROM calc_keys)
-            ORDER BY p.bucket, p.gk, p.bs
-            """
+        return aggregatedPointsInsert(
+            into: "metric_points", filter: filter, keys: "WHERE (p.bucket, p.bs, p.gk) IN (SELECT bucket, bucket_start, group_key FROM calc_keys)",
+            ordered: true)
+    }
+
+    /// `INSERT INTO table` the points of every bucket size aggregated from the samples `filter` keeps (with the
+    /// metric's own aggregates), those whose key passes `keys` (a WHERE clause over `p`, or empty).
+    private func aggregatedPointsInsert(into table: String, filter: SQLFragment = "true", keys: String = "", ordered: Bool) -> SQLFragment {
+        """
+        INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+        SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
+        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source, filter: filter))) p
+        \(keys)
+        \(ordered ? "ORDER BY p.bucket, p.gk, p.bs" : "")
+        """
     }
 
     /// Groups the rows of `rows` (a relation of samples `s` with time `t`) by every bucket size of the metric, and
@@ -85,12 +92,7 @@ extension MetricPlan {
     func pointsInsertAll(into table: String = "metric_points") -> SQLFragment {
         let ordered = table == "metric_points"
         if let additive { return pointsInsertAll(additive, into: table, ordered: ordered) }
-        return """
-        INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-        SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
-        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
-        \(ordered ? "ORDER BY p.bucket, p.gk, p.bs" : "")
-        """
+        return aggregatedPointsInsert(into: table, ordered: ordered)
     }
 
     private func pointsInsertAll(_ additive: Additive, into table: String, ordered: Bool) -> SQLFragment {

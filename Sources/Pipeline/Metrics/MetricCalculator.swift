@@ -104,6 +104,12 @@ public final class MetricCalculator: Service, Sendable {
             if refreshHeadlines { state.lastRefresh = .now }
         }
         metrics.record(processed: outcome.rows)
+        logger.debug(
+            "calculator step",
+            metadata: [
+                "rows": "\(outcome.rows)", "aggregated": "\(outcome.aggregated)", "deferredAggregates": "\(!outcome.aggregated)",
+                "headlines": "\(outcome.headlines.count)", "duration": "\(ContinuousClock.now - started)",
+            ])
         await publish(outcome)
         return outcome.rows
     }

@@ -42,9 +42,15 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: "CloudEvents per request in the sustained phase.")
     var batchSize: Int = 100
 
+    @Option(name: .customLong("log-level"), help: "The operator's log level (debug shows each calculator step and its duration).")
+    var logLevel: String = "warning"
+
     func validate() throws {
         guard deployments > 0, deployments <= 90, rate > 0, seconds > 0, batchSize > 0 else {
             throw ValidationError("--deployments must be 1...90 (one status group each); --rate, --seconds, --batch-size positive")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -53,6 +59,11 @@ struct PipelineBenchmark: AsyncParsableCommand {
             var logger = Logger(label: "pacer-bench") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = .warning
             return logger
+        }()
+        let operatorLogger = {
+            var operatorLogger = logger
+            operatorLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+            return operatorLogger
         }()
         var simConfiguration = KubeSimConfiguration()
         simConfiguration.rolloutDelay = .milliseconds(100)
@@ -74,7 +85,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await database.run() }
                 group.addTask {
-                    try await PacerOperator(configuration: operatorConfiguration, logger: logger).run(onServerRunning: { await port.set($0) })
+                    try await PacerOperator(configuration: operatorConfiguration, logger: operatorLogger).run(onServerRunning: { await port.set($0) })
                 }
                 let base = "http://127.0.0.1:\(try await port.wait())"
                 try await waitForReadyDefinitions(http: http, base: base)

@@ -18,13 +18,13 @@ final class HistoryCache: Sendable {
         /// Every change of an app, by app (complete for each app present).
         var changes: [String: LeadTimePass.AppChanges] = [:]
         /// Every stored lead time of an app, by app (complete for each app present).
-        var leadTimes: [String: [MetricFactStore.LeadTimeKey: MetricFactStore.LeadTimeRow]] = [:]
+        var leadTimes: [String: AppLeadTimes] = [:]
 
-        /// Deployments, changes and lead times kept: what the bound counts.
+        /// Deployments, changes and lead-time positions kept: what the bound counts.
         var rows: Int {
             histories.values.reduce(0) { $0 + $1.reports.count }
                 + changes.values.reduce(0) { $0 + $1.changes.count }
-                + leadTimes.values.reduce(0) { $0 + $1.count }
+                + leadTimes.values.reduce(0) { $0 + $1.positions }
         }
     }
 

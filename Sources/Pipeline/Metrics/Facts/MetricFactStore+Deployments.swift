@@ -187,10 +187,11 @@ extension MetricFactStore {
     }
 
     /// The `lead_times` rows of one judged history of an app and environment: the changes its reports carry
-    /// (``LeadTimePass``); `dimensions(index)` gives a report's team and namespace.
+    /// (``LeadTimePass``), each with the change's position in `changes`, grouped by cluster; `dimensions(index)` gives
+    /// a report's team and namespace.
     static func leadTimes(
         reports: [DeploymentHistoryPass.Report], facts: [DeploymentHistoryPass.Facts], changes: LeadTimePass.AppChanges,
-        dimensions: (Int) -> (team: String, namespace: String), _ body: (LeadTimeRow) -> Void
+        dimensions: (Int) -> (team: String, namespace: String), _ body: (_ position: Int, LeadTimeRow) -> Void
     ) {
         let deployments = reports.indices.map { index in
             LeadTimePass.Deployment(
@@ -202,6 +203,7 @@ extension MetricFactStore {
             let report = reports[carried.deployment]
             let carrier = dimensions(carried.deployment)
             body(
+                carried.change,
                 LeadTimeRow(
                     sha: change.sha, cluster: report.cluster, changeTime: change.time, deployTime: report.time, deploySource: report.source,
                     deployId: report.id, team: carrier.team, namespace: carrier.namespace,
@@ -252,7 +254,7 @@ extension MetricFactStore {
             if let changes {
                 MetricFactStore.leadTimes(
                     reports: reports, facts: facts, changes: changes, dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }
-                ) { leadTimes.leadTime(app: app, environment: environment, $0) }
+                ) { leadTimes.leadTime(app: app, environment: environment, $1) }
             }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]
@@ -326,6 +328,14 @@ struct COPYText {
         field(row.team)
         field(row.namespace)
         field("\(row.hours)", last: true)
+    }
+
+    /// The key of a `lead_times` row (app, sha, environment, cluster), as `calc_lead_gone` takes it.
+    mutating func leadTimeKey(app: String, environment: String, _ row: MetricFactStore.LeadTimeRow) {
+        field(app)
+        field(row.sha)
+        field(environment)
+        field(row.cluster, last: true)
     }
 
     /// A deployment's failure facts, the last fields of a row: is_rollback, rolled_back, incident_failed, open_gap,

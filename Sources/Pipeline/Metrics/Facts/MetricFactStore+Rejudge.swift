@@ -59,6 +59,7 @@ extension MetricFactStore {
                 for index in new.reports.indices { state.histories[key]?.insert(new, at: index) }
             }
         }
+        var gone = COPYText()
         // Changes of the lead-time apps: the cached apps get the shas the batch got, folded again; the others whole.
         let uncachedApps = leadApps.filter { state.changes[$0] == nil }
         if !uncachedApps.isEmpty {
@@ -66,7 +67,11 @@ extension MetricFactStore {
             let read = try await readChanges(apps: "SELECT app FROM calc_read_apps", on: connection)
             for app in uncachedApps { state.changes[app] = read[app] ?? LeadTimePass.AppChanges() }
             let leads = try await readLeadTimes(apps: "SELECT app FROM calc_read_apps", on: connection)
-            for app in uncachedApps { state.leadTimes[app] = leads[app] ?? [:] }
+            for app in uncachedApps {
+                let (held, orphans) = AppLeadTimes.stored(leads[app] ?? [], changes: state.changes[app] ?? LeadTimePass.AppChanges())
+                state.leadTimes[app] = held
+                for (environment, row) in orphans { gone.leadTimeKey(app: app, environment: environment, row) }
+            }
         }
         let cachedApps = leadApps.subtracting(uncachedApps)
         if !cachedApps.isEmpty {
@@ -80,8 +85,7 @@ extension MetricFactStore {
         }
         var judged = COPYText()
         var leadTimes = COPYText()
-        var gone = COPYText()
-        var carriedNow: [String: [LeadTimeKey: LeadTimeRow]] = [:]
+        var carriedNow: [String: AppLeadTimes] = [:]
         for part in parts {
             let key = History.key(part.app, part.environment)
             guard var history = state.histories[key], !history.reports.isEmpty else { continue }
@@ -94,22 +98,17 @@ extension MetricFactStore {
             history.stored = facts
             state.histories[key] = history
             if leadApps.contains(part.app), let appChanges = state.changes[part.app] {
-                Self.leadTimes(reports: history.reports, facts: facts, changes: appChanges, dimensions: { history.carried[$0] }) { row in
-                    carriedNow[part.app, default: [:]][LeadTimeKey(app: part.app, sha: row.sha, environment: part.environment, cluster: row.cluster)] = row
+                carriedNow[part.app, default: AppLeadTimes()].record(environment: part.environment, count: appChanges.changes.count) { row in
+                    Self.leadTimes(reports: history.reports, facts: facts, changes: appChanges, dimensions: { history.carried[$0] }, row)
                 }
             }
         }
         for app in leadApps {
-            let now = carriedNow[app] ?? [:]
-            let stored = state.leadTimes[app] ?? [:]
-            for (key, row) in now where stored[key] != row { leadTimes.leadTime(app: key.app, environment: key.environment, row) }
-            // Stored lead times no history carries any more.
-            for key in stored.keys where now[key] == nil {
-                gone.field(key.app)
-                gone.field(key.sha)
-                gone.field(key.environment)
-                gone.field(key.cluster, last: true)
-            }
+            let now = carriedNow[app] ?? AppLeadTimes()
+            // Stored lead times no history carries any more are deleted.
+            AppLeadTimes.compare(
+                now, with: state.leadTimes[app] ?? AppLeadTimes(),
+                changed: { leadTimes.leadTime(app: app, environment: $0, $1) }, gone: { gone.leadTimeKey(app: app, environment: $0, $1) })
             state.leadTimes[app] = now
         }
         for (table, columns, chunks) in [
@@ -158,33 +157,28 @@ extension MetricFactStore {
         if !history.reports.isEmpty { try body(history) }
     }
 
-    /// The key of a `lead_times` row.
-    struct LeadTimeKey: Hashable, Sendable {
-        var app: String
-        var sha: String
-        var environment: String
-        var cluster: String
-    }
-
-    /// The stored lead times of the apps `apps` (a query of app names) selects, by app and key.
-    private func readLeadTimes(apps: String, on connection: PostgresConnection) async throws -> [String: [LeadTimeKey: LeadTimeRow]] {
+    /// The stored lead times of the apps `apps` (a query of app names) selects, by app: each row with its environment.
+    private func readLeadTimes(
+        apps: String, on connection: PostgresConnection
+    ) async throws -> [String: [(environment: String, row: LeadTimeRow)]] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT l.app, l.sha, l.environment, l.cluster, \(Self.micros("l.change_time")), \(Self.micros("l.deploy_time")),
                        l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours
                 FROM (\(apps)) a(app) CROSS JOIN LATERAL (SELECT * FROM lead_times l WHERE l.app = a.app) l
                 """), logger: logger)
-        var stored: [String: [LeadTimeKey: LeadTimeRow]] = [:]
+        var stored: [String: [(environment: String, row: LeadTimeRow)]] = [:]
         var strings = RepeatedStrings(columns: 11)
         for try await row in rows {
             var cells = RowCells(row)
-            let key = LeadTimeKey(
-                app: try cells.string(&strings), sha: try cells.string(&strings), environment: try cells.string(&strings),
-                cluster: try cells.string(&strings))
-            stored[key.app, default: [:]][key] = LeadTimeRow(
-                sha: key.sha, cluster: key.cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
+            let app = try cells.string(&strings)
+            let sha = try cells.string(&strings)
+            let environment = try cells.string(&strings)
+            let cluster = try cells.string(&strings)
+            stored[app, default: []].append((environment, LeadTimeRow(
+                sha: sha, cluster: cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
                 deploySource: try cells.string(&strings), deployId: try cells.string(&strings), team: try cells.string(&strings),
-                namespace: try cells.string(&strings), hours: try cells.double())
+                namespace: try cells.string(&strings), hours: try cells.double())))
         }
         return stored
     }

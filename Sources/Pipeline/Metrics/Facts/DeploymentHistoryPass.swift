@@ -77,9 +77,15 @@ enum DeploymentHistoryPass {
         // Per cluster: the report indexes in order, and the kept deployments by their number (rn, from 1).
         var order: [String] = []
         var byCluster: [String: [Int]] = [:]
-        for index in reports.indices {
-            if byCluster[reports[index].cluster] == nil { order.append(reports[index].cluster) }
-            byCluster[reports[index].cluster, default: []].append(index)
+        if let first = reports.first?.cluster, reports.allSatisfy({ $0.cluster == first }) {
+            // One cluster, the common case: no lookup per report.
+            order = [first]
+            byCluster[first] = Array(reports.indices)
+        } else {
+            for index in reports.indices {
+                if byCluster[reports[index].cluster] == nil { order.append(reports[index].cluster) }
+                byCluster[reports[index].cluster, default: []].append(index)
+            }
         }
         var kept: [String: [Int]] = [:]
         // The number (grp) of the kept deployment each report is, or duplicates.

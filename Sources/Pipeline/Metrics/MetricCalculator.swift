@@ -119,19 +119,19 @@ public final class MetricCalculator: Service, Sendable {
     func publish(_ outcome: MetricEngine.Outcome) async {
         guard publisher != nil else { return }
         let now = state.withLock { state in outcome.results.compactMap { state.throttle.submit($0, now: .now) } }
-        await write(now + state.withLock { $0.throttle.due(now: .now) })
+        await writeAll(now + state.withLock { $0.throttle.due(now: .now) })
     }
 
     /// Writes the coalesced statuses whose interval has passed.
     public func flushStatuses() async {
-        await write(state.withLock { $0.throttle.due(now: .now) })
+        await writeAll(state.withLock { $0.throttle.due(now: .now) })
     }
 
     /// At most this many status writes in flight: each definition's status is its own object, so one rollout's
     /// statuses are written side by side rather than each waiting for the ones before it (in key order).
     static let concurrentStatusWrites = 8
 
-    private func write(_ results: [MetricResult]) async {
+    private func writeAll(_ results: [MetricResult]) async {
         await withTaskGroup(of: Void.self) { group in
             for (index, result) in results.enumerated() {
                 if index >= Self.concurrentStatusWrites { await group.next() }

@@ -17,12 +17,37 @@ final class RecordingPublisher: MetricResultPublishing {
     func statuses(_ key: String) -> [MetricDefinitionStatus] { writes.withLock { $0.filter { $0.key == key }.map(\.status) } }
 }
 
+/// Holds the status write of `held` until `awaited`'s status has been written (at most `patience`), and records the
+/// order the writes finished in.
+final class GatedPublisher: MetricResultPublishing {
+    let held: String
+    let awaited: String
+    let patience: Duration
+    let finished = Mutex<[String]>([])
+
+    init(held: String, awaited: String, patience: Duration = .seconds(30)) {
+        self.held = held
+        self.awaited = awaited
+        self.patience = patience
+    }
+
+    func publish(_ result: MetricResult) async throws {
+        if result.key == held {
+            let deadline = ContinuousClock.now + patience
+            while !finished.withLock({ $0.contains(awaited) }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        finished.withLock { $0.append(result.key) }
+    }
+}
+
 @Suite("Calculator: MetricDefinition status", .enabled(if: TestDatabase.enabled))
 struct MetricStatusTests {
     typealias Fixture = MetricFixture
 
     /// A calculator whose status writes are throttled to one per `statusInterval`.
-    static func calculator(client: PostgresClient, publisher: RecordingPublisher, statusInterval: Duration) -> MetricCalculator {
+    static func calculator(client: PostgresClient, publisher: any MetricResultPublishing, statusInterval: Duration) -> MetricCalculator {
         var configuration = MetricCalculator.Configuration()
         configuration.batchSize = 10
         configuration.statusInterval = statusInterval
@@ -33,6 +58,21 @@ struct MetricStatusTests {
     /// checked with explicit instants in MetricStatusThrottleTests. Here the calculator uses it: with an interval
     /// longer than the test, a burst is exactly one write; with a zero interval the final status is written and
     /// an unchanged result is not written again.
+    /// One step changes both definitions; `a` comes first in key order and its write is held until `b`'s is done.
+    /// Written one after another, `b` would wait behind `a` (which waits for `b` until its patience runs out).
+    @Test("the statuses of one step are written side by side: a slow write does not hold back the others")
+    func writtenSideBySide() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Fixture.define("a", .deploymentFrequency, client: client)
+            try await Fixture.define("b", .changeFailureRate, client: client)
+            let publisher = GatedPublisher(held: "default/a", awaited: "default/b")
+            let calculator = Self.calculator(client: client, publisher: publisher, statusInterval: .zero)
+            try await Fixture.insert([Fixture.Event(id: "d1", kind: .deploy, time: Fixture.now.addingTimeInterval(-3_600), app: "web")], client: client)
+            try await calculator.catchUp()
+            #expect(publisher.finished.withLock { $0 } == ["default/b", "default/a"])
+        }
+    }
+
     @Test("a burst of 200 deployments in 20 transactions causes one status write; the final status is written once")
     func rateLimited() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

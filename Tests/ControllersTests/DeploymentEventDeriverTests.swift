@@ -109,6 +109,29 @@ struct DeploymentEventDeriverTests {
         #expect(failed.dataObject["revision"] == 2)
     }
 
+    /// A completed rollout says whether the rollout before it failed (`previousRolloutFailed`), so the default
+    /// pipeline resolves a failed rollout's incident only when one can be open: revision 1 has no rollout before it
+    /// (false); revision 2 follows a completed one (false); revision 3 fails; revision 4 follows that failure (true).
+    /// A deriver that first sees a Deployment past revision 1 does not know (absent).
+    @Test func completedRolloutSaysWhetherThePreviousOneFailed() throws {
+        var deriver = DeploymentEventDeriver()
+        let v1 = Fixture.deployment()
+        let v2 = v1.completed(revision: 1, at: 3).withImages([("app", "registry.example/web:2.0.0")])
+        let v3 = v2.completed(revision: 2, at: 20).withImages([("app", "registry.example/web:broken")])
+        let v4 = v3.failed(revision: 3, at: 600).withImages([("app", "registry.example/web:3.0.0")])
+        let steps = run(
+            [v1, v1.completed(revision: 1, at: 3), v2, v2.completed(revision: 2, at: 20), v3, v3.failed(revision: 3, at: 600), v4,
+             v4.completed(revision: 4, at: 700)],
+            deriver: &deriver)
+        let rollouts = steps.flatMap { $0 }.filter { $0.type.hasSuffix("rollout.completed") || $0.type.hasSuffix("rollout.failed") }
+        #expect(rollouts.map(\.id) == ["uid-1/1/rollout.completed", "uid-1/2/rollout.completed", "uid-1/3/rollout.failed", "uid-1/4/rollout.completed"])
+        #expect(rollouts.map { $0.dataObject["previousRolloutFailed"] } == [false, false, nil, true])
+        var restarted = DeploymentEventDeriver()
+        let relisted = restarted.observe(v4.completed(revision: 4, at: 700), namespace: shop, now: now)
+        #expect(relisted.types == ["created", "revision", "rollout.completed"])
+        #expect(relisted.last?.dataObject["previousRolloutFailed"] == nil)
+    }
+
     @Test func availabilityLostAndRestoredKeyedByTransitionTime() throws {
         var deriver = DeploymentEventDeriver()
         let up = Fixture.deployment().completed(revision: 1, at: 3)

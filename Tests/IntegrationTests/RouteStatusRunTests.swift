@@ -16,14 +16,16 @@ struct RouteStatusRunTests {
     /// | 2 | `set image` 1.26 (an upgrade) | `rollout.completed`, `previousRevision: 1` | `deployment-upgrade` |
     /// | 3 | `fail-rollout` and image 1.27 in one patch | `rollout.failed` | `deployment-rollout-failed` |
     ///
-    /// Steps 1 and 2 also match `deployment-rollout-resolved` (a completed rollout resolves a failed-rollout incident).
+    /// Steps 1 and 2 do not match `deployment-rollout-resolved`: a completed rollout resolves a failed-rollout incident
+    /// only when the source says the rollout before it failed or does not know (`previousRolloutFailed`), and here
+    /// the first rollout has none before it and the second follows a completed one.
     ///
     /// No `pacer.dev/commit` annotations, so `deployment-change-merged` matches nothing; nor do the rollback and
     /// incident-resolved routes (no counter is written: MATCHED stays empty, `""` below). `created` and `revision`
     /// events match no route. Step 3 is one write: annotating `fail-rollout` alone would fail the settled revision 2
     /// as well (kube-sim re-evaluates it), a second `rollout.failed` whenever it lands before the image change.
     static let expected = [
-        "deployment-first-rollout": "1", "deployment-upgrade": "1", "deployment-rollout-failed": "1", "deployment-rollout-resolved": "2",
+        "deployment-first-rollout": "1", "deployment-upgrade": "1", "deployment-rollout-failed": "1", "deployment-rollout-resolved": "",
         "deployment-incident-detected": "", "deployment-change-merged": "", "deployment-rollback": "", "deployment-incident-resolved": "",
     ]
 

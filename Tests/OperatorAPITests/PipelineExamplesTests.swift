@@ -121,7 +121,7 @@ struct PipelineExamplesTests {
         #expect(rollback.events.contains { $0["context"]?["type"] == "dev.cdevents.service.rolledback.0.3.0" })
     }
 
-    @Test("lost availability opens an incident that restoration resolves; a failed rollout is a failed deployment plus an incident naming it, resolved by the next completed rollout")
+    @Test("lost availability opens an incident that restoration resolves; a failed rollout is a failed deployment plus an incident naming it, resolved by the next completed rollout unless the source says the rollout before it did not fail")
     func incidents() throws {
         let pipeline = try Pipeline()
         let lost = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.availability.lost"))
@@ -143,6 +143,13 @@ struct PipelineExamplesTests {
         let completed = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.rollout.completed"))
         let resolution = try #require(completed.events.first { $0["context"]?["type"] == "dev.cdevents.incident.resolved.0.3.0" })
         #expect(resolution["subject"]?["id"] == "shop/cart/rollout")
+        // The source says whether the rollout before this one failed: resolved when it did (or when the source does
+        // not know, above), not after a completed one (no failed-rollout incident can be open).
+        let afterFailure = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.rollout.completed", ["previousRolloutFailed": true]))
+        #expect(afterFailure.routes.contains("deployment-rollout-resolved"))
+        let afterSuccess = try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.rollout.completed", ["previousRolloutFailed": false]))
+        #expect(afterSuccess.routes == ["deployment-change-merged", "deployment-upgrade"])
+        #expect(!afterSuccess.events.contains { $0["context"]?["type"] == "dev.cdevents.incident.resolved.0.3.0" })
         #expect(try pipeline.run(Self.deploymentEvent("dev.pacer.deployment.revision")).routes.isEmpty)
     }
 

@@ -67,9 +67,11 @@ public struct DeploymentEventDeriver: Sendable {
         var record = records[uid] ?? DeploymentRecord()
         let builder = Self.builder(deployment, context: context, clusterName: configuration.clusterName)
         var events: [CloudEvent] = []
-        func emit(_ event: CloudEvent) {
-            guard record.emitted.insert(event.id).inserted else { return }
+        @discardableResult
+        func emit(_ event: CloudEvent) -> Bool {
+            guard record.emitted.insert(event.id).inserted else { return false }
             events.append(event)
+            return true
         }
 
         emit(builder.event(.created, id: "\(uid)/created", time: deployment.metadata.creationTimestamp?.date ?? now, revision: record.revision))
@@ -115,13 +117,19 @@ public struct DeploymentEventDeriver: Sendable {
         if let revision = record.revision, caughtUp, Self.revision(of: deployment) == revision, !record.uncountedRestart, let progressing {
             if progressing.status == "True", progressing.reason == "NewReplicaSetAvailable", Self.replicasSettled(status) {
                 let time = progressing.lastUpdateTime?.date ?? progressing.lastTransitionTime?.date ?? now
-                emit(builder.event(.rolloutCompleted, id: "\(uid)/\(revision)/rollout.completed", time: time, revision: revision,
-                                   extra: record.transition.merging(Self.conditionFields(progressing)) { $1 }))
+                var extra = record.transition.merging(Self.conditionFields(progressing)) { $1 }
+                // Revision 1 has no rollout before it; otherwise known only when this process derived that rollout.
+                if let failed = record.lastRolloutFailed ?? (revision == 1 ? false : nil) { extra["previousRolloutFailed"] = .bool(failed) }
+                if emit(builder.event(.rolloutCompleted, id: "\(uid)/\(revision)/rollout.completed", time: time, revision: revision, extra: extra)) {
+                    record.lastRolloutFailed = false
+                }
             }
             if progressing.status == "False", progressing.reason == "ProgressDeadlineExceeded" {
                 let time = progressing.lastTransitionTime?.date ?? progressing.lastUpdateTime?.date ?? now
-                emit(builder.event(.rolloutFailed, id: "\(uid)/\(revision)/rollout.failed", time: time, revision: revision,
-                                   extra: record.transition.merging(Self.conditionFields(progressing)) { $1 }))
+                if emit(builder.event(.rolloutFailed, id: "\(uid)/\(revision)/rollout.failed", time: time, revision: revision,
+                                      extra: record.transition.merging(Self.conditionFields(progressing)) { $1 })) {
+                    record.lastRolloutFailed = true
+                }
             }
         }
 

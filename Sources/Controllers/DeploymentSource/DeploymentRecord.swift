@@ -20,6 +20,11 @@ struct DeploymentRecord: Sendable {
     var wasAvailable = false
     /// A `availability.lost` was derived for the current unavailable period.
     var lostOpen = false
+    /// Whether the last rollout derived (`rollout.completed` or `rollout.failed`) failed; nil when this process has not
+    /// seen one (first sight past revision 1, after a restart of Pacer). A `rollout.completed` carries it as
+    /// `previousRolloutFailed`, so the default pipeline sends the `incident.resolved` that closes a failed rollout's
+    /// incident only when one can be open.
+    var lastRolloutFailed: Bool?
     /// `rollback`, `previousRevision` and `previousImages` of the current revision, repeated on its
     /// `rollout.completed`/`rollout.failed` so each event says what the rollout replaced.
     var transition: [String: JSONValue] = [:]

@@ -18,8 +18,8 @@ import PostgresNIO
 /// 1. Latency: one new annotated Deployment at a time; from the moment its rollout is complete in kube-sim to the
 ///    moment (a) the `lead-time-for-changes` MetricDefinition's status and (b) `GET /api/v1/metrics` show its app.
 /// 2. Sustained: Deployment-source CloudEvents posted in batches at a fixed rate; with the default pipeline each
-///    becomes three CDEvents (`service.upgraded`, `change.merged`, and the `incident.resolved` a completed rollout
-///    sends); the pipeline lag (events behind each stage's cursor, and the age of the oldest CDEvent not yet
+///    becomes two CDEvents (`service.upgraded` and `change.merged`: each upgrade follows a completed rollout, so no
+///    `incident.resolved`); the pipeline lag (events behind each stage's cursor, and the age of the oldest CDEvent not yet
 ///    calculated) is sampled every second, then the time to drain after the load stops.
 struct PipelineBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -286,7 +286,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 "time": .string(RFC3339.format(now)), "datacontenttype": "application/json",
                 "data": [
                     "namespace": "load", "name": .string(app), "uid": .string("uid-\(app)"), "revision": .int(Int64(revision)),
-                    "previousRevision": .int(Int64(revision - 1)), "generation": .int(Int64(revision)), "replicas": 1,
+                    "previousRevision": .int(Int64(revision - 1)), "previousRolloutFailed": false, "generation": .int(Int64(revision)), "replicas": 1,
                     "app": .string(app), "version": .string("v\(revision)"), "environment": "production",
                     "commit": .string("c\(n)"), "commitTime": .string(RFC3339.format(now - 3600)),
                     "images": [.string("nginx:\(revision)")],

@@ -107,8 +107,8 @@ public final class MetricCalculator: Service, Sendable {
         logger.debug(
             "calculator step",
             metadata: [
-                "rows": "\(outcome.rows)", "aggregated": "\(outcome.aggregated)", "deferredAggregates": "\(!outcome.aggregated)",
-                "headlines": "\(outcome.headlines.count)", "duration": "\(ContinuousClock.now - started)",
+                "rows": "\(outcome.rows)", "aggregated": "\(outcome.aggregated)", "headlines": "\(outcome.headlines.count)",
+                "duration": "\(ContinuousClock.now - started)",
             ])
         await publish(outcome)
         return outcome.rows

@@ -110,9 +110,9 @@ extension MetricFactSQL {
             "ANALYZE calc_new_incidents, calc_new_changes, calc_new_deploys",
             // Incidents of the subjects that got events are paired again from all their events, unless every new
             // event of the subject (and cluster) is a resolution while none of its incidents was open: a resolution
-            // closes the incident open before it, so one with nothing open changes no pairing (the Deployment
-            // source sends one per completed rollout; re-pairing each subject's whole history for them cost 120 ms per
-            // batch in the pipeline benchmark). "Open" is judged loosely, over the span of the new resolutions and
+            // closes the incident open before it, so one with nothing open changes no pairing (the default pipeline
+            // sends one per completed rollout that may follow a failed one, and other kinds one per completed rollout;
+            // re-pairing each subject's whole history for them cost 120 ms per batch in the pipeline benchmark). "Open" is judged loosely, over the span of the new resolutions and
             // with ties counted, so a doubtful case is paired again.
             """
             INSERT INTO calc_pair_subjects

@@ -304,33 +304,24 @@ struct PipelineLag {
     let logger: Logger
 
     func behind() async throws -> (transform: Int, calculate: Int, calculateSeconds: Double) {
-        func count(_ query: PostgresQuery) async throws -> Int {
-            for try await value in try await client.query(query, logger: logger).decode(Int.self) { return value }
-            return 0
-        }
-        func seconds(_ query: PostgresQuery) async throws -> Double {
-            for try await value in try await client.query(query, logger: logger).decode(Double.self) { return value }
-            return 0
-        }
-        let transform = try await count("""
+        var transform = 0
+        for try await value in try await client.query("""
             SELECT count(*)::int FROM cloudevents_raw r
             WHERE (r.ingest_xid, r.event_id) > (coalesce((SELECT last_xid FROM pipeline_cursors WHERE name = 'transform'), '0'::xid8),
                                                 coalesce((SELECT last_id FROM pipeline_cursors WHERE name = 'transform'), 0))
-            """)
-        let calculate = try await count("""
-            SELECT count(*)::int FROM cdevents_raw r
-            WHERE (r.ingest_xid, r.seq) > (coalesce((SELECT last_xid FROM pipeline_cursors WHERE name = 'calculate'), '0'::xid8),
-                                           coalesce((SELECT last_id FROM pipeline_cursors WHERE name = 'calculate'), 0))
-            """)
-        // When the oldest CDEvent the calculator has not passed was stored (received_at), as an age.
-        let calculateSeconds = try await seconds("""
-            SELECT coalesce(extract(epoch FROM clock_timestamp() - (
-                SELECT r.received_at FROM cdevents_raw r
-                WHERE (r.ingest_xid, r.seq) > (coalesce((SELECT last_xid FROM pipeline_cursors WHERE name = 'calculate'), '0'::xid8),
-                                               coalesce((SELECT last_id FROM pipeline_cursors WHERE name = 'calculate'), 0))
-                ORDER BY r.ingest_xid, r.seq LIMIT 1)), 0)::float8
-            """)
-        return (transform, calculate, max(0, calculateSeconds))
+            """, logger: logger).decode(Int.self) { transform = value }
+        // The rows after the calculate cursor, counted, and the age of the oldest of them (its received_at), in one
+        // statement over the same index range.
+        var calculate = (count: 0, seconds: 0.0)
+        for try await value in try await client.query("""
+            WITH c AS (SELECT coalesce((SELECT last_xid FROM pipeline_cursors WHERE name = 'calculate'), '0'::xid8) AS xid,
+                              coalesce((SELECT last_id FROM pipeline_cursors WHERE name = 'calculate'), 0) AS id)
+            SELECT (SELECT count(*)::int FROM cdevents_raw r, c WHERE (r.ingest_xid, r.seq) > (c.xid, c.id)),
+                   coalesce(extract(epoch FROM clock_timestamp() - (
+                       SELECT r.received_at FROM cdevents_raw r, c WHERE (r.ingest_xid, r.seq) > (c.xid, c.id)
+                       ORDER BY r.ingest_xid, r.seq LIMIT 1)), 0)::float8
+            """, logger: logger).decode((Int, Double).self) { calculate = value }
+        return (transform, calculate.count, max(0, calculate.seconds))
     }
 }
 

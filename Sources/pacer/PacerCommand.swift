@@ -321,9 +321,15 @@ struct Recompute: AsyncParsableCommand {
     @Option(name: .customLong("metric"), help: "Only this MetricDefinition: NAME or NAMESPACE/NAME (default: all).")
     var metric: String?
 
+    @Flag(
+        name: .customLong("from-events"),
+        help: "Extract every fact from the stored CDEvents again (default: keep the fields the calculator extracted up to its cursor, judge again).")
+    var fromEvents = false
+
     func run() async throws {
         let logger = try database.bootstrapLogging()
-        let summary = try await PacerRecompute.run(databaseURL: try database.resolvedDatabaseURL(), metric: metric, logger: logger)
+        let summary = try await PacerRecompute.run(
+            databaseURL: try database.resolvedDatabaseURL(), metric: metric, fromEvents: fromEvents, logger: logger)
         print(summary)
     }
 }

@@ -15,7 +15,7 @@ struct FactIndexTests {
             #expect(migrated.count == 15)
             let facts = MetricFactStore(logger: TestDatabase.logger)
             try await client.withTransaction(logger: TestDatabase.logger) { connection in
-                try await facts.rebuild(upTo: .start, on: connection)
+                try await facts.rebuild(upTo: .start, keeping: nil, on: connection)
             }
             #expect(try await Self.indexes(client) == migrated)
         }

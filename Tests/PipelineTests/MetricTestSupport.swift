@@ -209,6 +209,23 @@ enum MetricFixture {
         return out
     }
 
+    /// Recomputes every definition both ways, and returns the dump (``dump(client:)``) after each: first keeping the
+    /// facts the calculator extracted (the default), then extracting every fact from the documents again
+    /// (`pacer recompute --from-events`). A test of incremental == recompute expects both to equal its dump.
+    static func recomputedDumps(client: PostgresClient, clock: @escaping @Sendable () -> Date = { now }) async throws -> [(way: String, dump: [String])] {
+        var dumps: [(way: String, dump: [String])] = []
+        for fromEvents in [false, true] {
+            _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: clock).run(metric: nil, fromEvents: fromEvents)
+            dumps.append((fromEvents ? "from the events" : "extracted facts kept", try await dump(client: client)))
+        }
+        return dumps
+    }
+
+    /// Where two dumps first differ, for an expectation's message.
+    static func firstDifference(_ a: [String], _ b: [String]) -> String {
+        zip(a, b).first { $0 != $1 }.map { "\($0.0) vs \($0.1)" } ?? "lengths \(a.count) vs \(b.count)"
+    }
+
     /// Every result row as text, except computed_at (for incremental == recompute).
     static func dump(client: PostgresClient) async throws -> [String] {
         var lines: [String] = []
@@ -218,6 +235,8 @@ enum MetricFixture {
             "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, is_rollback, rolled_back, incident_failed, open_gap::text, duplicate, revision) FROM deployments ORDER BY 1",
             "SELECT concat_ws('|', subject_id, opened_at, resolved_at, open_id, app, hours::text) FROM incidents ORDER BY 1",
             "SELECT concat_ws('|', app, sha, environment, change_time, deploy_time, deploy_id, hours::text) FROM lead_times ORDER BY 1",
+            "SELECT concat_ws('|', cd_source, cd_id, sha, time_created, app, environment, team, namespace, cluster, repository) FROM changes ORDER BY 1",
+            "SELECT concat_ws('|', cd_source, cd_id, subject_id, kind, time_created, app, environment, cluster, link_artifact, link_commit, link_version, link_deployment) FROM incident_events ORDER BY 1",
         ] {
             for try await line in try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger).decode(String.self) {
                 lines.append(line)

@@ -15,7 +15,12 @@ extension MetricEngine {
     /// definition is computed in full and results of definitions that are gone are deleted. One definition
     /// (`name` or `namespace/name`): facts are rebuilt up to the cursor (the position the other definitions'
     /// results belong to) and only that definition's results are rebuilt.
-    func recompute(metric: String?) async throws -> Outcome {
+    ///
+    /// `fromEvents`: every fact is extracted again from the CDEvents' documents. Otherwise what the calculator
+    /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:on:)``), unless the
+    /// cursor is at the start or more than ``keptExtensionLimit`` rows follow it (extending the kept tables row by row, with their
+    /// indexes, then costs more than loading everything in bulk).
+    func recompute(metric: String?, fromEvents: Bool = false) async throws -> Outcome {
         let plans = try await plans()
         let selected: [MetricPlan]
         if let metric {
@@ -38,7 +43,8 @@ extension MetricEngine {
                 end = last
                 outcome.rows = rows
             }
-            try await facts.rebuild(upTo: end, on: connection)
+            let kept = fromEvents || cursor == .start || outcome.rows > Self.keptExtensionLimit ? nil : cursor
+            try await facts.rebuild(upTo: end, keeping: kept, on: connection)
             if metric == nil {
                 try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
                 for plan in selected {
@@ -60,6 +66,9 @@ extension MetricEngine {
             return outcome
         }
     }
+
+    /// Above this many rows after the cursor, a recompute extracts every fact from the documents again.
+    static let keptExtensionLimit = 100_000
 
     /// The full recompute's points, written without an index or an order (every definition's points are rebuilt).
     static let stagedPoints = "calc_points_rebuild"

@@ -27,10 +27,12 @@ public struct MetricRecompute: Sendable {
     }
 
     /// Recomputes every Ready definition (`metric` nil), or one: `name` or `namespace/name`. Throws
-    /// ``MetricCalculatorError`` when the named definition is not Ready or does not exist.
+    /// ``MetricCalculatorError`` when the named definition is not Ready or does not exist. `fromEvents`: extract every
+    /// fact from the CDEvents' documents again, rather than keep what the calculator extracted up to its cursor (docs/metrics.md,
+    /// "Facts, incremental calculation and recompute").
     @discardableResult
-    public func run(metric: String?) async throws -> Summary {
-        let outcome = try await engine.recompute(metric: metric)
+    public func run(metric: String?, fromEvents: Bool = false) async throws -> Summary {
+        let outcome = try await engine.recompute(metric: metric, fromEvents: fromEvents)
         if let publisher {
             for result in outcome.results { try await publisher.publish(result) }
         }

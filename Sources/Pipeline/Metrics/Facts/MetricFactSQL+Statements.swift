@@ -196,22 +196,45 @@ extension MetricFactSQL {
         ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 
-    /// Statements that fill the (truncated, unindexed) fact tables from the rows up to `to` (inclusive), before
-    /// `deployments` and `lead_times` (which ``MetricFactStore/loadDeployments(upTo:on:)`` fills from the incidents
-    /// and changes these make) and after them; see ``MetricFactStore/rebuild(upTo:on:)``.
-    static func load(upTo to: CursorPosition) -> (beforeDeployments: [String], afterDeployments: [String]) {
-        let range = range(from: nil, to: to)
-        return (
-            beforeDeployments: [
-                "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
-                "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
-                "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
-                // The planner needs the sizes to read them by a sort and group the changes by hashing.
-                "ANALYZE incidents, changes",
-            ],
-            afterDeployments: [
-                // Fresh statistics for the incremental statements that follow the rebuild.
-                "ANALYZE deployments, lead_times",
-            ])
+    /// The fact tables a recompute keeps when it keeps the CDEvents' extracted fields (``MetricFactStore/rebuild(upTo:keeping:on:)``):
+    /// a CDEvent's incident event or change, and the incidents paired from the incident events. What the recompute
+    /// derives again in any case is the rest: `deployments` (their reports are kept, their facts judged again) and
+    /// `lead_times`.
+    static let keptTables = ["changes", "incident_events", "incidents"]
+    static let judgedTables = ["deployments", "lead_times"]
+
+    /// Statements that extend the kept tables (``keptTables``) with the rows in (`from`, `to`], as an incremental step
+    /// does: the incident events and changes inserted, the incidents of the subjects that got events paired again
+    /// from all their events (the same rows as pairing every subject: incidents are paired per subject and cluster).
+    static func extendKept(from: CursorPosition, to: CursorPosition) -> [String] {
+        let range = range(from: from, to: to)
+        let subjects = "SELECT subject_id FROM calc_pair_subjects"
+        return [
+            temporaryTables,
+            """
+            WITH ins AS (INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range)) ON CONFLICT DO NOTHING RETURNING subject_id)
+            INSERT INTO calc_pair_subjects SELECT DISTINCT subject_id FROM ins
+            """,
+            "INSERT INTO changes \(changesColumns) \(changesSelect(range)) ON CONFLICT DO NOTHING",
+            "DELETE FROM incidents WHERE subject_id IN (\(subjects))",
+            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: subjects))",
+        ]
     }
+
+    /// Statements that fill the (truncated, unindexed) fact tables other than `deployments` and `lead_times` from the
+    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(upTo:keeping:prepare:on:)`` then fills those two from
+    /// the incidents and changes these make, and ``afterDeployments`` follows (see ``MetricFactStore/rebuild(upTo:keeping:on:)``).
+    static func load(upTo to: CursorPosition) -> [String] {
+        let range = range(from: nil, to: to)
+        return [
+            "INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range))",
+            "INSERT INTO changes \(changesColumns) \(changesSelect(range))",
+            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: nil))",
+            // The planner needs the sizes to read them by a sort and group the changes by hashing.
+            "ANALYZE incidents, changes",
+        ]
+    }
+
+    /// Fresh statistics for the incremental statements that follow a rebuild.
+    static let afterDeployments = ["ANALYZE deployments, lead_times"]
 }

@@ -3,13 +3,15 @@ import PacerCore
 import PostgresNIO
 
 extension MetricFactStore {
-    /// Fills `deployments` and `lead_times` (empty, unindexed, in a rebuild) from the deployment CDEvents up to `to`
-    /// and the rebuilt `incidents` and `changes`: the reports are streamed one app-and-environment history at a time,
+    /// Fills `deployments` and `lead_times` (empty and unindexed once `prepare` has run) from the deployment reports up
+    /// to `to` and the rebuilt `incidents` and `changes`. The reports are read from the CDEvents' documents, or, up to
+    /// `kept`, from `deployments` itself (the fields extracted when the calculator stored them); `prepare` runs once
+    /// they are all read, before the tables are written. The reports are streamed one app-and-environment history at a time,
     /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (on a second core
     /// while the stream is decoded), and both tables written back with one `COPY` each. Memory holds the incidents,
     /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
     /// and builds no intermediate relation.
-    func loadDeployments(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
+    func loadDeployments(upTo to: CursorPosition, keeping kept: CursorPosition?, prepare: [String], on connection: PostgresConnection) async throws {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
             logger.trace("calculator deployments pass step", metadata: ["step": "\(step)", "duration": "\(ContinuousClock.now - clock)"])
@@ -22,7 +24,7 @@ extension MetricFactStore {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace
-                FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
+                FROM (\(Self.reportsSource(upTo: to, keeping: kept))) d
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
                 """), logger: logger)
         // Decoding the stream and judging the histories run side by side: whole histories go in batches of about
@@ -67,6 +69,9 @@ extension MetricFactStore {
             return (0..<submitted).compactMap { results[$0] }
         }
         lap("stream and judge the reports")
+        for statement in prepare {
+            try await run(statement, on: connection)
+        }
         for (table, columns, chunks) in [
             ("deployments", History.columns, written.flatMap(\.deployments.allChunks)),
             ("lead_times", History.leadTimeColumns, written.flatMap(\.leadTimes.allChunks)),
@@ -76,6 +81,18 @@ extension MetricFactStore {
             }
             lap("COPY \(table)")
         }
+    }
+
+    /// The deployment reports up to `to` as ``MetricFactSQL/deploymentsSelect(_:)`` extracts them: from the documents,
+    /// or up to `kept` from the `deployments` rows the calculator stored (the same columns) and after it from the
+    /// documents.
+    static func reportsSource(upTo to: CursorPosition, keeping kept: CursorPosition?) -> String {
+        guard let kept else { return MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)) }
+        return """
+            SELECT \(MetricFactSQL.deploymentsColumnList) FROM deployments
+            UNION ALL
+            \(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: kept, to: to)))
+            """
     }
 
     /// `changes` per app and sha: the earliest merge and

@@ -72,21 +72,36 @@ struct MetricFactStore: Sendable {
         }
     }
 
-    /// Rebuilds every fact table from the rows up to `to`: truncated, their keys and indexes (as the migrations
-    /// made them) dropped, loaded (the deployments' failure facts by one ordered pass in memory,
-    /// ``loadDeployments(upTo:on:)``), then keys and indexes built again, all in the caller's transaction.
-    func rebuild(upTo to: CursorPosition, on connection: PostgresConnection) async throws {
+    /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction: tables truncated, their keys
+    /// and indexes (as the migrations made them) dropped, loaded (the deployments' failure facts and the lead times by
+    /// one ordered pass in memory, ``loadDeployments(upTo:keeping:prepare:on:)``), then keys and indexes built again.
+    ///
+    /// `kept`: nil rebuilds every table from the CDEvents' documents. A position (the `calculate` cursor) keeps what
+    /// is extracted from each CDEvent up to it (``MetricFactSQL/keptTables``, and the deployments' reports), extends it
+    /// with the rows after it as an incremental step does, and derives the judged tables (deployments' facts, lead
+    /// times) again from the reports: no document up to `kept` is read. Both give the same rows: the fact tables hold
+    /// up to the cursor what the current rules extract (a migration that changes them empties the facts and removes
+    /// the cursor).
+    func rebuild(upTo to: CursorPosition, keeping kept: CursorPosition?, on connection: PostgresConnection) async throws {
         cache.clear()
-        let indexes = try await FactTableIndexes.read(on: connection, logger: logger)
-        let truncate = "TRUNCATE " + FactTableIndexes.tables.joined(separator: ", ")
-        let load = MetricFactSQL.load(upTo: to)
-        for statement in [truncate] + indexes.drops + load.beforeDeployments {
-            try await run(statement, on: connection)
-        }
+        let tables = kept == nil ? FactTableIndexes.tables : MetricFactSQL.judgedTables
+        let indexes = try await FactTableIndexes.read(of: tables, on: connection, logger: logger)
+        let truncate = "TRUNCATE " + tables.joined(separator: ", ")
         let start = ContinuousClock.now
-        try await loadDeployments(upTo: to, on: connection)
+        if let kept {
+            for statement in MetricFactSQL.extendKept(from: kept, to: to) {
+                try await run(statement, on: connection)
+            }
+            // The reports are read from `deployments` itself: emptied once they are all read.
+            try await loadDeployments(upTo: to, keeping: kept, prepare: [truncate] + indexes.drops, on: connection)
+        } else {
+            for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) {
+                try await run(statement, on: connection)
+            }
+            try await loadDeployments(upTo: to, keeping: nil, prepare: [], on: connection)
+        }
         logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
-        for statement in load.afterDeployments + indexes.creates {
+        for statement in MetricFactSQL.afterDeployments + indexes.creates {
             try await run(statement, on: connection)
         }
     }

@@ -80,9 +80,18 @@ extension MetricFactSQL {
         """
 
     /// The columns of `calc_judged`: a deployment's identity and its failure facts as judged again.
-    static let judgedColumns = [
-        "cd_source", "cd_id", "is_rollback", "rolled_back", "incident_failed", "open_gap", "incident_resolved_at", "open_resolved_at", "duplicate",
-    ]
+    static let judgedColumns = ["cd_source", "cd_id"] + judgedFactColumns
+    /// A deployment's failure facts as the in-memory pass judges them (the columns `deploymentsSelect` leaves to it).
+    static let judgedFactColumns = ["is_rollback", "rolled_back", "incident_failed", "open_gap", "incident_resolved_at", "open_resolved_at", "duplicate"]
+    static var judgedFactColumnList: String { judgedFactColumns.joined(separator: ", ") }
+    /// `SET` assignments of the judged facts from `calc_judged` (`x`) to `deployments` (`d`).
+    private static var judgedAssignments: String { judgedFactColumns.map { "\($0) = x.\($0)" }.joined(separator: ", ") }
+
+    /// Applies `calc_judged` to `deployments` (a recompute that keeps the extracted facts: only the rows judged
+    /// otherwise are there).
+    static var applyJudged: String {
+        "UPDATE deployments d SET \(judgedAssignments) FROM calc_judged x WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id"
+    }
 
     /// Statements that add the facts of the rows in (`from`, `to`]: the new incident events, changes and deployment
     /// reports, the incidents paired again, and `calc_fail_parts` (the histories whose failure facts may change).
@@ -158,9 +167,7 @@ extension MetricFactSQL {
                 WHERE (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at, d.duplicate)
                     IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at, x.duplicate)
             ), upd AS (
-                UPDATE deployments d SET is_rollback = x.is_rollback, rolled_back = x.rolled_back, incident_failed = x.incident_failed,
-                    open_gap = x.open_gap, incident_resolved_at = x.incident_resolved_at, open_resolved_at = x.open_resolved_at,
-                    duplicate = x.duplicate
+                UPDATE deployments d SET \(judgedAssignments)
                 FROM x WHERE d.cd_source = x.cd_source AND d.cd_id = x.cd_id
                     AND (d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at, d.duplicate)
                     IS DISTINCT FROM (x.is_rollback, x.rolled_back, x.incident_failed, x.open_gap, x.incident_resolved_at, x.open_resolved_at, x.duplicate)
@@ -196,16 +203,11 @@ extension MetricFactSQL {
         ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 
-    /// The fact tables a recompute keeps when it keeps the CDEvents' extracted fields (``MetricFactStore/rebuild(upTo:keeping:on:)``):
-    /// a CDEvent's incident event or change, and the incidents paired from the incident events. What the recompute
-    /// derives again in any case is the rest: `deployments` (their reports are kept, their facts judged again) and
-    /// `lead_times`.
-    static let keptTables = ["changes", "incident_events", "incidents"]
-    static let judgedTables = ["deployments", "lead_times"]
-
-    /// Statements that extend the kept tables (``keptTables``) with the rows in (`from`, `to`], as an incremental step
-    /// does: the incident events and changes inserted, the incidents of the subjects that got events paired again
-    /// from all their events (the same rows as pairing every subject: incidents are paired per subject and cluster).
+    /// Statements that extend the fact tables a recompute keeps (``MetricFactStore/rebuild(upTo:keeping:on:)``: a
+    /// CDEvent's incident event or change, the incidents paired from the incident events) with the rows in
+    /// (`from`, `to`], as an incremental step does: the incident events and changes inserted, the incidents of the
+    /// subjects that got events paired again from all their events (the same rows as pairing every subject:
+    /// incidents are paired per subject and cluster).
     static func extendKept(from: CursorPosition, to: CursorPosition) -> [String] {
         let range = range(from: from, to: to)
         let subjects = "SELECT subject_id FROM calc_pair_subjects"
@@ -223,7 +225,7 @@ extension MetricFactSQL {
 
     /// Statements that fill the (truncated, unindexed) fact tables other than `deployments` and `lead_times` from the
     /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(upTo:keeping:prepare:on:)`` then fills those two from
-    /// the incidents and changes these make, and ``afterDeployments`` follows (see ``MetricFactStore/rebuild(upTo:keeping:on:)``).
+    /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:on:)``).
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
         return [
@@ -235,6 +237,6 @@ extension MetricFactSQL {
         ]
     }
 
-    /// Fresh statistics for the incremental statements that follow a rebuild.
-    static let afterDeployments = ["ANALYZE deployments, lead_times"]
+    /// Fresh statistics for the incremental statements that follow a rebuild (of the tables written whole).
+    static func analyze(_ tables: [String]) -> String { "ANALYZE " + tables.joined(separator: ", ") }
 }

@@ -3,10 +3,14 @@ import PacerCore
 import PostgresNIO
 
 extension MetricFactStore {
-    /// Fills `deployments` and `lead_times` (empty and unindexed once `prepare` has run) from the deployment reports up
-    /// to `to` and the rebuilt `incidents` and `changes`. The reports are read from the CDEvents' documents, or, up to
-    /// `kept`, from `deployments` itself (the fields extracted when the calculator stored them); `prepare` runs once
-    /// they are all read, before the tables are written. The reports are streamed one app-and-environment history at a time,
+    /// Fills `deployments` and `lead_times` from the deployment reports up to `to` and the rebuilt `incidents` and
+    /// `changes`; `prepare` runs once the reports are all read, before the tables are written.
+    ///
+    /// `kept` nil: the reports are read from the CDEvents' documents and both tables written whole (they are empty and
+    /// unindexed once `prepare` has run). A position: the reports up to it are the `deployments` rows the calculator
+    /// stored (the fields it extracted, with their facts), updated in place where their facts are judged otherwise
+    /// (through `calc_judged`), and only the reports after it are read from the documents and written; `lead_times`
+    /// is written whole. The reports are streamed one app-and-environment history at a time,
     /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (on a second core
     /// while the stream is decoded), and both tables written back with one `COPY` each. Memory holds the incidents,
     /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
@@ -23,7 +27,7 @@ extension MetricFactStore {
         lap("read changes")
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace
+                SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace\(kept == nil ? "" : ", " + Self.storedFactColumns)
                 FROM (\(Self.reportsSource(upTo: to, keeping: kept))) d
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
                 """), logger: logger)
@@ -37,7 +41,7 @@ extension MetricFactStore {
             var batch: [History] = []
             var inBatch = 0
             var history = History(app: "", environment: "")
-            var strings = RepeatedStrings(columns: 16)
+            var strings = RepeatedStrings(columns: 23)
             func submit(_ histories: [History]) {
                 let index = submitted
                 submitted += 1
@@ -62,6 +66,7 @@ extension MetricFactStore {
                 }
                 history.reports.append(report)
                 history.carried.append(carried)
+                if kept != nil { history.stored.append(try Self.decodeStoredFacts(&cells)) }
             }
             if !history.reports.isEmpty { batch.append(history) }
             submit(batch)
@@ -75,23 +80,29 @@ extension MetricFactStore {
         for (table, columns, chunks) in [
             ("deployments", History.columns, written.flatMap(\.deployments.allChunks)),
             ("lead_times", History.leadTimeColumns, written.flatMap(\.leadTimes.allChunks)),
-        ] {
+            ("calc_judged", MetricFactSQL.judgedColumns, written.flatMap(\.judged.allChunks)),
+        ] where !chunks.isEmpty {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 for chunk in chunks { try await writer.write(chunk) }
             }
             lap("COPY \(table)")
         }
+        if written.contains(where: { !$0.judged.allChunks.isEmpty }) {
+            try await run(MetricFactSQL.applyJudged, on: connection)
+            lap("update the deployments judged otherwise")
+        }
     }
 
     /// The deployment reports up to `to` as ``MetricFactSQL/deploymentsSelect(_:)`` extracts them: from the documents,
-    /// or up to `kept` from the `deployments` rows the calculator stored (the same columns) and after it from the
-    /// documents.
+    /// or up to `kept` from the `deployments` rows the calculator stored (the same columns, then their stored facts)
+    /// and after it from the documents (facts NULL).
     static func reportsSource(upTo to: CursorPosition, keeping kept: CursorPosition?) -> String {
         guard let kept else { return MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)) }
         return """
-            SELECT \(MetricFactSQL.deploymentsColumnList) FROM deployments
+            SELECT \(MetricFactSQL.deploymentsColumnList), \(MetricFactSQL.judgedFactColumnList) FROM deployments
             UNION ALL
-            \(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: kept, to: to)))
+            SELECT n.*, NULL::bool, NULL::bool, NULL::bool, NULL::float8, NULL::timestamptz, NULL::timestamptz, NULL::bool
+            FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: kept, to: to)))) n
             """
     }
 
@@ -175,6 +186,24 @@ extension MetricFactStore {
         d.commit, d.version, d.version_key, d.rollout_failed, d.revision
         """
 
+    /// A deployment row's (`d`) stored failure facts, as ``decodeStoredFacts(_:)`` reads them.
+    static let storedFactColumns = """
+        d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, \(micros("d.incident_resolved_at")), \(micros("d.open_resolved_at")),
+        d.duplicate
+        """
+
+    /// Reads the ``storedFactColumns`` of a streamed row: nil when they are NULL (a report not stored yet).
+    static func decodeStoredFacts(_ cells: inout RowCells) throws -> DeploymentHistoryPass.Facts? {
+        let isRollback = try cells.optionalBool()
+        let (rolledBack, incidentFailed) = (try cells.optionalBool(), try cells.optionalBool())
+        let (openGap, incidentResolvedAt, openResolvedAt) = (try cells.optionalDouble(), try cells.optionalInt64(), try cells.optionalInt64())
+        let duplicate = try cells.optionalBool()
+        guard let isRollback, let rolledBack, let incidentFailed, let duplicate else { return nil }
+        return DeploymentHistoryPass.Facts(
+            isRollback: isRollback, rolledBack: rolledBack, incidentFailed: incidentFailed, openGap: openGap,
+            incidentResolvedAt: incidentResolvedAt, openResolvedAt: openResolvedAt, duplicate: duplicate)
+    }
+
     /// Reads the ``reportColumns`` of a streamed row.
     static func decodeReport(
         _ cells: inout RowCells, _ strings: inout RepeatedStrings
@@ -232,12 +261,13 @@ extension MetricFactStore {
     private struct Written {
         var deployments = COPYText()
         var leadTimes = COPYText()
+        var judged = COPYText()
 
         init(_ histories: [History], openings: [String: [DeploymentHistoryPass.Opening]], changes: [String: LeadTimePass.AppChanges]) {
             for history in histories {
                 history.write(
-                    to: &deployments, leadTimes: &leadTimes, openings: openings[History.key(history.app, history.environment)] ?? [],
-                    changes: changes[history.app])
+                    to: &deployments, judged: &judged, leadTimes: &leadTimes,
+                    openings: openings[History.key(history.app, history.environment)] ?? [], changes: changes[history.app])
             }
         }
     }
@@ -248,6 +278,9 @@ extension MetricFactStore {
         let environment: String
         var reports: [DeploymentHistoryPass.Report] = []
         var carried: [(name: String?, team: String, namespace: String)] = []
+        /// Per report, its stored facts when it is a stored row (a recompute that keeps the extracted facts); empty
+        /// when every report is new.
+        var stored: [DeploymentHistoryPass.Facts?] = []
 
         static func key(_ app: String, _ environment: String) -> String { app + "\u{1F}" + environment }
 
@@ -263,8 +296,11 @@ extension MetricFactStore {
             "app", "sha", "environment", "cluster", "change_time", "deploy_time", "deploy_source", "deploy_id", "team", "namespace", "hours",
         ]
 
+        /// Judges the history: a new report is written whole to `text` (``columns``), a stored one whose facts differ
+        /// to `judged` (``MetricFactSQL/judgedColumns``); the lead times of its changes go to `leadTimes`.
         func write(
-            to text: inout COPYText, leadTimes: inout COPYText, openings: [DeploymentHistoryPass.Opening], changes: LeadTimePass.AppChanges?
+            to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, openings: [DeploymentHistoryPass.Opening],
+            changes: LeadTimePass.AppChanges?
         ) {
             guard !reports.isEmpty else { return }
             let facts = DeploymentHistoryPass.judge(reports, openings: openings)
@@ -275,6 +311,14 @@ extension MetricFactStore {
             }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]
+                if index < stored.count, let storedFact = stored[index] {
+                    if fact != storedFact {
+                        judged.field(report.source)
+                        judged.field(report.id)
+                        judged.facts(fact)
+                    }
+                    continue
+                }
                 let carry = carried[index]
                 text.field(report.source)
                 text.field(report.id)

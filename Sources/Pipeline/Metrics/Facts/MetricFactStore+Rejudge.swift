@@ -127,8 +127,7 @@ extension MetricFactStore {
     private func readHistories(_ from: String, on connection: PostgresConnection, _ body: (StoredHistory) throws -> Void) async throws {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT \(Self.reportColumns), d.team, d.namespace, d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap,
-                       \(Self.micros("d.incident_resolved_at")), \(Self.micros("d.open_resolved_at")), d.duplicate
+                SELECT \(Self.reportColumns), d.team, d.namespace, \(Self.storedFactColumns)
                 \(from)
                 """), logger: logger)
         var history = StoredHistory(app: "", environment: "")
@@ -138,10 +137,9 @@ extension MetricFactStore {
             var cells = RowCells(row)
             let (app, environment, report) = try Self.decodeReport(&cells, &strings)
             let carried = (team: try cells.string(&strings), namespace: try cells.string(&strings))
-            let stored = DeploymentHistoryPass.Facts(
-                isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
-                openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
-                duplicate: try cells.bool())
+            guard let stored = try Self.decodeStoredFacts(&cells) else {
+                throw RowCellsError(column: 15, problem: "a stored deployment of \(app) in \(environment) has no facts")
+            }
             if app != history.app || environment != history.environment {
                 if !history.reports.isEmpty { try body(history) }
                 // Each history must arrive whole: judging a part of one would be wrong, silently.

@@ -72,19 +72,19 @@ struct MetricFactStore: Sendable {
         }
     }
 
-    /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction: tables truncated, their keys
-    /// and indexes (as the migrations made them) dropped, loaded (the deployments' failure facts and the lead times by
-    /// one ordered pass in memory, ``loadDeployments(upTo:keeping:prepare:on:)``), then keys and indexes built again.
+    /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction. The deployments' failure
+    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(upTo:keeping:prepare:on:)``).
     ///
-    /// `kept`: nil rebuilds every table from the CDEvents' documents. A position (the `calculate` cursor) keeps what
-    /// is extracted from each CDEvent up to it (``MetricFactSQL/keptTables``, and the deployments' reports), extends it
-    /// with the rows after it as an incremental step does, and derives the judged tables (deployments' facts, lead
-    /// times) again from the reports: no document up to `kept` is read. Both give the same rows: the fact tables hold
-    /// up to the cursor what the current rules extract (a migration that changes them empties the facts and removes
-    /// the cursor).
+    /// `kept` nil: every table is truncated, its keys and indexes (as the migrations made them) dropped, loaded from the
+    /// CDEvents' documents, and its keys and indexes built again. A position (the `calculate` cursor): what the
+    /// calculator extracted from each CDEvent up to it is kept (`changes`, `incident_events`, `incidents`, the
+    /// deployments' reports) and extended with the rows after it as an incremental step does; the deployments are
+    /// judged again from their reports and updated where their facts differ, and `lead_times` is written whole. No
+    /// document up to `kept` is read. Both give the same rows, because the fact tables hold up to the cursor what the
+    /// current rules extract: a migration that changes the rules empties the facts and removes the cursor.
     func rebuild(upTo to: CursorPosition, keeping kept: CursorPosition?, on connection: PostgresConnection) async throws {
         cache.clear()
-        let tables = kept == nil ? FactTableIndexes.tables : MetricFactSQL.judgedTables
+        let tables = kept == nil ? FactTableIndexes.tables : ["lead_times"]
         let indexes = try await FactTableIndexes.read(of: tables, on: connection, logger: logger)
         let truncate = "TRUNCATE " + tables.joined(separator: ", ")
         let start = ContinuousClock.now
@@ -92,7 +92,6 @@ struct MetricFactStore: Sendable {
             for statement in MetricFactSQL.extendKept(from: kept, to: to) {
                 try await run(statement, on: connection)
             }
-            // The reports are read from `deployments` itself: emptied once they are all read.
             try await loadDeployments(upTo: to, keeping: kept, prepare: [truncate] + indexes.drops, on: connection)
         } else {
             for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) {
@@ -101,7 +100,7 @@ struct MetricFactStore: Sendable {
             try await loadDeployments(upTo: to, keeping: nil, prepare: [], on: connection)
         }
         logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
-        for statement in MetricFactSQL.afterDeployments + indexes.creates {
+        for statement in [MetricFactSQL.analyze(kept == nil ? ["deployments", "lead_times"] : ["lead_times"])] + indexes.creates {
             try await run(statement, on: connection)
         }
     }

@@ -107,11 +107,20 @@ struct RecomputeBenchmark: AsyncParsableCommand {
         // empty fact tables after --generate), then `runs` keeping what is extracted (the default).
         var fromEvents: [Double] = []
         var kept: [Double] = []
-        for _ in 0..<runs {
-            fromEvents.append(try await timed { try await recompute.run(metric: nil, fromEvents: true) })
-        }
-        for _ in 0..<runs {
-            kept.append(try await timed { try await recompute.run(metric: nil) })
+        // PostgreSQL's temporary files (sorts and hashes spilled to disk) in this database, before and after each kind.
+        let tempFiles = "SELECT temp_files * 1000000000 + temp_bytes / 1000 FROM pg_stat_database WHERE datname = current_database()"
+        var spilled: [(files: Int64, kilobytes: Int64)] = []
+        for run in [true, false] {
+            let before = try await count(tempFiles, client: client, logger: logger)
+            for _ in 0..<runs {
+                let seconds = try await timed { try await recompute.run(metric: nil, fromEvents: run) }
+                if run { fromEvents.append(seconds) } else { kept.append(seconds) }
+            }
+            // A backend reports its counts when a transaction ends, at most once a second; an idle one that could not
+            // report then does so 10 s later (PostgreSQL 15's PGSTAT_IDLE_INTERVAL).
+            try await Task.sleep(for: .seconds(11))
+            let delta = try await count(tempFiles, client: client, logger: logger) - before
+            spilled.append((delta / 1_000_000_000, delta % 1_000_000_000))
         }
         // The floor of a recompute that keeps the extracted facts: one scan of the columns it reads from them.
         var factScan = Double.infinity
@@ -141,6 +150,9 @@ struct RecomputeBenchmark: AsyncParsableCommand {
         say(String(format: "scan of the kept facts' columns                    %.3f s", factScan))
         say("recompute --from-events, 4 keys x 4 buckets x (all + per app)  " + line(fromEvents))
         say("recompute (extracted facts kept), same                         " + line(kept))
+        say(String(format: "PostgreSQL temp files per recompute: --from-events %.0f (%.0f MB), kept %.0f (%.0f MB)",
+            Double(spilled[0].files) / Double(runs), Double(spilled[0].kilobytes) / 1000 / Double(runs),
+            Double(spilled[1].files) / Double(runs), Double(spilled[1].kilobytes) / 1000 / Double(runs)))
         let (bestFromEvents, bestKept) = (fromEvents.min() ?? 0, kept.min() ?? 0)
         say(String(format: "ratio --from-events / count(*) scan, / jsonb scan  %.1f, %.1f", bestFromEvents / scan, bestFromEvents / jsonScan))
         say(String(format: "ratio kept / count(*) scan, / kept columns scan    %.1f, %.1f", bestKept / scan, bestKept / factScan))

@@ -18,8 +18,9 @@ extension MetricEngine {
     ///
     /// `fromEvents`: every fact is extracted again from the CDEvents' documents. Otherwise what the calculator
     /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:on:)``), unless the
-    /// cursor is at the start or more than ``keptExtensionLimit`` rows follow it (extending the kept tables row by row, with their
-    /// indexes, then costs more than loading everything in bulk).
+    /// cursor is at the start, more than ``keptExtensionLimit`` rows follow it (extending the kept tables row by row,
+    /// with their indexes, then costs more than loading everything in bulk), or the fact tables do not hold one row
+    /// for each CDEvent up to the cursor (``MetricFactStore/extractedFactsComplete(upTo:on:)``).
     func recompute(metric: String?, fromEvents: Bool = false) async throws -> Outcome {
         let plans = try await plans()
         let selected: [MetricPlan]
@@ -43,7 +44,11 @@ extension MetricEngine {
                 end = last
                 outcome.rows = rows
             }
-            let kept = fromEvents || cursor == .start || outcome.rows > Self.keptExtensionLimit ? nil : cursor
+            var kept = fromEvents || cursor == .start || outcome.rows > Self.keptExtensionLimit ? nil : cursor
+            if let position = kept, try await !facts.extractedFactsComplete(upTo: position, on: connection) {
+                logger.info("the fact tables do not hold a row for every CDEvent up to the calculate cursor (restored or deleted rows?): extracting every fact from the CDEvents again")
+                kept = nil
+            }
             try await facts.rebuild(upTo: end, keeping: kept, on: connection)
             if metric == nil {
                 try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)

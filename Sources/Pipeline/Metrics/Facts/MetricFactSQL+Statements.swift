@@ -203,6 +203,22 @@ extension MetricFactSQL {
         ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
     }
 
+    /// Whether the tables extracted one row per CDEvent (`deployments`, `changes`, `incident_events`) hold as many rows
+    /// as `cdevents_raw` has CDEvents of their types up to `to`. Not so after the raw tables alone were restored with
+    /// the cursors (docs/operations.md), or after CDEvents were deleted: then a recompute extracts everything again.
+    static func extractedFactsComplete(upTo to: CursorPosition) -> String {
+        """
+        WITH raw AS (
+            SELECT count(*) FILTER (WHERE \(deploymentTypes)) AS deployments, count(*) FILTER (WHERE \(changeTypes)) AS changes,
+                   count(*) FILTER (WHERE \(incidentTypes)) AS incident_events
+            FROM cdevents_raw r WHERE \(range(from: nil, to: to))
+        )
+        SELECT raw.deployments = (SELECT count(*) FROM deployments) AND raw.changes = (SELECT count(*) FROM changes)
+               AND raw.incident_events = (SELECT count(*) FROM incident_events)
+        FROM raw
+        """
+    }
+
     /// Statements that extend the fact tables a recompute keeps (``MetricFactStore/rebuild(upTo:keeping:on:)``: a
     /// CDEvent's incident event or change, the incidents paired from the incident events) with the rows in
     /// (`from`, `to`], as an incremental step does: the incident events and changes inserted, the incidents of the

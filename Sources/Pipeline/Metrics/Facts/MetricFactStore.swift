@@ -105,6 +105,14 @@ struct MetricFactStore: Sendable {
         }
     }
 
+    /// Whether the fact tables hold one row for each CDEvent up to `position` they are extracted from
+    /// (``MetricFactSQL/extractedFactsComplete(upTo:)``).
+    func extractedFactsComplete(upTo position: CursorPosition, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: MetricFactSQL.extractedFactsComplete(upTo: position)), logger: logger)
+        for try await complete in rows.decode(Bool.self) { return complete }
+        return false
+    }
+
     /// Moves the cursor to `position`.
     func advance(to position: CursorPosition, on connection: PostgresConnection) async throws {
         try await cursor.advance(to: position, on: connection)

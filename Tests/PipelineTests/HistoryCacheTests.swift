@@ -46,4 +46,49 @@ struct HistoryCacheTests {
             #expect(headline?.samples == 2)
         }
     }
+
+    @Test("a recompute in another process that leaves the cursor where it was still makes a calculator drop what it kept")
+    func recomputeWithoutNewRowsDropsKeptState() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Fixture.define("cfr", .changeFailureRate, client: client)
+            let a = Fixture.calculator(client: client)
+            try await Fixture.insert([Self.deploy("d1", 10, commit: "v1"), Self.deploy("d2", 11, commit: "v2")], client: client)
+            try await a.catchUp()
+            // Retention deletes d2's CDEvent; a recompute (its own engine, as `pacer recompute` is its own process)
+            // finds fewer CDEvents than facts and extracts everything again. No row follows the cursor: it stays.
+            try await client.query("DELETE FROM cdevents_raw WHERE cd_id = 'd2'", logger: TestDatabase.logger)
+            _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: { Fixture.now }).run(metric: nil)
+            // d3 returns to v1. The history is now d1 (v1), d3 (v1): the same version twice, no rollback. Were A to
+            // reuse the history it kept ([d1 v1, d2 v2]), d3 would return to v1 over d2: a rollback.
+            try await Fixture.insert([Self.deploy("d3", 12, commit: "v1")], client: client)
+            try await a.catchUp()
+            var facts: [String: (Bool, Bool)] = [:]
+            let rows = try await client.query("SELECT cd_id, is_rollback, rolled_back FROM deployments", logger: TestDatabase.logger)
+            for try await (id, isRollback, rolledBack) in rows.decode((String, Bool, Bool).self) { facts[id] = (isRollback, rolledBack) }
+            #expect(facts.keys.sorted() == ["d1", "d3"])
+            #expect(facts["d3"].map { [$0.0, $0.1] } == [false, false])
+            // Two deployments, none failed: 0 / 2.
+            let headline = try await Fixture.headlines("cfr", client: client)[""]
+            #expect(headline?.value == 0)
+            #expect(headline?.samples == 2)
+        }
+    }
+
+    @Test("the next batch finds what a batch kept: the cursor row names the transaction that moved it there")
+    func keptStateFoundByTheNextBatch() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Fixture.define("cfr", .changeFailureRate, client: client)
+            let a = Fixture.calculator(client: client)
+            try await Fixture.insert([Self.deploy("d1", 10, commit: "v1"), Self.deploy("d2", 11, commit: "v2")], client: client)
+            try await a.catchUp()
+            // What the next step's lock reads: the position and the id of the transaction that last wrote the row.
+            let rows = try await client.query(
+                "SELECT last_xid::text, last_id, xmin::text FROM pipeline_cursors WHERE name = 'calculate'", logger: TestDatabase.logger
+            ).decode((String, Int64, String).self)
+            var found: (CursorPosition, Int64)?
+            for try await (xid, id, writer) in rows { found = (CursorPosition(xid: Int64(xid) ?? 0, id: id), Int64(writer) ?? -1) }
+            let (position, writer) = try #require(found)
+            #expect(a.engine.facts.cache.take(at: position, writer: writer) != nil)
+        }
+    }
 }

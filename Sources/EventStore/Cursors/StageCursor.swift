@@ -32,22 +32,34 @@ public struct StageCursor: Sendable {
 
     /// The cursor's position, created at ``CursorPosition/start`` when absent.
     public func read(client: PostgresClient) async throws -> CursorPosition {
-        try await client.withConnection { try await position(on: $0, forUpdate: false) }
+        try await client.withConnection { try await position(on: $0, forUpdate: false).position }
     }
 
     /// Creates the cursor row when missing and locks it (`FOR UPDATE`) until the caller's transaction ends; returns
     /// its position. Every writer of a stage's outputs holds this lock, so they never interleave.
     public func lock(on connection: PostgresConnection) async throws -> CursorPosition {
+        try await position(on: connection, forUpdate: true).position
+    }
+
+    /// ``lock(on:)``, with the id of the transaction that last wrote the cursor row (its `xmin`): a stage that keeps
+    /// state between its transactions compares it with what ``advance(to:on:)`` returned to know that no other
+    /// transaction moved the cursor since, even back to the same position (e.g. `pacer recompute`).
+    public func lockWithWriter(on connection: PostgresConnection) async throws -> (position: CursorPosition, writer: Int64) {
         try await position(on: connection, forUpdate: true)
     }
 
-    /// Moves the cursor to `position`, in the caller's transaction (after ``lock(on:)``).
-    public func advance(to position: CursorPosition, on connection: PostgresConnection) async throws {
-        try await connection.query(
+    /// Moves the cursor to `position`, in the caller's transaction (after ``lock(on:)``); returns the transaction's
+    /// id as the cursor row records it (see ``lockWithWriter(on:)``).
+    @discardableResult
+    public func advance(to position: CursorPosition, on connection: PostgresConnection) async throws -> Int64 {
+        let rows = try await connection.query(
             """
             UPDATE pipeline_cursors SET last_xid = \(String(position.xid))::xid8, last_id = \(position.id), updated_at = now()
-            WHERE name = \(name)
-            """, logger: logger)
+            WHERE name = \(name) RETURNING xmin::text
+            """, logger: logger
+        ).decode(String.self)
+        for try await writer in rows { return Int64(writer) ?? -1 }
+        throw EventStoreError(.unavailable, "the pipeline cursor \(name) is gone")
     }
 
     /// How many rows are stored after `position`, and how long ago the first of them (in commit order) was stored.
@@ -68,13 +80,13 @@ public struct StageCursor: Sendable {
         return StageLag(events: 0, seconds: 0)
     }
 
-    private func position(on connection: PostgresConnection, forUpdate: Bool) async throws -> CursorPosition {
+    private func position(on connection: PostgresConnection, forUpdate: Bool) async throws -> (position: CursorPosition, writer: Int64) {
         try await connection.query("INSERT INTO pipeline_cursors (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING", logger: logger)
         let rows = try await connection.query(
-            "SELECT last_xid::text, last_id FROM pipeline_cursors WHERE name = \(name) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
+            "SELECT last_xid::text, last_id, xmin::text FROM pipeline_cursors WHERE name = \(name) \(unescaped: forUpdate ? "FOR UPDATE" : "")",
             logger: logger
-        ).decode((String, Int64).self)
-        for try await (xid, id) in rows { return CursorPosition(xid: Int64(xid) ?? 0, id: id) }
+        ).decode((String, Int64, String).self)
+        for try await (xid, id, writer) in rows { return (CursorPosition(xid: Int64(xid) ?? 0, id: id), Int64(writer) ?? -1) }
         throw EventStoreError(.unavailable, "the pipeline cursor \(name) could not be created")
     }
 }

@@ -35,7 +35,7 @@ extension MetricEngine {
         let now = clock()
         return try await client.withTransaction(logger: logger) { connection in
             var outcome = Outcome()
-            let cursor = try await facts.lockCursor(on: connection)
+            let cursor = try await facts.lockCursor(on: connection).position
             var end = cursor
             // The newest settled row after the cursor: never before it (rows up to the cursor are settled; asking for
             // the newest settled row overall could go back, e.g. while an autovacuum ANALYZE holds an id in this

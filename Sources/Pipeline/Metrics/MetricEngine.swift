@@ -94,7 +94,7 @@ struct MetricEngine: Sendable {
         let now = clock()
         return try await client.withTransaction(logger: logger) { connection in
             var outcome = Outcome()
-            let cursor = try await facts.lockCursor(on: connection)
+            let (cursor, writer) = try await facts.lockCursor(on: connection)
             var changed = try await syncDefinitions(plans, on: connection)
             let batch = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection)
             // Nothing new arrived: caught up, so the pending work is done now.
@@ -104,7 +104,7 @@ struct MetricEngine: Sendable {
             var cached: HistoryCache.State?
             if let (end, rows) = batch {
                 outcome.rows = rows
-                cached = facts.cache.take(at: cursor)
+                cached = facts.cache.take(at: cursor, writer: writer)
                 try await facts.applyIncremental(from: cursor, to: end, cache: &cached, on: connection)
                 try await run("ANALYZE calc_touch", on: connection)
                 range = MetricFactSQL.range(from: cursor, to: end)
@@ -142,10 +142,12 @@ struct MetricEngine: Sendable {
                 changed.insert(plan.key)
             }
             if let (end, _) = batch {
-                try await facts.advance(to: end, on: connection)
-                // Kept for the next batch, valid only if this transaction commits (the cursor is then at `end`).
+                let movedBy = try await facts.advance(to: end, on: connection)
+                // Kept for the next batch, valid only if this transaction commits (the cursor is then at `end`, moved
+                // by this transaction).
                 if var cached {
                     cached.position = end
+                    cached.writer = movedBy
                     facts.cache.put(cached)
                 }
             }

@@ -26,8 +26,9 @@ struct MetricFactStore: Sendable {
     }
 
     /// Sets the transaction's calculator settings, then creates the cursor row when missing and locks it
-    /// (`FOR UPDATE`) until the transaction ends; returns it.
-    func lockCursor(on connection: PostgresConnection) async throws -> CursorPosition {
+    /// (`FOR UPDATE`) until the transaction ends; returns it, with the transaction that last moved it
+    /// (``StageCursor/lockWithWriter(on:)``).
+    func lockCursor(on connection: PostgresConnection) async throws -> (position: CursorPosition, writer: Int64) {
         // The calculator's statements are many short-lived aggregates: JIT compilation costs more than it saves,
         // and sorts for grouping sets fit in memory.
         try await run("SET LOCAL jit = off", on: connection)
@@ -36,7 +37,7 @@ struct MetricFactStore: Sendable {
         try await run("SET LOCAL work_mem = '64MB'", on: connection)
         // Buckets (date_trunc) and interval arithmetic in UTC.
         try await run("SET LOCAL TimeZone = 'UTC'", on: connection)
-        return try await cursor.lock(on: connection)
+        return try await cursor.lockWithWriter(on: connection)
     }
 
     /// The position of the `limit`-th settled row after `after` (or of the last settled one when `limit` is nil)
@@ -113,8 +114,9 @@ struct MetricFactStore: Sendable {
         return false
     }
 
-    /// Moves the cursor to `position`.
-    func advance(to position: CursorPosition, on connection: PostgresConnection) async throws {
+    /// Moves the cursor to `position`; returns this transaction's id as the cursor row records it.
+    @discardableResult
+    func advance(to position: CursorPosition, on connection: PostgresConnection) async throws -> Int64 {
         try await cursor.advance(to: position, on: connection)
     }
 

@@ -36,39 +36,59 @@ extension MetricEngine {
         return try await client.withTransaction(logger: logger) { connection in
             var outcome = Outcome()
             let cursor = try await facts.lockCursor(on: connection).position
+            guard metric == nil else {
+                // One definition: the facts up to the cursor, the position the other definitions' results belong to.
+                try await facts.rebuild(upTo: cursor, keeping: try await keptPosition(cursor, fromEvents: fromEvents, rows: 0, on: connection), on: connection)
+                for plan in selected {
+                    try await computeAll(plan, on: connection)
+                }
+                try await facts.advance(to: cursor, on: connection)
+                for plan in selected {
+                    outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
+                }
+                return outcome
+            }
             var end = cursor
             // The newest settled row after the cursor: never before it (rows up to the cursor are settled; asking for
             // the newest settled row overall could go back, e.g. while an autovacuum ANALYZE holds an id in this
             // database).
-            if metric == nil, let (last, rows) = try await facts.batchEnd(after: cursor, limit: nil, on: connection) {
+            if let (last, rows) = try await facts.batchEnd(after: cursor, limit: nil, on: connection) {
                 end = last
                 outcome.rows = rows
             }
-            var kept = fromEvents || cursor == .start || outcome.rows > Self.keptExtensionLimit ? nil : cursor
-            if let position = kept, try await !facts.extractedFactsComplete(upTo: position, on: connection) {
-                logger.info("the fact tables do not hold a row for every CDEvent up to the calculate cursor (restored or deleted rows?): extracting every fact from the CDEvents again")
-                kept = nil
-            }
-            try await facts.rebuild(upTo: end, keeping: kept, on: connection)
-            if metric == nil {
-                try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
-                for plan in selected {
-                    try await computeAll(plan, staged: true, on: connection)
-                }
-                try await replaceAllPoints(on: connection)
-            } else {
-                for plan in selected {
-                    try await computeAll(plan, on: connection)
-                }
-            }
-            if metric == nil {
-                _ = try await syncDefinitions(plans, on: connection)
-            }
-            try await facts.advance(to: end, on: connection)
-            for plan in selected {
-                outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
-            }
+            let kept = try await keptPosition(cursor, fromEvents: fromEvents, rows: outcome.rows, on: connection)
+            try await rebuildAll(plans, upTo: end, keeping: kept, now: now, into: &outcome, on: connection)
             return outcome
+        }
+    }
+
+    /// The position up to which a recompute keeps the extracted facts (see ``recompute(metric:fromEvents:)``), or nil.
+    private func keptPosition(_ cursor: CursorPosition, fromEvents: Bool, rows: Int, on connection: PostgresConnection) async throws -> CursorPosition? {
+        guard !fromEvents, cursor != .start, rows <= Self.keptExtensionLimit else { return nil }
+        guard try await facts.extractedFactsComplete(upTo: cursor, on: connection) else {
+            logger.info("the fact tables do not hold a row for every CDEvent up to the calculate cursor (restored or deleted rows?): extracting every fact from the CDEvents again")
+            return nil
+        }
+        return cursor
+    }
+
+    /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:on:)``),
+    /// in the caller's transaction, which holds the cursor: the points staged and swapped in (``replaceAllPoints(on:)``),
+    /// the definitions recorded (results of those gone deleted), the cursor moved to `end`, every headline written.
+    func rebuildAll(
+        _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,
+        on connection: PostgresConnection
+    ) async throws {
+        try await facts.rebuild(upTo: end, keeping: kept, on: connection)
+        try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
+        for plan in plans {
+            try await computeAll(plan, staged: true, on: connection)
+        }
+        try await replaceAllPoints(on: connection)
+        _ = try await syncDefinitions(plans, on: connection)
+        try await facts.advance(to: end, on: connection)
+        for plan in plans {
+            outcome.headlines[plan.key] = (plan, try await writeHeadlines(plan, now: now, on: connection), now)
         }
     }
 

@@ -169,10 +169,13 @@ enum MetricFixture {
     }
 
     static func calculator(
-        client: PostgresClient, publisher: (any MetricResultPublishing)? = nil, batchSize: Int = 5_000, aggregateInterval: Duration = .seconds(1)
+        client: PostgresClient, publisher: (any MetricResultPublishing)? = nil, batchSize: Int = 5_000, aggregateInterval: Duration = .seconds(1),
+        bulkStartRows: Int = 100_000, bulkMaxRows: Int = 1_000_000
     ) -> MetricCalculator {
         var configuration = MetricCalculator.Configuration()
         configuration.batchSize = batchSize
+        configuration.bulkStartRows = bulkStartRows
+        configuration.bulkMaxRows = bulkMaxRows
         configuration.aggregateInterval = aggregateInterval
         return MetricCalculator(client: client, configuration: configuration, publisher: publisher, logger: TestDatabase.logger, clock: { now })
     }

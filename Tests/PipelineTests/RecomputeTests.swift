@@ -107,6 +107,40 @@ struct RecomputeTests {
         }
     }
 
+    @Test("a calculator with nothing calculated yet takes a large backlog in bulk, as a recompute does, and gives the rows batches give")
+    func firstStepInBulk() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Fixture.defineFourKeys(client: client)
+            try await Fixture.insert(Fixture.history(), client: client)
+            // Batch by batch (the backlog is below the bulk threshold).
+            try await Fixture.calculator(client: client, batchSize: 20).catchUp()
+            let batches = try await Fixture.dump(client: client)
+            // As after a migration that empties the derived tables and removes the cursor.
+            func empty() async throws {
+                try await client.query(
+                    "TRUNCATE deployments, changes, incident_events, incidents, lead_times, metric_points, metric_headlines, metric_computed",
+                    logger: TestDatabase.logger)
+                try await client.query("DELETE FROM pipeline_cursors WHERE name = 'calculate'", logger: TestDatabase.logger)
+            }
+            try await empty()
+            // A threshold of 100 rows: the history's 161 CDEvents (83 changes, 55 deployments, 23 incident events) are
+            // taken by the first step at once, although a batch holds 20.
+            let bulk = Fixture.calculator(client: client, batchSize: 20, bulkStartRows: 100)
+            #expect(try await bulk.step(refreshHeadlines: false) == 161)
+            #expect(try await bulk.step(refreshHeadlines: false) == 0)
+            let inBulk = try await Fixture.dump(client: client)
+            #expect(inBulk == batches, "\(Fixture.firstDifference(inBulk, batches))")
+            // At most 150 in bulk: the other 11 follow in a batch.
+            try await empty()
+            let capped = Fixture.calculator(client: client, batchSize: 20, bulkStartRows: 100, bulkMaxRows: 150)
+            #expect(try await capped.step(refreshHeadlines: false) == 150)
+            #expect(try await capped.step(refreshHeadlines: false) == 11)
+            #expect(try await capped.step(refreshHeadlines: true) == 0)
+            let cappedDump = try await Fixture.dump(client: client)
+            #expect(cappedDump == batches, "\(Fixture.firstDifference(cappedDump, batches))")
+        }
+    }
+
     @Test("busy (steps that keep finding rows): counts stay current in every batch, medians and headlines wait in metric_pending; a restart or catching up computes them")
     func deferredAggregatesUnderLoad() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

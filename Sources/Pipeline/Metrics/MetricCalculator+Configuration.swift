@@ -11,6 +11,12 @@ extension MetricCalculator {
         public var headlineRefreshInterval: Duration = .seconds(60)
         /// cdevents_raw rows per transaction at most (large: under load a transaction's fixed work is shared by many rows).
         public var batchSize = 20_000
+        /// Nothing calculated yet (a new database, or one a migration emptied) and more rows than this stored: the
+        /// first transaction derives up to ``bulkMaxRows`` of them in bulk, as `pacer recompute` does, instead of batch
+        /// by batch (docs/metrics.md, "Facts, incremental calculation and recompute").
+        public var bulkStartRows = 100_000
+        /// See ``bulkStartRows``: the rows after these are calculated in batches (the bulk path's memory grows with them).
+        public var bulkMaxRows = 1_000_000
         /// While busy, the work that grows with history (aggregated points, headlines) runs at most this often and
         /// for at most `aggregateShare` of the time: after an aggregating transaction that took d, the next waits at
         /// least d × (1 / share − 1). An idle calculator's next event is computed in full at once.

@@ -40,7 +40,9 @@ public final class MetricCalculator: Service, Sendable {
         client: PostgresClient, configuration: Configuration = .init(), publisher: (any MetricResultPublishing)? = nil, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.engine = MetricEngine(client: client, logger: logger, batchSize: configuration.batchSize, clock: clock)
+        self.engine = MetricEngine(
+            client: client, logger: logger, batchSize: configuration.batchSize, bulk: configuration.bulkStartRows...configuration.bulkMaxRows,
+            clock: clock)
         self.configuration = configuration
         self.publisher = publisher
         self.logger = logger

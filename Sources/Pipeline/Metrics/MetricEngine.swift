@@ -11,15 +11,21 @@ struct MetricEngine: Sendable {
     let client: PostgresClient
     let logger: Logger
     let batchSize: Int
+    /// A first transaction (the cursor at the start) that finds more rows than the lower bound derives up to the upper
+    /// bound of them with ``rebuildAll(_:upTo:keeping:now:into:on:)`` (``MetricCalculator/Configuration/bulkStartRows``).
+    let bulk: ClosedRange<Int>
     let clock: @Sendable () -> Date
     let facts: MetricFactStore
     let config: PostgresConfigStore
     let planCache = MetricPlanCache()
 
-    init(client: PostgresClient, logger: Logger, batchSize: Int, clock: @escaping @Sendable () -> Date) {
+    init(
+        client: PostgresClient, logger: Logger, batchSize: Int, bulk: ClosedRange<Int> = 100_000...1_000_000, clock: @escaping @Sendable () -> Date
+    ) {
         self.client = client
         self.logger = logger
         self.batchSize = batchSize
+        self.bulk = bulk
         self.clock = clock
         self.facts = MetricFactStore(logger: logger)
         self.config = PostgresConfigStore(client: client, logger: logger)
@@ -95,6 +101,16 @@ struct MetricEngine: Sendable {
         return try await client.withTransaction(logger: logger) { connection in
             var outcome = Outcome()
             let (cursor, writer) = try await facts.lockCursor(on: connection)
+            // Nothing calculated yet and a large backlog: every fact and point of its first rows at once, by the
+            // recompute's bulk path, several times faster than batch by batch (docs/metrics.md, "Performance").
+            if cursor == .start, let (end, rows) = try await facts.batchEnd(after: cursor, limit: bulk.upperBound, on: connection),
+                rows > bulk.lowerBound
+            {
+                logger.info("calculating the stored CDEvents in bulk", metadata: ["rows": "\(rows)"])
+                outcome.rows = rows
+                try await rebuildAll(plans, upTo: end, keeping: nil, now: now, into: &outcome, on: connection)
+                return outcome
+            }
             var changed = try await syncDefinitions(plans, on: connection)
             let batch = try await facts.batchEnd(after: cursor, limit: batchSize, on: connection)
             // Nothing new arrived: caught up, so the pending work is done now.

@@ -33,6 +33,9 @@ struct RecomputeBenchmark: AsyncParsableCommand {
     @Flag(help: "Log every calculator statement with its duration (trace level, to standard error).")
     var trace = false
 
+    @Flag(name: .customLong("catch-up"), help: "Also time the incremental calculator deriving everything from the start (the facts emptied, as after a migration).")
+    var catchUp = false
+
     func validate() throws {
         guard events >= 10, apps > 0, runs > 0 else { throw ValidationError("--events ≥ 10, --apps and --runs > 0") }
     }
@@ -159,6 +162,23 @@ struct RecomputeBenchmark: AsyncParsableCommand {
         say("recompute --from-events, 4 keys x 4 buckets x (all + per app)  " + line(fromEvents))
         say("recompute (extracted facts kept), same                         " + line(kept))
         say(String(format: "a definition added (lead time by team), computed by the calculator     %.2f s", newDefinition))
+        if catchUp {
+            // The calculator deriving everything, as after a migration that empties the derived tables and removes the
+            // cursor: in bulk (its default for a large backlog), then batch by batch.
+            for bulk in [true, false] {
+                for statement in [
+                    "TRUNCATE deployments, changes, incident_events, incidents, lead_times, metric_points, metric_headlines, metric_computed, metric_pending",
+                    "DELETE FROM pipeline_cursors WHERE name = 'calculate'",
+                ] {
+                    try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                var configuration = MetricCalculator.Configuration()
+                if !bulk { configuration.bulkStartRows = .max }
+                let seconds = try await timed { try await MetricCalculator(client: client, configuration: configuration, logger: logger).catchUp() }
+                say(String(format: "calculator from the start, %@ %.2f s",
+                    bulk ? "in bulk (its default)                         " : "batch by batch (\(configuration.batchSize) rows each)          ", seconds))
+            }
+        }
         say(String(format: "PostgreSQL temp files per recompute: --from-events %.0f (%.0f MB), kept %.0f (%.0f MB)",
             Double(spilled[0].files) / Double(runs), Double(spilled[0].kilobytes) / 1000 / Double(runs),
             Double(spilled[1].files) / Double(runs), Double(spilled[1].kilobytes) / 1000 / Double(runs)))

@@ -138,6 +138,10 @@ struct RecomputeTests {
             #expect(try await capped.step(refreshHeadlines: true) == 0)
             let cappedDump = try await Fixture.dump(client: client)
             #expect(cappedDump == batches, "\(Fixture.firstDifference(cappedDump, batches))")
+            // A threshold above the bound (bulk switched off by `bulkStartRows: .max`): batch by batch.
+            try await empty()
+            let off = Fixture.calculator(client: client, batchSize: 20, bulkStartRows: .max, bulkMaxRows: 150)
+            #expect(try await off.step(refreshHeadlines: false) == 20)
         }
     }
 

@@ -41,8 +41,8 @@ public final class MetricCalculator: Service, Sendable {
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.engine = MetricEngine(
-            client: client, logger: logger, batchSize: configuration.batchSize, bulk: configuration.bulkStartRows...configuration.bulkMaxRows,
-            clock: clock)
+            client: client, logger: logger, batchSize: configuration.batchSize,
+            bulk: (above: configuration.bulkStartRows, upTo: configuration.bulkMaxRows), clock: clock)
         self.configuration = configuration
         self.publisher = publisher
         self.logger = logger

@@ -11,16 +11,18 @@ struct MetricEngine: Sendable {
     let client: PostgresClient
     let logger: Logger
     let batchSize: Int
-    /// A first transaction (the cursor at the start) that finds more rows than the lower bound derives up to the upper
-    /// bound of them with ``rebuildAll(_:upTo:keeping:now:into:on:)`` (``MetricCalculator/Configuration/bulkStartRows``).
-    let bulk: ClosedRange<Int>
+    /// A first transaction (the cursor at the start) that finds more than `above` rows derives up to `upTo` of them
+    /// with ``rebuildAll(_:upTo:keeping:now:into:on:)`` (``MetricCalculator/Configuration/bulkStartRows``); never when
+    /// `above` is not below `upTo`.
+    let bulk: (above: Int, upTo: Int)
     let clock: @Sendable () -> Date
     let facts: MetricFactStore
     let config: PostgresConfigStore
     let planCache = MetricPlanCache()
 
     init(
-        client: PostgresClient, logger: Logger, batchSize: Int, bulk: ClosedRange<Int> = 100_000...1_000_000, clock: @escaping @Sendable () -> Date
+        client: PostgresClient, logger: Logger, batchSize: Int, bulk: (above: Int, upTo: Int) = (100_000, 1_000_000),
+        clock: @escaping @Sendable () -> Date
     ) {
         self.client = client
         self.logger = logger
@@ -103,8 +105,8 @@ struct MetricEngine: Sendable {
             let (cursor, writer) = try await facts.lockCursor(on: connection)
             // Nothing calculated yet and a large backlog: every fact and point of its first rows at once, by the
             // recompute's bulk path, several times faster than batch by batch (docs/metrics.md, "Performance").
-            if cursor == .start, let (end, rows) = try await facts.batchEnd(after: cursor, limit: bulk.upperBound, on: connection),
-                rows > bulk.lowerBound
+            if cursor == .start, bulk.above < bulk.upTo, let (end, rows) = try await facts.batchEnd(after: cursor, limit: bulk.upTo, on: connection),
+                rows > bulk.above
             {
                 logger.info("calculating the stored CDEvents in bulk", metadata: ["rows": "\(rows)"])
                 outcome.rows = rows

@@ -39,8 +39,7 @@ struct AppLeadTimes: Sendable {
     /// Puts `row` (the change at `position` of `count` changes) in its environment and cluster.
     mutating func set(_ row: MetricFactStore.LeadTimeRow, at position: Int, environment: String, count: Int) {
         let slot = Slot(environment: environment, cluster: row.cluster)
-        var list = slots.removeValue(forKey: slot) ?? []
-        if list.count < count { list.append(contentsOf: repeatElement(nil, count: count - list.count)) }
+        var list = Self.padded(slots.removeValue(forKey: slot) ?? [], to: count)
         list[position] = row
         slots[slot] = list
     }
@@ -55,12 +54,16 @@ struct AppLeadTimes: Sendable {
         rows { position, row in
             if current?.cluster != row.cluster {
                 flush()
-                let held = slots.removeValue(forKey: Slot(environment: environment, cluster: row.cluster)) ?? []
-                current = (row.cluster, held + repeatElement(nil, count: max(0, count - held.count)))
+                current = (row.cluster, Self.padded(slots.removeValue(forKey: Slot(environment: environment, cluster: row.cluster)) ?? [], to: count))
             }
             current!.list[position] = row
         }
         flush()
+    }
+
+    /// `list` with empty positions appended up to `count` (a list is as long as the app's changes when a row was set).
+    private static func padded(_ list: [MetricFactStore.LeadTimeRow?], to count: Int) -> [MetricFactStore.LeadTimeRow?] {
+        list.count >= count ? list : list + repeatElement(nil, count: count - list.count)
     }
 
     /// Compares `now` with `before`: `changed` gets every row of `now` that `before` lacks or holds otherwise, `gone`

@@ -7,9 +7,10 @@ import PostgresNIO
 
 /// `pacer-bench stream`: how fast PostgresNIO delivers the recompute's 400,000 deployment reports (16 columns) to
 /// Swift, the floor of a calculator that computes in memory (issue 17). Run after `pacer-bench recompute` has filled
-/// the database. Four ways, each timed alone: the rows counted without decoding; decoded as a 16-column tuple; as one
-/// text column (the fields joined by a separator, split in Swift); and `count(*)` of the same query in PostgreSQL
-/// (its own cost: reading the documents and sorting).
+/// the database. Each way timed alone: the rows counted without decoding; decoded as a 16-column tuple; as one
+/// text column (the fields joined by a separator, split in Swift); `count(*)` of the same query in PostgreSQL
+/// (its own cost: reading the documents and sorting); and from the fact table, as a recompute that keeps the extracted
+/// facts reads it, a row per report (23 cells) or one row per app and environment (the fields length-prefixed).
 struct StreamBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream", abstract: "Streaming the recompute's deployment reports from PostgreSQL into Swift, four ways.")
@@ -108,6 +109,51 @@ struct StreamBenchmark: AsyncParsableCommand {
                     _ = fields
                 }
                 say(String(format: "decoded as one text column, split in Swift          %6.2f s", seconds))
+                // From the fact table (what a recompute keeping the extracted facts reads): a row per report, and one
+                // row per app and environment with the reports' fields length-prefixed (`<bytes>:<text>`, NULL `-`).
+                let factColumns = [
+                    "(extract(epoch FROM time_created) * 1000000)::int8::text", "cd_source", "cd_id", "deploy_type", "deploy_id", "cluster",
+                    "commit", "version", "version_key", "rollout_failed::text", "revision", "deploy_name", "team", "namespace",
+                    "is_rollback::text", "rolled_back::text", "incident_failed::text", "open_gap::text",
+                    "(extract(epoch FROM incident_resolved_at) * 1000000)::int8::text", "(extract(epoch FROM open_resolved_at) * 1000000)::int8::text",
+                    "duplicate::text",
+                ]
+                let perRow = "SELECT app, environment, \(factColumns.joined(separator: ", ")) FROM deployments ORDER BY app COLLATE \"C\", environment COLLATE \"C\", time_created, cd_source, cd_id"
+                seconds = try await Self.timed {
+                    var n = 0
+                    var strings = RepeatedStrings(columns: 23)
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: perRow), logger: logger) {
+                        var cells = RowCells(row)
+                        for _ in 0..<23 { if try cells.optionalString(&strings) != nil { n += 1 } }
+                    }
+                    _ = n
+                }
+                say(String(format: "fact table, a row per report, 23 text cells         %6.2f s", seconds))
+                let prefixed = factColumns.map { "coalesce(octet_length(\($0))::text || ':' || \($0), '-')" }.joined(separator: " || ")
+                let perHistory = """
+                    SELECT app, environment, string_agg(\(prefixed), '' ORDER BY time_created, cd_source, cd_id) FROM deployments
+                    GROUP BY app, environment
+                    """
+                seconds = try await Self.timed {
+                    var fields = 0
+                    for try await (_, _, text) in try await connection.query(PostgresQuery(unsafeSQL: perHistory), logger: logger).decode((String, String, String).self) {
+                        var utf8 = Array(text.utf8)
+                        var index = 0
+                        utf8.withUnsafeMutableBufferPointer { bytes in
+                            while index < bytes.count {
+                                if bytes[index] == UInt8(ascii: "-") { index += 1; fields += 1; continue }
+                                var length = 0
+                                while bytes[index] != UInt8(ascii: ":") { length = length * 10 + Int(bytes[index] - 48); index += 1 }
+                                index += 1
+                                _ = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), as: UTF8.self)
+                                index += length
+                                fields += 1
+                            }
+                        }
+                    }
+                    _ = fields
+                }
+                say(String(format: "fact table, a row per history, length-prefixed      %6.2f s", seconds))
             }
         }
     }

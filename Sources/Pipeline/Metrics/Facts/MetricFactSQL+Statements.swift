@@ -83,7 +83,6 @@ extension MetricFactSQL {
     static let judgedColumns = ["cd_source", "cd_id"] + judgedFactColumns
     /// A deployment's failure facts as the in-memory pass judges them (the columns `deploymentsSelect` leaves to it).
     static let judgedFactColumns = ["is_rollback", "rolled_back", "incident_failed", "open_gap", "incident_resolved_at", "open_resolved_at", "duplicate"]
-    static var judgedFactColumnList: String { judgedFactColumns.joined(separator: ", ") }
     /// `SET` assignments of the judged facts from `calc_judged` (`x`) to `deployments` (`d`).
     private static var judgedAssignments: String { judgedFactColumns.map { "\($0) = x.\($0)" }.joined(separator: ", ") }
 
@@ -219,28 +218,8 @@ extension MetricFactSQL {
         """
     }
 
-    /// Statements that extend the fact tables a recompute keeps (``MetricFactStore/rebuild(upTo:keeping:on:)``: a
-    /// CDEvent's incident event or change, the incidents paired from the incident events) with the rows in
-    /// (`from`, `to`], as an incremental step does: the incident events and changes inserted, the incidents of the
-    /// subjects that got events paired again from all their events (the same rows as pairing every subject:
-    /// incidents are paired per subject and cluster).
-    static func extendKept(from: CursorPosition, to: CursorPosition) -> [String] {
-        let range = range(from: from, to: to)
-        let subjects = "SELECT subject_id FROM calc_pair_subjects"
-        return [
-            temporaryTables,
-            """
-            WITH ins AS (INSERT INTO incident_events \(incidentEventsColumns) \(incidentEventsSelect(range)) ON CONFLICT DO NOTHING RETURNING subject_id)
-            INSERT INTO calc_pair_subjects SELECT DISTINCT subject_id FROM ins
-            """,
-            "INSERT INTO changes \(changesColumns) \(changesSelect(range)) ON CONFLICT DO NOTHING",
-            "DELETE FROM incidents WHERE subject_id IN (\(subjects))",
-            "INSERT INTO incidents \(incidentsColumns) \(incidentsSelect(subjectFilter: subjects))",
-        ]
-    }
-
     /// Statements that fill the (truncated, unindexed) fact tables other than `deployments` and `lead_times` from the
-    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(upTo:keeping:prepare:on:)`` then fills those two from
+    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:on:)`` then fills those two from
     /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:on:)``).
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)

@@ -90,9 +90,8 @@ enum MetricFactSQL {
         FROM cdevents_raw r WHERE \(range) AND \(deploymentTypes)
         """
     }
-    /// The columns `deploymentsSelect` fills, in its order: the report as extracted from the CDEvent, before judging.
-    static let deploymentsColumnList = "deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, cluster, commit, version, version_key, rollout_failed, revision"
-    static let deploymentsColumns = "(\(deploymentsColumnList))"
+    /// The columns `deploymentsSelect` fills, in its order.
+    static let deploymentsColumns = "(deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, cluster, commit, version, version_key, rollout_failed, revision)"
 
     /// Pairs incident events into incidents per subject and cluster (the default transforms' subject ids,
     /// `<namespace>/<name>`, repeat across clusters): an `open` event starts an incident unless one is open,

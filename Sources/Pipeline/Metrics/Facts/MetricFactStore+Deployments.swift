@@ -6,16 +6,15 @@ extension MetricFactStore {
     /// Fills `deployments` and `lead_times` from the deployment reports up to `to` and the rebuilt `incidents` and
     /// `changes`; `prepare` runs once the reports are all read, before the tables are written.
     ///
-    /// `kept` nil: the reports are read from the CDEvents' documents and both tables written whole (they are empty and
-    /// unindexed once `prepare` has run). A position: the reports up to it are the `deployments` rows the calculator
-    /// stored (the fields it extracted, with their facts), updated in place where their facts are judged otherwise
-    /// (through `calc_judged`), and only the reports after it are read from the documents and written; `lead_times`
-    /// is written whole. The reports are streamed one app-and-environment history at a time,
+    /// ``ReportSource/documents(upTo:)``: the reports are read from the CDEvents' documents and both tables written whole
+    /// (they are empty and unindexed once `prepare` has run). ``ReportSource/stored``: the reports are the `deployments`
+    /// rows the calculator stored (the fields it extracted, with their facts), updated in place where their facts are
+    /// judged otherwise (through `calc_judged`); `lead_times` is written whole. The reports are streamed one app-and-environment history at a time,
     /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (on a second core
     /// while the stream is decoded), and both tables written back with one `COPY` each. Memory holds the incidents,
     /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
     /// and builds no intermediate relation.
-    func loadDeployments(upTo to: CursorPosition, keeping kept: CursorPosition?, prepare: [String], on connection: PostgresConnection) async throws {
+    func loadDeployments(from source: ReportSource, prepare: [String], on connection: PostgresConnection) async throws {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
             logger.trace("calculator deployments pass step", metadata: ["step": "\(step)", "duration": "\(ContinuousClock.now - clock)"])
@@ -27,8 +26,7 @@ extension MetricFactStore {
         lap("read changes")
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace\(kept == nil ? "" : ", " + Self.storedFactColumns)
-                FROM (\(Self.reportsSource(upTo: to, keeping: kept))) d
+                SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace\(source.from)
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
                 """), logger: logger)
         // Decoding the stream and judging the histories run side by side: whole histories go in batches of about
@@ -66,7 +64,7 @@ extension MetricFactStore {
                 }
                 history.reports.append(report)
                 history.carried.append(carried)
-                if kept != nil { history.stored.append(try Self.decodeStoredFacts(&cells)) }
+                if case .stored = source { history.stored.append(try Self.decodeStoredFacts(&cells)) }
             }
             if !history.reports.isEmpty { batch.append(history) }
             submit(batch)
@@ -93,17 +91,20 @@ extension MetricFactStore {
         }
     }
 
-    /// The deployment reports up to `to` as ``MetricFactSQL/deploymentsSelect(_:)`` extracts them: from the documents,
-    /// or up to `kept` from the `deployments` rows the calculator stored (the same columns, then their stored facts)
-    /// and after it from the documents (facts NULL).
-    static func reportsSource(upTo to: CursorPosition, keeping kept: CursorPosition?) -> String {
-        guard let kept else { return MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)) }
-        return """
-            SELECT \(MetricFactSQL.deploymentsColumnList), \(MetricFactSQL.judgedFactColumnList) FROM deployments
-            UNION ALL
-            SELECT n.*, NULL::bool, NULL::bool, NULL::bool, NULL::float8, NULL::timestamptz, NULL::timestamptz, NULL::bool
-            FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: kept, to: to)))) n
-            """
+    /// Where ``loadDeployments(from:prepare:on:)`` reads the deployment reports.
+    enum ReportSource {
+        /// The deployment CDEvents up to the position, extracted by ``MetricFactSQL/deploymentsSelect(_:)``.
+        case documents(upTo: CursorPosition)
+        /// The `deployments` rows, with their stored facts.
+        case stored
+
+        /// The rest of the statement after the report columns: the stored facts when read, and the FROM clause (`d`).
+        var from: String {
+            switch self {
+            case .documents(let to): return " FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d"
+            case .stored: return ", \(MetricFactStore.storedFactColumns) FROM deployments d"
+            }
+        }
     }
 
     /// `changes` per app and sha: the earliest merge and
@@ -192,16 +193,12 @@ extension MetricFactStore {
         d.duplicate
         """
 
-    /// Reads the ``storedFactColumns`` of a streamed row: nil when they are NULL (a report not stored yet).
-    static func decodeStoredFacts(_ cells: inout RowCells) throws -> DeploymentHistoryPass.Facts? {
-        let isRollback = try cells.optionalBool()
-        let (rolledBack, incidentFailed) = (try cells.optionalBool(), try cells.optionalBool())
-        let (openGap, incidentResolvedAt, openResolvedAt) = (try cells.optionalDouble(), try cells.optionalInt64(), try cells.optionalInt64())
-        let duplicate = try cells.optionalBool()
-        guard let isRollback, let rolledBack, let incidentFailed, let duplicate else { return nil }
-        return DeploymentHistoryPass.Facts(
-            isRollback: isRollback, rolledBack: rolledBack, incidentFailed: incidentFailed, openGap: openGap,
-            incidentResolvedAt: incidentResolvedAt, openResolvedAt: openResolvedAt, duplicate: duplicate)
+    /// Reads the ``storedFactColumns`` of a streamed row.
+    static func decodeStoredFacts(_ cells: inout RowCells) throws -> DeploymentHistoryPass.Facts {
+        DeploymentHistoryPass.Facts(
+            isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
+            openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
+            duplicate: try cells.bool())
     }
 
     /// Reads the ``reportColumns`` of a streamed row.
@@ -278,9 +275,9 @@ extension MetricFactStore {
         let environment: String
         var reports: [DeploymentHistoryPass.Report] = []
         var carried: [(name: String?, team: String, namespace: String)] = []
-        /// Per report, its stored facts when it is a stored row (a recompute that keeps the extracted facts); empty
-        /// when every report is new.
-        var stored: [DeploymentHistoryPass.Facts?] = []
+        /// Per report, its stored facts (a recompute that keeps the extracted facts); empty when the reports come from
+        /// the documents.
+        var stored: [DeploymentHistoryPass.Facts] = []
 
         static func key(_ app: String, _ environment: String) -> String { app + "\u{1F}" + environment }
 
@@ -296,8 +293,8 @@ extension MetricFactStore {
             "app", "sha", "environment", "cluster", "change_time", "deploy_time", "deploy_source", "deploy_id", "team", "namespace", "hours",
         ]
 
-        /// Judges the history: a new report is written whole to `text` (``columns``), a stored one whose facts differ
-        /// to `judged` (``MetricFactSQL/judgedColumns``); the lead times of its changes go to `leadTimes`.
+        /// Judges the history: a report from the documents is written whole to `text` (``columns``), a stored one whose
+        /// facts differ to `judged` (``MetricFactSQL/judgedColumns``); the lead times of its changes go to `leadTimes`.
         func write(
             to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, openings: [DeploymentHistoryPass.Opening],
             changes: LeadTimePass.AppChanges?
@@ -311,8 +308,8 @@ extension MetricFactStore {
             }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]
-                if index < stored.count, let storedFact = stored[index] {
-                    if fact != storedFact {
+                if index < stored.count {
+                    if fact != stored[index] {
                         judged.field(report.source)
                         judged.field(report.id)
                         judged.facts(fact)

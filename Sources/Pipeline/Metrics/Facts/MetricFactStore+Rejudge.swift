@@ -137,9 +137,7 @@ extension MetricFactStore {
             var cells = RowCells(row)
             let (app, environment, report) = try Self.decodeReport(&cells, &strings)
             let carried = (team: try cells.string(&strings), namespace: try cells.string(&strings))
-            guard let stored = try Self.decodeStoredFacts(&cells) else {
-                throw RowCellsError(column: 15, problem: "a stored deployment of \(app) in \(environment) has no facts")
-            }
+            let stored = try Self.decodeStoredFacts(&cells)
             if app != history.app || environment != history.environment {
                 if !history.reports.isEmpty { try body(history) }
                 // Each history must arrive whole: judging a part of one would be wrong, silently.

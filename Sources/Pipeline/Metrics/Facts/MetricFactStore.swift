@@ -74,7 +74,7 @@ struct MetricFactStore: Sendable {
     }
 
     /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction. The deployments' failure
-    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(upTo:keeping:prepare:on:)``).
+    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:on:)``).
     ///
     /// `kept` nil: every table is truncated, its keys and indexes (as the migrations made them) dropped, loaded from the
     /// CDEvents' documents, and its keys and indexes built again. A position (the `calculate` cursor): what the
@@ -90,15 +90,17 @@ struct MetricFactStore: Sendable {
         let truncate = "TRUNCATE " + tables.joined(separator: ", ")
         let start = ContinuousClock.now
         if let kept {
-            for statement in MetricFactSQL.extendKept(from: kept, to: to) {
+            // The rows after `kept` are extracted as an incremental step extracts them (what it records for its
+            // touch points is left unused; the temporary tables are emptied at commit).
+            for statement in MetricFactSQL.incrementalFacts(from: kept, to: to) {
                 try await run(statement, on: connection)
             }
-            try await loadDeployments(upTo: to, keeping: kept, prepare: [truncate] + indexes.drops, on: connection)
+            try await loadDeployments(from: .stored, prepare: [truncate] + indexes.drops, on: connection)
         } else {
             for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) {
                 try await run(statement, on: connection)
             }
-            try await loadDeployments(upTo: to, keeping: nil, prepare: [], on: connection)
+            try await loadDeployments(from: .documents(upTo: to), prepare: [], on: connection)
         }
         logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
         for statement in [MetricFactSQL.analyze(kept == nil ? ["deployments", "lead_times"] : ["lead_times"])] + indexes.creates {

@@ -38,8 +38,6 @@ public struct RowCells {
     public mutating func optionalDouble() throws -> Double? { try next().decode(Double?.self) }
 
     public mutating func bool() throws -> Bool { try next().decode(Bool.self) }
-
-    public mutating func optionalBool() throws -> Bool? { try next().decode(Bool?.self) }
 }
 
 /// Per column, the previous row's bytes and `String`.

@@ -4,7 +4,7 @@ import Logging
 import OperatorAPI
 import PacerRules
 import PacerCore
-import Pipeline
+@testable import Pipeline
 import PostgresNIO
 import TestSupport
 import Testing
@@ -221,6 +221,12 @@ enum MetricFixture {
             _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: clock).run(metric: nil, fromEvents: fromEvents)
             dumps.append((fromEvents ? "from the events" : "extracted facts kept", try await dump(client: client)))
         }
+        // The built-in keys' points of a full computation come from the pass in memory (MemoryPoints); in SQL, the
+        // same rows.
+        var inSQL = MetricRecompute(client: client, logger: TestDatabase.logger, clock: clock)
+        inSQL.engine.pointsInMemory = false
+        _ = try await inSQL.run(metric: nil)
+        dumps.append(("points in SQL", try await dump(client: client)))
         return dumps
     }
 

@@ -79,9 +79,26 @@ extension MetricEngine {
         _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,
         on connection: PostgresConnection
     ) async throws {
-        try await facts.rebuild(upTo: end, keeping: kept, on: connection)
+        let inMemory = pointsInMemory ? plans.filter { $0.inMemory != nil } : []
+        let samples = try await facts.rebuild(upTo: end, keeping: kept, samples: !inMemory.isEmpty, on: connection)
         try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
-        for plan in plans {
+        if let samples {
+            let start = ContinuousClock.now
+            var text = COPYText()
+            for plan in inMemory {
+                if let rule = plan.inMemory { MemoryPoints.write(plan, rule, samples: samples, to: &text) }
+            }
+            logger.trace("calculator points in memory", metadata: ["duration": "\(ContinuousClock.now - start)"])
+            let chunks = text.allChunks
+            if !chunks.isEmpty {
+                try await connection.copyFrom(table: Self.stagedPoints, columns: MemoryPoints.columns, logger: logger) { writer in
+                    for chunk in chunks { try await writer.write(chunk) }
+                }
+            }
+            logger.trace("calculator points in memory written", metadata: ["duration": "\(ContinuousClock.now - start)"])
+            for plan in inMemory { try await recordComputed(plan, on: connection) }
+        }
+        for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {
             try await computeAll(plan, staged: true, on: connection)
         }
         try await replaceAllPoints(on: connection)

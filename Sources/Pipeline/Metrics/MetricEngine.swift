@@ -15,6 +15,9 @@ struct MetricEngine: Sendable {
     /// with ``rebuildAll(_:upTo:keeping:now:into:on:)`` (``MetricCalculator/Configuration/bulkStartRows``); never when
     /// `above` is not below `upTo`.
     let bulk: (above: Int, upTo: Int)
+    /// Whether a full computation derives the points of the plans with ``MetricPlan/inMemory`` from the deployments
+    /// pass (``MemoryPoints``) rather than in SQL; off only to compare the two.
+    var pointsInMemory = true
     let clock: @Sendable () -> Date
     let facts: MetricFactStore
     let config: PostgresConfigStore
@@ -220,6 +223,11 @@ struct MetricEngine: Sendable {
             try await run(plan.pointsDelete(restricted: false), on: connection)
             try await run(plan.pointsInsertAll(), on: connection)
         }
+        try await recordComputed(plan, on: connection)
+    }
+
+    /// Records the spec `plan`'s results now belong to.
+    func recordComputed(_ plan: MetricPlan, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             INSERT INTO metric_computed (namespace, name, spec, computed_at) VALUES (\(plan.namespace), \(plan.name), \(plan.specText), now())

@@ -32,6 +32,30 @@ struct MetricPlan: Sendable {
     /// (change failure rate leaves rollbacks out unless `spec.failure.includeRollbacks`), and whether it failed.
     let deploymentIncluded: String
     let deploymentFailed: String
+    /// The built-in keys whose points a full computation derives in memory from the deployments pass's samples
+    /// (``MemoryPoints``), by the rule ``source`` and ``valueSQL`` state in SQL; nil: computed in SQL.
+    let inMemory: InMemory?
+
+    /// What ``MemoryPoints`` computes for a plan, from which samples.
+    enum InMemory: Sendable {
+        /// ``Additive`` points of the deployments ``includes(_:)`` keeps (failed: ``failed(_:)``).
+        case deployments(Additive)
+        /// The median of the hours of the `lead_times` rows, or of the resolved `incidents` rows.
+        case median(HoursSource)
+    }
+
+    enum HoursSource: Sendable { case leadTimes, restores }
+
+    /// ``deploymentIncluded`` over a sample of the deployments pass: the same rule.
+    func includes(_ deployment: PointSamples.Deployment) -> Bool {
+        !deployment.duplicate && (metric.metric != .changeFailureRate || metric.includeRollbacks || !deployment.isRollback)
+    }
+
+    /// ``deploymentFailed`` over a sample of the deployments pass: the same rule (`open_gap <= window` compares a
+    /// float8 with an integer, as a float8).
+    func failed(_ deployment: PointSamples.Deployment) -> Bool {
+        deployment.failed || (deployment.openGap.map { $0 <= Double(metric.attributionWindowSeconds) } ?? false)
+    }
 
     /// A point of an additive metric is determined by two counts: its deployments (`samples`) and failed ones.
     enum Additive: Sendable {
@@ -108,18 +132,21 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = .count
+            inMemory = .deployments(.count)
         case .changeFailureRate:
             source = "(SELECT time_created AS t, \(columns), \(deploymentFailed) AS failed FROM deployments WHERE \(deploymentIncluded)) s"
             valueSQL = "(count(*) FILTER (WHERE s.failed))::float8 / nullif(count(*), 0)::float8"
             samplesSQL = "count(*)"
             customTypes = nil
             additive = .failureRate
+            inMemory = .deployments(.failureRate)
         case .leadTimeForChanges:
             source = "(SELECT deploy_time AS t, \(columns), hours AS x FROM lead_times) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
+            inMemory = .median(.leadTimes)
         case .failedDeploymentRecoveryTime:
             // Per failed deployment (this definition's rule), at its time: hours to the first later deployment of
             // its app and environment that did not fail, or to the resolution of the incident that failed it,
@@ -138,6 +165,7 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
+            inMemory = nil
         case .deploymentReworkRate:
             // Per deployment: 1 when it is a rollback, or made while a failure of its app and environment was open
             // (after a failed deployment and not after its end: the resolution of the incident attributed to it,
@@ -162,12 +190,15 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
+            inMemory = nil
         case .timeToRestore:
+            // `hours` is NULL exactly when `resolved_at` is (MetricFactSQL's incidents statement).
             source = "(SELECT resolved_at AS t, \(columns), hours AS x FROM incidents WHERE resolved_at IS NOT NULL) s"
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
+            inMemory = .median(.restores)
         case .custom:
             guard let compiledCustom = compiled.custom else {
                 throw Unsupported(description: "spec.custom is missing")
@@ -188,6 +219,7 @@ struct MetricPlan: Sendable {
                 """
             customTypes = types
             additive = nil
+            inMemory = nil
             switch compiledCustom.aggregation {
             case .count:
                 valueSQL = "count(*)::float8"
@@ -238,6 +270,23 @@ struct MetricPlan: Sendable {
         }
         if !clusterWide { parts.append("\(alias).namespace = \(bind: namespace)") }
         return parts.isEmpty ? "true" : SQLFragment(joining: parts, separator: " AND ")
+    }
+
+    /// ``selectorSQL(alias:)`` over a sample's dimensions: the same rule.
+    func selects(_ dimensions: PointSamples.Dimensions) -> Bool {
+        for (key, value) in metric.selector {
+            guard let dimension = MetricDefinitionSpec.GroupBy(rawValue: key), dimensions.value(of: dimension) == value else { return false }
+        }
+        return clusterWide || dimensions.namespace == namespace
+    }
+
+    /// ``groupKeySQL(alias:)`` and ``labelsSQL(alias:)`` (as JSON text) over a sample's dimensions.
+    func group(of dimensions: PointSamples.Dimensions) -> (key: String, labels: String) {
+        guard !metric.groupBy.isEmpty else { return ("", "{}") }
+        let values = metric.groupBy.map { ($0.rawValue, dimensions.value(of: $0)) }
+        let key = values.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        let labels = JSONValue.object(Dictionary(values.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { first, _ in first }))
+        return (key, labels.jsonString())
     }
 
     // The group key and labels name fixed dimensions (`GroupBy` cases, not CRD text), spelled as literals: they

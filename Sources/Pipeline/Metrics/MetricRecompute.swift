@@ -8,7 +8,7 @@ import PostgresNIO
 /// The rows are byte-identical to what the incremental path writes (except `computed_at`), because both aggregate
 /// every bucket from the same facts with the same SQL.
 public struct MetricRecompute: Sendable {
-    let engine: MetricEngine
+    var engine: MetricEngine
     let publisher: (any MetricResultPublishing)?
 
     /// What a run did.

@@ -14,13 +14,17 @@ extension MetricFactStore {
     /// while the stream is decoded), and both tables written back with one `COPY` each. Memory holds the incidents,
     /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
     /// and builds no intermediate relation.
-    func loadDeployments(from source: ReportSource, prepare: [String], on connection: PostgresConnection) async throws {
+    ///
+    /// `samples`: returns every row written to both tables as ``PointSamples`` (for ``MemoryPoints``); else nil.
+    @discardableResult
+    func loadDeployments(from source: ReportSource, prepare: [String], samples: Bool = false, on connection: PostgresConnection) async throws -> PointSamples? {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
             logger.trace("calculator deployments pass step", metadata: ["step": "\(step)", "duration": "\(ContinuousClock.now - clock)"])
             clock = ContinuousClock.now
         }
-        let openings = try await readOpenings(partitions: nil, on: connection)
+        var restores: PointSamples? = samples ? PointSamples() : nil
+        let openings = try await readOpenings(partitions: nil, restores: &restores, on: connection)
         lap("read incidents")
         let changes = try await readChanges(apps: nil, on: connection)
         lap("read changes")
@@ -43,7 +47,7 @@ extension MetricFactStore {
             func submit(_ histories: [History]) {
                 let index = submitted
                 submitted += 1
-                group.addTask { (index, Written(histories, openings: openings, changes: changes)) }
+                group.addTask { (index, Written(histories, openings: openings, changes: changes, samples: samples)) }
             }
             for try await row in rows {
                 var cells = RowCells(row)
@@ -89,6 +93,12 @@ extension MetricFactStore {
             try await run(MetricFactSQL.applyJudged, on: connection)
             lap("update the deployments judged otherwise")
         }
+        guard samples else { return nil }
+        var all = restores ?? PointSamples()
+        for batch in written {
+            if let batchSamples = batch.samples { all.append(batchSamples) }
+        }
+        return all
     }
 
     /// Where ``loadDeployments(from:prepare:on:)`` reads the deployment reports.
@@ -157,23 +167,44 @@ extension MetricFactStore {
     /// `incidents` by app and environment, each list in (opening time, source, id) order; `partitions`, a relation
     /// with columns `app` and `environment`, limits it to those.
     func readOpenings(partitions: String?, on connection: PostgresConnection) async throws -> [String: [DeploymentHistoryPass.Opening]] {
+        var none: PointSamples?
+        return try await readOpenings(partitions: partitions, restores: &none, on: connection)
+    }
+
+    /// ``readOpenings(partitions:on:)``, and when `restores` is given, every resolved incident read as a restore
+    /// sample (``PointSamples/restore(time:_:hours:)``).
+    func readOpenings(
+        partitions: String?, restores: inout PointSamples?, on connection: PostgresConnection
+    ) async throws -> [String: [DeploymentHistoryPass.Opening]] {
+        let dimensions = restores == nil ? "" : ", team, namespace, hours"
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
                 SELECT app, environment, cluster, \(Self.micros("opened_at")), \(Self.micros("resolved_at")),
-                       link_artifact, link_commit, link_version, link_deployment
+                       link_artifact, link_commit, link_version, link_deployment\(dimensions)
                 FROM incidents \(partitions.map { "JOIN \($0) USING (app, environment)" } ?? "") ORDER BY opened_at, open_source, open_id
                 """), logger: logger)
         var openings: [String: [DeploymentHistoryPass.Opening]] = [:]
-        var strings = RepeatedStrings(columns: 9)
+        var strings = RepeatedStrings(columns: 12)
         for try await row in rows {
             var cells = RowCells(row)
-            let key = History.key(try cells.string(&strings), try cells.string(&strings))
+            let app = try cells.string(&strings)
+            let environment = try cells.string(&strings)
             let cluster = try cells.string(&strings)
-            openings[key, default: []].append(
-                DeploymentHistoryPass.Opening(
-                    opened: try cells.int64(), resolved: try cells.optionalInt64(), cluster: cluster,
-                    linkArtifact: try cells.optionalString(&strings), linkCommit: try cells.optionalString(&strings),
-                    linkVersion: try cells.optionalString(&strings), linkDeployment: try cells.optionalString(&strings)))
+            let opening = DeploymentHistoryPass.Opening(
+                opened: try cells.int64(), resolved: try cells.optionalInt64(), cluster: cluster,
+                linkArtifact: try cells.optionalString(&strings), linkCommit: try cells.optionalString(&strings),
+                linkVersion: try cells.optionalString(&strings), linkDeployment: try cells.optionalString(&strings))
+            openings[History.key(app, environment), default: []].append(opening)
+            if restores != nil {
+                let team = try cells.string(&strings)
+                let namespace = try cells.string(&strings)
+                // `hours` is NULL exactly when `resolved_at` is.
+                if let resolved = opening.resolved, let hours = try cells.optionalDouble() {
+                    restores?.restore(
+                        time: resolved, PointSamples.Dimensions(app: app, environment: environment, team: team, namespace: namespace, cluster: cluster),
+                        hours: hours)
+                }
+            }
         }
         return openings
     }
@@ -259,11 +290,13 @@ extension MetricFactStore {
         var deployments = COPYText()
         var leadTimes = COPYText()
         var judged = COPYText()
+        var samples: PointSamples?
 
-        init(_ histories: [History], openings: [String: [DeploymentHistoryPass.Opening]], changes: [String: LeadTimePass.AppChanges]) {
+        init(_ histories: [History], openings: [String: [DeploymentHistoryPass.Opening]], changes: [String: LeadTimePass.AppChanges], samples: Bool) {
+            self.samples = samples ? PointSamples() : nil
             for history in histories {
                 history.write(
-                    to: &deployments, judged: &judged, leadTimes: &leadTimes,
+                    to: &deployments, judged: &judged, leadTimes: &leadTimes, samples: &self.samples,
                     openings: openings[History.key(history.app, history.environment)] ?? [], changes: changes[history.app])
             }
         }
@@ -295,19 +328,33 @@ extension MetricFactStore {
 
         /// Judges the history: a report from the documents is written whole to `text` (``columns``), a stored one whose
         /// facts differ to `judged` (``MetricFactSQL/judgedColumns``); the lead times of its changes go to `leadTimes`.
+        /// `samples`, when given, gets every deployment and lead time as the tables then hold them.
         func write(
-            to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, openings: [DeploymentHistoryPass.Opening],
-            changes: LeadTimePass.AppChanges?
+            to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, samples: inout PointSamples?,
+            openings: [DeploymentHistoryPass.Opening], changes: LeadTimePass.AppChanges?
         ) {
             guard !reports.isEmpty else { return }
             let facts = DeploymentHistoryPass.judge(reports, openings: openings)
             if let changes {
                 MetricFactStore.leadTimes(
                     reports: reports, facts: facts, changes: changes, dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }
-                ) { leadTimes.leadTime(app: app, environment: environment, $1) }
+                ) { _, row in
+                    leadTimes.leadTime(app: app, environment: environment, row)
+                    samples?.leadTime(
+                        time: row.deployTime,
+                        PointSamples.Dimensions(app: app, environment: environment, team: row.team, namespace: row.namespace, cluster: row.cluster),
+                        hours: row.hours)
+                }
             }
             for (index, report) in reports.enumerated() {
                 let fact = facts[index]
+                if samples != nil {
+                    let carry = carried[index]
+                    samples?.deployment(
+                        time: report.time,
+                        PointSamples.Dimensions(app: app, environment: environment, team: carry.team, namespace: carry.namespace, cluster: report.cluster),
+                        rolloutFailed: report.rolloutFailed, fact)
+                }
                 if index < stored.count {
                     if fact != stored[index] {
                         judged.field(report.source)

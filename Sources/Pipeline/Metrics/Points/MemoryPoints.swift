@@ -1,0 +1,215 @@
+import PacerCore
+import PacerRules
+
+/// Every point of a definition whose plan has ``MetricPlan/inMemory``, computed from the deployments pass's samples
+/// for a full computation (``MetricEngine/rebuildAll(_:upTo:keeping:now:into:on:)``): the rows
+/// ``MetricPlan/pointsInsertAll(into:)`` writes, as `metric_points` COPY text, without reading the fact tables again.
+///
+/// The same rules in the same arithmetic: a sample counts when the plan's selector keeps its dimensions; a point is a
+/// bucket (`date_trunc` in UTC: days, weeks from Monday, months, years) overall (`''`, `{}`) and, when the plan groups,
+/// per group; counts are exact, a rate is `float8(failed) / float8(deployments)`, and a median is PostgreSQL's
+/// `percentile_cont(0.5)`: the middle value, or `lo + 0.5 * (hi - lo)` of the two middle ones. The incremental path
+/// computes its points in SQL; the tests compare the two row for row (docs/metrics.md, "Performance").
+enum MemoryPoints {
+    /// Appends every point of `plan` to `text` (the columns of ``columns``).
+    static func write(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText) {
+        let groups = Groups(plan, samples.dimensions)
+        var points = Output(plan: plan, groups: groups)
+        switch rule {
+        case .deployments(let additive):
+            // Per day and group first; the longer buckets sum days (each starts at a UTC midnight).
+            var days: [DayGroup: Counts] = [:]
+            for deployment in samples.deployments where plan.includes(deployment) {
+                let group = groups.index[Int(deployment.dimensions)]
+                guard group >= 0 else { continue }
+                days[DayGroup(day: day(of: deployment.time), group: group), default: Counts()].add(failed: plan.failed(deployment))
+            }
+            for bucket in plan.metric.buckets {
+                var counts: [DayGroup: Counts] = [:]
+                var starts = BucketStarts(bucket)
+                for (key, count) in days {
+                    let start = starts.start(of: key.day)
+                    counts[DayGroup(day: start, group: key.group), default: Counts()].add(count)
+                    if groups.grouped { counts[DayGroup(day: start, group: 0), default: Counts()].add(count) }
+                }
+                for (key, count) in counts {
+                    let value: Double
+                    switch additive {
+                    case .count: value = Double(count.deployments)
+                    case .failureRate: value = Double(count.failed) / Double(count.deployments)
+                    }
+                    points.row(bucket, key, value: value, samples: count.deployments, to: &text)
+                }
+            }
+        case .median(let source):
+            var selected: [(key: DayGroup, hours: Double)] = []
+            for sample in source == .leadTimes ? samples.leadTimes : samples.restores {
+                let group = groups.index[Int(sample.dimensions)]
+                if group >= 0 { selected.append((DayGroup(day: day(of: sample.time), group: group), sample.hours)) }
+            }
+            selected.sort { $0.hours < $1.hours }
+            for bucket in plan.metric.buckets {
+                var starts = BucketStarts(bucket)
+                var medians = Medians()
+                // Each sample's point, and its overall point when the plan groups; the samples in ascending order.
+                let own = selected.map { medians.slot(DayGroup(day: starts.start(of: $0.key.day), group: $0.key.group)) }
+                let overall = groups.grouped ? selected.map { medians.slot(DayGroup(day: starts.start(of: $0.key.day), group: 0)) } : []
+                medians.place(own, selected)
+                medians.place(overall, selected)
+                for (key, slot) in medians.slots {
+                    points.row(bucket, key, value: medians.value(slot), samples: Int64(medians.count[slot]), to: &text)
+                }
+            }
+        }
+    }
+
+    /// The `metric_points` columns ``write(_:_:samples:to:)`` writes, in order.
+    static let columns = ["namespace", "name", "bucket", "bucket_start", "group_key", "labels", "value", "samples"]
+
+    /// Days since 1970 of a time in microseconds (floored).
+    static func day(of micros: Int64) -> Int32 {
+        let perDay: Int64 = 86_400_000_000
+        return Int32(micros >= 0 ? micros / perDay : (micros - perDay + 1) / perDay)
+    }
+
+    /// A bucket or day (days since 1970) and a group number (0: overall).
+    struct DayGroup: Hashable {
+        var day: Int32
+        var group: Int32
+    }
+
+    struct Counts {
+        var deployments: Int64 = 0
+        var failed: Int64 = 0
+
+        mutating func add(failed: Bool) {
+            deployments += 1
+            if failed { self.failed += 1 }
+        }
+
+        mutating func add(_ other: Counts) {
+            deployments += other.deployments
+            failed += other.failed
+        }
+    }
+
+    /// The plan's groups: per interned dimensions, its group number (0 when the plan does not group, -1 when the
+    /// selector leaves it out); group 0 is the overall one.
+    struct Groups {
+        var index: [Int32]
+        var keys: [String] = [""]
+        var labels: [String] = ["{}"]
+        let grouped: Bool
+
+        init(_ plan: MetricPlan, _ dimensions: [PointSamples.Dimensions]) {
+            grouped = !plan.metric.groupBy.isEmpty
+            var numbers: [String: Int32] = [:]
+            var index: [Int32] = []
+            index.reserveCapacity(dimensions.count)
+            for value in dimensions {
+                guard plan.selects(value) else {
+                    index.append(-1)
+                    continue
+                }
+                guard grouped else {
+                    index.append(0)
+                    continue
+                }
+                let (key, labels) = plan.group(of: value)
+                if let known = numbers[key] {
+                    index.append(known)
+                } else {
+                    let number = Int32(keys.count)
+                    numbers[key] = number
+                    keys.append(key)
+                    self.labels.append(labels)
+                    index.append(number)
+                }
+            }
+            self.index = index
+        }
+    }
+
+    /// A bucket size's start day of a day, remembered per day (a history spans few distinct days).
+    struct BucketStarts {
+        let bucket: MetricDefinitionSpec.Bucket
+        private var known: [Int32: Int32] = [:]
+
+        init(_ bucket: MetricDefinitionSpec.Bucket) { self.bucket = bucket }
+
+        mutating func start(of day: Int32) -> Int32 {
+            if let start = known[day] { return start }
+            let date = CivilDate(daysSinceEpoch: Int(day))
+            let start: Int
+            switch bucket {
+            case .day: start = Int(day)
+            case .week: start = Int(day) - (date.dayOfWeek + 6) % 7  // back to Monday
+            case .month: start = CivilDate.daysSinceEpoch(year: date.year, month: date.month, day: 1)
+            case .year: start = CivilDate.daysSinceEpoch(year: date.year, month: 1, day: 1)
+            }
+            known[day] = Int32(start)
+            return Int32(start)
+        }
+    }
+
+    /// The medians of one bucket size's points: a slot per point, its sample count, and its two middle values
+    /// picked while the samples are walked in ascending order.
+    struct Medians {
+        var slots: [DayGroup: Int] = [:]
+        var count: [Int] = []
+        private var seen: [Int] = []
+        private var low: [Double] = []
+        private var high: [Double] = []
+
+        mutating func slot(_ key: DayGroup) -> Int {
+            if let slot = slots[key] {
+                count[slot] += 1
+                return slot
+            }
+            let slot = count.count
+            slots[key] = slot
+            count.append(1)
+            return slot
+        }
+
+        /// Walks `samples` (ascending) with each one's slot in `slotOf`: for a slot of n samples, the values at
+        /// positions floor((n-1)/2) and ceil((n-1)/2), PostgreSQL's first and second row of `percentile_cont(0.5)`.
+        mutating func place(_ slotOf: [Int], _ samples: [(key: DayGroup, hours: Double)]) {
+            guard !slotOf.isEmpty else { return }
+            if seen.count < count.count {
+                seen = [Int](repeating: 0, count: count.count)
+                low = [Double](repeating: 0, count: count.count)
+                high = [Double](repeating: 0, count: count.count)
+            }
+            for (position, slot) in slotOf.enumerated() {
+                let rank = seen[slot]
+                seen[slot] = rank + 1
+                let n = count[slot]
+                if rank == (n - 1) / 2 { low[slot] = samples[position].hours }
+                if rank == n / 2 { high[slot] = samples[position].hours }
+            }
+        }
+
+        /// `percentile_cont(0.5)`: with an odd count the middle value; else `lo + 0.5 * (hi - lo)` (float8_lerp).
+        func value(_ slot: Int) -> Double {
+            count[slot] % 2 == 1 ? low[slot] : low[slot] + 0.5 * (high[slot] - low[slot])
+        }
+    }
+
+    /// Writes point rows of one plan.
+    struct Output {
+        let plan: MetricPlan
+        let groups: Groups
+
+        func row(_ bucket: MetricDefinitionSpec.Bucket, _ key: DayGroup, value: Double, samples: Int64, to text: inout COPYText) {
+            text.field(plan.namespace)
+            text.field(plan.name)
+            text.field(bucket.rawValue)
+            text.time(Int64(key.day) * 86_400_000_000)
+            text.field(groups.keys[Int(key.group)])
+            text.field(groups.labels[Int(key.group)])
+            text.field("\(value)")
+            text.field("\(samples)", last: true)
+        }
+    }
+}

@@ -79,29 +79,25 @@ extension MetricEngine {
         _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,
         on connection: PostgresConnection
     ) async throws {
-        let inMemory = pointsInMemory ? plans.filter { $0.inMemory != nil } : []
-        let samples = try await facts.rebuild(upTo: end, keeping: kept, samples: !inMemory.isEmpty, on: connection)
-        try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
-        if let samples {
-            let start = ContinuousClock.now
-            var text = COPYText()
-            for plan in inMemory {
-                if let rule = plan.inMemory { MemoryPoints.write(plan, rule, samples: samples, to: &text) }
-            }
-            logger.trace("calculator points in memory", metadata: ["duration": "\(ContinuousClock.now - start)"])
-            let chunks = text.allChunks
-            if !chunks.isEmpty {
-                try await connection.copyFrom(table: Self.stagedPoints, columns: MemoryPoints.columns, logger: logger) { writer in
-                    for chunk in chunks { try await writer.write(chunk) }
-                }
-            }
-            logger.trace("calculator points in memory written", metadata: ["duration": "\(ContinuousClock.now - start)"])
-            for plan in inMemory { try await recordComputed(plan, on: connection) }
+        // The built-in keys' points are computed from the deployments pass's samples on another task while the fact
+        // tables are written, in the key's order (MemoryPoints).
+        let inMemory = (pointsInMemory ? plans.filter { $0.inMemory != nil } : []).sorted {
+            $0.namespace == $1.namespace ? $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) : $0.namespace.utf8.lexicographicallyPrecedes($1.namespace.utf8)
         }
+        var computing: Task<[ByteBuffer], Never>?
+        try await facts.rebuild(
+            upTo: end, keeping: kept,
+            samples: inMemory.isEmpty ? nil : { samples in computing = Task { MemoryPoints.text(inMemory, samples: samples) } },
+            on: connection)
+        try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
         for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {
             try await computeAll(plan, staged: true, on: connection)
         }
-        try await replaceAllPoints(on: connection)
+        let start = ContinuousClock.now
+        let computed = await computing?.value ?? []
+        logger.trace("calculator points in memory, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
+        for plan in inMemory { try await recordComputed(plan, on: connection) }
+        try await replaceAllPoints(copying: computed, on: connection)
         _ = try await syncDefinitions(plans, on: connection)
         try await facts.advance(to: end, on: connection)
         for plan in plans {
@@ -115,14 +111,23 @@ extension MetricEngine {
     /// The full recompute's points, written without an index or an order (every definition's points are rebuilt).
     static let stagedPoints = "calc_points_rebuild"
 
-    /// Replaces every row of `metric_points` and `metric_pending` with the staged points: emptied, the key dropped,
-    /// the rows copied, the key built once. Readers of `metric_points` wait only for these statements and the commit,
-    /// not for the whole recompute, and see the old points until then.
-    func replaceAllPoints(on connection: PostgresConnection) async throws {
+    /// Replaces every row of `metric_points` and `metric_pending` with the points in `text` (COPY text of
+    /// ``MemoryPoints/columns``) and the staged points: emptied, the key dropped, the rows written, the key built once.
+    /// Readers of `metric_points` wait only for these statements and the commit, not for the whole recompute, and see
+    /// the old points until then.
+    func replaceAllPoints(copying text: [ByteBuffer], on connection: PostgresConnection) async throws {
         let keys = try await FactTableIndexes.read(of: ["metric_points"], on: connection, logger: logger)
-        for statement in ["DELETE FROM metric_pending", "TRUNCATE metric_points"] + keys.drops
-            + ["INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)"] + keys.creates
-        {
+        for statement in ["DELETE FROM metric_pending", "TRUNCATE metric_points"] + keys.drops {
+            try await run(SQLFragment(stringLiteral: statement), on: connection)
+        }
+        if !text.isEmpty {
+            let start = ContinuousClock.now
+            try await connection.copyFrom(table: "metric_points", columns: MemoryPoints.columns, logger: logger) { writer in
+                for chunk in text { try await writer.write(chunk) }
+            }
+            logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "COPY metric_points"])
+        }
+        for statement in ["INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)"] + keys.creates {
             try await run(SQLFragment(stringLiteral: statement), on: connection)
         }
     }

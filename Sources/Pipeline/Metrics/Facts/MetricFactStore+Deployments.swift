@@ -15,15 +15,18 @@ extension MetricFactStore {
     /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
     /// and builds no intermediate relation.
     ///
-    /// `samples`: returns every row written to both tables as ``PointSamples`` (for ``MemoryPoints``); else nil.
-    @discardableResult
-    func loadDeployments(from source: ReportSource, prepare: [String], samples: Bool = false, on connection: PostgresConnection) async throws -> PointSamples? {
+    /// `samples`, when given, is called with every row the pass writes to both tables and every resolved incident
+    /// (``PointSamples``, for ``MemoryPoints``) once the reports are judged, before the tables are written.
+    func loadDeployments(
+        from source: ReportSource, prepare: [String], samples: ((PointSamples) -> Void)? = nil, on connection: PostgresConnection
+    ) async throws {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
             logger.trace("calculator deployments pass step", metadata: ["step": "\(step)", "duration": "\(ContinuousClock.now - clock)"])
             clock = ContinuousClock.now
         }
-        var restores: PointSamples? = samples ? PointSamples() : nil
+        let collect = samples != nil
+        var restores: PointSamples? = collect ? PointSamples() : nil
         let openings = try await readOpenings(partitions: nil, restores: &restores, on: connection)
         lap("read incidents")
         let changes = try await readChanges(apps: nil, on: connection)
@@ -47,7 +50,7 @@ extension MetricFactStore {
             func submit(_ histories: [History]) {
                 let index = submitted
                 submitted += 1
-                group.addTask { (index, Written(histories, openings: openings, changes: changes, samples: samples)) }
+                group.addTask { (index, Written(histories, openings: openings, changes: changes, samples: collect)) }
             }
             for try await row in rows {
                 var cells = RowCells(row)
@@ -76,6 +79,12 @@ extension MetricFactStore {
             return (0..<submitted).compactMap { results[$0] }
         }
         lap("stream and judge the reports")
+        if let samples, var all = restores {
+            for batch in written {
+                if let batchSamples = batch.samples { all.append(batchSamples) }
+            }
+            samples(all)
+        }
         for statement in prepare {
             try await run(statement, on: connection)
         }
@@ -93,12 +102,6 @@ extension MetricFactStore {
             try await run(MetricFactSQL.applyJudged, on: connection)
             lap("update the deployments judged otherwise")
         }
-        guard samples else { return nil }
-        var all = restores ?? PointSamples()
-        for batch in written {
-            if let batchSamples = batch.samples { all.append(batchSamples) }
-        }
-        return all
     }
 
     /// Where ``loadDeployments(from:prepare:on:)`` reads the deployment reports.

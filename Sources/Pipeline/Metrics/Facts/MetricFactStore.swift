@@ -84,33 +84,33 @@ struct MetricFactStore: Sendable {
     /// document up to `kept` is read. Both give the same rows, because the fact tables hold up to the cursor what the
     /// current rules extract: a migration that changes the rules empties the facts and removes the cursor.
     ///
-    /// `samples`: returns the pass's samples of every deployment and lead time (``PointSamples``); else nil.
-    @discardableResult
-    func rebuild(upTo to: CursorPosition, keeping kept: CursorPosition?, samples: Bool = false, on connection: PostgresConnection) async throws -> PointSamples? {
+    /// `samples`, when given, gets the pass's samples (``loadDeployments(from:prepare:samples:on:)``) while the tables
+    /// are still to be written.
+    func rebuild(
+        upTo to: CursorPosition, keeping kept: CursorPosition?, samples: ((PointSamples) -> Void)? = nil, on connection: PostgresConnection
+    ) async throws {
         cache.clear()
         let tables = kept == nil ? FactTableIndexes.tables : ["lead_times"]
         let indexes = try await FactTableIndexes.read(of: tables, on: connection, logger: logger)
         let truncate = "TRUNCATE " + tables.joined(separator: ", ")
         let start = ContinuousClock.now
-        let collected: PointSamples?
         if let kept {
             // The rows after `kept` are extracted as an incremental step extracts them (what it records for its
             // touch points is left unused; the temporary tables are emptied at commit).
             for statement in MetricFactSQL.incrementalFacts(from: kept, to: to) {
                 try await run(statement, on: connection)
             }
-            collected = try await loadDeployments(from: .stored, prepare: [truncate] + indexes.drops, samples: samples, on: connection)
+            try await loadDeployments(from: .stored, prepare: [truncate] + indexes.drops, samples: samples, on: connection)
         } else {
             for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) {
                 try await run(statement, on: connection)
             }
-            collected = try await loadDeployments(from: .documents(upTo: to), prepare: [], samples: samples, on: connection)
+            try await loadDeployments(from: .documents(upTo: to), prepare: [], samples: samples, on: connection)
         }
         logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
         for statement in [MetricFactSQL.analyze(kept == nil ? ["deployments", "lead_times"] : ["lead_times"])] + indexes.creates {
             try await run(statement, on: connection)
         }
-        return collected
     }
 
     /// Whether the fact tables hold one row for each CDEvent up to `position` they are extracted from

@@ -1,3 +1,4 @@
+import PostgresNIO
 import PacerCore
 import PacerRules
 
@@ -11,10 +12,20 @@ import PacerRules
 /// `percentile_cont(0.5)`: the middle value, or `lo + 0.5 * (hi - lo)` of the two middle ones. The incremental path
 /// computes its points in SQL; the tests compare the two row for row (docs/metrics.md, "Performance").
 enum MemoryPoints {
-    /// Appends every point of `plan` to `text` (the columns of ``columns``).
+    /// The COPY text of every point of `plans` (``columns``), in the order of `metric_points`' key when the plans come
+    /// sorted by namespace and name (byte order): the key is then built over presorted rows.
+    static func text(_ plans: [MetricPlan], samples: PointSamples) -> [ByteBuffer] {
+        var text = COPYText()
+        for plan in plans {
+            if let rule = plan.inMemory { write(plan, rule, samples: samples, to: &text) }
+        }
+        return text.allChunks
+    }
+
+    /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start.
     static func write(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText) {
         let groups = Groups(plan, samples.dimensions)
-        var points = Output(plan: plan, groups: groups)
+        var rows: [Row] = []
         switch rule {
         case .deployments(let additive):
             // Per day and group first; the longer buckets sum days (each starts at a UTC midnight).
@@ -38,29 +49,67 @@ enum MemoryPoints {
                     case .count: value = Double(count.deployments)
                     case .failureRate: value = Double(count.failed) / Double(count.deployments)
                     }
-                    points.row(bucket, key, value: value, samples: count.deployments, to: &text)
+                    rows.append(Row(bucket: bucket, key: key, value: value, samples: count.deployments))
                 }
             }
         case .median(let source):
-            var selected: [(key: DayGroup, hours: Double)] = []
+            // Each selected sample's day and group, numbered once; the samples in ascending order of hours.
+            var dayGroups: [DayGroup] = []
+            var numbers: [DayGroup: Int32] = [:]
+            var selected: [(dayGroup: Int32, hours: Double)] = []
             for sample in source == .leadTimes ? samples.leadTimes : samples.restores {
                 let group = groups.index[Int(sample.dimensions)]
-                if group >= 0 { selected.append((DayGroup(day: day(of: sample.time), group: group), sample.hours)) }
+                guard group >= 0 else { continue }
+                let key = DayGroup(day: day(of: sample.time), group: group)
+                let number: Int32
+                if let known = numbers[key] {
+                    number = known
+                } else {
+                    number = Int32(dayGroups.count)
+                    numbers[key] = number
+                    dayGroups.append(key)
+                }
+                selected.append((number, sample.hours))
             }
             selected.sort { $0.hours < $1.hours }
             for bucket in plan.metric.buckets {
                 var starts = BucketStarts(bucket)
                 var medians = Medians()
-                // Each sample's point, and its overall point when the plan groups; the samples in ascending order.
-                let own = selected.map { medians.slot(DayGroup(day: starts.start(of: $0.key.day), group: $0.key.group)) }
-                let overall = groups.grouped ? selected.map { medians.slot(DayGroup(day: starts.start(of: $0.key.day), group: 0)) } : []
-                medians.place(own, selected)
-                medians.place(overall, selected)
+                // Each day and group's point, and its overall point when the plan groups.
+                let own = dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: $0.group)) }
+                medians.place(selected, own)
+                if groups.grouped {
+                    medians.place(selected, dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: 0)) })
+                }
                 for (key, slot) in medians.slots {
-                    points.row(bucket, key, value: medians.value(slot), samples: Int64(medians.count[slot]), to: &text)
+                    rows.append(Row(bucket: bucket, key: key, value: medians.value(slot), samples: Int64(medians.count[slot])))
                 }
             }
         }
+        // The key's order (namespace, name, bucket, group_key, bucket_start), comparing text by bytes.
+        let rank = groups.ranks
+        rows.sort { a, b in
+            if a.bucket != b.bucket { return a.bucket.rawValue < b.bucket.rawValue }
+            if a.key.group != b.key.group { return rank[Int(a.key.group)] < rank[Int(b.key.group)] }
+            return a.key.day < b.key.day
+        }
+        for row in rows {
+            text.field(plan.namespace)
+            text.field(plan.name)
+            text.field(row.bucket.rawValue)
+            text.time(Int64(row.key.day) * 86_400_000_000)
+            text.field(groups.keys[Int(row.key.group)])
+            text.field(groups.labels[Int(row.key.group)])
+            text.field("\(row.value)")
+            text.field("\(row.samples)", last: true)
+        }
+    }
+
+    struct Row {
+        var bucket: MetricDefinitionSpec.Bucket
+        var key: DayGroup
+        var value: Double
+        var samples: Int64
     }
 
     /// The `metric_points` columns ``write(_:_:samples:to:)`` writes, in order.
@@ -128,6 +177,15 @@ enum MemoryPoints {
             }
             self.index = index
         }
+
+        /// Each group's position in the group keys' byte order.
+        var ranks: [Int] {
+            var ranks = [Int](repeating: 0, count: keys.count)
+            for (position, group) in keys.indices.sorted(by: { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }).enumerated() {
+                ranks[group] = position
+            }
+            return ranks
+        }
     }
 
     /// A bucket size's start day of a day, remembered per day (a history spans few distinct days).
@@ -157,59 +215,38 @@ enum MemoryPoints {
     struct Medians {
         var slots: [DayGroup: Int] = [:]
         var count: [Int] = []
-        private var seen: [Int] = []
         private var low: [Double] = []
         private var high: [Double] = []
 
         mutating func slot(_ key: DayGroup) -> Int {
-            if let slot = slots[key] {
-                count[slot] += 1
-                return slot
-            }
+            if let slot = slots[key] { return slot }
             let slot = count.count
             slots[key] = slot
-            count.append(1)
+            count.append(0)
             return slot
         }
 
-        /// Walks `samples` (ascending) with each one's slot in `slotOf`: for a slot of n samples, the values at
-        /// positions floor((n-1)/2) and ceil((n-1)/2), PostgreSQL's first and second row of `percentile_cont(0.5)`.
-        mutating func place(_ slotOf: [Int], _ samples: [(key: DayGroup, hours: Double)]) {
-            guard !slotOf.isEmpty else { return }
-            if seen.count < count.count {
-                seen = [Int](repeating: 0, count: count.count)
-                low = [Double](repeating: 0, count: count.count)
-                high = [Double](repeating: 0, count: count.count)
-            }
-            for (position, slot) in slotOf.enumerated() {
+        /// Walks `samples` (ascending), each in the slot `slotOf` gives its day and group (slots no other call
+        /// places in): for a slot of n samples, the values at positions floor((n-1)/2) and ceil((n-1)/2),
+        /// PostgreSQL's first and second row of `percentile_cont(0.5)`.
+        mutating func place(_ samples: [(dayGroup: Int32, hours: Double)], _ slotOf: [Int]) {
+            low += [Double](repeating: 0, count: count.count - low.count)
+            high += [Double](repeating: 0, count: count.count - high.count)
+            for sample in samples { count[slotOf[Int(sample.dayGroup)]] += 1 }
+            var seen = [Int](repeating: 0, count: count.count)
+            for sample in samples {
+                let slot = slotOf[Int(sample.dayGroup)]
                 let rank = seen[slot]
                 seen[slot] = rank + 1
                 let n = count[slot]
-                if rank == (n - 1) / 2 { low[slot] = samples[position].hours }
-                if rank == n / 2 { high[slot] = samples[position].hours }
+                if rank == (n - 1) / 2 { low[slot] = sample.hours }
+                if rank == n / 2 { high[slot] = sample.hours }
             }
         }
 
         /// `percentile_cont(0.5)`: with an odd count the middle value; else `lo + 0.5 * (hi - lo)` (float8_lerp).
         func value(_ slot: Int) -> Double {
             count[slot] % 2 == 1 ? low[slot] : low[slot] + 0.5 * (high[slot] - low[slot])
-        }
-    }
-
-    /// Writes point rows of one plan.
-    struct Output {
-        let plan: MetricPlan
-        let groups: Groups
-
-        func row(_ bucket: MetricDefinitionSpec.Bucket, _ key: DayGroup, value: Double, samples: Int64, to text: inout COPYText) {
-            text.field(plan.namespace)
-            text.field(plan.name)
-            text.field(bucket.rawValue)
-            text.time(Int64(key.day) * 86_400_000_000)
-            text.field(groups.keys[Int(key.group)])
-            text.field(groups.labels[Int(key.group)])
-            text.field("\(value)")
-            text.field("\(samples)", last: true)
         }
     }
 }

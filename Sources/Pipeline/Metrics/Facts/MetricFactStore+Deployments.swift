@@ -228,7 +228,7 @@ extension MetricFactStore {
         """
 
     /// Reads the ``storedFactColumns`` of a streamed row.
-    static func decodeStoredFacts<Cells: FactCells>(_ cells: inout Cells) throws -> DeploymentHistoryPass.Facts {
+    static func decodeStoredFacts(_ cells: inout RowCells) throws -> DeploymentHistoryPass.Facts {
         DeploymentHistoryPass.Facts(
             isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
             openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
@@ -241,16 +241,13 @@ extension MetricFactStore {
     ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report) {
         let app = try cells.string(&strings)
         let environment = try cells.string(&strings)
-        return (app, environment, try decodeReportFields(&cells, &strings))
-    }
-
-    /// Reads the ``reportColumns`` after app and environment.
-    static func decodeReportFields<Cells: FactCells>(_ cells: inout Cells, _ strings: inout RepeatedStrings) throws -> DeploymentHistoryPass.Report {
-        DeploymentHistoryPass.Report(
-            time: try cells.int64(), source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
+        let time = try cells.int64()
+        let report = DeploymentHistoryPass.Report(
+            time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
             deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),
             version: try cells.optionalString(&strings), versionKey: try cells.optionalString(&strings), rolloutFailed: try cells.bool(),
             revision: try cells.optionalString(&strings))
+        return (app, environment, report)
     }
 
     /// A `lead_times` row of one app and environment (``History/leadTimeColumns`` after app and environment).

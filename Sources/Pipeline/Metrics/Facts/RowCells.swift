@@ -4,7 +4,7 @@ import PostgresNIO
 /// public for `pacer-bench stream`, which measures this way of reading).
 /// Cheaper than decoding a tuple: a string column whose bytes repeat those of the previous row reuses its `String`
 /// (``RepeatedStrings``), which is most of them in a stream sorted by app and environment.
-public struct RowCells: FactCells {
+public struct RowCells {
     private var cells: PostgresRow.Iterator
     private var column = 0
 
@@ -38,17 +38,6 @@ public struct RowCells: FactCells {
     public mutating func optionalDouble() throws -> Double? { try next().decode(Double?.self) }
 
     public mutating func bool() throws -> Bool { try next().decode(Bool.self) }
-}
-
-/// A fact row's values read in column order: from a streamed row (``RowCells``) or from a history's length-prefixed
-/// text (``PrefixedFields``), so one decoder serves both reads.
-public protocol FactCells {
-    mutating func string(_ strings: inout RepeatedStrings) throws -> String
-    mutating func optionalString(_ strings: inout RepeatedStrings) throws -> String?
-    mutating func int64() throws -> Int64
-    mutating func optionalInt64() throws -> Int64?
-    mutating func optionalDouble() throws -> Double?
-    mutating func bool() throws -> Bool
 }
 
 /// Per column, the previous row's bytes and `String`.

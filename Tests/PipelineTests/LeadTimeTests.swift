@@ -98,6 +98,24 @@ struct LeadTimeTests {
         #expect(headline.0 == 1 && headline.1 == 1)
     }
 
+    @Test("one sha named in two repositories: the first report naming one decides, in (time, source, id) order")
+    func firstRepositoryNamed() async throws {
+        var web = Self.change("a", 10.5, repository: "https://git.example/web")
+        web.id = "change-web-a-web"
+        var docs = Self.change("a", 10.75, repository: "https://git.example/web-docs")
+        docs.id = "change-web-a-docs"
+        let (leads, _) = try await Self.compute([
+            Self.change("a", 10),  // a's first report names no repository
+            web,  // 10:30: web
+            docs,  // 10:45: web-docs
+            Self.change("b", 11, repository: "https://git.example/web-docs"),
+            Self.deploy("d1", 12, commit: "b"),
+        ])
+        // a is a change of web (named first), so d1, deploying b of web-docs, does not carry it: b 12 - 11 = 1 h. (Were
+        // the last name taken, a would be web-docs' and carried by d1: 2 h.)
+        #expect(leads == ["web/b/production": 1])
+    }
+
     @Test("a repository learned late: a change the deployment no longer sees is carried by nothing any more")
     func carriedNoMore() async throws {
         var bAgain = Self.change("b", 11.5, repository: "https://git.example/web-docs")

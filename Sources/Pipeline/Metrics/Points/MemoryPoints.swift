@@ -25,66 +25,18 @@ enum MemoryPoints {
     /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start.
     static func write(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText) {
         let groups = Groups(plan, samples.dimensions)
-        var rows: [Row] = []
+        var rows: [Row]
         switch rule {
         case .deployments(let additive):
-            // Per day and group first; the longer buckets sum days (each starts at a UTC midnight).
-            var days: [DayGroup: Counts] = [:]
-            for deployment in samples.deployments where plan.includes(deployment) {
-                let group = groups.index[Int(deployment.dimensions)]
-                guard group >= 0 else { continue }
-                days[DayGroup(day: day(of: deployment.time), group: group), default: Counts()].add(failed: plan.failed(deployment))
-            }
-            for bucket in plan.metric.buckets {
-                var counts: [DayGroup: Counts] = [:]
-                var starts = BucketStarts(bucket)
-                for (key, count) in days {
-                    let start = starts.start(of: key.day)
-                    counts[DayGroup(day: start, group: key.group), default: Counts()].add(count)
-                    if groups.grouped { counts[DayGroup(day: start, group: 0), default: Counts()].add(count) }
-                }
-                for (key, count) in counts {
-                    let value: Double
-                    switch additive {
-                    case .count: value = Double(count.deployments)
-                    case .failureRate: value = Double(count.failed) / Double(count.deployments)
-                    }
-                    rows.append(Row(bucket: bucket, key: key, value: value, samples: count.deployments))
+            let counted = samples.deployments.lazy.filter(plan.includes).map { (time: $0.time, dimensions: $0.dimensions, flagged: plan.failed($0)) }
+            rows = counts(plan, groups, counted) { count in
+                switch additive {
+                case .count: return Double(count.deployments)
+                case .failureRate: return Double(count.failed) / Double(count.deployments)
                 }
             }
         case .median(let source):
-            // Each selected sample's day and group, numbered once; the samples in ascending order of hours.
-            var dayGroups: [DayGroup] = []
-            var numbers: [DayGroup: Int32] = [:]
-            var selected: [(dayGroup: Int32, hours: Double)] = []
-            for sample in source == .leadTimes ? samples.leadTimes : samples.restores {
-                let group = groups.index[Int(sample.dimensions)]
-                guard group >= 0 else { continue }
-                let key = DayGroup(day: day(of: sample.time), group: group)
-                let number: Int32
-                if let known = numbers[key] {
-                    number = known
-                } else {
-                    number = Int32(dayGroups.count)
-                    numbers[key] = number
-                    dayGroups.append(key)
-                }
-                selected.append((number, sample.hours))
-            }
-            selected.sort { $0.hours < $1.hours }
-            for bucket in plan.metric.buckets {
-                var starts = BucketStarts(bucket)
-                var medians = Medians()
-                // Each day and group's point, and its overall point when the plan groups.
-                let own = dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: $0.group)) }
-                medians.place(selected, own)
-                if groups.grouped {
-                    medians.place(selected, dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: 0)) })
-                }
-                for (key, slot) in medians.slots {
-                    rows.append(Row(bucket: bucket, key: key, value: medians.value(slot), samples: Int64(medians.count[slot])))
-                }
-            }
+            rows = medians(plan, groups, source == .leadTimes ? samples.leadTimes : samples.restores)
         }
         // The key's order (namespace, name, bucket, group_key, bucket_start), comparing text by bytes.
         let rank = groups.ranks
@@ -110,6 +62,71 @@ enum MemoryPoints {
         var key: DayGroup
         var value: Double
         var samples: Int64
+    }
+
+    /// The points of samples counted per bucket and group (`flagged`: counted as failed), each valued by `value`.
+    static func counts(
+        _ plan: MetricPlan, _ groups: Groups, _ samples: some Sequence<(time: Int64, dimensions: Int32, flagged: Bool)>, value: (Counts) -> Double
+    ) -> [Row] {
+        // Per day and group first; the longer buckets sum days (each starts at a UTC midnight).
+        var days: [DayGroup: Counts] = [:]
+        for sample in samples {
+            let group = groups.index[Int(sample.dimensions)]
+            guard group >= 0 else { continue }
+            days[DayGroup(day: day(of: sample.time), group: group), default: Counts()].add(failed: sample.flagged)
+        }
+        var rows: [Row] = []
+        for bucket in plan.metric.buckets {
+            var counts: [DayGroup: Counts] = [:]
+            var starts = BucketStarts(bucket)
+            for (key, count) in days {
+                let start = starts.start(of: key.day)
+                counts[DayGroup(day: start, group: key.group), default: Counts()].add(count)
+                if groups.grouped { counts[DayGroup(day: start, group: 0), default: Counts()].add(count) }
+            }
+            for (key, count) in counts {
+                rows.append(Row(bucket: bucket, key: key, value: value(count), samples: count.deployments))
+            }
+        }
+        return rows
+    }
+
+    /// The points of samples' hours: their median per bucket and group.
+    static func medians(_ plan: MetricPlan, _ groups: Groups, _ samples: [PointSamples.Hours]) -> [Row] {
+        // Each selected sample's day and group, numbered once; the samples in ascending order of hours.
+        var dayGroups: [DayGroup] = []
+        var numbers: [DayGroup: Int32] = [:]
+        var selected: [(dayGroup: Int32, hours: Double)] = []
+        for sample in samples {
+            let group = groups.index[Int(sample.dimensions)]
+            guard group >= 0 else { continue }
+            let key = DayGroup(day: day(of: sample.time), group: group)
+            let number: Int32
+            if let known = numbers[key] {
+                number = known
+            } else {
+                number = Int32(dayGroups.count)
+                numbers[key] = number
+                dayGroups.append(key)
+            }
+            selected.append((number, sample.hours))
+        }
+        selected.sort { $0.hours < $1.hours }
+        var rows: [Row] = []
+        for bucket in plan.metric.buckets {
+            var starts = BucketStarts(bucket)
+            var medians = Medians()
+            // Each day and group's point, and its overall point when the plan groups.
+            let own = dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: $0.group)) }
+            medians.place(selected, own)
+            if groups.grouped {
+                medians.place(selected, dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: 0)) })
+            }
+            for (key, slot) in medians.slots {
+                rows.append(Row(bucket: bucket, key: key, value: medians.value(slot), samples: Int64(medians.count[slot])))
+            }
+        }
+        return rows
     }
 
     /// The `metric_points` columns ``write(_:_:samples:to:)`` writes, in order.

@@ -1,8 +1,9 @@
 import Foundation
-import NIOCore
 import PacerCore
 import PacerRules
 @testable import Pipeline
+import PostgresNIO
+import TestSupport
 import Testing
 
 /// The points a full computation derives in memory (``MemoryPoints``), on samples small enough to compute by hand.
@@ -123,6 +124,31 @@ struct MemoryPointsTests {
                 "week 2026-02-23 00:00:00.000000+00  {} 8.0 1",
                 "week 2026-03-02 00:00:00.000000+00  {} 2.0 2",
             ])
+    }
+
+    @Test("hours of a recovery: what PostgreSQL's (extract(epoch FROM b - a) / 3600)::float8 gives, bit for bit")
+    func numericHours() async throws {
+        // PostgreSQL is the oracle: the same expression over timestamps this many microseconds apart.
+        var generator = SplitMix(seed: 11)
+        var micros: [Int64] = [1, 5, 999, 1_000, 123_456, 999_999, 1_000_000, 3_599_999_999, 3_600_000_000, 86_400_000_001, 31_622_400_000_000]
+        for scale in [1_000, 1_000_000, 3_600_000_000, 86_400_000_000, 100_000_000_000_000] as [Int64] {
+            for _ in 0..<200 { micros.append(Int64.random(in: 1...scale, using: &generator)) }
+        }
+        micros += micros.prefix(50).map { -$0 }
+        let values = micros
+        let expected = try await TestDatabase.withFreshDatabase(migrate: false) { client, _ in
+            var hours: [Int64: Double] = [:]
+            let rows = try await client.query(
+                """
+                SELECT m, (extract(epoch FROM ('2026-01-01 00:00:00+00'::timestamptz + m * interval '1 microsecond') - '2026-01-01 00:00:00+00'::timestamptz) / 3600)::float8
+                FROM unnest(\(values)::int8[]) m
+                """, logger: TestDatabase.logger)
+            for try await (value, result) in rows.decode((Int64, Double).self) { hours[value] = result }
+            return hours
+        }
+        #expect(expected.count == Set(micros).count)
+        let differing = micros.filter { NumericHours.hours(micros: $0).bitPattern != expected[$0]?.bitPattern }
+        #expect(differing.isEmpty, "\(differing.prefix(5).map { "\($0) µs: \(NumericHours.hours(micros: $0)) vs \(expected[$0] ?? .nan)" })")
     }
 
     @Test("the other keys and custom metrics are computed in SQL")

@@ -74,13 +74,16 @@ struct DeploymentFailureTests {
                 Self.deploy("d6", Fixture.at(5, 9), commit: "f"),
                 Self.deploy("d7", Fixture.at(5, 10), commit: "g"),  // rolled back ...
                 Self.deploy("d8", Fixture.at(5, 12), commit: "f"),  // ... by d8, 2 h later (the rollback did not fail)
+                Self.deploy("d10", Fixture.at(5, 14), commit: "k"),  // failed by the incident naming it ...
+                Self.incident("i3", .open, Fixture.at(5, 16), subject: "Y", extra: ["commit": "k"]),
+                Self.incident("i4", .resolved, Fixture.at(5, 20), subject: "Y"),  // ... resolved 6 h after d10 (d9 failed)
                 Self.deploy("d9", Fixture.at(6, 9), commit: "h", extra: ["outcome": "failed"]),  // not recovered: no sample
             ]
             let headlines = try await Self.compute(events, names: ["fdrt"], client: client)
-            // d2 2 h, d4 4 h, d7 2 h: median 2 h, 3 samples.
-            #expect(headlines["fdrt"]?.0 == 2)
-            #expect(headlines["fdrt"]?.1 == 3)
-            // 2 h is High (< 1 day, dora-2024), but 3 recoveries are fewer than spec.minSamples (default 5).
+            // d2 2 h, d4 4 h, d7 2 h, d10 6 h: median 2 + (4 - 2) / 2 = 3 h, 4 samples.
+            #expect(headlines["fdrt"]?.0 == 3)
+            #expect(headlines["fdrt"]?.1 == 4)
+            // 3 h is High (< 1 day, dora-2024), but 4 recoveries are fewer than spec.minSamples (default 5).
             #expect(try await Fixture.headlines("fdrt", client: client)[""]?.level == "InsufficientData")
         }
     }

@@ -42,6 +42,11 @@ struct MetricPlan: Sendable {
         case deployments(Additive)
         /// The median of the hours of the `lead_times` rows, or of the resolved `incidents` rows.
         case median(HoursSource)
+        /// The median of the hours from each failed deployment to its recovery (``source``'s windows, walked in
+        /// memory per history).
+        case recoveryTime
+        /// The share of deployments that are rework (``source``'s windows, walked in memory per history).
+        case reworkRate
     }
 
     enum HoursSource: Sendable { case leadTimes, restores }
@@ -165,7 +170,7 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
-            inMemory = nil
+            inMemory = .recoveryTime
         case .deploymentReworkRate:
             // Per deployment: 1 when it is a rollback, or made while a failure of its app and environment was open
             // (after a failed deployment and not after its end: the resolution of the incident attributed to it,
@@ -190,7 +195,7 @@ struct MetricPlan: Sendable {
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
-            inMemory = nil
+            inMemory = .reworkRate
         case .timeToRestore:
             // `hours` is NULL exactly when `resolved_at` is (MetricFactSQL's incidents statement).
             source = "(SELECT resolved_at AS t, \(columns), hours AS x FROM incidents WHERE resolved_at IS NOT NULL) s"

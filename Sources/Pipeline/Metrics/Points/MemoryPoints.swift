@@ -37,6 +37,10 @@ enum MemoryPoints {
             }
         case .median(let source):
             rows = medians(plan, groups, source == .leadTimes ? samples.leadTimes : samples.restores)
+        case .recoveryTime:
+            rows = medians(plan, groups, recoveries(plan, samples))
+        case .reworkRate:
+            rows = counts(plan, groups, rework(plan, samples)) { Double($0.failed) / Double($0.deployments) }
         }
         // The key's order (namespace, name, bucket, group_key, bucket_start), comparing text by bytes.
         let rank = groups.ranks
@@ -62,6 +66,93 @@ enum MemoryPoints {
         var key: DayGroup
         var value: Double
         var samples: Int64
+    }
+
+    /// The non-duplicate deployments (indexes into `samples.deployments`) of each app, environment and cluster, in
+    /// order: the partitions and order of the SQL windows over `deployments WHERE NOT duplicate`.
+    static func histories(_ samples: PointSamples) -> [[Int]] {
+        struct Key: Hashable {
+            var app: String
+            var environment: String
+            var cluster: String
+        }
+        var numbers: [Key: Int] = [:]
+        let partition = samples.dimensions.map { dimensions in
+            let key = Key(app: dimensions.app, environment: dimensions.environment, cluster: dimensions.cluster)
+            if let known = numbers[key] { return known }
+            numbers[key] = numbers.count
+            return numbers.count - 1
+        }
+        var histories = [[Int]](repeating: [], count: numbers.count)
+        for (index, deployment) in samples.deployments.enumerated() where !deployment.duplicate {
+            histories[partition[Int(deployment.dimensions)]].append(index)
+        }
+        return histories
+    }
+
+    /// Per deployment of a history, ``MetricPlan/nextGoodDeployment``: the earliest time of a later one that did not
+    /// fail (by `plan`'s rule), nil when none.
+    static func nextGood(_ history: [PointSamples.Deployment], failed: [Bool]) -> [Int64?] {
+        var next = [Int64?](repeating: nil, count: history.count)
+        var earliest: Int64?
+        for index in history.indices.reversed() {
+            next[index] = earliest
+            if !failed[index] { earliest = min(earliest ?? history[index].time, history[index].time) }
+        }
+        return next
+    }
+
+    /// Failed deployment recovery time's samples (``MetricPlan``'s SQL for the metric): per failed deployment, at its
+    /// time, the hours to the first of the next good deployment, the resolution of the incident that failed it, and
+    /// that of the opening within the attribution window; none when all are unknown.
+    static func recoveries(_ plan: MetricPlan, _ samples: PointSamples) -> [PointSamples.Hours] {
+        let window = Double(plan.metric.attributionWindowSeconds)
+        var recoveries: [PointSamples.Hours] = []
+        for indexes in histories(samples) {
+            let history = indexes.map { samples.deployments[$0] }
+            let failed = history.map(plan.failed)
+            let next = nextGood(history, failed: failed)
+            for (index, deployment) in history.enumerated() where failed[index] {
+                let ends = [
+                    next[index], deployment.incidentFailed ? deployment.incidentResolvedAt : nil,
+                    (deployment.openGap.map { $0 <= window } ?? false) ? deployment.openResolvedAt : nil,
+                ]
+                guard let recovered = ends.compactMap({ $0 }).min() else { continue }
+                recoveries.append(
+                    PointSamples.Hours(time: deployment.time, dimensions: deployment.dimensions, hours: NumericHours.hours(micros: recovered - deployment.time)))
+            }
+        }
+        return recoveries
+    }
+
+    /// Deployment rework rate's samples (``MetricPlan``'s SQL for the metric): every deployment, flagged when it is a
+    /// rollback or some earlier failed deployment's failure is still open at its time (open until the resolution of
+    /// the incident that failed it, else of the opening within the window, else the next good deployment; never
+    /// ended: open).
+    static func rework(_ plan: MetricPlan, _ samples: PointSamples) -> [(time: Int64, dimensions: Int32, flagged: Bool)] {
+        let window = Double(plan.metric.attributionWindowSeconds)
+        var rework: [(time: Int64, dimensions: Int32, flagged: Bool)] = []
+        rework.reserveCapacity(samples.deployments.count)
+        for indexes in histories(samples) {
+            let history = indexes.map { samples.deployments[$0] }
+            let failed = history.map(plan.failed)
+            let next = nextGood(history, failed: failed)
+            var openUntil: Int64?
+            for (index, deployment) in history.enumerated() {
+                rework.append((deployment.time, deployment.dimensions, deployment.isRollback || (openUntil.map { $0 >= deployment.time } ?? false)))
+                guard failed[index] else { continue }
+                let end: Int64?
+                if deployment.incidentFailed {
+                    end = deployment.incidentResolvedAt
+                } else if deployment.openGap.map({ $0 <= window }) ?? false {
+                    end = deployment.openResolvedAt
+                } else {
+                    end = next[index]
+                }
+                openUntil = max(openUntil ?? .min, end ?? .max)
+            }
+        }
+        return rework
     }
 
     /// The points of samples counted per bucket and group (`flagged`: counted as failed), each valued by `value`.

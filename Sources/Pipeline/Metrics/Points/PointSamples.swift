@@ -23,7 +23,8 @@ struct PointSamples: Sendable {
         }
     }
 
-    /// A `deployments` row: its time and the fact columns the deployment keys read.
+    /// A `deployments` row: its time and the fact columns the deployment keys read. A history's rows are appended in
+    /// the pass's order (time, source, id), so each (app, environment, cluster) history is a subsequence in order.
     struct Deployment: Sendable {
         var time: Int64
         var dimensions: Int32
@@ -32,6 +33,9 @@ struct PointSamples: Sendable {
         /// `rollout_failed OR rolled_back OR incident_failed` (the failure reasons no definition's setting changes).
         var failed: Bool
         var openGap: Double?
+        var incidentFailed: Bool
+        var incidentResolvedAt: Int64?
+        var openResolvedAt: Int64?
     }
 
     /// A `lead_times` row (the deployment's time and the hours) or a resolved `incidents` row (the resolution's time
@@ -69,7 +73,8 @@ struct PointSamples: Sendable {
         deployments.append(
             Deployment(
                 time: time, dimensions: intern(dimensions), duplicate: facts.duplicate, isRollback: facts.isRollback,
-                failed: rolloutFailed || facts.rolledBack || facts.incidentFailed, openGap: facts.openGap))
+                failed: rolloutFailed || facts.rolledBack || facts.incidentFailed, openGap: facts.openGap, incidentFailed: facts.incidentFailed,
+                incidentResolvedAt: facts.incidentResolvedAt, openResolvedAt: facts.openResolvedAt))
     }
 
     mutating func leadTime(time: Int64, _ dimensions: Dimensions, hours: Double) {

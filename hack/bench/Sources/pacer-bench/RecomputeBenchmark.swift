@@ -33,6 +33,9 @@ struct RecomputeBenchmark: AsyncParsableCommand {
     @Flag(help: "Log every calculator statement with its duration (trace level, to standard error).")
     var trace = false
 
+    @Option(help: "Definitions: 4 (the four keys) or 6 (also failed deployment recovery time and deployment rework rate, as the default pipeline installs).")
+    var keys = 4
+
     @Flag(name: .customLong("kept-only"), help: "Only the recompute that keeps the extracted facts (e.g. under perf, after a run that filled the facts).")
     var keptOnly = false
 
@@ -41,6 +44,7 @@ struct RecomputeBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         guard events >= 10, apps > 0, runs > 0 else { throw ValidationError("--events ≥ 10, --apps and --runs > 0") }
+        guard keys == 4 || keys == 6 else { throw ValidationError("--keys is 4 or 6") }
     }
 
     func run() async throws {
@@ -83,7 +87,9 @@ struct RecomputeBenchmark: AsyncParsableCommand {
         for row in try await store.rows(.metricDefinitions) {
             try await store.delete(.metricDefinitions, namespace: row.namespace, name: row.name)
         }
-        for metric in [MetricDefinitionSpec.Metric.deploymentFrequency, .leadTimeForChanges, .changeFailureRate, .timeToRestore] {
+        let metrics: [MetricDefinitionSpec.Metric] = [.deploymentFrequency, .leadTimeForChanges, .changeFailureRate, .timeToRestore]
+            + (keys == 6 ? [.failedDeploymentRecoveryTime, .deploymentReworkRate] : [])
+        for metric in metrics {
             let spec = MetricDefinitionSpec(metric: metric, window: "30d", groupBy: [.app], selector: ["environment": "production"])
             try await store.upsert(
                 .metricDefinitions,
@@ -162,7 +168,7 @@ struct RecomputeBenchmark: AsyncParsableCommand {
         say(String(format: "sequential scan, SELECT count(*)       (floor)     %.3f s", scan))
         say(String(format: "sequential scan reading content jsonb              %.3f s", jsonScan))
         say(String(format: "scan of the kept facts' columns                    %.3f s", factScan))
-        say("recompute --from-events, 4 keys x 4 buckets x (all + per app)  " + line(fromEvents))
+        say("recompute --from-events, \(keys) keys x 4 buckets x (all + per app)  " + line(fromEvents))
         say("recompute (extracted facts kept), same                         " + line(kept))
         say(String(format: "a definition added (lead time by team), computed by the calculator     %.2f s", newDefinition))
         if catchUp {

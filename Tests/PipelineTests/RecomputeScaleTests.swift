@@ -22,7 +22,7 @@ struct RecomputeScaleTests {
             for statement in RecomputeWorkload.statements(events: events, apps: 200) {
                 try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
-            for metric in [MetricDefinitionSpec.Metric.deploymentFrequency, .leadTimeForChanges, .changeFailureRate, .timeToRestore] {
+            for metric in [MetricDefinitionSpec.Metric.deploymentFrequency, .leadTimeForChanges, .changeFailureRate, .timeToRestore, .failedDeploymentRecoveryTime, .deploymentReworkRate] {
                 try await MetricFixture.define(metric.rawValue, metric, client: client)
             }
             func timed(_ body: () async throws -> Void) async throws -> Double {

@@ -17,7 +17,7 @@ extension MetricEngine {
     /// results belong to) and only that definition's results are rebuilt.
     ///
     /// `fromEvents`: every fact is extracted again from the CDEvents' documents. Otherwise what the calculator
-    /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:on:)``), unless the
+    /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:samples:on:)``), unless the
     /// cursor is at the start, more than ``keptExtensionLimit`` rows follow it (extending the kept tables row by row,
     /// with their indexes, then costs more than loading everything in bulk), or the fact tables do not hold one row
     /// for each CDEvent up to the cursor (``MetricFactStore/extractedFactsComplete(upTo:on:)``).
@@ -72,8 +72,9 @@ extension MetricEngine {
         return cursor
     }
 
-    /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:on:)``),
-    /// in the caller's transaction, which holds the cursor: the points staged and swapped in (``replaceAllPoints(on:)``),
+    /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:samples:on:)``),
+    /// in the caller's transaction, which holds the cursor: the built-in keys' points from the pass (``MemoryPoints``), the others
+    /// staged, all swapped in (``replaceAllPoints(copying:on:)``),
     /// the definitions recorded (results of those gone deleted), the cursor moved to `end`, every headline written.
     func rebuildAll(
         _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,

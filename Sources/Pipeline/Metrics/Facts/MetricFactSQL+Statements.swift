@@ -219,8 +219,8 @@ extension MetricFactSQL {
     }
 
     /// Statements that fill the (truncated, unindexed) fact tables other than `deployments` and `lead_times` from the
-    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:on:)`` then fills those two from
-    /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:on:)``).
+    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:samples:on:)`` then fills those two from
+    /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:samples:on:)``).
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
         return [

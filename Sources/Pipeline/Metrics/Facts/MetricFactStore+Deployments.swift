@@ -104,7 +104,7 @@ extension MetricFactStore {
         }
     }
 
-    /// Where ``loadDeployments(from:prepare:on:)`` reads the deployment reports.
+    /// Where ``loadDeployments(from:prepare:samples:on:)`` reads the deployment reports.
     enum ReportSource {
         /// The deployment CDEvents up to the position, extracted by ``MetricFactSQL/deploymentsSelect(_:)``.
         case documents(upTo: CursorPosition)

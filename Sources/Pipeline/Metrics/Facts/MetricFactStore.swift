@@ -74,7 +74,7 @@ struct MetricFactStore: Sendable {
     }
 
     /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction. The deployments' failure
-    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:on:)``).
+    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:samples:on:)``).
     ///
     /// `kept` nil: every table is truncated, its keys and indexes (as the migrations made them) dropped, loaded from the
     /// CDEvents' documents, and its keys and indexes built again. A position (the `calculate` cursor): what the

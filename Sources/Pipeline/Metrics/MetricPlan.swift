@@ -53,13 +53,18 @@ struct MetricPlan: Sendable {
 
     /// ``deploymentIncluded`` over a sample of the deployments pass: the same rule.
     func includes(_ deployment: PointSamples.Deployment) -> Bool {
-        !deployment.duplicate && (metric.metric != .changeFailureRate || metric.includeRollbacks || !deployment.isRollback)
+        !deployment.facts.duplicate && (metric.metric != .changeFailureRate || metric.includeRollbacks || !deployment.facts.isRollback)
     }
 
     /// ``deploymentFailed`` over a sample of the deployments pass: the same rule (`open_gap <= window` compares a
     /// float8 with an integer, as a float8).
     func failed(_ deployment: PointSamples.Deployment) -> Bool {
-        deployment.failed || (deployment.openGap.map { $0 <= Double(metric.attributionWindowSeconds) } ?? false)
+        deployment.failed || withinWindow(deployment.facts.openGap)
+    }
+
+    /// `coalesce(open_gap <= <attribution window>, false)`: the opening is attributed to the deployment.
+    func withinWindow(_ openGap: Double?) -> Bool {
+        openGap.map { $0 <= Double(metric.attributionWindowSeconds) } ?? false
     }
 
     /// A point of an additive metric is determined by two counts: its deployments (`samples`) and failed ones.

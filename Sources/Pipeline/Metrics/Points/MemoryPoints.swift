@@ -84,7 +84,7 @@ enum MemoryPoints {
             return numbers.count - 1
         }
         var histories = [[Int]](repeating: [], count: numbers.count)
-        for (index, deployment) in samples.deployments.enumerated() where !deployment.duplicate {
+        for (index, deployment) in samples.deployments.enumerated() where !deployment.facts.duplicate {
             histories[partition[Int(deployment.dimensions)]].append(index)
         }
         return histories
@@ -106,16 +106,15 @@ enum MemoryPoints {
     /// time, the hours to the first of the next good deployment, the resolution of the incident that failed it, and
     /// that of the opening within the attribution window; none when all are unknown.
     static func recoveries(_ plan: MetricPlan, _ samples: PointSamples) -> [PointSamples.Hours] {
-        let window = Double(plan.metric.attributionWindowSeconds)
         var recoveries: [PointSamples.Hours] = []
         for indexes in histories(samples) {
             let history = indexes.map { samples.deployments[$0] }
             let failed = history.map(plan.failed)
             let next = nextGood(history, failed: failed)
             for (index, deployment) in history.enumerated() where failed[index] {
+                let facts = deployment.facts
                 let ends = [
-                    next[index], deployment.incidentFailed ? deployment.incidentResolvedAt : nil,
-                    (deployment.openGap.map { $0 <= window } ?? false) ? deployment.openResolvedAt : nil,
+                    next[index], facts.incidentFailed ? facts.incidentResolvedAt : nil, plan.withinWindow(facts.openGap) ? facts.openResolvedAt : nil,
                 ]
                 guard let recovered = ends.compactMap({ $0 }).min() else { continue }
                 recoveries.append(
@@ -130,7 +129,6 @@ enum MemoryPoints {
     /// the incident that failed it, else of the opening within the window, else the next good deployment; never
     /// ended: open).
     static func rework(_ plan: MetricPlan, _ samples: PointSamples) -> [(time: Int64, dimensions: Int32, flagged: Bool)] {
-        let window = Double(plan.metric.attributionWindowSeconds)
         var rework: [(time: Int64, dimensions: Int32, flagged: Bool)] = []
         rework.reserveCapacity(samples.deployments.count)
         for indexes in histories(samples) {
@@ -139,13 +137,14 @@ enum MemoryPoints {
             let next = nextGood(history, failed: failed)
             var openUntil: Int64?
             for (index, deployment) in history.enumerated() {
-                rework.append((deployment.time, deployment.dimensions, deployment.isRollback || (openUntil.map { $0 >= deployment.time } ?? false)))
+                let facts = deployment.facts
+                rework.append((deployment.time, deployment.dimensions, facts.isRollback || (openUntil.map { $0 >= deployment.time } ?? false)))
                 guard failed[index] else { continue }
                 let end: Int64?
-                if deployment.incidentFailed {
-                    end = deployment.incidentResolvedAt
-                } else if deployment.openGap.map({ $0 <= window }) ?? false {
-                    end = deployment.openResolvedAt
+                if facts.incidentFailed {
+                    end = facts.incidentResolvedAt
+                } else if plan.withinWindow(facts.openGap) {
+                    end = facts.openResolvedAt
                 } else {
                     end = next[index]
                 }

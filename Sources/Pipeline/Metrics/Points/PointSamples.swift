@@ -28,14 +28,12 @@ struct PointSamples: Sendable {
     struct Deployment: Sendable {
         var time: Int64
         var dimensions: Int32
-        var duplicate: Bool
-        var isRollback: Bool
+        var rolloutFailed: Bool
+        /// The facts the pass judged (the row's fact columns).
+        var facts: DeploymentHistoryPass.Facts
+
         /// `rollout_failed OR rolled_back OR incident_failed` (the failure reasons no definition's setting changes).
-        var failed: Bool
-        var openGap: Double?
-        var incidentFailed: Bool
-        var incidentResolvedAt: Int64?
-        var openResolvedAt: Int64?
+        var failed: Bool { rolloutFailed || facts.rolledBack || facts.incidentFailed }
     }
 
     /// A `lead_times` row (the deployment's time and the hours) or a resolved `incidents` row (the resolution's time
@@ -70,11 +68,7 @@ struct PointSamples: Sendable {
     }
 
     mutating func deployment(time: Int64, _ dimensions: Dimensions, rolloutFailed: Bool, _ facts: DeploymentHistoryPass.Facts) {
-        deployments.append(
-            Deployment(
-                time: time, dimensions: intern(dimensions), duplicate: facts.duplicate, isRollback: facts.isRollback,
-                failed: rolloutFailed || facts.rolledBack || facts.incidentFailed, openGap: facts.openGap, incidentFailed: facts.incidentFailed,
-                incidentResolvedAt: facts.incidentResolvedAt, openResolvedAt: facts.openResolvedAt))
+        deployments.append(Deployment(time: time, dimensions: intern(dimensions), rolloutFailed: rolloutFailed, facts: facts))
     }
 
     mutating func leadTime(time: Int64, _ dimensions: Dimensions, hours: Double) {

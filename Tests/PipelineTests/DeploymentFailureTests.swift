@@ -115,6 +115,53 @@ struct DeploymentFailureTests {
         }
     }
 
+    @Test("failures before the headline's window (and before a batch's touched days) still count inside it: an incident still open, failed rollouts not yet followed by a good deployment")
+    func failuresOpenAcrossTheWindowStart() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Self.define("rework", .deploymentReworkRate, client: client)
+            try await Self.define("fdrt", .failedDeploymentRecoveryTime, client: client)
+            // Daily points only: a batch's touched days start after the earlier deployments (the incremental path
+            // reads the samples from its earliest touched day).
+            for (name, metric) in [("rework-daily", MetricDefinitionSpec.Metric.deploymentReworkRate), ("fdrt-daily", .failedDeploymentRecoveryTime)] {
+                let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: [.day])
+                let row = ConfigRecord(namespace: "default", name: name, uid: "uid-\(name)", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
+                try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
+            }
+            // The headline's window (30 days to 2026-03-01 12:00) starts at day -2.5.
+            func deploy(_ id: String, _ app: String, _ time: Date, failed: Bool = false) -> Event {
+                var event = Event(id: id, kind: .deploy, time: time, app: app, commit: id)
+                if failed { event.extra = ["outcome": "failed"] }
+                return event
+            }
+            var incidentOpen = Self.incident("x1", .open, Fixture.at(-5, 10), subject: "X")
+            incidentOpen.app = "web"
+            var incidentResolved = Self.incident("x2", .resolved, Fixture.at(1, 9), subject: "X")
+            incidentResolved.app = "web"
+            let events = [
+                deploy("w1", "web", Fixture.at(-10, 9)),
+                deploy("w2", "web", Fixture.at(-5, 9)),  // failed by X, opened 1 h later (attribution window) ...
+                incidentOpen,
+                deploy("w3", "web", Fixture.at(-4, 9)),  // ... which a good deployment does not end
+                deploy("w4", "web", Fixture.at(0, 9)),  // in the window: rework, X still open
+                incidentResolved,  // X resolved at day 1, 9:00: w2 recovered after 6 days (before the window: no sample)
+                deploy("w5", "web", Fixture.at(2, 9)),  // 0
+                deploy("a1", "api", Fixture.at(-10, 9)),
+                deploy("a2", "api", Fixture.at(-4, 9), failed: true),  // failed rollouts after the last good deployment ...
+                deploy("a3", "api", Fixture.at(-3, 9), failed: true),
+                deploy("a4", "api", Fixture.at(0, 9)),  // ... in the window: rework, made while a2 and a3 had failed
+                deploy("a5", "api", Fixture.at(1, 9), failed: true),  // 0 (a2, a3 recovered by a4); recovered by a6 in 24 h
+                deploy("a6", "api", Fixture.at(2, 9)),  // 1: made while a5 had failed
+            ]
+            let headlines = try await Self.compute(events, names: ["rework", "fdrt"], client: client)
+            // In the window: w4 1, w5 0, a4 1, a5 0, a6 1: 3 of 5.
+            #expect(headlines["rework"]?.0 == 0.6)
+            #expect(headlines["rework"]?.1 == 5)
+            // Failed in the window: a5 only (w2, a2, a3 failed before it): 24 h.
+            #expect(headlines["fdrt"]?.0 == 24)
+            #expect(headlines["fdrt"]?.1 == 1)
+        }
+    }
+
     /// The ids of the deployments with each stored failure fact.
     static func facts(_ client: PostgresClient) async throws -> (rolledBack: Set<String>, rollbacks: Set<String>, incident: Set<String>, rollout: Set<String>) {
         var result: (Set<String>, Set<String>, Set<String>, Set<String>) = ([], [], [], [])

@@ -39,7 +39,9 @@ extension MetricPlan {
     ///
     /// A sample is read when one of its buckets is touched; every sample of a touched bucket is then read, so each
     /// touched point aggregates all of its samples. The time range (from the earliest touched start to the end of
-    /// the latest touched bucket) lets an index on the samples' time narrow the scan first.
+    /// the latest touched bucket) lets an index on the samples' time narrow the scan first; the samples come from
+    /// ``source(from:)`` at the earliest touched start, so the two keys computed with windows over the histories
+    /// evaluate them from there, not over every deployment.
     func pointsInsertTouched() -> SQLFragment {
         let buckets = metric.buckets.map(\.rawValue)
         let touched = buckets.map { "date_trunc('\($0)', s.t) IN (SELECT bucket_start FROM calc_keys WHERE bucket = '\($0)')" }
@@ -50,17 +52,19 @@ extension MetricPlan {
              AND (\(touched.joined(separator: " OR ")))
             """
         return aggregatedPointsInsert(
-            into: "metric_points", filter: filter, keys: "WHERE (p.bucket, p.bs, p.gk) IN (SELECT bucket, bucket_start, group_key FROM calc_keys)",
-            ordered: true)
+            into: "metric_points", from: source(from: "(SELECT min(bucket_start) FROM calc_keys)"), filter: filter,
+            keys: "WHERE (p.bucket, p.bs, p.gk) IN (SELECT bucket, bucket_start, group_key FROM calc_keys)", ordered: true)
     }
 
     /// `INSERT INTO table` the points of every bucket size aggregated from the samples `filter` keeps (with the
     /// metric's own aggregates), those whose key passes `keys` (a WHERE clause over `p`, or empty).
-    private func aggregatedPointsInsert(into table: String, filter: SQLFragment = "true", keys: String = "", ordered: Bool) -> SQLFragment {
+    private func aggregatedPointsInsert(
+        into table: String, from rows: SQLFragment? = nil, filter: SQLFragment = "true", keys: String = "", ordered: Bool
+    ) -> SQLFragment {
         """
         INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
         SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
-        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source, filter: filter))) p
+        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: rows ?? source, filter: filter))) p
         \(keys)
         \(ordered ? "ORDER BY p.bucket, p.gk, p.bs" : "")
         """
@@ -224,15 +228,18 @@ extension MetricPlan {
     /// `now` is a timestamp literal, not a bound value: the frequency query groups by an expression containing
     /// it, and a grouped expression must be spelled the same in SELECT and GROUP BY (two binds would not be).
     private func windowFilter(now: String) -> SQLFragment {
-        let window = "interval '\(metric.windowSeconds) seconds'"
-        return "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(now)::timestamptz - \(window) AND s.t <= \(now)::timestamptz + \(Self.futureTolerance)"
+        "s.t IS NOT NULL AND \(selectorSQL()) AND s.t > \(windowStart(now: now)) AND s.t <= \(now)::timestamptz + \(Self.futureTolerance)"
     }
 
-    /// The headline per group over the window ending `now`: (group_key, labels, value, samples).
+    /// The start of the headline's window ending `now` (excluded from it).
+    private func windowStart(now: String) -> String { "\(now)::timestamptz - interval '\(metric.windowSeconds) seconds'" }
+
+    /// The headline per group over the window ending `now`: (group_key, labels, value, samples), from
+    /// ``source(from:)`` at the window's start.
     func headlineQuery(now: String) -> SQLFragment {
         """
         SELECT \(groupedKeySQL), (\(groupedLabelsSQL))::text, \(valueSQL), \(samplesSQL)
-        FROM \(source) WHERE \(windowFilter(now: now)) \(grouping(nil))
+        FROM \(source(from: windowStart(now: now))) WHERE \(windowFilter(now: now)) \(grouping(nil))
         """
     }
 

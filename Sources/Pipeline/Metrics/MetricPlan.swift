@@ -158,44 +158,14 @@ struct MetricPlan: Sendable {
             additive = nil
             inMemory = .median(.leadTimes)
         case .failedDeploymentRecoveryTime:
-            // Per failed deployment (this definition's rule), at its time: hours to the first later deployment of
-            // its app and environment that did not fail, or to the resolution of the incident that failed it,
-            // whichever is first; not yet recovered: no sample.
-            let window = String(compiled.attributionWindowSeconds)
-            source = """
-                (SELECT r.failed_at AS t, \(columns), (extract(epoch FROM r.recovered - r.failed_at) / 3600)::float8 AS x FROM (
-                    SELECT time_created AS failed_at, \(columns), failed, least(
-                        \(Self.nextGoodDeployment),
-                        CASE WHEN incident_failed THEN incident_resolved_at END,
-                        CASE WHEN open_gap <= \(window) THEN open_resolved_at END) AS recovered
-                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
-                 ) r WHERE r.failed AND r.recovered IS NOT NULL) s
-                """
+            source = Self.recoverySource(failed: deploymentFailed, window: compiled.attributionWindowSeconds, from: nil)
             valueSQL = "percentile_cont(0.5) WITHIN GROUP (ORDER BY s.x)"
             samplesSQL = "count(*)"
             customTypes = nil
             additive = nil
             inMemory = .recoveryTime
         case .deploymentReworkRate:
-            // Per deployment: 1 when it is a rollback, or made while a failure of its app and environment was open
-            // (after a failed deployment and not after its end: the resolution of the incident attributed to it,
-            // else the first later deployment that did not fail; none yet: still open), else 0.
-            let window = String(compiled.attributionWindowSeconds)
-            // A failure is open at a deployment when some earlier failed deployment's end is not before it: the
-            // latest such end over the earlier rows (a window whose frame only grows) is not before it.
-            source = """
-                (SELECT f.t, \(columns),
-                        CASE WHEN f.is_rollback OR coalesce(max(CASE WHEN f.failed THEN coalesce(f.open_until, 'infinity'::timestamptz) END) OVER (
-                            PARTITION BY f.app, f.environment, f.cluster ORDER BY f.t, f.cd_source, f.cd_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                        ) >= f.t, false) THEN 1.0 ELSE 0.0 END::float8 AS x
-                 FROM (
-                    SELECT time_created AS t, cd_source, cd_id, \(columns), is_rollback, failed, CASE
-                        WHEN incident_failed THEN incident_resolved_at
-                        WHEN open_gap <= \(window) THEN open_resolved_at
-                        ELSE \(Self.nextGoodDeployment) END AS open_until
-                    FROM (SELECT *, \(deploymentFailed) AS failed FROM deployments WHERE NOT duplicate) d
-                 ) f) s
-                """
+            source = Self.reworkSource(failed: deploymentFailed, window: compiled.attributionWindowSeconds, from: nil)
             valueSQL = "avg(s.x)::float8"
             samplesSQL = "count(*)"
             customTypes = nil

@@ -162,6 +162,34 @@ struct DeploymentFailureTests {
         }
     }
 
+    @Test("a batch that touches a day again reads the sample at the day's first instant (the bound of its read)")
+    func sampleAtTheTouchedBucketStart() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            let spec = MetricDefinitionSpec(metric: .failedDeploymentRecoveryTime, window: "30d", buckets: [.day], groupBy: [.app])
+            let row = ConfigRecord(namespace: "default", name: "fdrt-daily", uid: "uid-fdrt-daily", generation: 1, spec: try JSONValue(encoding: spec), ready: true)
+            try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
+            let calculator = Fixture.calculator(client: client, batchSize: 10)
+            try await Fixture.insert(
+                [
+                    Self.deploy("d1", Fixture.at(3), commit: "a", extra: ["outcome": "failed"]),  // day 3, 00:00: failed ...
+                    Self.deploy("d2", Fixture.at(3, 1), commit: "b"),  // ... recovered 1 h later
+                ], client: client)
+            try await calculator.catchUp()
+            // The second batch touches day 3 only; its read starts at day 3, 00:00, the time of d1's sample.
+            try await Fixture.insert(
+                [
+                    Self.deploy("d3", Fixture.at(3, 5), commit: "c", extra: ["outcome": "failed"]),  // failed ...
+                    Self.deploy("d4", Fixture.at(3, 7), commit: "d"),  // ... recovered 2 h later
+                ], client: client)
+            try await calculator.catchUp()
+            let points = try await Fixture.points("fdrt-daily", client: client)
+            // Day 3: d1 1 h, d3 2 h: median 1.5 h of 2, overall and for app web.
+            #expect(points[Fixture.PointKey(bucket: "day", start: Fixture.at(3), group: "")] == Fixture.Point(value: 1.5, samples: 2))
+            #expect(points[Fixture.PointKey(bucket: "day", start: Fixture.at(3), group: "app=web")] == Fixture.Point(value: 1.5, samples: 2))
+            #expect(points.count == 2)
+        }
+    }
+
     /// The ids of the deployments with each stored failure fact.
     static func facts(_ client: PostgresClient) async throws -> (rolledBack: Set<String>, rollbacks: Set<String>, incident: Set<String>, rollout: Set<String>) {
         var result: (Set<String>, Set<String>, Set<String>, Set<String>) = ([], [], [], [])

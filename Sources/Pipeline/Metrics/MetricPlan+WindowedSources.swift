@@ -7,6 +7,9 @@ import PacerRules
 /// evaluate the windows over every deployment ever made (0.9–1.2 s at 400,000 deployments). ``source(from:)`` gives
 /// the same samples at or after a lower bound from the deployments the windows need there.
 extension MetricPlan {
+    /// Whether ``source`` computes its samples with window functions over the histories (``source(from:)`` bounds them).
+    var windowed: Bool { metric.metric == .failedDeploymentRecoveryTime || metric.metric == .deploymentReworkRate }
+
     /// ``source``, exact for the samples whose time is at or after `lower` (a `timestamptz` SQL expression; NULL
     /// selects none); samples before it may be missing or differ, so the caller keeps only those at or after it.
     func source(from lower: String) -> SQLFragment {

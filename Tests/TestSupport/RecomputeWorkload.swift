@@ -40,8 +40,8 @@ public enum RecomputeWorkload {
     /// One small batch after the history (`pacer-bench recompute`'s incremental step on top of it): a deployment of
     /// app0 in production on 2025-12-31 at 21:00 plus `index` minutes (after every deployment of the history, in its
     /// year: the year's points aggregate the whole history again), the change it carries (merged an hour before), an
-    /// incident of app0 opened a minute after it and resolved ten minutes after it (subject `batch/app0`, so it pairs
-    /// with no incident of the history). Its CDEvents' ids start with `batch-<index>-`; ``removeBatches``
+    /// incident of app0 opened a minute after it and resolved ten minutes after it (subject `batch/<index>`, so it pairs
+    /// with no other incident). Its CDEvents' ids start with `batch-<index>-`; ``removeBatches``
     /// deletes them and the facts extracted from them.
     public static func batch(_ index: Int) -> [String] {
         let at = "timestamptz '2025-12-31 21:00:00+00' + make_interval(mins => \(index))"
@@ -58,8 +58,8 @@ public enum RecomputeWorkload {
             event(
                 "batch-\(index)-c", "dev.cdevents.change.merged.0.3.0", "\(at) - interval '1 hour'", "'batch-\(index)'",
                 "jsonb_build_object('repository', jsonb_build_object('id', 'app0'))", custom: custom, count: 1),
-            event("batch-\(index)-o", "dev.cdevents.incident.detected.0.3.0", "\(at) + interval '1 minute'", "'batch/app0'", incident, custom: custom, count: 1),
-            event("batch-\(index)-r", "dev.cdevents.incident.resolved.0.3.0", "\(at) + interval '10 minutes'", "'batch/app0'", incident, custom: custom, count: 1),
+            event("batch-\(index)-o", "dev.cdevents.incident.detected.0.3.0", "\(at) + interval '1 minute'", "'batch/\(index)'", incident, custom: custom, count: 1),
+            event("batch-\(index)-r", "dev.cdevents.incident.resolved.0.3.0", "\(at) + interval '10 minutes'", "'batch/\(index)'", incident, custom: custom, count: 1),
         ]
     }
 
@@ -70,7 +70,7 @@ public enum RecomputeWorkload {
         "DELETE FROM deployments WHERE cd_id LIKE 'batch-%'",
         "DELETE FROM changes WHERE cd_id LIKE 'batch-%'",
         "DELETE FROM incident_events WHERE cd_id LIKE 'batch-%'",
-        "DELETE FROM incidents WHERE subject_id = 'batch/app0'",
+        "DELETE FROM incidents WHERE subject_id LIKE 'batch/%'",
     ]
 
     private static func event(

@@ -36,17 +36,15 @@ extension MetricPlan {
     /// Rebuilds the points whose keys are in `calc_keys`, every bucket size in one statement, with the aggregates
     /// ``pointsInsertAll(into:)`` computes, so a touched point is the row a full computation writes.
     ///
-    /// Every sample of a touched bucket is read, so each touched point aggregates all of its samples, and only those:
-    /// per bucket size, the overall points from the samples in their touched buckets, and the points of a group from
-    /// the samples of that group in its touched buckets (a year touched for one app reads that app's year, plus the
-    /// year of all apps only if that point is touched too). One grouping over all touched buckets at once would sort
-    /// the year's samples again for every day, week, month and group in it: 2.1 s per batch for lead time at
-    /// 400,000 deployments. The time range of each part lets an index on the samples' time narrow its scan first.
+    /// Each bucket size aggregates, overall and per group, the samples from its own earliest touched start to the end
+    /// of its latest touched bucket, so every touched point aggregates all of its samples; the touched keys are then
+    /// kept. One grouping over the earliest touched start of any size (a year's start when its year is touched) would
+    /// aggregate every day, week and month of that year again: 2.1 s per batch for lead time at 400,000 deployments.
+    /// The range of each size lets an index on the samples' time narrow its scan first.
     ///
     /// The two keys computed with windows over the histories (``windowed``) evaluate them once per statement, from the
-    /// earliest touched start (``source(from:)``), into `src`, which every part reads: per part, the windows would
-    /// run again for every bucket size and kind of group (4.5 s per batch for recovery time at 400,000 deployments,
-    /// against 1.4 s once).
+    /// earliest touched start (``source(from:)``), into `src`, which every bucket size reads: per size, the windows
+    /// would run again for each.
     func pointsInsertTouched() -> SQLFragment {
         var parts: [SQLFragment] = []
         var prefix: SQLFragment = ""

@@ -85,21 +85,20 @@ extension MetricPlan {
             """
     }
 
-    /// `INSERT INTO table` the points of every bucket size aggregated from the samples `filter` keeps (with the
-    /// metric's own aggregates), those whose key passes `keys` (a WHERE clause over `p`, or empty).
-    private func aggregatedPointsInsert(into table: String, filter: SQLFragment = "true", keys: String = "", ordered: Bool) -> SQLFragment {
+    /// `INSERT INTO table` the points of every bucket size aggregated from every sample (with the metric's own
+    /// aggregates).
+    private func aggregatedPointsInsert(into table: String, ordered: Bool) -> SQLFragment {
         """
         INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
         SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
-        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source, filter: filter))) p
-        \(keys)
+        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
         \(ordered ? "ORDER BY p.bucket, p.gk, p.bs" : "")
         """
     }
 
     /// Groups the rows of `rows` (a relation of samples `s` with time `t`) by every bucket size of the metric, and
     /// by bucket size and group: `SELECT <bucket, bs, gk, labels> , <aggregates> FROM … GROUP BY GROUPING SETS …`.
-    private func allBucketsSelect(aggregates: String, from rows: SQLFragment, filter: SQLFragment = "true") -> SQLFragment {
+    private func allBucketsSelect(aggregates: String, from rows: SQLFragment) -> SQLFragment {
         let buckets = metric.buckets.map(\.rawValue)
         let starts = buckets.map { "date_trunc('\($0)', s.t) AS b_\($0)" }.joined(separator: ", ")
         let bucketName = "CASE " + buckets.map { "WHEN GROUPING(s.b_\($0)) = 0 THEN '\($0)'" }.joined(separator: " ") + " END"
@@ -109,7 +108,7 @@ extension MetricPlan {
         }
         return """
             SELECT \(bucketName) AS bucket, \(start) AS bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels, \(aggregates)
-            FROM (SELECT s.*, \(starts) FROM \(rows) WHERE s.t IS NOT NULL AND \(selectorSQL()) AND \(filter)) s
+            FROM (SELECT s.*, \(starts) FROM \(rows) WHERE s.t IS NOT NULL AND \(selectorSQL())) s
             GROUP BY GROUPING SETS (\(sets.joined(separator: ", ")))
             """
     }

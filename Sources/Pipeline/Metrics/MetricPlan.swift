@@ -103,6 +103,9 @@ struct MetricPlan: Sendable {
 
     var key: String { "\(namespace)/\(name)" }
 
+    /// The dimension columns every source selects after the sample's time.
+    static let sampleDimensions = "app, environment, team, namespace, cluster"
+
     /// Over `deployments` rows with `failed`: the time of the first later deployment of the same app, environment and
     /// cluster that did not fail (NULL: none yet). Its frame is every row after the current one, written in reverse
     /// order so that the frame's start stays at the partition's start: PostgreSQL then extends one running `min` per
@@ -129,7 +132,7 @@ struct MetricPlan: Sendable {
         case .failure(let errors): throw Unsupported(description: "the spec does not compile: \(errors)")
         }
         self.metric = compiled
-        let columns = "app, environment, team, namespace, cluster"
+        let columns = Self.sampleDimensions
         // A duplicate report of a rollout (docs/metrics.md, "One deployment, one count") is never a sample.
         deploymentIncluded = compiled.metric == .changeFailureRate && !compiled.includeRollbacks ? "(NOT duplicate AND NOT is_rollback)" : "(NOT duplicate)"
         deploymentFailed = """

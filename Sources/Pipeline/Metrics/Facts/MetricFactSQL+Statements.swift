@@ -190,7 +190,7 @@ extension MetricFactSQL {
                 SELECT p.app, p.environment, p.cluster, coalesce((
                     SELECT max(g.time_created) FROM deployments g
                     WHERE g.app = p.app AND g.environment = p.environment AND g.cluster = p.cluster AND g.time_created < p.t
-                      AND NOT (g.rollout_failed OR g.rolled_back OR g.incident_failed OR g.open_gap IS NOT NULL OR g.duplicate)
+                      AND NOT \(failureFact("g"))
                 ), '-infinity'::timestamptz) AS t
                 FROM parts p
             )
@@ -199,7 +199,7 @@ extension MetricFactSQL {
                     (SELECT d.* FROM bound b JOIN deployments d
                         ON d.app = b.app AND d.environment = b.environment AND d.cluster = b.cluster AND d.time_created >= b.t) d
                     """,
-                time: "d.time_created", where: "d.rollout_failed OR d.rolled_back OR d.incident_failed OR d.open_gap IS NOT NULL OR d.duplicate"))
+                time: "d.time_created", where: failureFact("d")))
             """,
             touch(.failedDeploymentRecoveryTime, from: "calc_deploy_delta", where: "sign < 0"),
             // Deployment rework rate: whether a deployment was made while a failure was open reads only deployment
@@ -214,6 +214,12 @@ extension MetricFactSQL {
             """,
             // Lead times of the apps that got a change or a deployment were derived again; changed rows are touched.
         ] + leadTimesIncremental { touch(.leadTimeForChanges, from: $0) }
+    }
+
+    /// Whether the deployment row `alias` has a failure fact (or is a duplicate): false only for a deployment that
+    /// did not fail under any definition's attribution window.
+    private static func failureFact(_ alias: String) -> String {
+        "(\(alias).rollout_failed OR \(alias).rolled_back OR \(alias).incident_failed OR \(alias).open_gap IS NOT NULL OR \(alias).duplicate)"
     }
 
     /// `since`: per app and environment, the time of the earliest deployment the batch added or judged otherwise.

@@ -127,6 +127,7 @@ enum DeploymentHistoryPass {
     static func judgeRollbacks(_ reports: [Report], _ kept: [Int], _ facts: inout [Facts]) {
         guard kept.count > 1 else { return }
         var lastOfKey: [String: Int] = [:]
+        lastOfKey.reserveCapacity(kept.count)
         // +1 where a rolled-back range starts, -1 after it ends (several rollbacks may overlap).
         var marks = [Int](repeating: 0, count: kept.count + 1)
         for rn in 1..<kept.count {
@@ -161,32 +162,48 @@ enum DeploymentHistoryPass {
         _ reports: [Report], openings: [Opening], kept: [String: [Int]], group: [Int], _ facts: inout [Facts]
     ) -> Set<Int> {
         guard openings.contains(where: \.isLinked) else { return [] }
+        // Only the values some opening names are indexed (most reports are named by no incident, and most incidents
+        // name a deployment one way, e.g. by commit): a table per kind of link, of the reports each value names.
         var byArtifact: [String: [Int]] = [:]
         var byCommit: [String: [Int]] = [:]
         var byVersion: [String: [Int]] = [:]
         var byId: [String: [Int]] = [:]
+        for opening in openings {
+            if let link = opening.linkArtifact { byArtifact[link] = [] }
+            if let link = opening.linkCommit { byCommit[link] = [] }
+            if let link = opening.linkVersion { byVersion[link] = [] }
+            if let link = opening.linkDeployment { byId[link] = [] }
+        }
+        func add(_ value: String?, _ index: Int, to table: inout [String: [Int]]) {
+            guard !table.isEmpty, let value, let slot = table.index(forKey: value) else { return }
+            table.values[slot].append(index)
+        }
         for index in reports.indices {
             let report = reports[index]
             // A duplicate's CDEvent id stands for the deployment it repeats; its other fields name nothing.
-            let target = facts[index].duplicate ? kept[report.cluster]![group[index]] : index
-            byId[report.id, default: []].append(target)
+            if !byId.isEmpty, let slot = byId.index(forKey: report.id) {
+                byId.values[slot].append(facts[index].duplicate ? kept[report.cluster]![group[index]] : index)
+            }
             guard !facts[index].duplicate else { continue }
-            if let artifact = report.deployId { byArtifact[artifact, default: []].append(index) }
-            if let commit = report.commit { byCommit[commit, default: []].append(index) }
-            if let version = report.version { byVersion[version, default: []].append(index) }
+            add(report.deployId, index, to: &byArtifact)
+            add(report.commit, index, to: &byCommit)
+            add(report.version, index, to: &byVersion)
         }
         var attributed: Set<Int> = []
         for (position, opening) in openings.enumerated() where opening.isLinked {
             var best: Int?
-            for (link, table) in [(opening.linkArtifact, byArtifact), (opening.linkCommit, byCommit), (opening.linkVersion, byVersion),
-                                  (opening.linkDeployment, byId)] {
-                guard let link, let candidates = table[link] else { continue }
+            func consider(_ link: String?, _ table: [String: [Int]]) {
+                guard let link, let candidates = table[link] else { return }
                 // Reports are in (time, source, id) order: the latest candidate at or before the opening has the
                 // largest index among those.
                 for candidate in candidates where reports[candidate].time <= opening.opened && candidate > (best ?? -1) {
                     best = candidate
                 }
             }
+            consider(opening.linkArtifact, byArtifact)
+            consider(opening.linkCommit, byCommit)
+            consider(opening.linkVersion, byVersion)
+            consider(opening.linkDeployment, byId)
             guard let best else { continue }
             attributed.insert(position)
             facts[best].incidentFailed = true

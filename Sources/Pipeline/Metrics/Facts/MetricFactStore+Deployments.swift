@@ -33,7 +33,7 @@ extension MetricFactStore {
         lap("read changes")
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT \(Self.reportColumns), d.deploy_name, d.team, d.namespace\(source.from)
+                \(source.select)
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
                 """), logger: logger)
         // Decoding the stream and judging the histories run side by side: whole histories go in batches of about
@@ -43,22 +43,25 @@ extension MetricFactStore {
         let written = try await withThrowingTaskGroup(of: (Int, Written).self) { group in
             var results: [Int: Written] = [:]
             var submitted = 0
-            var batch: [History] = []
+            var batch: [StreamedHistory] = []
             var inBatch = 0
-            var history = History(app: "", environment: "")
-            var strings = RepeatedStrings(columns: 23)
-            func submit(_ histories: [History]) {
+            var history = StreamedHistory(app: "", environment: "")
+            var strings = RepeatedStrings(columns: 2)
+            let stored: Bool
+            if case .stored = source { stored = true } else { stored = false }
+            func submit(_ histories: [StreamedHistory]) {
                 let index = submitted
                 submitted += 1
-                group.addTask { (index, Written(histories, openings: openings, changes: changes, samples: collect)) }
+                group.addTask { (index, try Written(histories, stored: stored, openings: openings, changes: changes, samples: collect)) }
             }
             for try await row in rows {
+                // Only the history's key is read here; the rest of the row is decoded on the judging task.
                 var cells = RowCells(row)
-                let (app, environment, report) = try Self.decodeReport(&cells, &strings)
-                let carried = (name: try cells.optionalString(&strings), team: try cells.string(&strings), namespace: try cells.string(&strings))
+                let app = try cells.string(&strings)
+                let environment = try cells.string(&strings)
                 if app != history.app || environment != history.environment {
-                    if !history.reports.isEmpty {
-                        inBatch += history.reports.count
+                    if !history.rows.isEmpty {
+                        inBatch += history.rows.count
                         batch.append(history)
                     }
                     if inBatch >= batchReports {
@@ -67,13 +70,11 @@ extension MetricFactStore {
                         batch = []
                         inBatch = 0
                     }
-                    history = History(app: app, environment: environment)
+                    history = StreamedHistory(app: app, environment: environment)
                 }
-                history.reports.append(report)
-                history.carried.append(carried)
-                if case .stored = source { history.stored.append(try Self.decodeStoredFacts(&cells)) }
+                history.rows.append(row)
             }
-            if !history.reports.isEmpty { batch.append(history) }
+            if !history.rows.isEmpty { batch.append(history) }
             submit(batch)
             while let (index, done) = try await group.next() { results[index] = done }
             return (0..<submitted).compactMap { results[$0] }
@@ -111,11 +112,16 @@ extension MetricFactStore {
         /// The `deployments` rows, with their stored facts.
         case stored
 
-        /// The rest of the statement after the report columns: the stored facts when read, and the FROM clause (`d`).
-        var from: String {
+        /// The statement without its order: the report columns, the carried ones (the deployment's name only from the
+        /// documents, where the row is written whole), and the stored facts when read (``decodeStoredRow(_:_:)``).
+        var select: String {
             switch self {
-            case .documents(let to): return " FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d"
-            case .stored: return ", \(MetricFactStore.storedFactColumns) FROM deployments d"
+            case .documents(let to):
+                return """
+                    SELECT \(MetricFactStore.reportColumns), d.deploy_name, d.team, d.namespace
+                    FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
+                    """
+            case .stored: return "SELECT \(MetricFactStore.storedRowColumns) FROM deployments d"
             }
         }
     }
@@ -221,18 +227,29 @@ extension MetricFactStore {
         d.commit, d.version, d.version_key, d.rollout_failed, d.revision
         """
 
-    /// A deployment row's (`d`) stored failure facts, as ``decodeStoredFacts(_:)`` reads them.
+    /// A deployment row's (`d`) stored failure facts, as ``decodeStoredRow(_:_:)`` reads them.
     static let storedFactColumns = """
         d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, \(micros("d.incident_resolved_at")), \(micros("d.open_resolved_at")),
         d.duplicate
         """
 
-    /// Reads the ``storedFactColumns`` of a streamed row.
-    static func decodeStoredFacts(_ cells: inout RowCells) throws -> DeploymentHistoryPass.Facts {
-        DeploymentHistoryPass.Facts(
+    /// The columns of a stored deployment row (`d`) that ``decodeStoredRow(_:_:)`` reads: the ``reportColumns``, the
+    /// team and namespace, the ``storedFactColumns``.
+    static let storedRowColumns = "\(reportColumns), d.team, d.namespace, \(storedFactColumns)"
+
+    /// A streamed row of ``storedRowColumns``: its app and environment, report, team and namespace, and stored facts.
+    static func decodeStoredRow(
+        _ row: PostgresRow, _ strings: inout RepeatedStrings
+    ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report, team: String, namespace: String, facts: DeploymentHistoryPass.Facts) {
+        var cells = RowCells(row)
+        let (app, environment, report) = try decodeReport(&cells, &strings)
+        let team = try cells.string(&strings)
+        let namespace = try cells.string(&strings)
+        let facts = DeploymentHistoryPass.Facts(
             isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
             openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
             duplicate: try cells.bool())
+        return (app, environment, report, team, namespace, facts)
     }
 
     /// Reads the ``reportColumns`` of a streamed row.
@@ -295,14 +312,26 @@ extension MetricFactStore {
         var judged = COPYText()
         var samples: PointSamples?
 
-        init(_ histories: [History], openings: [String: [DeploymentHistoryPass.Opening]], changes: [String: LeadTimePass.AppChanges], samples: Bool) {
+        init(
+            _ histories: [StreamedHistory], stored: Bool, openings: [String: [DeploymentHistoryPass.Opening]],
+            changes: [String: LeadTimePass.AppChanges], samples: Bool
+        ) throws {
             self.samples = samples ? PointSamples() : nil
-            for history in histories {
+            for streamed in histories {
+                let history = try History(streamed, stored: stored)
                 history.write(
                     to: &deployments, judged: &judged, leadTimes: &leadTimes, samples: &self.samples,
                     openings: openings[History.key(history.app, history.environment)] ?? [], changes: changes[history.app])
             }
         }
+    }
+
+    /// One app and environment's rows as streamed (``ReportSource/select``), not yet decoded: the stream's reader
+    /// only splits it into histories, and each judging task decodes its own, so decoding runs on both cores.
+    struct StreamedHistory: Sendable {
+        let app: String
+        let environment: String
+        var rows: [PostgresRow] = []
     }
 
     /// One app and environment's reports as streamed, and the columns they carry through unjudged.
@@ -316,6 +345,33 @@ extension MetricFactStore {
         var stored: [DeploymentHistoryPass.Facts] = []
 
         static func key(_ app: String, _ environment: String) -> String { app + "\u{1F}" + environment }
+
+        init(app: String, environment: String) {
+            self.app = app
+            self.environment = environment
+        }
+
+        /// Decodes `streamed`'s rows: ``storedRowColumns`` when `stored`, else the report columns, the deployment's
+        /// name, team and namespace.
+        init(_ streamed: StreamedHistory, stored: Bool) throws {
+            self.init(app: streamed.app, environment: streamed.environment)
+            var strings = RepeatedStrings(columns: 23)
+            reports.reserveCapacity(streamed.rows.count)
+            carried.reserveCapacity(streamed.rows.count)
+            for row in streamed.rows {
+                if stored {
+                    let decoded = try MetricFactStore.decodeStoredRow(row, &strings)
+                    reports.append(decoded.report)
+                    carried.append((nil, decoded.team, decoded.namespace))
+                    self.stored.append(decoded.facts)
+                } else {
+                    var cells = RowCells(row)
+                    let (_, _, report) = try MetricFactStore.decodeReport(&cells, &strings)
+                    reports.append(report)
+                    carried.append((try cells.optionalString(&strings), try cells.string(&strings), try cells.string(&strings)))
+                }
+            }
+        }
 
         /// The `deployments` columns written, in order: the report's, the carried ones, the facts.
         static let columns = [
@@ -406,7 +462,7 @@ struct COPYText {
             current.writeStaticString("\\N")
             return end(last)
         }
-        let plain = value.utf8.allSatisfy { $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        let plain = value.utf8.withContiguousStorageIfAvailable(Self.isPlain) ?? Self.isPlain(value.utf8)
         if plain {
             current.writeString(value)
         } else {
@@ -421,6 +477,13 @@ struct COPYText {
             }
         }
         end(last)
+    }
+
+    /// Whether `bytes` need no escape: no backslash, tab, newline or carriage return (checked over contiguous bytes,
+    /// a tight loop; a generic `allSatisfy` over the string's UTF-8 view cost as much as writing the value).
+    private static func isPlain<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Bool {
+        for byte in bytes where byte == UInt8(ascii: "\\") || (byte < 14 && (byte == 9 || byte == 10 || byte == 13)) { return false }
+        return true
     }
 
     /// A `lead_times` row (``MetricFactStore/History/leadTimeColumns``).

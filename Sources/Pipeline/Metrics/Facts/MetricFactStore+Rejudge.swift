@@ -127,17 +127,15 @@ extension MetricFactStore {
     private func readHistories(_ from: String, on connection: PostgresConnection, _ body: (StoredHistory) throws -> Void) async throws {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: """
-                SELECT \(Self.reportColumns), d.team, d.namespace, \(Self.storedFactColumns)
+                SELECT \(Self.storedRowColumns)
                 \(from)
                 """), logger: logger)
         var history = StoredHistory(app: "", environment: "")
         var strings = RepeatedStrings(columns: 22)
         var seen: Set<String> = []
         for try await row in rows {
-            var cells = RowCells(row)
-            let (app, environment, report) = try Self.decodeReport(&cells, &strings)
-            let carried = (team: try cells.string(&strings), namespace: try cells.string(&strings))
-            let stored = try Self.decodeStoredFacts(&cells)
+            let (app, environment, report, team, namespace, stored) = try Self.decodeStoredRow(row, &strings)
+            let carried = (team: team, namespace: namespace)
             if app != history.app || environment != history.environment {
                 if !history.reports.isEmpty { try body(history) }
                 // Each history must arrive whole: judging a part of one would be wrong, silently.

@@ -159,7 +159,7 @@ struct MetricEngine: Sendable {
                 // Fresh statistics, so the planner hashes the key lists instead of looping over them.
                 try await run("ANALYZE calc_keys", on: connection)
                 try await run(plan.pointsDelete(restricted: true), on: connection)
-                try await run(plan.pointsInsertTouched(), on: connection)
+                for statement in plan.pointsInsertTouched() { try await run(statement, on: connection) }
                 changed.insert(plan.key)
             }
             if let (end, _) = batch {

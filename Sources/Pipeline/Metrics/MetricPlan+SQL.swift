@@ -45,23 +45,63 @@ extension MetricPlan {
     /// The two keys computed with windows over the histories (``windowed``) evaluate them once per statement, from the
     /// earliest touched start (``source(from:)``), into `src`, which every bucket size reads: per size, the windows
     /// would run again for each.
-    func pointsInsertTouched() -> SQLFragment {
+    ///
+    /// Deployment rework rate (``composedFromDays``) aggregates only its touched days so; its touched weeks, months and
+    /// years are then summed from its day points (``pointsFromDays()``), so a batch in a long history does not
+    /// evaluate the windows over a whole year.
+    func pointsInsertTouched() -> [SQLFragment] {
+        guard composedFromDays else { return [pointsInsertTouched(buckets: metric.buckets)] }
+        return [pointsInsertTouched(buckets: [.day]), pointsFromDays()]
+    }
+
+    /// Deployment rework rate's value is a rate of counted deployments (`avg` of 1.0 and 0.0: the flagged ones as a
+    /// float8 over all as a float8), so a week, month or year is determined by the counts of its days.
+    var composedFromDays: Bool {
+        metric.metric == .deploymentReworkRate && metric.buckets.contains(.day) && metric.buckets.contains { $0 != .day }
+    }
+
+    /// The touched keys of `calc_keys` longer than a day, from the plan's day points of the same group (written
+    /// first): the deployments are the days' samples summed, the flagged ones each day's rate times its samples,
+    /// rounded (exact: ``Additive/storedFailed``), summed; the value the same float8 division `avg` makes. A key with
+    /// no day point gets no point, as a full computation writes none.
+    func pointsFromDays() -> SQLFragment {
+        let coarse = metric.buckets.filter { $0 != .day }
+        let lengths = coarse.map { "WHEN '\($0.rawValue)' THEN interval '1 \($0.rawValue)'" }.joined(separator: " ")
+        let names = coarse.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return """
+            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+            SELECT \(ownerValues), k.bucket, k.bucket_start, k.group_key, (array_agg(p.labels))[1],
+                   sum(round(p.value * p.samples))::float8 / sum(p.samples)::float8, sum(p.samples)::int8
+            FROM calc_keys k CROSS JOIN LATERAL (
+                SELECT p.labels, p.value, p.samples FROM metric_points p
+                WHERE (p.namespace, p.name, p.bucket, p.group_key) = (\(ownerValues), 'day', k.group_key)
+                  AND p.bucket_start >= k.bucket_start AND p.bucket_start < k.bucket_start + CASE k.bucket \(lengths) END
+            ) p
+            WHERE k.bucket IN (\(names))
+            GROUP BY k.bucket, k.bucket_start, k.group_key
+            ORDER BY k.bucket, k.group_key, k.bucket_start
+            """
+    }
+
+    /// ``pointsInsertTouched()`` for the keys of `buckets` only.
+    private func pointsInsertTouched(buckets: [Bucket]) -> SQLFragment {
         var parts: [SQLFragment] = []
         var prefix: SQLFragment = ""
         if windowed {
-            let lower = "(SELECT min(bucket_start) FROM calc_keys)"
-            let spans = metric.buckets.map { "WHEN '\($0.rawValue)' THEN interval '\(Self.span($0))'" }.joined(separator: " ")
-            let touched = metric.buckets.map { "date_trunc('\($0.rawValue)', s.t) IN (SELECT bucket_start FROM calc_keys WHERE bucket = '\($0.rawValue)')" }
+            let ofBuckets = "FROM calc_keys WHERE bucket IN (\(buckets.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
+            let lower = "(SELECT min(bucket_start) \(ofBuckets))"
+            let spans = buckets.map { "WHEN '\($0.rawValue)' THEN interval '\(Self.span($0))'" }.joined(separator: " ")
+            let touched = buckets.map { "date_trunc('\($0.rawValue)', s.t) IN (SELECT bucket_start FROM calc_keys WHERE bucket = '\($0.rawValue)')" }
             prefix = """
                 WITH src AS MATERIALIZED (
                     SELECT s.* FROM \(source(from: lower))
                     WHERE s.t IS NOT NULL AND \(selectorSQL()) AND s.t >= \(lower)
-                      AND s.t < (SELECT max(bucket_start + CASE bucket \(spans) END) FROM calc_keys) AND (\(touched.joined(separator: " OR ")))
+                      AND s.t < (SELECT max(bucket_start + CASE bucket \(spans) END) \(ofBuckets)) AND (\(touched.joined(separator: " OR ")))
                 )
 
                 """
         }
-        for bucket in metric.buckets {
+        for bucket in buckets {
             let keys = "FROM calc_keys WHERE bucket = '\(bucket.rawValue)'"
             let lower = "(SELECT min(bucket_start) \(keys))"
             let sets = groupColumns.isEmpty ? "(s.bs)" : "(s.bs), (s.bs, \(groupColumns.joined(separator: ", ")))"

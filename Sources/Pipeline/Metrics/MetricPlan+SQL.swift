@@ -4,7 +4,9 @@ import PacerRules
 /// sets to UTC (`MetricFactStore.lockCursor`): the same starts as `date_trunc(…, 'UTC')`, at half the cost.
 /// A bucket's value is always aggregated from all of its samples in the fact
 /// tables, whether all buckets are rebuilt (recompute, new definition) or only those listed in the temporary table
-/// `calc_keys` (incremental), so both paths write identical rows.
+/// `calc_keys` (incremental), so both paths write identical rows; counts are summed (additive metrics update their
+/// points by the batch's deltas, ``deltaUpsert(_:)``; deployment rework rate sums its weeks, months and years from its
+/// day points, ``pointsFromDays()``), which gives the same counts.
 extension MetricPlan {
     typealias Bucket = MetricDefinitionSpec.Bucket
 

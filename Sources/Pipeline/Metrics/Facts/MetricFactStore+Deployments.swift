@@ -10,8 +10,9 @@ extension MetricFactStore {
     /// (they are empty and unindexed once `prepare` has run). ``ReportSource/stored``: the reports are the `deployments`
     /// rows the calculator stored (the fields it extracted, with their facts), updated in place where their facts are
     /// judged otherwise (through `calc_judged`); `lead_times` is written whole. The reports are streamed one app-and-environment history at a time,
-    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (on a second core
-    /// while the stream is decoded), and both tables written back with one `COPY` each. Memory holds the incidents,
+    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (the stream's reader
+    /// only splits the rows into histories; the judging tasks decode them, on both cores), and both tables written
+    /// back with one `COPY` each. Memory holds the incidents,
     /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
     /// and builds no intermediate relation.
     ///
@@ -36,9 +37,9 @@ extension MetricFactStore {
                 \(source.select)
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
                 """), logger: logger)
-        // Decoding the stream and judging the histories run side by side: whole histories go in batches of about
-        // `batchReports` reports to a child task, at most two batches in flight, and their COPY text is joined in
-        // stream order.
+        // Reading the stream and judging the histories run side by side: whole histories (their rows, undecoded) go
+        // in batches of about `batchReports` reports to a child task, which decodes and judges them, at most two
+        // batches in flight, and their COPY text is joined in stream order.
         let batchReports = 16_384
         let written = try await withThrowingTaskGroup(of: (Int, Written).self) { group in
             var results: [Int: Written] = [:]

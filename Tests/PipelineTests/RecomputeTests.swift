@@ -150,6 +150,8 @@ struct RecomputeTests {
         try await TestDatabase.withFreshDatabase { client, _ in
             let events = Fixture.history()
             try await Fixture.defineFourKeys(client: client)
+            // Rework rate too: its weeks, months and years are summed from its days, over keys that pending keys repeat.
+            try await Fixture.define("rework", .deploymentReworkRate, client: client)
             // Definitions computed (empty), then the whole history arrives at once.
             try await Fixture.calculator(client: client).catchUp()
             try await Fixture.insert(events, client: client)
@@ -174,6 +176,11 @@ struct RecomputeTests {
             let restarted = Fixture.calculator(client: client, batchSize: 10, aggregateInterval: .seconds(3600))
             try await restarted.step(refreshHeadlines: false)
             #expect(try await APipeline.count("SELECT count(*) FROM metric_pending", client) == 0)
+            // Its keys came from the pending ones and from its own batch, several twice: rework's year, summed from its
+            // days once per key, counts every deployment calculated so far once, as deployment frequency does.
+            let calculated = try await Fixture.points("df", client: client).filter { $0.key.bucket == "year" && $0.key.group.isEmpty }.values.map(\.samples).reduce(0, +)
+            let reworkYear = try await Fixture.points("rework", client: client).filter { $0.key.bucket == "year" && $0.key.group.isEmpty }.values.map(\.samples).reduce(0, +)
+            #expect(calculated > yearCount && reworkYear == calculated)
 
             // Caught up: everything equals the reference model and a recompute.
             try await busy.catchUp()

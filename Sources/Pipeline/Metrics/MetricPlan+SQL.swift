@@ -62,10 +62,11 @@ extension MetricPlan {
         metric.metric == .deploymentReworkRate && metric.buckets.contains(.day) && metric.buckets.contains { $0 != .day }
     }
 
-    /// The touched keys of `calc_keys` longer than a day, from the plan's day points of the same group (written
-    /// first): the deployments are the days' samples summed, the flagged ones each day's rate times its samples,
-    /// rounded (exact: ``Additive/storedFailed``), summed; the value the same float8 division `avg` makes. A key with
-    /// no day point gets no point, as a full computation writes none.
+    /// The touched keys of `calc_keys` longer than a day (once each: a key pending from a deferred step can also be one
+    /// the batch touched), from the plan's day points of the same group (written first): the deployments are the
+    /// days' samples summed, the flagged ones each day's rate times its samples, rounded (exact:
+    /// ``Additive/storedFailed``), summed; the value the same float8 division `avg` makes. A key with no day point gets
+    /// no point, as a full computation writes none.
     func pointsFromDays() -> SQLFragment {
         let coarse = metric.buckets.filter { $0 != .day }
         let lengths = coarse.map { "WHEN '\($0.rawValue)' THEN interval '1 \($0.rawValue)'" }.joined(separator: " ")
@@ -74,12 +75,11 @@ extension MetricPlan {
             INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
             SELECT \(ownerValues), k.bucket, k.bucket_start, k.group_key, (array_agg(p.labels))[1],
                    sum(round(p.value * p.samples))::float8 / sum(p.samples)::float8, sum(p.samples)::int8
-            FROM calc_keys k CROSS JOIN LATERAL (
+            FROM (SELECT DISTINCT bucket, bucket_start, group_key FROM calc_keys WHERE bucket IN (\(names))) k CROSS JOIN LATERAL (
                 SELECT p.labels, p.value, p.samples FROM metric_points p
                 WHERE (p.namespace, p.name, p.bucket, p.group_key) = (\(ownerValues), 'day', k.group_key)
                   AND p.bucket_start >= k.bucket_start AND p.bucket_start < k.bucket_start + CASE k.bucket \(lengths) END
             ) p
-            WHERE k.bucket IN (\(names))
             GROUP BY k.bucket, k.bucket_start, k.group_key
             ORDER BY k.bucket, k.group_key, k.bucket_start
             """

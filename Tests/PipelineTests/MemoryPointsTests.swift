@@ -50,7 +50,8 @@ struct MemoryPointsTests {
         return samples
     }
 
-    /// The rows written for a definition, as `bucket start group_key labels value samples`, sorted.
+    /// The rows written for a definition, as `bucket start group_key labels value samples`, then the day values when
+    /// written (a median's day points), sorted.
     static func points(_ metric: MetricDefinitionSpec.Metric, buckets: [MetricDefinitionSpec.Bucket], groupBy: [MetricDefinitionSpec.GroupBy] = [.app]) throws -> [String] {
         let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: ["environment": "production"])
         let plan = try MetricPlan(namespace: "default", name: "m", spec: try JSONValue(encoding: spec), clusterWide: false)
@@ -59,8 +60,8 @@ struct MemoryPointsTests {
         let all = text.allChunks.map { String(buffer: $0) }.joined()
         return all.split(separator: "\n").map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            #expect(fields.count == 8 && fields[0] == "default" && fields[1] == "m")
-            return fields.dropFirst(2).joined(separator: " ")
+            #expect(fields.count == 9 && fields[0] == "default" && fields[1] == "m")
+            return fields.dropFirst(2).filter { $0 != "\\N" }.joined(separator: " ")
         }.sorted()
     }
 
@@ -102,14 +103,15 @@ struct MemoryPointsTests {
     func leadTimeMedian() throws {
         // Days: a's 2 Mar {1, 2, 5} → 2; b's 3 Mar {4} → 4; a's 4 Mar {10} → 10 (the staging 100 is left out).
         // Week of 2 Mar: a {1, 2, 5, 10} → 2 + (5 - 2) / 2 = 3.5; b {4} → 4; overall {1, 2, 4, 5, 10} → 4.
+        // Each day point also keeps its values in ascending order (day_values), the week's none.
         #expect(
             try Self.points(.leadTimeForChanges, buckets: [.day, .week]) == [
-                "day 2026-03-02 00:00:00.000000+00  {} 2.0 3",
-                "day 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 2.0 3",
-                "day 2026-03-03 00:00:00.000000+00  {} 4.0 1",
-                "day 2026-03-03 00:00:00.000000+00 app=b {\"app\":\"b\"} 4.0 1",
-                "day 2026-03-04 00:00:00.000000+00  {} 10.0 1",
-                "day 2026-03-04 00:00:00.000000+00 app=a {\"app\":\"a\"} 10.0 1",
+                "day 2026-03-02 00:00:00.000000+00  {} 2.0 3 {1.0,2.0,5.0}",
+                "day 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 2.0 3 {1.0,2.0,5.0}",
+                "day 2026-03-03 00:00:00.000000+00  {} 4.0 1 {4.0}",
+                "day 2026-03-03 00:00:00.000000+00 app=b {\"app\":\"b\"} 4.0 1 {4.0}",
+                "day 2026-03-04 00:00:00.000000+00  {} 10.0 1 {10.0}",
+                "day 2026-03-04 00:00:00.000000+00 app=a {\"app\":\"a\"} 10.0 1 {10.0}",
                 "week 2026-03-02 00:00:00.000000+00  {} 4.0 5",
                 "week 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 3.5 4",
                 "week 2026-03-02 00:00:00.000000+00 app=b {\"app\":\"b\"} 4.0 1",

@@ -239,7 +239,7 @@ enum MetricFixture {
     static func dump(client: PostgresClient) async throws -> [String] {
         var lines: [String] = []
         for sql in [
-            "SELECT concat_ws('|', namespace, name, bucket, bucket_start, group_key, labels, value::text, samples) FROM metric_points ORDER BY 1",
+            "SELECT concat_ws('|', namespace, name, bucket, bucket_start, group_key, labels, value::text, samples, day_values::text) FROM metric_points ORDER BY 1",
             "SELECT concat_ws('|', namespace, name, group_key, labels, metric, value::text, level, unit, window_text, samples) FROM metric_headlines ORDER BY 1",
             "SELECT concat_ws('|', deploy_id, time_created, deploy_name, cd_source, cd_id, deploy_type, app, environment, team, namespace, commit, version, version_key, rollout_failed, is_rollback, rolled_back, incident_failed, open_gap::text, duplicate, revision) FROM deployments ORDER BY 1",
             "SELECT concat_ws('|', subject_id, opened_at, resolved_at, open_id, app, hours::text) FROM incidents ORDER BY 1",

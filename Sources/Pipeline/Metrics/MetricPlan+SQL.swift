@@ -50,10 +50,50 @@ extension MetricPlan {
     ///
     /// Deployment rework rate (``composedFromDays``) aggregates only its touched days so; its touched weeks, months and
     /// years are then summed from its day points (``pointsFromDays()``), so a batch in a long history does not
-    /// evaluate the windows over a whole year.
+    /// evaluate the windows over a whole year. The medians (``keepsDayValues``) likewise: their touched weeks, months
+    /// and years take the median of their days' values (``mediansFromDays()``).
     func pointsInsertTouched() -> [SQLFragment] {
-        guard composedFromDays else { return [pointsInsertTouched(buckets: metric.buckets)] }
-        return [pointsInsertTouched(buckets: [.day]), pointsFromDays()]
+        if composedFromDays { return [pointsInsertTouched(buckets: [.day]), pointsFromDays()] }
+        if keepsDayValues && metric.buckets.contains(where: { $0 != .day }) { return [pointsInsertTouched(buckets: [.day]), mediansFromDays()] }
+        return [pointsInsertTouched(buckets: metric.buckets)]
+    }
+
+    /// The three medians (lead time, failed deployment recovery time, time to restore) with day points keep each day
+    /// point's sample values in ascending order (`day_values`): a longer bucket's samples are its days' samples, so its
+    /// median is `percentile_cont(0.5)` over its days' values, the same multiset of values a full computation sorts.
+    var keepsDayValues: Bool {
+        [.leadTimeForChanges, .failedDeploymentRecoveryTime, .timeToRestore].contains(metric.metric) && metric.buckets.contains(.day)
+    }
+
+    /// The `day_values` aggregate of a point: the samples' values in ascending order on a day point of a plan that
+    /// ``keepsDayValues`` (`day`: whether the row is a day point, SQL), else NULL.
+    private func dayValuesSQL(day: String) -> String {
+        keepsDayValues ? "CASE WHEN \(day) THEN array_agg(s.x ORDER BY s.x) END" : "NULL::float8[]"
+    }
+
+    /// The touched keys of `calc_keys` longer than a day of a plan that ``keepsDayValues``, from its day points of the
+    /// same group (written first): the median over the days' values and their count; a key with no value gets no point,
+    /// as a full computation writes none.
+    func mediansFromDays() -> SQLFragment {
+        let coarse = metric.buckets.filter { $0 != .day }
+        let lengths = coarse.map { "WHEN '\($0.rawValue)' THEN interval '1 \($0.rawValue)'" }.joined(separator: " ")
+        let names = coarse.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let days: SQLFragment = """
+            (p.namespace, p.name, p.bucket, p.group_key) = (\(ownerValues), 'day', k.group_key)
+                  AND p.bucket_start >= k.bucket_start AND p.bucket_start < k.bucket_start + CASE k.bucket \(lengths) END
+            """
+        return """
+            INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
+            SELECT \(ownerValues), k.bucket, k.bucket_start, k.group_key, m.labels, m.value, m.samples
+            FROM (SELECT DISTINCT bucket, bucket_start, group_key FROM calc_keys WHERE bucket IN (\(names))) k CROSS JOIN LATERAL (
+                SELECT (SELECT p.labels FROM metric_points p WHERE \(days) LIMIT 1) AS labels,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS value, count(v) AS samples
+                FROM metric_points p CROSS JOIN LATERAL unnest(p.day_values) v
+                WHERE \(days)
+            ) m
+            WHERE m.samples > 0
+            ORDER BY k.bucket, k.group_key, k.bucket_start
+            """
     }
 
     /// Deployment rework rate's value is a rate of counted deployments (`avg` of 1.0 and 0.0: the flagged ones as a
@@ -109,7 +149,7 @@ extension MetricPlan {
             let sets = groupColumns.isEmpty ? "(s.bs)" : "(s.bs), (s.bs, \(groupColumns.joined(separator: ", ")))"
             parts.append("""
                 SELECT '\(bucket.rawValue)'::text AS bucket, s.bs, \(groupedKeySQL) AS gk, \(groupedLabelsSQL) AS labels,
-                       \(valueSQL) AS value, \(samplesSQL) AS samples
+                       \(valueSQL) AS value, \(samplesSQL) AS samples, \(dayValuesSQL(day: bucket == .day ? "true" : "false")) AS day_values
                 FROM (
                     SELECT s.*, date_trunc('\(bucket.rawValue)', s.t) AS bs FROM \(windowed ? "src s" : source(from: lower))
                     WHERE s.t IS NOT NULL AND \(selectorSQL()) AND s.t >= \(lower)
@@ -119,8 +159,8 @@ extension MetricPlan {
                 """)
         }
         return """
-            \(prefix)INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-            SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
+            \(prefix)INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples, day_values)
+            SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples, p.day_values
             FROM (\(SQLFragment(joining: parts, separator: "\nUNION ALL\n"))) p
             WHERE (p.bucket, p.bs, p.gk) IN (SELECT bucket, bucket_start, group_key FROM calc_keys)
             ORDER BY p.bucket, p.gk, p.bs
@@ -131,9 +171,10 @@ extension MetricPlan {
     /// aggregates).
     private func aggregatedPointsInsert(into table: String, ordered: Bool) -> SQLFragment {
         """
-        INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
-        SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples
-        FROM (\(allBucketsSelect(aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples", from: source))) p
+        INSERT INTO \(table) (namespace, name, bucket, bucket_start, group_key, labels, value, samples, day_values)
+        SELECT \(ownerValues), p.bucket, p.bs, p.gk, p.labels, p.value, p.samples, p.day_values
+        FROM (\(allBucketsSelect(
+            aggregates: "\(valueSQL) AS value, \(samplesSQL) AS samples, \(dayValuesSQL(day: "GROUPING(s.b_day) = 0")) AS day_values", from: source))) p
         \(ordered ? "ORDER BY p.bucket, p.gk, p.bs" : "")
         """
     }

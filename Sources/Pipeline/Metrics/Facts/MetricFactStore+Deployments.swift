@@ -522,6 +522,19 @@ struct COPYText {
         bool(fact.duplicate, last: true)
     }
 
+    /// A `double precision[]` value (`{1.5,2.0}`; nil: NULL), each element as Swift prints it (the shortest text that
+    /// reads back as the same double).
+    mutating func array(_ values: [Double]?, last: Bool = false) {
+        guard let values else { return field(nil, last: last) }
+        current.writeInteger(UInt8(ascii: "{"))
+        for (index, value) in values.enumerated() {
+            if index > 0 { current.writeInteger(UInt8(ascii: ",")) }
+            current.writeString(value.description)
+        }
+        current.writeInteger(UInt8(ascii: "}"))
+        end(last)
+    }
+
     mutating func bool(_ value: Bool, last: Bool = false) {
         current.writeInteger(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         end(last)

@@ -57,7 +57,8 @@ enum MemoryPoints {
             text.field(groups.keys[Int(row.key.group)])
             text.field(groups.labels[Int(row.key.group)])
             text.field("\(row.value)")
-            text.field("\(row.samples)", last: true)
+            text.field("\(row.samples)")
+            text.array(row.values, last: true)
         }
     }
 
@@ -66,6 +67,8 @@ enum MemoryPoints {
         var key: DayGroup
         var value: Double
         var samples: Int64
+        /// A day point's values in ascending order (`day_values`, ``MetricPlan/keepsDayValues``).
+        var values: [Double]? = nil
     }
 
     /// The non-duplicate deployments (indexes into `samples.deployments`) of each app, environment and cluster, in
@@ -209,18 +212,31 @@ enum MemoryPoints {
             // Each day and group's point, and its overall point when the plan groups.
             let own = dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: $0.group)) }
             medians.place(selected, own)
+            var overall: [Int]?
             if groups.grouped {
-                medians.place(selected, dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: 0)) })
+                overall = dayGroups.map { medians.slot(DayGroup(day: starts.start(of: $0.day), group: 0)) }
+                medians.place(selected, overall!)
+            }
+            // A day point's values, in ascending order as `selected` is.
+            var values: [[Double]] = []
+            if bucket == .day && plan.keepsDayValues {
+                values = medians.count.map { [Double]().reserving($0) }
+                for sample in selected {
+                    values[own[Int(sample.dayGroup)]].append(sample.hours)
+                    if let overall { values[overall[Int(sample.dayGroup)]].append(sample.hours) }
+                }
             }
             for (key, slot) in medians.slots {
-                rows.append(Row(bucket: bucket, key: key, value: medians.value(slot), samples: Int64(medians.count[slot])))
+                rows.append(
+                    Row(bucket: bucket, key: key, value: medians.value(slot), samples: Int64(medians.count[slot]),
+                        values: values.isEmpty ? nil : values[slot]))
             }
         }
         return rows
     }
 
     /// The `metric_points` columns ``write(_:_:samples:to:)`` writes, in order.
-    static let columns = ["namespace", "name", "bucket", "bucket_start", "group_key", "labels", "value", "samples"]
+    static let columns = ["namespace", "name", "bucket", "bucket_start", "group_key", "labels", "value", "samples", "day_values"]
 
     /// Days since 1970 of a time in microseconds (floored).
     static func day(of micros: Int64) -> Int32 {
@@ -355,5 +371,14 @@ enum MemoryPoints {
         func value(_ slot: Int) -> Double {
             count[slot] % 2 == 1 ? low[slot] : low[slot] + 0.5 * (high[slot] - low[slot])
         }
+    }
+}
+
+extension Array {
+    /// An empty array with room for `capacity` elements.
+    fileprivate func reserving(_ capacity: Int) -> [Element] {
+        var array = self
+        array.reserveCapacity(capacity)
+        return array
     }
 }

@@ -75,17 +75,11 @@ extension MetricPlan {
     /// same group (written first): the median over the days' values and their count; a key with no value gets no point,
     /// as a full computation writes none.
     func mediansFromDays() -> SQLFragment {
-        let coarse = metric.buckets.filter { $0 != .day }
-        let lengths = coarse.map { "WHEN '\($0.rawValue)' THEN interval '1 \($0.rawValue)'" }.joined(separator: " ")
-        let names = coarse.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        let days: SQLFragment = """
-            (p.namespace, p.name, p.bucket, p.group_key) = (\(ownerValues), 'day', k.group_key)
-                  AND p.bucket_start >= k.bucket_start AND p.bucket_start < k.bucket_start + CASE k.bucket \(lengths) END
-            """
+        let (keys, days) = longKeysAndTheirDays
         return """
             INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
             SELECT \(ownerValues), k.bucket, k.bucket_start, k.group_key, m.labels, m.value, m.samples
-            FROM (SELECT DISTINCT bucket, bucket_start, group_key FROM calc_keys WHERE bucket IN (\(names))) k CROSS JOIN LATERAL (
+            FROM \(keys) CROSS JOIN LATERAL (
                 SELECT (SELECT p.labels FROM metric_points p WHERE \(days) LIMIT 1) AS labels,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS value, count(v) AS samples
                 FROM metric_points p CROSS JOIN LATERAL unnest(p.day_values) v
@@ -96,30 +90,39 @@ extension MetricPlan {
             """
     }
 
+    /// For ``pointsFromDays()`` and ``mediansFromDays()``: the touched keys longer than a day, once each (`k`; a key
+    /// pending from a deferred step can also be one the batch touched, so `calc_keys` may hold it twice), and the
+    /// condition on a point `p` that it is a day point of the plan in key `k`'s group and bucket.
+    private var longKeysAndTheirDays: (keys: SQLFragment, days: SQLFragment) {
+        let long = metric.buckets.filter { $0 != .day }
+        let lengths = long.map { "WHEN '\($0.rawValue)' THEN interval '1 \($0.rawValue)'" }.joined(separator: " ")
+        let names = long.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return (
+            "(SELECT DISTINCT bucket, bucket_start, group_key FROM calc_keys WHERE bucket IN (\(names))) k",
+            """
+            (p.namespace, p.name, p.bucket, p.group_key) = (\(ownerValues), 'day', k.group_key)
+                  AND p.bucket_start >= k.bucket_start AND p.bucket_start < k.bucket_start + CASE k.bucket \(lengths) END
+            """
+        )
+    }
+
     /// Deployment rework rate's value is a rate of counted deployments (`avg` of 1.0 and 0.0: the flagged ones as a
     /// float8 over all as a float8), so a week, month or year is determined by the counts of its days.
     var composedFromDays: Bool {
         metric.metric == .deploymentReworkRate && metric.buckets.contains(.day) && metric.buckets.contains { $0 != .day }
     }
 
-    /// The touched keys of `calc_keys` longer than a day (once each: a key pending from a deferred step can also be one
-    /// the batch touched), from the plan's day points of the same group (written first): the deployments are the
-    /// days' samples summed, the flagged ones each day's rate times its samples, rounded (exact:
-    /// ``Additive/storedFailed``), summed; the value the same float8 division `avg` makes. A key with no day point gets
-    /// no point, as a full computation writes none.
+    /// The touched keys of `calc_keys` longer than a day (once each), from the plan's day points of the same group
+    /// (written first): the deployments are the days' samples summed, the flagged ones each day's rate times its
+    /// samples, rounded (exact: ``Additive/storedFailed``), summed; the value the same float8 division `avg` makes. A
+    /// key with no day point gets no point, as a full computation writes none.
     func pointsFromDays() -> SQLFragment {
-        let coarse = metric.buckets.filter { $0 != .day }
-        let lengths = coarse.map { "WHEN '\($0.rawValue)' THEN interval '1 \($0.rawValue)'" }.joined(separator: " ")
-        let names = coarse.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let (keys, days) = longKeysAndTheirDays
         return """
             INSERT INTO metric_points (namespace, name, bucket, bucket_start, group_key, labels, value, samples)
             SELECT \(ownerValues), k.bucket, k.bucket_start, k.group_key, (array_agg(p.labels))[1],
                    sum(round(p.value * p.samples))::float8 / sum(p.samples)::float8, sum(p.samples)::int8
-            FROM (SELECT DISTINCT bucket, bucket_start, group_key FROM calc_keys WHERE bucket IN (\(names))) k CROSS JOIN LATERAL (
-                SELECT p.labels, p.value, p.samples FROM metric_points p
-                WHERE (p.namespace, p.name, p.bucket, p.group_key) = (\(ownerValues), 'day', k.group_key)
-                  AND p.bucket_start >= k.bucket_start AND p.bucket_start < k.bucket_start + CASE k.bucket \(lengths) END
-            ) p
+            FROM \(keys) CROSS JOIN LATERAL (SELECT p.labels, p.value, p.samples FROM metric_points p WHERE \(days)) p
             GROUP BY k.bucket, k.bucket_start, k.group_key
             ORDER BY k.bucket, k.group_key, k.bucket_start
             """

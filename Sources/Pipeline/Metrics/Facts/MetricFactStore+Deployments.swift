@@ -33,10 +33,10 @@ extension MetricFactStore {
         let changes = try await readChanges(apps: nil, on: connection)
         lap("read changes")
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
+            PostgresQuery(unsafeSQL: RowCells.rows(of: """
                 \(source.select)
                 ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
-                """), logger: logger)
+                """)), logger: logger)
         // Reading the stream and judging the histories run side by side: whole histories (their rows, undecoded) go
         // in batches of about `batchReports` reports to a child task, which decodes and judges them, at most two
         // batches in flight, and their COPY text is joined in stream order.
@@ -57,9 +57,7 @@ extension MetricFactStore {
             }
             for try await row in rows {
                 // Only the history's key is read here; the rest of the row is decoded on the judging task.
-                var cells = RowCells(row)
-                let app = try cells.string(&strings)
-                let environment = try cells.string(&strings)
+                let (app, environment) = try RowCells.read(row) { cells in (try cells.string(&strings), try cells.string(&strings)) }
                 if app != history.app || environment != history.environment {
                     if !history.rows.isEmpty {
                         inBatch += history.rows.count
@@ -135,22 +133,23 @@ extension MetricFactStore {
     /// `shas`, a query of distinct (app, sha) pairs, limits it to those changes instead.
     func readChanges(apps: String?, shas: String? = nil, on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
         let order = "sha COLLATE \"C\", time_created, cd_source, cd_id"
+        let columns = "c.app, c.sha, \(Self.micros("c.time_created")), c.repository"
         let sql: String
         if let apps {
             sql = """
-                SELECT c.app, c.sha, \(Self.micros("c.time_created")), c.repository FROM (\(apps)) a(app)
+                SELECT \(columns) FROM (\(apps)) a(app)
                 CROSS JOIN LATERAL (SELECT * FROM changes c WHERE c.app = a.app ORDER BY \(order)) c
                 """
         } else if let shas {
             sql = """
-                SELECT c.app, c.sha, \(Self.micros("c.time_created")), c.repository FROM changes c JOIN (\(shas)) s(app, sha)
+                SELECT \(columns) FROM changes c JOIN (\(shas)) s(app, sha)
                     ON c.app = s.app AND c.sha = s.sha
                 ORDER BY c.app COLLATE "C", c.\(order)
                 """
         } else {
-            sql = "SELECT app, sha, \(Self.micros("time_created")), repository FROM changes ORDER BY app COLLATE \"C\", \(order)"
+            sql = "SELECT \(columns) FROM changes c ORDER BY c.app COLLATE \"C\", \(order)"
         }
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: RowCells.rows(of: sql)), logger: logger)
         var changes: [String: LeadTimePass.AppChanges] = [:]
         var strings = RepeatedStrings(columns: 4)
         var group: (app: String, change: LeadTimePass.Change)?
@@ -158,11 +157,9 @@ extension MetricFactStore {
             if let group { changes[group.app, default: LeadTimePass.AppChanges()].append(group.change) }
         }
         for try await row in rows {
-            var cells = RowCells(row)
-            let app = try cells.string(&strings)
-            let sha = try cells.string(&strings)
-            let time = try cells.int64()
-            let repository = try cells.optionalString(&strings)
+            let (app, sha, time, repository) = try RowCells.read(row) { cells in
+                (try cells.string(&strings), try cells.string(&strings), try cells.int64(), try cells.optionalString(&strings))
+            }
             if let current = group, current.app == app, current.change.sha == sha {
                 if current.change.repository == nil, repository != nil { group?.change.repository = repository }
             } else {
@@ -188,31 +185,32 @@ extension MetricFactStore {
     ) async throws -> [String: [DeploymentHistoryPass.Opening]] {
         let dimensions = restores == nil ? "" : ", team, namespace, hours"
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
+            PostgresQuery(unsafeSQL: RowCells.rows(of: """
                 SELECT app, environment, cluster, \(Self.micros("opened_at")), \(Self.micros("resolved_at")),
                        link_artifact, link_commit, link_version, link_deployment\(dimensions)
                 FROM incidents \(partitions.map { "JOIN \($0) USING (app, environment)" } ?? "") ORDER BY opened_at, open_source, open_id
-                """), logger: logger)
+                """)), logger: logger)
         var openings: [String: [DeploymentHistoryPass.Opening]] = [:]
         var strings = RepeatedStrings(columns: 12)
         for try await row in rows {
-            var cells = RowCells(row)
-            let app = try cells.string(&strings)
-            let environment = try cells.string(&strings)
-            let cluster = try cells.string(&strings)
-            let opening = DeploymentHistoryPass.Opening(
-                opened: try cells.int64(), resolved: try cells.optionalInt64(), cluster: cluster,
-                linkArtifact: try cells.optionalString(&strings), linkCommit: try cells.optionalString(&strings),
-                linkVersion: try cells.optionalString(&strings), linkDeployment: try cells.optionalString(&strings))
-            openings[History.key(app, environment), default: []].append(opening)
-            if restores != nil {
-                let team = try cells.string(&strings)
-                let namespace = try cells.string(&strings)
-                // `hours` is NULL exactly when `resolved_at` is.
-                if let resolved = opening.resolved, let hours = try cells.optionalDouble() {
-                    restores?.restore(
-                        time: resolved, PointSamples.Dimensions(app: app, environment: environment, team: team, namespace: namespace, cluster: cluster),
-                        hours: hours)
+            try RowCells.read(row) { cells in
+                let app = try cells.string(&strings)
+                let environment = try cells.string(&strings)
+                let cluster = try cells.string(&strings)
+                let opening = DeploymentHistoryPass.Opening(
+                    opened: try cells.int64(), resolved: try cells.optionalInt64(), cluster: cluster,
+                    linkArtifact: try cells.optionalString(&strings), linkCommit: try cells.optionalString(&strings),
+                    linkVersion: try cells.optionalString(&strings), linkDeployment: try cells.optionalString(&strings))
+                openings[History.key(app, environment), default: []].append(opening)
+                if restores != nil {
+                    let team = try cells.string(&strings)
+                    let namespace = try cells.string(&strings)
+                    // `hours` is NULL exactly when `resolved_at` is.
+                    if let resolved = opening.resolved, let hours = try cells.optionalDouble() {
+                        restores?.restore(
+                            time: resolved, PointSamples.Dimensions(app: app, environment: environment, team: team, namespace: namespace, cluster: cluster),
+                            hours: hours)
+                    }
                 }
             }
         }
@@ -242,15 +240,16 @@ extension MetricFactStore {
     static func decodeStoredRow(
         _ row: PostgresRow, _ strings: inout RepeatedStrings
     ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report, team: String, namespace: String, facts: DeploymentHistoryPass.Facts) {
-        var cells = RowCells(row)
-        let (app, environment, report) = try decodeReport(&cells, &strings)
-        let team = try cells.string(&strings)
-        let namespace = try cells.string(&strings)
-        let facts = DeploymentHistoryPass.Facts(
-            isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
-            openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
-            duplicate: try cells.bool())
-        return (app, environment, report, team, namespace, facts)
+        try RowCells.read(row) { cells in
+            let (app, environment, report) = try decodeReport(&cells, &strings)
+            let team = try cells.string(&strings)
+            let namespace = try cells.string(&strings)
+            let facts = DeploymentHistoryPass.Facts(
+                isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
+                openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
+                duplicate: try cells.bool())
+            return (app, environment, report, team, namespace, facts)
+        }
     }
 
     /// Reads the ``reportColumns`` of a streamed row.
@@ -366,10 +365,11 @@ extension MetricFactStore {
                     carried.append((nil, decoded.team, decoded.namespace))
                     self.stored.append(decoded.facts)
                 } else {
-                    var cells = RowCells(row)
-                    let (_, _, report) = try MetricFactStore.decodeReport(&cells, &strings)
-                    reports.append(report)
-                    carried.append((try cells.optionalString(&strings), try cells.string(&strings), try cells.string(&strings)))
+                    try RowCells.read(row) { cells in
+                        let (_, _, report) = try MetricFactStore.decodeReport(&cells, &strings)
+                        reports.append(report)
+                        carried.append((try cells.optionalString(&strings), try cells.string(&strings), try cells.string(&strings)))
+                    }
                 }
             }
         }

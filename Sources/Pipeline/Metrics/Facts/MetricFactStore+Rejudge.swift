@@ -126,10 +126,10 @@ extension MetricFactStore {
     /// arrives whole and in (time, source, id) order) as histories with their stored facts.
     private func readHistories(_ from: String, on connection: PostgresConnection, _ body: (StoredHistory) throws -> Void) async throws {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
+            PostgresQuery(unsafeSQL: RowCells.rows(of: """
                 SELECT \(Self.storedRowColumns)
                 \(from)
-                """), logger: logger)
+                """)), logger: logger)
         var history = StoredHistory(app: "", environment: "")
         var strings = RepeatedStrings(columns: 22)
         var seen: Set<String> = []
@@ -156,23 +156,24 @@ extension MetricFactStore {
         apps: String, on connection: PostgresConnection
     ) async throws -> [String: [(environment: String, row: LeadTimeRow)]] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
+            PostgresQuery(unsafeSQL: RowCells.rows(of: """
                 SELECT l.app, l.sha, l.environment, l.cluster, \(Self.micros("l.change_time")), \(Self.micros("l.deploy_time")),
                        l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours
                 FROM (\(apps)) a(app) CROSS JOIN LATERAL (SELECT * FROM lead_times l WHERE l.app = a.app) l
-                """), logger: logger)
+                """)), logger: logger)
         var stored: [String: [(environment: String, row: LeadTimeRow)]] = [:]
         var strings = RepeatedStrings(columns: 11)
         for try await row in rows {
-            var cells = RowCells(row)
-            let app = try cells.string(&strings)
-            let sha = try cells.string(&strings)
-            let environment = try cells.string(&strings)
-            let cluster = try cells.string(&strings)
-            stored[app, default: []].append((environment, LeadTimeRow(
-                sha: sha, cluster: cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
-                deploySource: try cells.string(&strings), deployId: try cells.string(&strings), team: try cells.string(&strings),
-                namespace: try cells.string(&strings), hours: try cells.double())))
+            try RowCells.read(row) { cells in
+                let app = try cells.string(&strings)
+                let sha = try cells.string(&strings)
+                let environment = try cells.string(&strings)
+                let cluster = try cells.string(&strings)
+                stored[app, default: []].append((environment, LeadTimeRow(
+                    sha: sha, cluster: cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
+                    deploySource: try cells.string(&strings), deployId: try cells.string(&strings), team: try cells.string(&strings),
+                    namespace: try cells.string(&strings), hours: try cells.double())))
+            }
         }
         return stored
     }

@@ -75,24 +75,26 @@ struct StreamBenchmark: AsyncParsableCommand {
                 seconds = try await Self.timed {
                     var bytes = 0
                     var strings = RepeatedStrings(columns: 16)
-                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: tuple), logger: logger) {
+                    let record = RowCells.rows(of: tuple)
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: record), logger: logger) {
                         // The calculator's reader (Pipeline's RowCells): column 2 is the time, 11 the outcome.
-                        var cells = RowCells(row)
-                        for column in 0..<16 {
-                            if column == 2 {
-                                _ = try cells.int64()
-                                bytes += 8
-                            } else if column == 11 {
-                                _ = try cells.bool()
-                                bytes += 1
-                            } else if let value = try cells.optionalString(&strings) {
-                                bytes += value.utf8.count
+                        try RowCells.read(row) { cells in
+                            for column in 0..<16 {
+                                if column == 2 {
+                                    _ = try cells.int64()
+                                    bytes += 8
+                                } else if column == 11 {
+                                    _ = try cells.bool()
+                                    bytes += 1
+                                } else if let value = try cells.optionalString(&strings) {
+                                    bytes += value.utf8.count
+                                }
                             }
                         }
                     }
                     _ = bytes
                 }
-                say(String(format: "cells read directly, repeated strings reused        %6.2f s", seconds))
+                say(String(format: "one row value per row (RowCells), strings reused    %6.2f s", seconds))
                 // One text column: NULL as \u{1E}, fields separated by \u{1F}.
                 let joined = """
                     SELECT concat_ws(E'\\x1f', app, environment, t::text, cd_source, cd_id, deploy_type, coalesce(deploy_id, E'\\x1e'), cluster,
@@ -111,6 +113,51 @@ struct StreamBenchmark: AsyncParsableCommand {
                 say(String(format: "decoded as one text column, split in Swift          %6.2f s", seconds))
                 // From the fact table (what a recompute keeping the extracted facts reads): a row per report, and one
                 // row per app and environment with the reports' fields length-prefixed (`<bytes>:<text>`, NULL `-`).
+                let typedColumns = [
+                    "app", "environment", "(extract(epoch FROM time_created) * 1000000)::int8", "cd_source", "cd_id", "deploy_type", "deploy_id",
+                    "cluster", "commit", "version", "version_key", "rollout_failed", "revision", "team", "namespace", "is_rollback", "rolled_back",
+                    "incident_failed", "open_gap", "(extract(epoch FROM incident_resolved_at) * 1000000)::int8",
+                    "(extract(epoch FROM open_resolved_at) * 1000000)::int8", "duplicate",
+                ].joined(separator: ", ")
+                let factOrder = "ORDER BY app COLLATE \"C\", environment COLLATE \"C\", time_created, cd_source COLLATE \"C\", cd_id COLLATE \"C\""
+                // The field kinds of `typedColumns`: the rest are text.
+                func readTyped(_ column: Int, int64: () throws -> Int64?, bool: () throws -> Bool, double: () throws -> Double?, string: () throws -> String?) throws -> Int {
+                    switch column {
+                    case 2, 19, 20: return try int64() == nil ? 0 : 8
+                    case 11, 15, 16, 17, 21: _ = try bool(); return 1
+                    case 18: return try double() == nil ? 0 : 8
+                    default: return try string()?.utf8.count ?? 0
+                    }
+                }
+                seconds = try await Self.timed {
+                    var n = 0
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(typedColumns) FROM deployments \(factOrder)"), logger: logger) {
+                        let cells = row.makeRandomAccess()
+                        for column in 0..<22 {
+                            n += try readTyped(
+                                column, int64: { try cells[column].decode(Int64?.self) }, bool: { try cells[column].decode(Bool.self) },
+                                double: { try cells[column].decode(Double?.self) }, string: { try cells[column].decode(String?.self) })
+                        }
+                    }
+                    _ = n
+                }
+                say(String(format: "fact table, a row per report, 22 PostgresNIO cells  %6.2f s", seconds))
+                seconds = try await Self.timed {
+                    var n = 0
+                    var strings = RepeatedStrings(columns: 22)
+                    let record = RowCells.rows(of: "SELECT \(typedColumns) FROM deployments \(factOrder)")
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: record), logger: logger) {
+                        try RowCells.read(row) { cells in
+                            for column in 0..<22 {
+                                n += try readTyped(
+                                    column, int64: { try cells.optionalInt64() }, bool: { try cells.bool() }, double: { try cells.optionalDouble() },
+                                    string: { try cells.optionalString(&strings) })
+                            }
+                        }
+                    }
+                    _ = n
+                }
+                say(String(format: "fact table, a row per report, one row value         %6.2f s", seconds))
                 let factColumns = [
                     "(extract(epoch FROM time_created) * 1000000)::int8::text", "cd_source", "cd_id", "deploy_type", "deploy_id", "cluster",
                     "commit", "version", "version_key", "rollout_failed::text", "revision", "deploy_name", "team", "namespace",
@@ -118,17 +165,6 @@ struct StreamBenchmark: AsyncParsableCommand {
                     "(extract(epoch FROM incident_resolved_at) * 1000000)::int8::text", "(extract(epoch FROM open_resolved_at) * 1000000)::int8::text",
                     "duplicate::text",
                 ]
-                let perRow = "SELECT app, environment, \(factColumns.joined(separator: ", ")) FROM deployments ORDER BY app COLLATE \"C\", environment COLLATE \"C\", time_created, cd_source, cd_id"
-                seconds = try await Self.timed {
-                    var n = 0
-                    var strings = RepeatedStrings(columns: 23)
-                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: perRow), logger: logger) {
-                        var cells = RowCells(row)
-                        for _ in 0..<23 { if try cells.optionalString(&strings) != nil { n += 1 } }
-                    }
-                    _ = n
-                }
-                say(String(format: "fact table, a row per report, 23 text cells         %6.2f s", seconds))
                 let prefixed = factColumns.map { "coalesce(octet_length(\($0))::text || ':' || \($0), '-')" }.joined(separator: " || ")
                 let perHistory = """
                     SELECT app, environment, string_agg(\(prefixed), '' ORDER BY time_created, cd_source, cd_id) FROM deployments

@@ -80,25 +80,31 @@ extension MetricEngine {
         _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,
         on connection: PostgresConnection
     ) async throws {
-        // The built-in keys' points are computed from the deployments pass's samples on another task while the fact
-        // tables are written, in the key's order (MemoryPoints).
+        // The built-in keys' points are computed from the deployments pass's samples and written into a table of
+        // their own on another connection while the fact tables are written, in the key's order (PointsTableSwap).
         let inMemory = (pointsInMemory ? plans.filter { $0.inMemory != nil } : []).sorted {
             $0.namespace == $1.namespace ? $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) : $0.namespace.utf8.lexicographicallyPrecedes($1.namespace.utf8)
         }
-        var computing: Task<[ByteBuffer], Never>?
+        let (client, logger) = (client, logger)
+        var staging: Task<PointsTableSwap, any Error>?
+        // A failure of this transaction before the swap stops the staging (what it committed is dropped by the next
+        // recompute).
+        defer { staging?.cancel() }
         try await facts.rebuild(
             upTo: end, keeping: kept,
-            samples: inMemory.isEmpty ? nil : { samples in computing = Task { MemoryPoints.text(inMemory, samples: samples) } },
+            samples: inMemory.isEmpty
+                ? nil : { samples in staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, client: client, logger: logger) } },
             on: connection)
+        if staging == nil { staging = Task { try await PointsTableSwap.write([], samples: nil, client: client, logger: logger) } }
         try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
         for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {
             try await computeAll(plan, staged: true, on: connection)
         }
         let start = ContinuousClock.now
-        let computed = await computing?.value ?? []
-        logger.trace("calculator points in memory, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
+        let swap = try await staging!.value
+        logger.trace("calculator points table staged, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
         for plan in inMemory { try await recordComputed(plan, on: connection) }
-        try await replaceAllPoints(copying: computed, on: connection)
+        try await replaceAllPoints(swapping: swap, on: connection)
         _ = try await syncDefinitions(plans, on: connection)
         try await facts.advance(to: end, on: connection)
         for plan in plans {
@@ -112,24 +118,14 @@ extension MetricEngine {
     /// The full recompute's points, written without an index or an order (every definition's points are rebuilt).
     static let stagedPoints = "calc_points_rebuild"
 
-    /// Replaces every row of `metric_points` and `metric_pending` with the points in `text` (COPY text of
-    /// ``MemoryPoints/columns``) and the staged points: emptied, the key dropped, the rows written, the key built once.
-    /// Readers of `metric_points` wait only for these statements and the commit, not for the whole recompute, and see
-    /// the old points until then.
-    func replaceAllPoints(copying text: [ByteBuffer], on connection: PostgresConnection) async throws {
-        let keys = try await FactTableIndexes.read(of: ["metric_points"], on: connection, logger: logger)
-        for statement in ["DELETE FROM metric_pending", "TRUNCATE metric_points"] + keys.drops {
-            try await run(SQLFragment(stringLiteral: statement), on: connection)
-        }
-        if !text.isEmpty {
-            let start = ContinuousClock.now
-            try await connection.copyFrom(table: "metric_points", columns: MemoryPoints.columns, logger: logger) { writer in
-                for chunk in text { try await writer.write(chunk) }
-            }
-            logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "COPY metric_points"])
-        }
-        for statement in ["INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)"] + keys.creates {
-            try await run(SQLFragment(stringLiteral: statement), on: connection)
-        }
+    /// Replaces every row of `metric_points` and `metric_pending` with the staged table's points (``PointsTableSwap``)
+    /// and the staged points of the other plans. Readers of `metric_points` wait only for these statements and the
+    /// commit, not for the whole recompute, and see the old points until then.
+    func replaceAllPoints(swapping swap: PointsTableSwap, on connection: PostgresConnection) async throws {
+        try await run("DELETE FROM metric_pending", on: connection)
+        let start = ContinuousClock.now
+        try await swap.swapIn(on: connection, logger: logger)
+        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "swap \(PointsTableSwap.table) in"])
+        try await run("INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)", on: connection)
     }
 }

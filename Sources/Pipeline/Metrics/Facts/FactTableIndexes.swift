@@ -7,10 +7,36 @@ import PostgresNIO
 /// transaction: one sorted build is much cheaper than a million index insertions, and maintaining the primary keys
 /// row by row was half the cost of loading a fact table.
 struct FactTableIndexes: Sendable {
+    /// The keys, then the secondary indexes.
+    var entries: [Entry] = []
+
     /// `ALTER TABLE … DROP CONSTRAINT …` and `DROP INDEX …`, keys first.
-    var drops: [String] = []
+    var drops: [String] { entries.map(\.drop) }
     /// The statements that create them again, keys first (secondary indexes may depend on nothing else).
-    var creates: [String] = []
+    var creates: [String] { entries.map(\.create) }
+
+    /// A primary key or a secondary index of a table.
+    struct Entry: Sendable {
+        var table: String
+        var name: String
+        /// `pg_get_constraintdef` of a key (`PRIMARY KEY (…)`), `pg_indexes.indexdef` of an index (`CREATE INDEX …`).
+        var definition: String
+        var isKey: Bool
+
+        var drop: String { isKey ? "ALTER TABLE \(table) DROP CONSTRAINT \(FactTableIndexes.quoted(name))" : "DROP INDEX \(FactTableIndexes.quoted(name))" }
+        var create: String { isKey ? "ALTER TABLE \(table) ADD CONSTRAINT \(FactTableIndexes.quoted(name)) \(definition)" : definition }
+
+        /// The statement that creates the same key or index on `other`, a table with the same columns, named `name`.
+        func create(named name: String, on other: String) throws -> String {
+            if isKey { return "ALTER TABLE \(other) ADD CONSTRAINT \(FactTableIndexes.quoted(name)) \(definition)" }
+            // `CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING method (…) …`: the part from USING on is kept.
+            guard definition.hasPrefix("CREATE "), let using = definition.range(of: " USING ") else {
+                throw FactTableIndexesError(description: "index \(self.name) of \(table): unexpected definition \(definition)")
+            }
+            let unique = definition.hasPrefix("CREATE UNIQUE INDEX ") ? "UNIQUE " : ""
+            return "CREATE \(unique)INDEX \(FactTableIndexes.quoted(name)) ON \(other)\(definition[using.lowerBound...])"
+        }
+    }
 
     static let tables = ["deployments", "changes", "incident_events", "incidents", "lead_times"]
 
@@ -28,22 +54,24 @@ struct FactTableIndexes: Sendable {
         var keyNames: Set<String> = []
         for try await (table, name, definition) in keys.decode((String, String, String).self) {
             keyNames.insert(name)
-            result.drops.append("ALTER TABLE \(table) DROP CONSTRAINT \(quoted(name))")
-            result.creates.append("ALTER TABLE \(table) ADD CONSTRAINT \(quoted(name)) \(definition)")
+            result.entries.append(Entry(table: table, name: name, definition: definition, isKey: true))
         }
         let indexes = try await connection.query(
             """
-            SELECT indexname, indexdef FROM pg_indexes
+            SELECT tablename, indexname, indexdef FROM pg_indexes
             WHERE schemaname = current_schema() AND tablename = ANY(\(tables)) ORDER BY indexname
             """, logger: logger)
-        for try await (name, definition) in indexes.decode((String, String).self) where !keyNames.contains(name) {
-            result.drops.append("DROP INDEX \(quoted(name))")
-            result.creates.append(definition)
+        for try await (table, name, definition) in indexes.decode((String, String, String).self) where !keyNames.contains(name) {
+            result.entries.append(Entry(table: table, name: name, definition: definition, isKey: false))
         }
         return result
     }
 
-    private static func quoted(_ identifier: String) -> String {
+    static func quoted(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
+}
+
+struct FactTableIndexesError: Error, CustomStringConvertible {
+    var description: String
 }

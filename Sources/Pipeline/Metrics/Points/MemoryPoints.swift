@@ -22,6 +22,32 @@ enum MemoryPoints {
         return text.allChunks
     }
 
+    /// ``text(_:samples:)`` with each plan's text computed on a task of its own, handed to `body` in the plans' order
+    /// as soon as it and those before it are done.
+    static func texts(
+        _ plans: [MetricPlan], samples: PointSamples, _ body: ([ByteBuffer]) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: (Int, [ByteBuffer]).self) { group in
+            for (index, plan) in plans.enumerated() {
+                guard let rule = plan.inMemory else { continue }
+                group.addTask {
+                    var text = COPYText()
+                    write(plan, rule, samples: samples, to: &text)
+                    return (index, text.allChunks)
+                }
+            }
+            var done: [Int: [ByteBuffer]] = [:]
+            var next = 0
+            while let (index, chunks) = try await group.next() {
+                done[index] = chunks
+                while next < plans.count, plans[next].inMemory == nil || done[next] != nil {
+                    if let chunks = done.removeValue(forKey: next) { try await body(chunks) }
+                    next += 1
+                }
+            }
+        }
+    }
+
     /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start.
     static func write(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText) {
         let groups = Groups(plan, samples.dimensions)

@@ -1,0 +1,66 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A full recompute's points written into a table of their own, ``table``, on a pooled connection of their own while
+/// the recompute's transaction writes the fact tables; the transaction then swaps it in for `metric_points`
+/// (``swapIn(on:)``). The two writes then run side by side, one backend each, instead of one after the other in one
+/// backend (docs/metrics.md, "Performance").
+///
+/// The table is created like `metric_points` (columns, defaults, constraints, storage, as the migrations made it)
+/// without its indexes, filled with one `COPY`, and `metric_points`' keys and indexes (read from the catalog) built
+/// once over it under names of their own, renamed when swapped in. It is committed before the swap; when the
+/// recompute's transaction fails after that, it is left behind unused and the next recompute drops it first.
+/// The recompute's transaction holds the calculator's cursor, so no two recomputes stage at once.
+struct PointsTableSwap: Sendable {
+    static let table = "metric_points_next"
+
+    /// `ALTER INDEX … RENAME`: the staged table's keys and indexes to `metric_points`' names.
+    let renames: [String]
+
+    /// Creates ``table`` and writes the points of `plans` (those with ``MetricPlan/inMemory``) computed from
+    /// `samples`, each plan's text on a task of its own, copied in the order of `metric_points`' key when the plans
+    /// come sorted by namespace and name.
+    static func write(
+        _ plans: [MetricPlan], samples: PointSamples?, client: PostgresClient, logger: Logger
+    ) async throws -> PointsTableSwap {
+        try await client.withConnection { connection in
+            func run(_ sql: String) async throws {
+                let start = ContinuousClock.now
+                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
+            }
+            let indexes = try await FactTableIndexes.read(of: ["metric_points"], on: connection, logger: logger)
+            try await run("DROP TABLE IF EXISTS \(table)")
+            try await run("""
+                CREATE TABLE \(table) (LIKE metric_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE \
+                INCLUDING COMPRESSION INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STATISTICS INCLUDING COMMENTS)
+                """)
+            if let samples, !plans.isEmpty {
+                let start = ContinuousClock.now
+                try await connection.copyFrom(table: table, columns: MemoryPoints.columns, logger: logger) { writer in
+                    try await MemoryPoints.texts(plans, samples: samples) { chunks in
+                        for chunk in chunks { try await writer.write(chunk) }
+                    }
+                }
+                logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "COPY \(table)"])
+            }
+            var renames: [String] = []
+            for (number, entry) in indexes.entries.enumerated() {
+                let staged = "\(table)_\(number)"
+                try await run(try entry.create(named: staged, on: table))
+                renames.append("ALTER INDEX \(FactTableIndexes.quoted(staged)) RENAME TO \(FactTableIndexes.quoted(entry.name))")
+            }
+            try await run("ANALYZE \(table)")
+            return PointsTableSwap(renames: renames)
+        }
+    }
+
+    /// In the recompute's transaction: `metric_points` dropped and the staged table, its keys and indexes renamed in
+    /// its place. Readers of `metric_points` wait from here to the commit and then read the new table.
+    func swapIn(on connection: PostgresConnection, logger: Logger) async throws {
+        for sql in ["DROP TABLE metric_points", "ALTER TABLE \(Self.table) RENAME TO metric_points"] + renames {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+}

@@ -74,7 +74,7 @@ extension MetricEngine {
 
     /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:samples:on:)``),
     /// in the caller's transaction, which holds the cursor: the built-in keys' points from the pass (``MemoryPoints``), the others
-    /// staged, all swapped in (``replaceAllPoints(copying:on:)``),
+    /// staged, all swapped in (``replaceAllPoints(swapping:on:)``),
     /// the definitions recorded (results of those gone deleted), the cursor moved to `end`, every headline written.
     func rebuildAll(
         _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,
@@ -87,24 +87,30 @@ extension MetricEngine {
         }
         let (client, logger) = (client, logger)
         var staging: Task<PointsTableSwap, any Error>?
-        // A failure of this transaction before the swap stops the staging (what it committed is dropped by the next
-        // recompute).
-        defer { staging?.cancel() }
-        try await facts.rebuild(
-            upTo: end, keeping: kept,
-            samples: inMemory.isEmpty
-                ? nil : { samples in staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, client: client, logger: logger) } },
-            on: connection)
-        if staging == nil { staging = Task { try await PointsTableSwap.write([], samples: nil, client: client, logger: logger) } }
-        try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
-        for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {
-            try await computeAll(plan, staged: true, on: connection)
+        do {
+            try await facts.rebuild(
+                upTo: end, keeping: kept,
+                samples: inMemory.isEmpty
+                    ? nil : { samples in staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, client: client, logger: logger) } },
+                on: connection)
+            let staged = staging ?? Task { try await PointsTableSwap.write([], samples: nil, client: client, logger: logger) }
+            staging = staged
+            try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
+            for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {
+                try await computeAll(plan, staged: true, on: connection)
+            }
+            let start = ContinuousClock.now
+            let swap = try await staged.value
+            logger.trace("calculator points table staged, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
+            for plan in inMemory { try await recordComputed(plan, on: connection) }
+            try await replaceAllPoints(swapping: swap, on: connection)
+        } catch {
+            // The staging is stopped and waited for: nothing of this recompute outlives it (a table it committed is
+            // dropped by the next recompute).
+            staging?.cancel()
+            _ = await staging?.result
+            throw error
         }
-        let start = ContinuousClock.now
-        let swap = try await staging!.value
-        logger.trace("calculator points table staged, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
-        for plan in inMemory { try await recordComputed(plan, on: connection) }
-        try await replaceAllPoints(swapping: swap, on: connection)
         _ = try await syncDefinitions(plans, on: connection)
         try await facts.advance(to: end, on: connection)
         for plan in plans {

@@ -13,17 +13,9 @@ import PacerRules
 /// computes its points in SQL; the tests compare the two row for row (docs/metrics.md, "Performance").
 enum MemoryPoints {
     /// The COPY text of every point of `plans` (``columns``), in the order of `metric_points`' key when the plans come
-    /// sorted by namespace and name (byte order): the key is then built over presorted rows.
-    static func text(_ plans: [MetricPlan], samples: PointSamples) -> [ByteBuffer] {
-        var text = COPYText()
-        for plan in plans {
-            if let rule = plan.inMemory { write(plan, rule, samples: samples, to: &text) }
-        }
-        return text.allChunks
-    }
-
-    /// ``text(_:samples:)`` with each plan's text computed on a task of its own, handed to `body` in the plans' order
-    /// as soon as it and those before it are done.
+    /// sorted by namespace and name (byte order): the key is then built over presorted rows. Each plan's text is
+    /// computed on a task of its own and handed to `body` in the plans' order, as soon as it and those before it are
+    /// done.
     static func texts(
         _ plans: [MetricPlan], samples: PointSamples, _ body: ([ByteBuffer]) async throws -> Void
     ) async throws {

@@ -1,5 +1,4 @@
 import Logging
-import NIOCore
 import PostgresNIO
 
 /// A full recompute's points written into a table of their own, ``table``, on a pooled connection of their own while
@@ -9,7 +8,7 @@ import PostgresNIO
 ///
 /// The table is created like `metric_points` (columns, defaults, constraints, storage, as the migrations made it)
 /// without its indexes, filled with one `COPY`, and `metric_points`' keys and indexes (read from the catalog) built
-/// once over it under names of their own, renamed when swapped in. It is committed before the swap; when the
+/// once over it under names of their own, renamed when swapped in, all in one transaction, committed before the swap; when the
 /// recompute's transaction fails after that, it is left behind unused and the next recompute drops it first.
 /// The recompute's transaction holds the calculator's cursor, so no two recomputes stage at once.
 struct PointsTableSwap: Sendable {
@@ -24,7 +23,9 @@ struct PointsTableSwap: Sendable {
     static func write(
         _ plans: [MetricPlan], samples: PointSamples?, client: PostgresClient, logger: Logger
     ) async throws -> PointsTableSwap {
-        try await client.withConnection { connection in
+        // One transaction: the key is built over rows this transaction wrote, whose visibility it need not look up
+        // (built after a separate commit, it took 0.7 s instead of 0.2 s for 318,000 points).
+        try await client.withTransaction(logger: logger) { connection in
             func run(_ sql: String) async throws {
                 let start = ContinuousClock.now
                 try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)

@@ -17,7 +17,7 @@ extension MetricEngine {
     /// results belong to) and only that definition's results are rebuilt.
     ///
     /// `fromEvents`: every fact is extracted again from the CDEvents' documents. Otherwise what the calculator
-    /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:samples:on:)``), unless the
+    /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:samples:readers:on:)``), unless the
     /// cursor is at the start, more than ``keptExtensionLimit`` rows follow it (extending the kept tables row by row,
     /// with their indexes, then costs more than loading everything in bulk), or the fact tables do not hold one row
     /// for each CDEvent up to the cursor (``MetricFactStore/extractedFactsComplete(upTo:on:)``).
@@ -38,7 +38,8 @@ extension MetricEngine {
             let cursor = try await facts.lockCursor(on: connection).position
             guard metric == nil else {
                 // One definition: the facts up to the cursor, the position the other definitions' results belong to.
-                try await facts.rebuild(upTo: cursor, keeping: try await keptPosition(cursor, fromEvents: fromEvents, rows: 0, on: connection), on: connection)
+                let kept = try await keptPosition(cursor, fromEvents: fromEvents, rows: 0, on: connection)
+                try await facts.rebuild(upTo: cursor, keeping: kept, readers: client, on: connection)
                 for plan in selected {
                     try await computeAll(plan, on: connection)
                 }
@@ -72,7 +73,7 @@ extension MetricEngine {
         return cursor
     }
 
-    /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:samples:on:)``),
+    /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:samples:readers:on:)``),
     /// in the caller's transaction, which holds the cursor: the built-in keys' points from the pass (``MemoryPoints``), the others
     /// staged, all swapped in (``replaceAllPoints(swapping:on:)``),
     /// the definitions recorded (results of those gone deleted), the cursor moved to `end`, every headline written.
@@ -92,7 +93,7 @@ extension MetricEngine {
                 upTo: end, keeping: kept,
                 samples: inMemory.isEmpty
                     ? nil : { samples in staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, client: client, logger: logger) } },
-                on: connection)
+                readers: client, on: connection)
             let staged = staging ?? Task { try await PointsTableSwap.write([], samples: nil, client: client, logger: logger) }
             staging = staged
             try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)

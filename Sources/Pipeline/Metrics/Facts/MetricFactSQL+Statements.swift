@@ -238,10 +238,14 @@ extension MetricFactSQL {
     /// the cursors (docs/operations.md), or after CDEvents were deleted: then a recompute extracts everything again.
     static func extractedFactsComplete(upTo to: CursorPosition) -> String {
         """
-        WITH raw AS (
-            SELECT count(*) FILTER (WHERE \(deploymentTypes)) AS deployments, count(*) FILTER (WHERE \(changeTypes)) AS changes,
-                   count(*) FILTER (WHERE \(incidentTypes)) AS incident_events
-            FROM cdevents_raw r WHERE \(range(from: nil, to: to))
+        WITH types AS (
+            SELECT r.cd_type, count(*) AS n FROM cdevents_raw r WHERE \(range(from: nil, to: to)) GROUP BY r.cd_type
+        ), raw AS (
+            -- The type conditions over the few distinct types, not over every row.
+            SELECT coalesce(sum(r.n) FILTER (WHERE \(deploymentTypes)), 0) AS deployments,
+                   coalesce(sum(r.n) FILTER (WHERE \(changeTypes)), 0) AS changes,
+                   coalesce(sum(r.n) FILTER (WHERE \(incidentTypes)), 0) AS incident_events
+            FROM types r
         )
         SELECT raw.deployments = (SELECT count(*) FROM deployments) AND raw.changes = (SELECT count(*) FROM changes)
                AND raw.incident_events = (SELECT count(*) FROM incident_events)
@@ -250,8 +254,8 @@ extension MetricFactSQL {
     }
 
     /// Statements that fill the (truncated, unindexed) fact tables other than `deployments` and `lead_times` from the
-    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:samples:on:)`` then fills those two from
-    /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:samples:on:)``).
+    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:samples:readers:on:)`` then fills those two from
+    /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:samples:readers:on:)``).
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)
         return [

@@ -18,8 +18,14 @@ extension MetricFactStore {
     ///
     /// `samples`, when given, is called with every row the pass writes to both tables and every resolved incident
     /// (``PointSamples``, for ``MemoryPoints``) once the reports are judged, before the tables are written.
+    ///
+    /// `readers`, when given, reads the incidents and the changes on two connections of its own while PostgreSQL sorts
+    /// the reports for `connection`: only when this transaction has not written `incidents`, `changes` or
+    /// `deployments`, whose committed rows the other connections then read as this transaction does (the calculator's
+    /// writers all hold the cursor this transaction holds).
     func loadDeployments(
-        from source: ReportSource, prepare: [String], samples: ((PointSamples) -> Void)? = nil, on connection: PostgresConnection
+        from source: ReportSource, prepare: [String], samples: ((PointSamples) -> Void)? = nil, readers: PostgresClient? = nil,
+        on connection: PostgresConnection
     ) async throws {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
@@ -27,16 +33,27 @@ extension MetricFactStore {
             clock = ContinuousClock.now
         }
         let collect = samples != nil
-        var restores: PointSamples? = collect ? PointSamples() : nil
-        let openings = try await readOpenings(partitions: nil, restores: &restores, on: connection)
-        lap("read incidents")
-        let changes = try await readChanges(apps: nil, on: connection)
-        lap("read changes")
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: RowCells.rows(of: """
-                \(source.select)
-                ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
-                """)), logger: logger)
+        let reports = PostgresQuery(unsafeSQL: RowCells.rows(of: """
+            \(source.select)
+            ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
+            """))
+        let rows: PostgresRowSequence
+        let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
+        let changes: [String: LeadTimePass.AppChanges]
+        if let readers {
+            async let incidentsRead = readers.withConnection { try await self.readOpenings(collectingRestores: collect, on: $0) }
+            async let changesRead = readers.withConnection { try await self.readChanges(apps: nil, on: $0) }
+            rows = try await connection.query(reports, logger: logger)
+            (openings, restores) = try await incidentsRead
+            changes = try await changesRead
+            lap("read incidents and changes beside the reports' query")
+        } else {
+            (openings, restores) = try await readOpenings(collectingRestores: collect, on: connection)
+            lap("read incidents")
+            changes = try await readChanges(apps: nil, on: connection)
+            lap("read changes")
+            rows = try await connection.query(reports, logger: logger)
+        }
         // Reading the stream and judging the histories run side by side: whole histories (their rows, undecoded) go
         // in batches of about `batchReports` reports to a child task, which decodes and judges them, at most two
         // batches in flight, and their COPY text is joined in stream order.
@@ -104,7 +121,7 @@ extension MetricFactStore {
         }
     }
 
-    /// Where ``loadDeployments(from:prepare:samples:on:)`` reads the deployment reports.
+    /// Where ``loadDeployments(from:prepare:samples:readers:on:)`` reads the deployment reports.
     enum ReportSource {
         /// The deployment CDEvents up to the position, extracted by ``MetricFactSQL/deploymentsSelect(_:)``.
         case documents(upTo: CursorPosition)
@@ -176,6 +193,14 @@ extension MetricFactStore {
     func readOpenings(partitions: String?, on connection: PostgresConnection) async throws -> [String: [DeploymentHistoryPass.Opening]] {
         var none: PointSamples?
         return try await readOpenings(partitions: partitions, restores: &none, on: connection)
+    }
+
+    /// Every incident (``readOpenings(partitions:on:)``), and when `collectingRestores`, every resolved one as a restore
+    /// sample.
+    func readOpenings(collectingRestores: Bool, on connection: PostgresConnection) async throws -> ([String: [DeploymentHistoryPass.Opening]], PointSamples?) {
+        var restores: PointSamples? = collectingRestores ? PointSamples() : nil
+        let openings = try await readOpenings(partitions: nil, restores: &restores, on: connection)
+        return (openings, restores)
     }
 
     /// ``readOpenings(partitions:on:)``, and when `restores` is given, every resolved incident read as a restore

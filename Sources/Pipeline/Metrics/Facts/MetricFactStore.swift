@@ -74,7 +74,7 @@ struct MetricFactStore: Sendable {
     }
 
     /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction. The deployments' failure
-    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:samples:on:)``).
+    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:samples:readers:on:)``).
     ///
     /// `kept` nil: every table is truncated, its keys and indexes (as the migrations made them) dropped, loaded from the
     /// CDEvents' documents, and its keys and indexes built again. A position (the `calculate` cursor): what the
@@ -84,10 +84,13 @@ struct MetricFactStore: Sendable {
     /// document up to `kept` is read. Both give the same rows, because the fact tables hold up to the cursor what the
     /// current rules extract: a migration that changes the rules empties the facts and removes the cursor.
     ///
-    /// `samples`, when given, gets the pass's samples (``loadDeployments(from:prepare:samples:on:)``) while the tables
-    /// are still to be written.
+    /// `samples`, when given, gets the pass's samples (``loadDeployments(from:prepare:samples:readers:on:)``) while the tables
+    /// are still to be written. `readers`, when given, reads the kept incidents and changes on connections of their own
+    /// while the reports are sorted, when there is nothing after `kept` (this transaction then writes no fact the
+    /// pass reads before the pass).
     func rebuild(
-        upTo to: CursorPosition, keeping kept: CursorPosition?, samples: ((PointSamples) -> Void)? = nil, on connection: PostgresConnection
+        upTo to: CursorPosition, keeping kept: CursorPosition?, samples: ((PointSamples) -> Void)? = nil, readers: PostgresClient? = nil,
+        on connection: PostgresConnection
     ) async throws {
         cache.clear()
         let tables = kept == nil ? FactTableIndexes.tables : ["lead_times"]
@@ -100,7 +103,8 @@ struct MetricFactStore: Sendable {
             for statement in MetricFactSQL.incrementalFacts(from: kept, to: to) {
                 try await run(statement, on: connection)
             }
-            try await loadDeployments(from: .stored, prepare: [truncate] + indexes.drops, samples: samples, on: connection)
+            try await loadDeployments(
+                from: .stored, prepare: [truncate] + indexes.drops, samples: samples, readers: kept == to ? readers : nil, on: connection)
         } else {
             for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) {
                 try await run(statement, on: connection)

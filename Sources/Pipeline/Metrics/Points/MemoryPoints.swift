@@ -14,29 +14,15 @@ import PacerRules
 enum MemoryPoints {
     /// The COPY text of every point of `plans` (``columns``), in the order of `metric_points`' key when the plans come
     /// sorted by namespace and name (byte order): the key is then built over presorted rows. Each plan's text is
-    /// computed on a task of its own and handed to `body` in the plans' order, as soon as it and those before it are
-    /// done.
-    static func texts(
-        _ plans: [MetricPlan], samples: PointSamples, _ body: ([ByteBuffer]) async throws -> Void
-    ) async throws {
-        try await withThrowingTaskGroup(of: (Int, [ByteBuffer]).self) { group in
-            for (index, plan) in plans.enumerated() {
-                guard let rule = plan.inMemory else { continue }
-                group.addTask {
-                    var text = COPYText()
-                    write(plan, rule, samples: samples, to: &text)
-                    return (index, text.allChunks)
-                }
-            }
-            var done: [Int: [ByteBuffer]] = [:]
-            var next = 0
-            while let (index, chunks) = try await group.next() {
-                done[index] = chunks
-                while next < plans.count, plans[next].inMemory == nil || done[next] != nil {
-                    if let chunks = done.removeValue(forKey: next) { try await body(chunks) }
-                    next += 1
-                }
-            }
+    /// handed to `body` as soon as it is computed. The plans are computed one after the other, on the caller's task:
+    /// the recompute's transaction needs the other core meanwhile (a task per plan took both cooperative threads and
+    /// held up its `COPY lead_times`).
+    static func texts(_ plans: [MetricPlan], samples: PointSamples, _ body: ([ByteBuffer]) async throws -> Void) async throws {
+        for plan in plans {
+            guard let rule = plan.inMemory else { continue }
+            var text = COPYText()
+            write(plan, rule, samples: samples, to: &text)
+            try await body(text.allChunks)
         }
     }
 

@@ -48,6 +48,27 @@ struct FactIndexTests {
         }
     }
 
+    @Test("a recompute that keeps the extracted facts leaves lead_times with statistics, analyzing it only when it has none")
+    func keptRecomputeAnalyzesLeadTimesWithoutStatistics() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await client.query("ALTER TABLE lead_times SET (autovacuum_enabled = false)", logger: TestDatabase.logger)
+            try await MetricFixture.defineFourKeys(client: client)
+            try await MetricFixture.insert(MetricFixture.history(), client: client)
+            try await MetricFixture.calculator(client: client, batchSize: 50).catchUp()
+            func statistics() async throws -> Int64 {
+                let rows = try await client.query("SELECT count(*) FROM pg_stats WHERE tablename = 'lead_times'", logger: TestDatabase.logger)
+                for try await count in rows.decode(Int64.self) { return count }
+                return -1
+            }
+            // The test role is a superuser (make test's cluster): the statistics can be removed.
+            try await client.query("DELETE FROM pg_statistic WHERE starelid = 'lead_times'::regclass", logger: TestDatabase.logger)
+            #expect(try await statistics() == 0)
+            _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: { MetricFixture.now }).run(metric: nil)
+            // All 11 columns of lead_times.
+            #expect(try await statistics() == 11)
+        }
+    }
+
     /// `metric_points`' columns (name, type, nullability, storage, default), indexes and constraints, one line each.
     static func pointsShape(_ client: PostgresClient) async throws -> Set<String> {
         var lines: Set<String> = []

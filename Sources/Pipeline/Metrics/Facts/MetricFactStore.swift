@@ -112,9 +112,20 @@ struct MetricFactStore: Sendable {
             try await loadDeployments(from: .documents(upTo: to), prepare: [], samples: samples, on: connection)
         }
         logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
-        for statement in [MetricFactSQL.analyze(kept == nil ? ["deployments", "lead_times"] : ["lead_times"])] + indexes.creates {
+        // Kept: `lead_times` is written again from the same facts, and the statistics it had still describe it
+        // (autovacuum refreshes them after the rewrite); it is analyzed here only when it has none.
+        let analyzed = kept == nil ? ["deployments", "lead_times"] : try await hasStatistics("lead_times", on: connection) ? [] : ["lead_times"]
+        for statement in (analyzed.isEmpty ? [] : [MetricFactSQL.analyze(analyzed)]) + indexes.creates {
             try await run(statement, on: connection)
         }
+    }
+
+    /// Whether PostgreSQL has column statistics of `table` (of the current schema).
+    private func hasStatistics(_ table: String, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = \(table))", logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
     }
 
     /// Whether the fact tables hold one row for each CDEvent up to `position` they are extracted from

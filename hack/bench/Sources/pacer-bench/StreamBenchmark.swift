@@ -7,10 +7,11 @@ import PostgresNIO
 
 /// `pacer-bench stream`: how fast PostgresNIO delivers the recompute's 400,000 deployment reports (16 columns) to
 /// Swift, the floor of a calculator that computes in memory (issue 17). Run after `pacer-bench recompute` has filled
-/// the database. Each way timed alone: the rows counted without decoding; decoded as a 16-column tuple; as one
-/// text column (the fields joined by a separator, split in Swift); `count(*)` of the same query in PostgreSQL
-/// (its own cost: reading the documents and sorting); and from the fact table, as a recompute that keeps the extracted
-/// facts reads it, a row per report (23 cells) or one row per app and environment (the fields length-prefixed).
+/// the database. Each way timed alone: the rows counted without decoding; decoded as a 16-column tuple; as one row
+/// value per row (the calculator's `RowCells`); as one text column (the fields joined by a separator, split in
+/// Swift); `count(*)` of the same query in PostgreSQL (its own cost: reading the documents and sorting); and from the
+/// fact table, as a recompute that keeps the extracted facts reads it, a row per report (22 PostgresNIO cells, or one
+/// row value) or one row per app and environment (the fields length-prefixed).
 struct StreamBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream", abstract: "Streaming the recompute's deployment reports from PostgreSQL into Swift, four ways.")

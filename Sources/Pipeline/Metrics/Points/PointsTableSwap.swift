@@ -3,14 +3,14 @@ import PostgresNIO
 
 /// A full recompute's points written into a table of their own, ``table``, on a pooled connection of their own while
 /// the recompute's transaction writes the fact tables; the transaction then swaps it in for `metric_points`
-/// (``swapIn(on:)``). The two writes then run side by side, one backend each, instead of one after the other in one
-/// backend (docs/metrics.md, "Performance").
+/// (``swapIn(on:logger:)``). The two writes then run side by side, one backend each, instead of one after the other
+/// in one backend (docs/metrics.md, "Performance").
 ///
 /// The table is created like `metric_points` (columns, defaults, constraints, storage, as the migrations made it)
 /// without its indexes, filled with one `COPY`, and `metric_points`' keys and indexes (read from the catalog) built
-/// once over it under names of their own, renamed when swapped in, all in one transaction, committed before the swap; when the
-/// recompute's transaction fails after that, it is left behind unused and the next recompute drops it first.
-/// The recompute's transaction holds the calculator's cursor, so no two recomputes stage at once.
+/// once over it under names of their own, renamed when swapped in; all in one transaction, committed before the
+/// swap. When the recompute's transaction fails after that, the table is left behind unused and the next recompute
+/// drops it first. The recompute's transaction holds the calculator's cursor, so no two recomputes stage at once.
 struct PointsTableSwap: Sendable {
     static let table = "metric_points_next"
 
@@ -18,8 +18,8 @@ struct PointsTableSwap: Sendable {
     let renames: [String]
 
     /// Creates ``table`` and writes the points of `plans` (those with ``MetricPlan/inMemory``) computed from
-    /// `samples`, each plan's text on a task of its own, copied in the order of `metric_points`' key when the plans
-    /// come sorted by namespace and name.
+    /// `samples` (``MemoryPoints/texts(_:samples:_:)``: each plan's text copied as soon as it is computed), in the
+    /// order of `metric_points`' key when the plans come sorted by namespace and name.
     static func write(
         _ plans: [MetricPlan], samples: PointSamples?, client: PostgresClient, logger: Logger
     ) async throws -> PointsTableSwap {

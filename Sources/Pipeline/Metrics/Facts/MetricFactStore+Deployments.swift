@@ -41,8 +41,15 @@ extension MetricFactStore {
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
         let changes: [String: LeadTimePass.AppChanges]
         if let readers {
-            async let incidentsRead = readers.withConnection { try await self.readOpenings(collectingRestores: collect, on: $0) }
-            async let changesRead = readers.withConnection { try await self.readChanges(apps: nil, on: $0) }
+            // Each in a transaction of its own with the calculator's settings (its sort in memory, as the transaction's).
+            async let incidentsRead = readers.withTransaction(logger: logger) { reader in
+                try await self.applySettings(on: reader)
+                return try await self.readOpenings(collectingRestores: collect, on: reader)
+            }
+            async let changesRead = readers.withTransaction(logger: logger) { reader in
+                try await self.applySettings(on: reader)
+                return try await self.readChanges(apps: nil, on: reader)
+            }
             rows = try await connection.query(reports, logger: logger)
             (openings, restores) = try await incidentsRead
             changes = try await changesRead

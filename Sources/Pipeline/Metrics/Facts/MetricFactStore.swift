@@ -29,6 +29,12 @@ struct MetricFactStore: Sendable {
     /// (`FOR UPDATE`) until the transaction ends; returns it, with the transaction that last moved it
     /// (``StageCursor/lockWithWriter(on:)``).
     func lockCursor(on connection: PostgresConnection) async throws -> (position: CursorPosition, writer: Int64) {
+        try await applySettings(on: connection)
+        return try await cursor.lockWithWriter(on: connection)
+    }
+
+    /// The calculator's settings, for the transaction on `connection` (`SET LOCAL`).
+    func applySettings(on connection: PostgresConnection) async throws {
         // The calculator's statements are many short-lived aggregates: JIT compilation costs more than it saves,
         // and sorts for grouping sets fit in memory.
         try await run("SET LOCAL jit = off", on: connection)
@@ -37,7 +43,6 @@ struct MetricFactStore: Sendable {
         try await run("SET LOCAL work_mem = '64MB'", on: connection)
         // Buckets (date_trunc) and interval arithmetic in UTC.
         try await run("SET LOCAL TimeZone = 'UTC'", on: connection)
-        return try await cursor.lockWithWriter(on: connection)
     }
 
     /// The position of the `limit`-th settled row after `after` (or of the last settled one when `limit` is nil)

@@ -22,7 +22,7 @@ struct FactIndexTests {
         }
     }
 
-    @Test("a full recompute swaps in a points table shaped as migrated (columns, defaults, storage, key, check), over one a failed recompute left")
+    @Test("a full recompute swaps in a points table shaped as migrated (columns, defaults, storage, key, check, others' privileges), over one a failed recompute left")
     func recomputeSwapsInAMigratedPointsTable() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             let migrated = try await Self.pointsShape(client)
@@ -31,6 +31,10 @@ struct FactIndexTests {
             #expect(migrated.contains { $0.hasPrefix("constraint metric_points_bucket_check c CHECK ") })
             #expect(migrated.contains("column day_values double precision[] null e "))
             #expect(migrated.contains("column labels jsonb not null x '{}'::jsonb"))
+            // A dashboard's read-only role (roles are the cluster's: a name of this test's own, dropped at the end).
+            let reader = "pacer_points_reader_\(UInt32.random(in: 0...UInt32.max))"
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(reader)"), logger: TestDatabase.logger)
+            try await client.query(PostgresQuery(unsafeSQL: "GRANT SELECT ON metric_points TO \(reader)"), logger: TestDatabase.logger)
             // What a recompute that failed after staging its points leaves behind, with an index named as a staged key.
             try await client.query("CREATE TABLE metric_points_next (junk int PRIMARY KEY)", logger: TestDatabase.logger)
             try await client.query(#"ALTER INDEX metric_points_next_pkey RENAME TO metric_points_next_0"#, logger: TestDatabase.logger)
@@ -41,7 +45,17 @@ struct FactIndexTests {
                 #expect(try await Self.pointsShape(client) == migrated)
                 let staged = try await client.query("SELECT count(*) FROM pg_class WHERE relname LIKE 'metric_points_next%'", logger: TestDatabase.logger)
                 for try await count in staged.decode(Int64.self) { #expect(count == 0) }
+                let granted = try await client.query(
+                    PostgresQuery(unsafeSQL: """
+                        SELECT has_table_privilege('\(reader)', 'metric_points', 'SELECT'), has_table_privilege('\(reader)', 'metric_points', 'INSERT')
+                        """), logger: TestDatabase.logger)
+                for try await (select, insert) in granted.decode((Bool, Bool).self) {
+                    #expect(select)
+                    #expect(!insert)
+                }
             }
+            try await client.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(reader)"), logger: TestDatabase.logger)
+            try await client.query(PostgresQuery(unsafeSQL: "DROP ROLE \(reader)"), logger: TestDatabase.logger)
             // The points are there: the four keys over the fixture's history.
             let rows = try await client.query("SELECT count(DISTINCT name) FROM metric_points", logger: TestDatabase.logger)
             for try await names in rows.decode(Int64.self) { #expect(names == 4) }

@@ -6,8 +6,8 @@ import PostgresNIO
 /// (``swapIn(on:logger:)``). The two writes then run side by side, one backend each, instead of one after the other
 /// in one backend (docs/metrics.md, "Performance").
 ///
-/// The table is created like `metric_points` (columns, defaults, constraints, storage, as the migrations made it)
-/// without its indexes, filled with one `COPY`, and `metric_points`' keys and indexes (read from the catalog) built
+/// The table is created like `metric_points` (columns, defaults, constraints, storage, as the migrations made it;
+/// the privileges granted on it to other roles) without its indexes, filled with one `COPY`, and `metric_points`' keys and indexes (read from the catalog) built
 /// once over it under names of their own, renamed when swapped in; all in one transaction, committed before the
 /// swap. When the recompute's transaction fails after that, the table is left behind unused and the next recompute
 /// drops it first. The recompute's transaction holds the calculator's cursor, so no two recomputes stage at once.
@@ -37,6 +37,8 @@ struct PointsTableSwap: Sendable {
                 CREATE TABLE \(table) (LIKE metric_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE \
                 INCLUDING COMPRESSION INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STATISTICS INCLUDING COMMENTS)
                 """)
+            // What others were granted on metric_points (a dashboard's read-only role, say), granted again.
+            for grant in try await grants(on: connection, logger: logger) { try await run(grant) }
             if let samples, !plans.isEmpty {
                 let start = ContinuousClock.now
                 try await connection.copyFrom(table: table, columns: MemoryPoints.columns, logger: logger) { writer in
@@ -58,6 +60,22 @@ struct PointsTableSwap: Sendable {
             try await run("ANALYZE \(table)")
             return PointsTableSwap(renames: renames)
         }
+    }
+
+    /// `GRANT` statements giving ``table`` the privileges others than its owner hold on `metric_points`.
+    private static func grants(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+            SELECT format('GRANT %s ON \(table) TO %s%s', a.privilege_type,
+                          CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                          CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+            FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+            WHERE c.oid = 'metric_points'::regclass AND a.grantee <> c.relowner
+            ORDER BY 1
+            """), logger: logger)
+        var grants: [String] = []
+        for try await grant in rows.decode(String.self) { grants.append(grant) }
+        return grants
     }
 
     /// In the recompute's transaction: `metric_points` dropped and the staged table, its keys and indexes renamed in

@@ -79,9 +79,21 @@ struct PointsTableSwap: Sendable {
     }
 
     /// In the recompute's transaction: `metric_points` dropped and the staged table, its keys and indexes renamed in
-    /// its place. Readers of `metric_points` wait from here to the commit and then read the new table.
+    /// its place. Readers of `metric_points` wait from here to the commit and then read the new table. When something
+    /// made by hand depends on `metric_points` (a view or rule over it, a trigger on it), which dropping the table would
+    /// refuse or lose, its rows are replaced in place instead (slower: its key maintained row by row).
     func swapIn(on connection: PostgresConnection, logger: Logger) async throws {
-        for sql in ["DROP TABLE metric_points", "ALTER TABLE \(Self.table) RENAME TO metric_points"] + renames {
+        let rows = try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_depend WHERE refobjid = 'metric_points'::regclass AND classid = 'pg_rewrite'::regclass)
+                OR EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'metric_points'::regclass AND NOT tgisinternal)
+            """, logger: logger)
+        var dependents = false
+        for try await exists in rows.decode(Bool.self) { dependents = exists }
+        let statements = dependents
+            ? ["TRUNCATE metric_points", "INSERT INTO metric_points SELECT * FROM \(Self.table)", "DROP TABLE \(Self.table)"]
+            : ["DROP TABLE metric_points", "ALTER TABLE \(Self.table) RENAME TO metric_points"] + renames
+        for sql in statements {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
     }

@@ -20,8 +20,7 @@ extension MetricEngine {
     /// extracted from each CDEvent up to the cursor is kept (``MetricFactStore/rebuild(upTo:keeping:samples:readers:on:)``), unless the
     /// cursor is at the start, more than ``keptExtensionLimit`` rows follow it (extending the kept tables row by row,
     /// with their indexes, then costs more than loading everything in bulk), or the fact tables do not hold one row
-    /// for each CDEvent up to the cursor (``MetricFactStore/extractedFactsComplete(upTo:on:)``; for all definitions
-    /// checked beside the rebuild, which is then rolled back and done again from the CDEvents).
+    /// for each CDEvent up to the cursor (``MetricFactStore/extractedFactsComplete(upTo:on:)``).
     func recompute(metric: String?, fromEvents: Bool = false) async throws -> Outcome {
         let plans = try await plans()
         let selected: [MetricPlan]
@@ -34,18 +33,7 @@ extension MetricEngine {
             selected = plans
         }
         let now = clock()
-        do {
-            return try await recompute(metric: metric, selected: selected, plans: plans, fromEvents: fromEvents, now: now)
-        } catch let error as PostgresTransactionError where error.closureError is KeptFactsIncomplete {
-            logger.info("the fact tables do not hold a row for every CDEvent up to the calculate cursor (restored or deleted rows?): extracting every fact from the CDEvents again")
-            return try await recompute(metric: metric, selected: selected, plans: plans, fromEvents: true, now: now)
-        }
-    }
-
-    /// ``recompute(metric:fromEvents:)`` in one transaction; throws ``KeptFactsIncomplete`` when it kept the extracted
-    /// facts and finds them incomplete (the transaction is then rolled back).
-    private func recompute(metric: String?, selected: [MetricPlan], plans: [MetricPlan], fromEvents: Bool, now: Date) async throws -> Outcome {
-        try await client.withTransaction(logger: logger) { connection in
+        return try await client.withTransaction(logger: logger) { connection in
             var outcome = Outcome()
             let cursor = try await facts.lockCursor(on: connection).position
             guard metric == nil else {
@@ -69,28 +57,11 @@ extension MetricEngine {
                 end = last
                 outcome.rows = rows
             }
-            guard !fromEvents, cursor != .start, outcome.rows <= Self.keptExtensionLimit else {
-                try await rebuildAll(plans, upTo: end, keeping: nil, now: now, into: &outcome, on: connection)
-                return outcome
-            }
-            // Whether the kept facts are complete is checked on a connection of its own beside the rebuild (a scan of
-            // `cdevents_raw` by type): the rows it counts are committed, and the fact tables change only under the
-            // cursor this transaction holds. When they are not, the transaction is rolled back (whatever else failed).
-            let (client, facts) = (client, facts)
-            let check = Task { try await client.withConnection { try await facts.extractedFactsComplete(upTo: cursor, on: $0) } }
-            do {
-                try await rebuildAll(plans, upTo: end, keeping: cursor, now: now, into: &outcome, on: connection)
-            } catch {
-                if (try? await check.value) == false { throw KeptFactsIncomplete() }
-                throw error
-            }
-            guard try await check.value else { throw KeptFactsIncomplete() }
+            let kept = try await keptPosition(cursor, fromEvents: fromEvents, rows: outcome.rows, on: connection)
+            try await rebuildAll(plans, upTo: end, keeping: kept, now: now, into: &outcome, on: connection)
             return outcome
         }
     }
-
-    /// The kept facts do not hold a row for every CDEvent up to the cursor (``MetricFactStore/extractedFactsComplete(upTo:on:)``).
-    private struct KeptFactsIncomplete: Error {}
 
     /// The position up to which a recompute keeps the extracted facts (see ``recompute(metric:fromEvents:)``), or nil.
     private func keptPosition(_ cursor: CursorPosition, fromEvents: Bool, rows: Int, on connection: PostgresConnection) async throws -> CursorPosition? {

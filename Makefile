@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PG := hack/postgres.sh
+TEST_LIMIT := python3 hack/with-timeout.py
 # The one version of binary, image and chart (hack/set-version.sh changes it; hack/check-version.py checks the copies).
 VERSION := $(shell tr -d '[:space:]' < VERSION)
 # make image: release by default; `make test` builds it from the debug binary it already has (CONFIGURATION=debug),
@@ -65,13 +66,15 @@ test: postgres
 	# The image from the debug binary just built, run from its own filesystem (chroot as 65532) against PostgreSQL.
 	$(MAKE) --no-print-directory image CONFIGURATION=debug
 	PACER_TEST_DATABASE_URL="$$($(PG) url)" python3 hack/image/test-image.py $(IMAGE_ARCHIVE)
-	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --skip IntegrationTests
+	# Each test run has a time limit far above its usual length (unit ~70 s, integration ~5 min): a hang fails the
+	# build with the tests still running and every thread's stack (hack/with-timeout.py) instead of blocking CI.
+	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(TEST_LIMIT) 900 $(SWIFT) test --skip-build --parallel --skip IntegrationTests
 	# The recompute at a reduced scale (issue 17): a generated history of 100,000 CDEvents through the in-memory pass,
 	# and incremental == recompute on its tail. No timing is asserted.
-	PACER_RECOMPUTE_SCALE=100000 PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --filter RecomputeScaleTests
+	PACER_RECOMPUTE_SCALE=100000 PACER_TEST_DATABASE_URL="$$($(PG) url)" $(TEST_LIMIT) 900 $(SWIFT) test --skip-build --filter RecomputeScaleTests
 	# The end-to-end suites (pacer run, the demo, Chromium, SIGKILL) after the others, so the timing-sensitive
 	# tests above do not share the 2 cores with them.
-	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(SWIFT) test --skip-build --parallel --filter IntegrationTests
+	PACER_TEST_DATABASE_URL="$$($(PG) url)" $(TEST_LIMIT) 1800 $(SWIFT) test --skip-build --parallel --filter IntegrationTests
 	hack/fuzz/run --seconds 10  # every parser under libFuzzer for 10 s (docs/fuzzing.md); a crash fails the build
 
 bench-ingest: postgres

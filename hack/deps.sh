@@ -25,6 +25,8 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-aler
 [ -x /usr/bin/curl ] || need_apt+=(curl)
 # The benchmarks' external load generator (hack/bench/ingest-external; pgbench comes with PostgreSQL).
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+# hack/with-timeout.py prints every thread's stack of a test run that hangs.
+command -v gdb >/dev/null 2>&1 || need_apt+=(gdb)
 command -v kubectl >/dev/null 2>&1 || echo "hack/deps.sh: kubectl not found: the kube-sim tests drive the real kubectl" >&2
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

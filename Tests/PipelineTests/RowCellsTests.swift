@@ -74,4 +74,41 @@ struct RowCellsTests {
         #expect(missing.column == 3)
         #expect(missing.problem == "the row has no such field")
     }
+
+    @Test("a timestamptz is read as microseconds since 1970, whatever the session's time zone; NULL; infinity is an error")
+    func times() async throws {
+        let read: [Result<(Int64, Int64?), RowCellsError>] = try await TestDatabase.withFreshDatabase(migrate: false) { client, _ in
+            // A zone far from UTC: the binary value does not depend on it.
+            try await client.query("SET TimeZone = 'Pacific/Kiritimati'", logger: TestDatabase.logger)
+            var results: [Result<(Int64, Int64?), RowCellsError>] = []
+            let sql = """
+                SELECT t, u FROM (VALUES
+                    (1, '2026-02-02 10:00:00.000123+00'::timestamptz, NULL::timestamptz),
+                    (2, '1970-01-01 00:00:00+00', '1969-12-31 23:59:59.999999+00'),
+                    (3, '2000-01-01 00:00:00+00', '2000-01-01 02:00:00+02'),
+                    (4, 'infinity', NULL)
+                ) v(n, t, u) ORDER BY n
+                """
+            for try await row in try await client.query(PostgresQuery(unsafeSQL: RowCells.rows(of: sql)), logger: TestDatabase.logger) {
+                do {
+                    results.append(.success(try RowCells.read(row) { cells in (try cells.time(), try cells.optionalTime()) }))
+                } catch let error as RowCellsError {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+        #expect(read.count == 4)
+        let rows = read.prefix(3).compactMap { try? $0.get() }
+        // 2026-02-02 10:00 UTC = 1,770,026,400 s since 1970, plus 123 µs; one microsecond before 1970 is -1; 2000-01-01
+        // is 946,684,800 s (both forms of the same instant).
+        #expect(rows.map(\.0) == [1_770_026_400_000_123, 0, 946_684_800_000_000])
+        #expect(rows.map(\.1) == [nil, -1, 946_684_800_000_000])
+        guard case .failure(let infinite) = read.last else {
+            Issue.record("infinity must be an error: \(read)")
+            return
+        }
+        #expect(infinite.column == 0)
+        #expect(infinite.problem == "an infinite timestamp")
+    }
 }

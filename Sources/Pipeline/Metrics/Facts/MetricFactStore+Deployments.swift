@@ -157,7 +157,7 @@ extension MetricFactStore {
     /// `shas`, a query of distinct (app, sha) pairs, limits it to those changes instead.
     func readChanges(apps: String?, shas: String? = nil, on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
         let order = "sha COLLATE \"C\", time_created, cd_source, cd_id"
-        let columns = "c.app, c.sha, \(Self.micros("c.time_created")), c.repository"
+        let columns = "c.app, c.sha, c.time_created, c.repository"
         let sql: String
         if let apps {
             sql = """
@@ -182,7 +182,7 @@ extension MetricFactStore {
         }
         for try await row in rows {
             let (app, sha, time, repository) = try RowCells.read(row) { cells in
-                (try cells.string(&strings), try cells.string(&strings), try cells.int64(), try cells.optionalString(&strings))
+                (try cells.string(&strings), try cells.string(&strings), try cells.time(), try cells.optionalString(&strings))
             }
             if let current = group, current.app == app, current.change.sha == sha {
                 if current.change.repository == nil, repository != nil { group?.change.repository = repository }
@@ -218,7 +218,7 @@ extension MetricFactStore {
         let dimensions = restores == nil ? "" : ", team, namespace, hours"
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: RowCells.rows(of: """
-                SELECT app, environment, cluster, \(Self.micros("opened_at")), \(Self.micros("resolved_at")),
+                SELECT app, environment, cluster, opened_at, resolved_at,
                        link_artifact, link_commit, link_version, link_deployment\(dimensions)
                 FROM incidents \(partitions.map { "JOIN \($0) USING (app, environment)" } ?? "") ORDER BY opened_at, open_source, open_id
                 """)), logger: logger)
@@ -230,7 +230,7 @@ extension MetricFactStore {
                 let environment = try cells.string(&strings)
                 let cluster = try cells.string(&strings)
                 let opening = DeploymentHistoryPass.Opening(
-                    opened: try cells.int64(), resolved: try cells.optionalInt64(), cluster: cluster,
+                    opened: try cells.time(), resolved: try cells.optionalTime(), cluster: cluster,
                     linkArtifact: try cells.optionalString(&strings), linkCommit: try cells.optionalString(&strings),
                     linkVersion: try cells.optionalString(&strings), linkDeployment: try cells.optionalString(&strings))
                 openings[History.key(app, environment), default: []].append(opening)
@@ -249,18 +249,15 @@ extension MetricFactStore {
         return openings
     }
 
-    /// A timestamptz column as int8 microseconds since 1970 (exact: `extract` gives a numeric).
-    static func micros(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1000000)::int8" }
-
     /// The columns of a deployment row (`d`) that ``decodeReport(_:_:)`` reads: app, environment, then the report.
     static let reportColumns = """
-        d.app, d.environment, \(micros("d.time_created")), d.cd_source, d.cd_id, d.deploy_type, d.deploy_id, d.cluster,
+        d.app, d.environment, d.time_created, d.cd_source, d.cd_id, d.deploy_type, d.deploy_id, d.cluster,
         d.commit, d.version, d.version_key, d.rollout_failed, d.revision
         """
 
     /// A deployment row's (`d`) stored failure facts, as ``decodeStoredRow(_:_:)`` reads them.
     static let storedFactColumns = """
-        d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, \(micros("d.incident_resolved_at")), \(micros("d.open_resolved_at")),
+        d.is_rollback, d.rolled_back, d.incident_failed, d.open_gap, d.incident_resolved_at, d.open_resolved_at,
         d.duplicate
         """
 
@@ -278,7 +275,7 @@ extension MetricFactStore {
             let namespace = try cells.string(&strings)
             let facts = DeploymentHistoryPass.Facts(
                 isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
-                openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalInt64(), openResolvedAt: try cells.optionalInt64(),
+                openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalTime(), openResolvedAt: try cells.optionalTime(),
                 duplicate: try cells.bool())
             return (app, environment, report, team, namespace, facts)
         }
@@ -290,7 +287,7 @@ extension MetricFactStore {
     ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report) {
         let app = try cells.string(&strings)
         let environment = try cells.string(&strings)
-        let time = try cells.int64()
+        let time = try cells.time()
         let report = DeploymentHistoryPass.Report(
             time: time, source: try cells.string(&strings), id: try cells.string(&strings), deployType: try cells.string(&strings),
             deployId: try cells.optionalString(&strings), cluster: try cells.string(&strings), commit: try cells.optionalString(&strings),

@@ -157,7 +157,7 @@ extension MetricFactStore {
     ) async throws -> [String: [(environment: String, row: LeadTimeRow)]] {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: RowCells.rows(of: """
-                SELECT l.app, l.sha, l.environment, l.cluster, \(Self.micros("l.change_time")), \(Self.micros("l.deploy_time")),
+                SELECT l.app, l.sha, l.environment, l.cluster, l.change_time, l.deploy_time,
                        l.deploy_source, l.deploy_id, l.team, l.namespace, l.hours
                 FROM (\(apps)) a(app) CROSS JOIN LATERAL (SELECT * FROM lead_times l WHERE l.app = a.app) l
                 """)), logger: logger)
@@ -170,7 +170,7 @@ extension MetricFactStore {
                 let environment = try cells.string(&strings)
                 let cluster = try cells.string(&strings)
                 stored[app, default: []].append((environment, LeadTimeRow(
-                    sha: sha, cluster: cluster, changeTime: try cells.int64(), deployTime: try cells.int64(),
+                    sha: sha, cluster: cluster, changeTime: try cells.time(), deployTime: try cells.time(),
                     deploySource: try cells.string(&strings), deployId: try cells.string(&strings), team: try cells.string(&strings),
                     namespace: try cells.string(&strings), hours: try cells.double())))
             }

@@ -96,6 +96,24 @@ public struct RowCells {
         try next("a float8", 701, size: 8).map { Double(bitPattern: UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self))) }
     }
 
+    /// A `timestamptz` field as microseconds since 1970 (PostgreSQL sends microseconds since 2000): what
+    /// `(extract(epoch FROM t) * 1000000)::int8` gives, without PostgreSQL's numeric arithmetic per row.
+    public mutating func time() throws -> Int64 {
+        let value = try optionalTime()
+        return try required(value)
+    }
+
+    public mutating func optionalTime() throws -> Int64? {
+        guard let value = try next("a timestamptz", 1184, size: 8) else { return nil }
+        let since2000 = Int64(bigEndian: value.loadUnaligned(as: Int64.self))
+        // `infinity` and `-infinity` are the extremes; no finite timestamptz comes near them.
+        guard since2000 != .max, since2000 != .min else { throw RowCellsError(column: column - 1, problem: "an infinite timestamp") }
+        return since2000 + Self.epoch2000
+    }
+
+    /// 2000-01-01 00:00:00 UTC in microseconds since 1970.
+    static let epoch2000: Int64 = 946_684_800_000_000
+
     public mutating func bool() throws -> Bool {
         let value = try next("a bool", 16, size: 1)
         return try required(value).load(as: UInt8.self) != 0

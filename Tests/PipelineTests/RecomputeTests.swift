@@ -81,6 +81,59 @@ struct RecomputeTests {
         }
     }
 
+    @Test("a kept recompute leaves lead_times alone when it computes the rows the table holds, and rewrites it when a row differs, is missing or is extra")
+    func unchangedLeadTimesKept() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Fixture.defineFourKeys(client: client)
+            try await Fixture.insert(Fixture.history(), client: client)
+            try await Fixture.calculator(client: client).catchUp()
+            func rows() async throws -> [String] {
+                var lines: [String] = []
+                for try await line in try await client.query("SELECT l::text FROM lead_times l ORDER BY 1", logger: TestDatabase.logger).decode(String.self) {
+                    lines.append(line)
+                }
+                return lines
+            }
+            // TRUNCATE gives the table a new file, and dropping and creating the key a new index.
+            func files() async throws -> String {
+                let sql: PostgresQuery = "SELECT concat_ws(' ', pg_relation_filenode('lead_times'), pg_relation_filenode('lead_times_pkey'))"
+                for try await files in try await client.query(sql, logger: TestDatabase.logger).decode(String.self) { return files }
+                return ""
+            }
+            func recompute(_ metric: String? = nil) async throws {
+                _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: { Fixture.now }).run(metric: metric)
+            }
+            let incremental = try await rows()
+            #expect(incremental.count > 20)
+            let before = try await files()
+            // The same rows: neither recompute rewrites the table.
+            try await recompute()
+            try await recompute("default/lt")
+            #expect(try await files() == before)
+            #expect(try await rows() == incremental)
+
+            for tamper in [
+                "UPDATE lead_times SET hours = hours + 1 WHERE (app, sha) = (SELECT app, min(sha) FROM lead_times GROUP BY app ORDER BY app LIMIT 1)",
+                "UPDATE lead_times SET team = team || 'x' WHERE sha = (SELECT max(sha) FROM lead_times)",
+                "DELETE FROM lead_times WHERE sha = (SELECT min(sha) FROM lead_times)",
+                "INSERT INTO lead_times SELECT app, 'not-a-change', environment, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours, cluster FROM lead_times LIMIT 1",
+                // Two rows' hours swapped: the same values in other rows.
+                """
+                WITH two AS (SELECT sha, hours, row_number() OVER (ORDER BY sha) AS n FROM lead_times WHERE hours > 0 ORDER BY sha LIMIT 2)
+                UPDATE lead_times l SET hours = o.hours FROM two t JOIN two o ON o.n = 3 - t.n WHERE l.sha = t.sha
+                """,
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: tamper), logger: TestDatabase.logger)
+                #expect(try await rows() != incremental, "\(tamper) changed nothing")
+                let tampered = try await files()
+                try await recompute()
+                #expect(try await files() != tampered, "\(tamper): not rewritten")
+                let recomputed = try await rows()
+                #expect(recomputed == incremental, "\(tamper): \(Fixture.firstDifference(recomputed, incremental))")
+            }
+        }
+    }
+
     @Test("a recompute after the raw tables alone were restored with the cursors, or after CDEvents were deleted, extracts every fact again")
     func incompleteFactsExtractedAgain() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

@@ -1,5 +1,5 @@
 /// The failure facts of one app and environment's deployment history, computed in one ordered pass in memory, by a
-/// rebuild over every history (``MetricFactStore/loadDeployments(from:prepare:samples:readers:on:)``) and by an incremental batch over the
+/// rebuild over every history (``MetricFactStore/loadDeployments(from:prepare:keepUnchangedLeadTimes:samples:readers:on:)``) and by an incremental batch over the
 /// histories it touched (``MetricFactStore/rejudgeTouched(cache:position:on:)``): one implementation of the rules for
 /// both paths.
 ///

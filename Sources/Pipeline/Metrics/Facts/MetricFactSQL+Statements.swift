@@ -254,7 +254,7 @@ extension MetricFactSQL {
     }
 
     /// Statements that fill the (truncated, unindexed) fact tables other than `deployments` and `lead_times` from the
-    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:samples:readers:on:)`` then fills those two from
+    /// rows up to `to` (inclusive); ``MetricFactStore/loadDeployments(from:prepare:keepUnchangedLeadTimes:samples:readers:on:)`` then fills those two from
     /// the incidents and changes these make (see ``MetricFactStore/rebuild(upTo:keeping:samples:readers:on:)``).
     static func load(upTo to: CursorPosition) -> [String] {
         let range = range(from: nil, to: to)

@@ -20,13 +20,16 @@ extension MetricFactStore {
     /// (``PointSamples``, for ``MemoryPoints``) once the reports are judged, before the tables are written.
     ///
     /// `readers`, when given, reads the incidents and the changes on two connections of its own while PostgreSQL sorts
-    /// the reports for `connection`: only when this transaction has not written `incidents`, `changes` or
-    /// `deployments`, whose committed rows the other connections then read as this transaction does (the calculator's
-    /// writers all hold the cursor this transaction holds).
+    /// the reports for `connection`: only when this transaction has not written `incidents`, `changes`, `deployments`
+    /// or `lead_times`, whose committed rows the other connections then read as this transaction does (the
+    /// calculator's writers all hold the cursor this transaction holds). With `readers` and `keepUnchangedLeadTimes`,
+    /// a third reads the stored lead times' ``LeadTimesDigest``: when the pass computes the same rows, `lead_times` is
+    /// neither prepared nor written, and this returns false (true when it was written).
+    @discardableResult
     func loadDeployments(
-        from source: ReportSource, prepare: [String], samples: ((PointSamples) -> Void)? = nil, readers: PostgresClient? = nil,
-        on connection: PostgresConnection
-    ) async throws {
+        from source: ReportSource, prepare: [String], keepUnchangedLeadTimes: Bool = false, samples: ((PointSamples) -> Void)? = nil,
+        readers: PostgresClient? = nil, on connection: PostgresConnection
+    ) async throws -> Bool {
         var clock = ContinuousClock.now
         func lap(_ step: String) {
             logger.trace("calculator deployments pass step", metadata: ["step": "\(step)", "duration": "\(ContinuousClock.now - clock)"])
@@ -40,7 +43,12 @@ extension MetricFactStore {
         let rows: PostgresRowSequence
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
         let changes: [String: LeadTimePass.AppChanges]
+        var storedLeadTimes: LeadTimesDigest?
         if let readers {
+            async let leadTimesRead = keepUnchangedLeadTimes ? readers.withTransaction(logger: logger) { reader in
+                try await self.applySettings(on: reader)
+                return try await self.readLeadTimesDigest(on: reader)
+            } : nil
             // Each in a transaction of its own with the calculator's settings (its sort in memory, as the transaction's).
             async let incidentsRead = readers.withTransaction(logger: logger) { reader in
                 try await self.applySettings(on: reader)
@@ -53,6 +61,7 @@ extension MetricFactStore {
             rows = try await connection.query(reports, logger: logger)
             (openings, restores) = try await incidentsRead
             changes = try await changesRead
+            storedLeadTimes = try await leadTimesRead
             lap("read incidents and changes beside the reports' query")
         } else {
             (openings, restores) = try await readOpenings(collectingRestores: collect, on: connection)
@@ -109,12 +118,19 @@ extension MetricFactStore {
             }
             samples(all)
         }
-        for statement in prepare {
-            try await run(statement, on: connection)
+        let leadTimesUnchanged = storedLeadTimes.map { stored in
+            written.reduce(into: LeadTimesDigest()) { $0.merge($1.leadTimesDigest) } == stored
+        } ?? false
+        if leadTimesUnchanged {
+            lap("lead times unchanged (\(storedLeadTimes?.count ?? 0) rows): not written")
+        } else {
+            for statement in prepare {
+                try await run(statement, on: connection)
+            }
         }
         for (table, columns, chunks) in [
             ("deployments", History.columns, written.flatMap(\.deployments.allChunks)),
-            ("lead_times", History.leadTimeColumns, written.flatMap(\.leadTimes.allChunks)),
+            ("lead_times", History.leadTimeColumns, leadTimesUnchanged ? [] : written.flatMap(\.leadTimes.allChunks)),
             ("calc_judged", MetricFactSQL.judgedColumns, written.flatMap(\.judged.allChunks)),
         ] where !chunks.isEmpty {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
@@ -126,9 +142,21 @@ extension MetricFactStore {
             try await run(MetricFactSQL.applyJudged, on: connection)
             lap("update the deployments judged otherwise")
         }
+        return !leadTimesUnchanged
     }
 
-    /// Where ``loadDeployments(from:prepare:samples:readers:on:)`` reads the deployment reports.
+    /// The ``LeadTimesDigest`` of every stored `lead_times` row (read in no order).
+    func readLeadTimesDigest(on connection: PostgresConnection) async throws -> LeadTimesDigest {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT \(LeadTimesDigest.storedColumns) FROM lead_times")), logger: logger)
+        var digest = LeadTimesDigest()
+        for try await row in rows {
+            try RowCells.read(row) { cells in try digest.add(stored: &cells) }
+        }
+        return digest
+    }
+
+    /// Where ``loadDeployments(from:prepare:keepUnchangedLeadTimes:samples:readers:on:)`` reads the deployment reports.
     enum ReportSource {
         /// The deployment CDEvents up to the position, extracted by ``MetricFactSQL/deploymentsSelect(_:)``.
         case documents(upTo: CursorPosition)
@@ -339,6 +367,7 @@ extension MetricFactStore {
         var deployments = COPYText()
         var leadTimes = COPYText()
         var judged = COPYText()
+        var leadTimesDigest = LeadTimesDigest()
         var samples: PointSamples?
 
         init(
@@ -349,7 +378,7 @@ extension MetricFactStore {
             for streamed in histories {
                 let history = try History(streamed, stored: stored)
                 history.write(
-                    to: &deployments, judged: &judged, leadTimes: &leadTimes, samples: &self.samples,
+                    to: &deployments, judged: &judged, leadTimes: &leadTimes, leadTimesDigest: &leadTimesDigest, samples: &self.samples,
                     openings: openings[History.key(history.app, history.environment)] ?? [], changes: changes[history.app])
             }
         }
@@ -419,7 +448,8 @@ extension MetricFactStore {
         /// facts differ to `judged` (``MetricFactSQL/judgedColumns``); the lead times of its changes go to `leadTimes`.
         /// `samples`, when given, gets every deployment and lead time as the tables then hold them.
         func write(
-            to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, samples: inout PointSamples?,
+            to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, leadTimesDigest: inout LeadTimesDigest,
+            samples: inout PointSamples?,
             openings: [DeploymentHistoryPass.Opening], changes: LeadTimePass.AppChanges?
         ) {
             guard !reports.isEmpty else { return }
@@ -429,6 +459,7 @@ extension MetricFactStore {
                     reports: reports, facts: facts, changes: changes, dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }
                 ) { _, row in
                     leadTimes.leadTime(app: app, environment: environment, row)
+                    leadTimesDigest.add(app: app, environment: environment, row)
                     samples?.leadTime(
                         time: row.deployTime,
                         PointSamples.Dimensions(app: app, environment: environment, team: row.team, namespace: row.namespace, cluster: row.cluster),

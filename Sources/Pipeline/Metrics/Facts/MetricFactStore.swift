@@ -79,17 +79,18 @@ struct MetricFactStore: Sendable {
     }
 
     /// Rebuilds the fact tables from the rows up to `to`, all in the caller's transaction. The deployments' failure
-    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:samples:readers:on:)``).
+    /// facts and the lead times come from one ordered pass in memory (``loadDeployments(from:prepare:keepUnchangedLeadTimes:samples:readers:on:)``).
     ///
     /// `kept` nil: every table is truncated, its keys and indexes (as the migrations made them) dropped, loaded from the
     /// CDEvents' documents, and its keys and indexes built again. A position (the `calculate` cursor): what the
     /// calculator extracted from each CDEvent up to it is kept (`changes`, `incident_events`, `incidents`, the
     /// deployments' reports) and extended with the rows after it as an incremental step does; the deployments are
-    /// judged again from their reports and updated where their facts differ, and `lead_times` is written whole. No
+    /// judged again from their reports and updated where their facts differ, and `lead_times` is written whole, or,
+    /// with nothing after `kept`, left as it is when the pass computes the rows it holds (``LeadTimesDigest``). No
     /// document up to `kept` is read. Both give the same rows, because the fact tables hold up to the cursor what the
     /// current rules extract: a migration that changes the rules empties the facts and removes the cursor.
     ///
-    /// `samples`, when given, gets the pass's samples (``loadDeployments(from:prepare:samples:readers:on:)``) while the tables
+    /// `samples`, when given, gets the pass's samples (``loadDeployments(from:prepare:keepUnchangedLeadTimes:samples:readers:on:)``) while the tables
     /// are still to be written. `readers`, when given, reads the kept incidents and changes on connections of their own
     /// while the reports are sorted, when there is nothing after `kept` (this transaction then writes no fact the
     /// pass reads before the pass).
@@ -102,14 +103,17 @@ struct MetricFactStore: Sendable {
         let indexes = try await FactTableIndexes.read(of: tables, on: connection, logger: logger)
         let truncate = "TRUNCATE " + tables.joined(separator: ", ")
         let start = ContinuousClock.now
+        var rewritten = true
         if let kept {
             // The rows after `kept` are extracted as an incremental step extracts them (what it records for its
             // touch points is left unused; the temporary tables are emptied at commit).
             for statement in MetricFactSQL.incrementalFacts(from: kept, to: to) {
                 try await run(statement, on: connection)
             }
-            try await loadDeployments(
-                from: .stored, prepare: [truncate] + indexes.drops, samples: samples, readers: kept == to ? readers : nil, on: connection)
+            // With nothing after the cursor, `lead_times` is left as it is when the pass computes the rows it holds.
+            rewritten = try await loadDeployments(
+                from: .stored, prepare: [truncate] + indexes.drops, keepUnchangedLeadTimes: kept == to, samples: samples,
+                readers: kept == to ? readers : nil, on: connection)
         } else {
             for statement in [truncate] + indexes.drops + MetricFactSQL.load(upTo: to) {
                 try await run(statement, on: connection)
@@ -117,10 +121,10 @@ struct MetricFactStore: Sendable {
             try await loadDeployments(from: .documents(upTo: to), prepare: [], samples: samples, on: connection)
         }
         logger.trace("calculator deployments pass", metadata: ["duration": "\(ContinuousClock.now - start)"])
-        // Kept: `lead_times` is written again from the same facts, and the statistics it had still describe it
-        // (autovacuum refreshes them after the rewrite); it is analyzed here only when it has none.
+        // Kept: `lead_times` is written again from the same facts (or left as it is), and the statistics it had still
+        // describe it (autovacuum refreshes them after a rewrite); it is analyzed here only when it has none.
         let analyzed = kept == nil ? ["deployments", "lead_times"] : try await hasStatistics("lead_times", on: connection) ? [] : ["lead_times"]
-        for statement in (analyzed.isEmpty ? [] : [MetricFactSQL.analyze(analyzed)]) + indexes.creates {
+        for statement in (analyzed.isEmpty ? [] : [MetricFactSQL.analyze(analyzed)]) + (rewritten ? indexes.creates : []) {
             try await run(statement, on: connection)
         }
     }

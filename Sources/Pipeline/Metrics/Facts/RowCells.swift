@@ -78,6 +78,13 @@ public struct RowCells {
         return strings.string(value, column: column - 1)
     }
 
+    /// The next text field's UTF-8 bytes, which must not be NULL, without making a `String`: valid only inside the
+    /// closure of ``read(_:_:)``.
+    mutating func stringBytes() throws -> UnsafeRawBufferPointer {
+        let value = try next("text", (25, 1043, 19))
+        return try required(value)
+    }
+
     public mutating func int64() throws -> Int64 {
         let value = try optionalInt64()
         return try required(value)

@@ -92,9 +92,13 @@ extension MetricEngine {
             try await facts.rebuild(
                 upTo: end, keeping: kept,
                 samples: inMemory.isEmpty
-                    ? nil : { samples in staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, client: client, logger: logger) } },
+                    ? nil
+                    : { samples, writing in
+                        // Both cores for the points when the transaction only waits for them.
+                        staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, width: writing ? 1 : 2, client: client, logger: logger) }
+                    },
                 readers: client, on: connection)
-            let staged = staging ?? Task { try await PointsTableSwap.write([], samples: nil, client: client, logger: logger) }
+            let staged = staging ?? Task { try await PointsTableSwap.write([], samples: nil, width: 1, client: client, logger: logger) }
             staging = staged
             try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
             for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {

@@ -17,7 +17,8 @@ extension MetricFactStore {
     /// and builds no intermediate relation.
     ///
     /// `samples`, when given, is called with every row the pass writes to both tables and every resolved incident
-    /// (``PointSamples``, for ``MemoryPoints``) once the reports are judged, before the tables are written.
+    /// (``PointSamples``, for ``MemoryPoints``) once the reports are judged, before the tables are written, and whether
+    /// this transaction then writes a table in bulk (`lead_times`, or `deployments` from the documents) or only waits.
     ///
     /// `readers`, when given, reads the incidents and the changes on two connections of its own while PostgreSQL sorts
     /// the reports for `connection`: only when this transaction has not written `incidents`, `changes`, `deployments`
@@ -27,7 +28,7 @@ extension MetricFactStore {
     /// neither prepared nor written, and this returns false (true when it was written).
     @discardableResult
     func loadDeployments(
-        from source: ReportSource, prepare: [String], keepUnchangedLeadTimes: Bool = false, samples: ((PointSamples) -> Void)? = nil,
+        from source: ReportSource, prepare: [String], keepUnchangedLeadTimes: Bool = false, samples: ((PointSamples, _ writing: Bool) -> Void)? = nil,
         readers: PostgresClient? = nil, on connection: PostgresConnection
     ) async throws -> Bool {
         var clock = ContinuousClock.now
@@ -112,15 +113,15 @@ extension MetricFactStore {
             return (0..<submitted).compactMap { results[$0] }
         }
         lap("stream and judge the reports")
+        let leadTimesUnchanged = storedLeadTimes.map { stored in
+            written.reduce(into: LeadTimesDigest()) { $0.merge($1.leadTimesDigest) } == stored
+        } ?? false
         if let samples, var all = restores {
             for batch in written {
                 if let batchSamples = batch.samples { all.append(batchSamples) }
             }
-            samples(all)
+            samples(all, !leadTimesUnchanged || written.contains { !$0.deployments.allChunks.isEmpty })
         }
-        let leadTimesUnchanged = storedLeadTimes.map { stored in
-            written.reduce(into: LeadTimesDigest()) { $0.merge($1.leadTimesDigest) } == stored
-        } ?? false
         if leadTimesUnchanged {
             lap("lead times unchanged (\(storedLeadTimes?.count ?? 0) rows): not written")
         } else {

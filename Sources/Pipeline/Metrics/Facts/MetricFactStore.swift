@@ -95,7 +95,7 @@ struct MetricFactStore: Sendable {
     /// while the reports are sorted, when there is nothing after `kept` (this transaction then writes no fact the
     /// pass reads before the pass).
     func rebuild(
-        upTo to: CursorPosition, keeping kept: CursorPosition?, samples: ((PointSamples) -> Void)? = nil, readers: PostgresClient? = nil,
+        upTo to: CursorPosition, keeping kept: CursorPosition?, samples: ((PointSamples, _ writing: Bool) -> Void)? = nil, readers: PostgresClient? = nil,
         on connection: PostgresConnection
     ) async throws {
         cache.clear()

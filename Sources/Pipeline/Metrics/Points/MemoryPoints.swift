@@ -14,15 +14,35 @@ import PacerRules
 enum MemoryPoints {
     /// The COPY text of every point of `plans` (``columns``), in the order of `metric_points`' key when the plans come
     /// sorted by namespace and name (byte order): the key is then built over presorted rows. Each plan's text is
-    /// handed to `body` as soon as it is computed. The plans are computed one after the other, on the caller's task:
-    /// the recompute's transaction needs the other core meanwhile (a task per plan took both cooperative threads and
-    /// held up its `COPY lead_times`).
-    static func texts(_ plans: [MetricPlan], samples: PointSamples, _ body: ([ByteBuffer]) async throws -> Void) async throws {
-        for plan in plans {
-            guard let rule = plan.inMemory else { continue }
-            var text = COPYText()
-            write(plan, rule, samples: samples, to: &text)
-            try await body(text.allChunks)
+    /// handed to `body`, in the plans' order, as soon as it and those before it are computed. `width` plans are
+    /// computed at a time, each on a child task: 1 when the recompute's transaction needs the other core meanwhile (a
+    /// task per plan took both cooperative threads and held up its `COPY lead_times`), 2 when it only waits for them.
+    static func texts(
+        _ plans: [MetricPlan], samples: PointSamples, width: Int = 1, _ body: ([ByteBuffer]) async throws -> Void
+    ) async throws {
+        let computed = plans.compactMap { plan in plan.inMemory.map { (plan, $0) } }
+        try await withThrowingTaskGroup(of: (Int, [ByteBuffer]).self) { group in
+            var started = 0
+            var handed = 0
+            var done: [Int: [ByteBuffer]] = [:]
+            func start() {
+                let (index, (plan, rule)) = (started, computed[started])
+                started += 1
+                group.addTask {
+                    var text = COPYText()
+                    write(plan, rule, samples: samples, to: &text)
+                    return (index, text.allChunks)
+                }
+            }
+            while started < min(max(1, width), computed.count) { start() }
+            while let (index, chunks) = try await group.next() {
+                done[index] = chunks
+                if started < computed.count { start() }
+                while let next = done.removeValue(forKey: handed) {
+                    try await body(next)
+                    handed += 1
+                }
+            }
         }
     }
 

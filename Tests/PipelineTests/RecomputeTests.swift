@@ -81,6 +81,33 @@ struct RecomputeTests {
         }
     }
 
+    @Test("in a database whose collation orders apps and environments otherwise than their bytes (ICU 'en'), recomputes give the rows batches give")
+    func otherCollation() async throws {
+        // ICU's "en" puts "cart" before "Checkout" and "production" before "Staging"; their bytes ('C' < 'c', 'S' < 'p')
+        // the other way round. The kept recompute reads the stored reports in the database's order (its index).
+        let events = Fixture.history().map { event in
+            var event = event
+            if event.app == "checkout" { event.app = "Checkout" }
+            if event.environment == "staging" { event.environment = "Staging" }
+            return event
+        }
+        try await TestDatabase.withFreshDatabase(options: "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'") { client, _ in
+            let order = try await client.query("SELECT string_agg(a, ',' ORDER BY a) FROM (VALUES ('Checkout'), ('cart')) v(a)", logger: TestDatabase.logger)
+            for try await apps in order.decode(String.self) { #expect(apps == "cart,Checkout") }
+            try await Fixture.defineFourKeys(client: client)
+            let calculator = Fixture.calculator(client: client, batchSize: 11)
+            for start in stride(from: 0, to: events.count, by: 50) {
+                try await Fixture.insert(Array(events[start..<min(start + 50, events.count)]), client: client)
+                try await calculator.catchUp()
+            }
+            let incremental = try await Fixture.dump(client: client)
+            #expect(incremental.contains { $0.contains("Checkout") } && incremental.contains { $0.contains("Staging") })
+            for (way, recomputed) in try await Fixture.recomputedDumps(client: client) {
+                #expect(incremental == recomputed, "incremental != recompute (\(way)): \(Fixture.firstDifference(incremental, recomputed))")
+            }
+        }
+    }
+
     @Test("a kept recompute leaves lead_times alone when it computes the rows the table holds, and rewrites it when a row differs, is missing or is extra")
     func unchangedLeadTimesKept() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

@@ -24,14 +24,15 @@ public enum TestDatabase {
     /// `PACER_TEST_KEEP_DATABASES=1` keeps each test's database for a post-mortem (its name is logged).
     static var keepDatabases: Bool { ProcessInfo.processInfo.environment["PACER_TEST_KEEP_DATABASES"] == "1" }
 
-    /// Creates an empty database, runs `body` with its URL and a running client, then drops it.
+    /// Creates an empty database (`options` appended to its `CREATE DATABASE`, e.g. another collation), runs `body`
+    /// with its URL and a running client, then drops it.
     public static func withFreshDatabase<T: Sendable>(
-        migrate: Bool = true, _ body: @Sendable (_ client: PostgresClient, _ url: String) async throws -> T
+        migrate: Bool = true, options: String = "", _ body: @Sendable (_ client: PostgresClient, _ url: String) async throws -> T
     ) async throws -> T {
         guard let base = baseURL else { throw NotConfigured() }
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try await withClient(url: base) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) \(options)"), logger: logger)
         }
         let url = replacingDatabase(in: base, with: name)
         do {

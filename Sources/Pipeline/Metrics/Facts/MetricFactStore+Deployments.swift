@@ -37,10 +37,7 @@ extension MetricFactStore {
             clock = ContinuousClock.now
         }
         let collect = samples != nil
-        let reports = PostgresQuery(unsafeSQL: RowCells.rows(of: """
-            \(source.select)
-            ORDER BY d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C"
-            """))
+        let reports = PostgresQuery(unsafeSQL: RowCells.rows(of: "\(source.select) ORDER BY \(source.order)"))
         let rows: PostgresRowSequence
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
         let changes: [String: LeadTimePass.AppChanges]
@@ -174,6 +171,18 @@ extension MetricFactStore {
                     FROM (\(MetricFactSQL.deploymentsSelect(MetricFactSQL.range(from: nil, to: to)))) d
                     """
             case .stored: return "SELECT \(MetricFactStore.storedRowColumns) FROM deployments d"
+            }
+        }
+
+        /// The reports' order: by app and environment (their histories are contiguous), then time, source and id. Stored,
+        /// app and environment in the database's collation: the `(app, environment, time_created)` index gives that
+        /// order, and only reports of equal time are sorted (an incremental sort streams its first row at once and cost
+        /// PostgreSQL 0.4 s against 0.8 s for sorting 400,000 reports in byte order). The pass needs each history
+        /// contiguous, not the histories in any order.
+        var order: String {
+            switch self {
+            case .documents: return #"d.app COLLATE "C", d.environment COLLATE "C", d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C""#
+            case .stored: return #"d.app, d.environment, d.time_created, d.cd_source COLLATE "C", d.cd_id COLLATE "C""#
             }
         }
     }

@@ -64,7 +64,7 @@ extension MetricFactStore {
         let uncachedApps = leadApps.filter { state.changes[$0] == nil }
         if !uncachedApps.isEmpty {
             try await connection.query("INSERT INTO calc_read_apps SELECT unnest(\(Array(uncachedApps))::text[])", logger: logger)
-            let read = try await readChanges(apps: "SELECT app FROM calc_read_apps", on: connection)
+            let read = try await readChanges(.apps("SELECT app FROM calc_read_apps"), on: connection)
             for app in uncachedApps { state.changes[app] = read[app] ?? LeadTimePass.AppChanges() }
             let leads = try await readLeadTimes(apps: "SELECT app FROM calc_read_apps", on: connection)
             for app in uncachedApps {
@@ -77,8 +77,7 @@ extension MetricFactStore {
         if !cachedApps.isEmpty {
             // The apps read whole above (in calc_read_apps) have them already.
             let shas = try await readChanges(
-                apps: nil, shas: "SELECT DISTINCT app, sha FROM calc_new_changes WHERE app NOT IN (SELECT app FROM calc_read_apps)",
-                on: connection)
+                .shas("SELECT DISTINCT app, sha FROM calc_new_changes WHERE app NOT IN (SELECT app FROM calc_read_apps)"), on: connection)
             for (app, changes) in shas where cachedApps.contains(app) {
                 for change in changes.changes { state.changes[app]?.replace(change) }
             }

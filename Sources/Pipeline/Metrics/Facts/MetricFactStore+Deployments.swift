@@ -37,6 +37,7 @@ extension MetricFactStore {
             clock = ContinuousClock.now
         }
         let collect = samples != nil
+        let compared = keepUnchangedLeadTimes && readers != nil
         let reports = PostgresQuery(unsafeSQL: RowCells.rows(of: "\(source.select) ORDER BY \(source.order)"))
         let rows: PostgresRowSequence
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
@@ -84,7 +85,9 @@ extension MetricFactStore {
             func submit(_ histories: [StreamedHistory]) {
                 let index = submitted
                 submitted += 1
-                group.addTask { (index, try Written(histories, stored: stored, openings: openings, changes: changes, samples: collect)) }
+                group.addTask {
+                    (index, try Written(histories, stored: stored, openings: openings, changes: changes, compared: compared, samples: collect))
+                }
             }
             for try await row in rows {
                 // Only the history's key is read here; the rest of the row is decoded on the judging task.
@@ -111,7 +114,7 @@ extension MetricFactStore {
         }
         lap("stream and judge the reports")
         let leadTimesUnchanged = storedLeadTimes.map { stored in
-            written.reduce(into: LeadTimesDigest()) { $0.merge($1.leadTimesDigest) } == stored
+            written.reduce(into: LeadTimesDigest()) { $0.merge($1.leadTimes.digest) } == stored
         } ?? false
         if let samples, var all = restores {
             for batch in written {
@@ -128,7 +131,7 @@ extension MetricFactStore {
         }
         for (table, columns, chunks) in [
             ("deployments", History.columns, written.flatMap(\.deployments.allChunks)),
-            ("lead_times", History.leadTimeColumns, leadTimesUnchanged ? [] : written.flatMap(\.leadTimes.allChunks)),
+            ("lead_times", History.leadTimeColumns, leadTimesUnchanged ? [] : written.flatMap(\.leadTimes.chunks)),
             ("calc_judged", MetricFactSQL.judgedColumns, written.flatMap(\.judged.allChunks)),
         ] where !chunks.isEmpty {
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
@@ -437,25 +440,54 @@ extension MetricFactStore {
         }
     }
 
-    /// The COPY text of a batch of histories, judged.
+    /// The COPY text of a batch of histories, judged; their lead times as ``LeadTimesWritten``.
     private struct Written {
         var deployments = COPYText()
-        var leadTimes = COPYText()
+        var leadTimes: LeadTimesWritten
         var judged = COPYText()
-        var leadTimesDigest = LeadTimesDigest()
         var samples: PointSamples?
 
         init(
             _ histories: [StreamedHistory], stored: Bool, openings: [String: [DeploymentHistoryPass.Opening]],
-            changes: [String: LeadTimePass.AppChanges], samples: Bool
+            changes: [String: LeadTimePass.AppChanges], compared: Bool, samples: Bool
         ) throws {
             self.samples = samples ? PointSamples() : nil
+            leadTimes = LeadTimesWritten(compared: compared)
             for streamed in histories {
                 let history = try History(streamed, stored: stored)
                 history.write(
-                    to: &deployments, judged: &judged, leadTimes: &leadTimes, leadTimesDigest: &leadTimesDigest, samples: &self.samples,
+                    to: &deployments, judged: &judged, leadTimes: &leadTimes, samples: &self.samples,
                     openings: openings[History.key(history.app, history.environment)] ?? [], changes: changes[history.app])
             }
+        }
+    }
+
+    /// A pass's `lead_times` rows: as COPY text, or, when they are to be compared with the stored ones (`compared`),
+    /// as rows and their ``LeadTimesDigest``, made into COPY text only when they differ (most often they do not, and the
+    /// text of 400,000 rows cost the judging tasks about 0.1 s).
+    struct LeadTimesWritten {
+        let compared: Bool
+        private var text = COPYText()
+        private var rows: [(app: String, environment: String, row: LeadTimeRow)] = []
+        private(set) var digest = LeadTimesDigest()
+
+        init(compared: Bool) { self.compared = compared }
+
+        mutating func add(app: String, environment: String, _ row: LeadTimeRow) {
+            if compared {
+                rows.append((app, environment, row))
+                digest.add(app: app, environment: environment, row)
+            } else {
+                text.leadTime(app: app, environment: environment, row)
+            }
+        }
+
+        /// The rows as COPY text (``History/leadTimeColumns``).
+        var chunks: [ByteBuffer] {
+            guard compared else { return text.allChunks }
+            var text = COPYText()
+            for row in rows { text.leadTime(app: row.app, environment: row.environment, row.row) }
+            return text.allChunks
         }
     }
 
@@ -523,8 +555,7 @@ extension MetricFactStore {
         /// facts differ to `judged` (``MetricFactSQL/judgedColumns``); the lead times of its changes go to `leadTimes`.
         /// `samples`, when given, gets every deployment and lead time as the tables then hold them.
         func write(
-            to text: inout COPYText, judged: inout COPYText, leadTimes: inout COPYText, leadTimesDigest: inout LeadTimesDigest,
-            samples: inout PointSamples?,
+            to text: inout COPYText, judged: inout COPYText, leadTimes: inout LeadTimesWritten, samples: inout PointSamples?,
             openings: [DeploymentHistoryPass.Opening], changes: LeadTimePass.AppChanges?
         ) {
             guard !reports.isEmpty else { return }
@@ -533,8 +564,7 @@ extension MetricFactStore {
                 MetricFactStore.leadTimes(
                     reports: reports, facts: facts, changes: changes, dimensions: { (self.carried[$0].team, self.carried[$0].namespace) }
                 ) { _, row in
-                    leadTimes.leadTime(app: app, environment: environment, row)
-                    leadTimesDigest.add(app: app, environment: environment, row)
+                    leadTimes.add(app: app, environment: environment, row)
                     samples?.leadTime(
                         time: row.deployTime,
                         PointSamples.Dimensions(app: app, environment: environment, team: row.team, namespace: row.namespace, cluster: row.cluster),

@@ -4,7 +4,12 @@ import Testing
 /// The fold of an app's `changes` rows read in no order (``MetricFactStore/ChangeFold``), for the full recompute.
 @Suite("Calculator: changes folded from rows in any order")
 struct ChangeFoldTests {
-    typealias Row = MetricFactStore.ChangeFold.Row
+    struct Row {
+        var time: Int64
+        var repository: String?
+        var source: String
+        var id: String
+    }
 
     /// Six rows of three shas, with ties on time (broken by source, then id, by their bytes).
     static let rows: [(sha: String, row: Row)] = [
@@ -24,8 +29,13 @@ struct ChangeFoldTests {
         func permutations(_ prefix: [Int], _ rest: [Int]) {
             guard !rest.isEmpty else {
                 var fold = MetricFactStore.ChangeFold()
-                for index in prefix { fold.add(sha: Self.rows[index].sha, Self.rows[index].row) }
-                let changes = fold.changes
+                for index in prefix {
+                    let row = Self.rows[index].row
+                    fold.add(
+                        sha: Self.rows[index].sha, time: row.time,
+                        named: row.repository.map { .init(time: row.time, repository: $0, source: row.source, id: row.id) })
+                }
+                let changes = fold.folded
                 let bySha = Dictionary(uniqueKeysWithValues: changes.changes.map { ($0.sha, $0) })
                 // a: merged at 3 (two rows at 3), repository A (named at 3, before B at 5); b: 7, R2; c: 1, none.
                 #expect(bySha.mapValues(\.time) == ["a": 3, "b": 7, "c": 1], "order \(prefix)")

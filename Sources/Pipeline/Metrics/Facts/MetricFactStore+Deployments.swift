@@ -44,19 +44,11 @@ extension MetricFactStore {
         let changes: [String: LeadTimePass.AppChanges]
         var storedLeadTimes: LeadTimesDigest?
         if let readers {
-            async let leadTimesRead = keepUnchangedLeadTimes ? readers.withTransaction(logger: logger) { reader in
-                try await self.applySettings(on: reader)
-                return try await self.readLeadTimesDigest(on: reader)
-            } : nil
             // Each in a transaction of its own with the calculator's settings (its sort in memory, as the transaction's).
-            async let incidentsRead = readers.withTransaction(logger: logger) { reader in
-                try await self.applySettings(on: reader)
-                return try await self.readOpenings(collectingRestores: collect, on: reader)
-            }
-            async let changesRead = readers.withTransaction(logger: logger) { reader in
-                try await self.applySettings(on: reader)
-                return try await self.readAllChanges(on: reader)
-            }
+            async let leadTimesRead = keepUnchangedLeadTimes
+                ? read("the stored lead times' digest", on: readers) { try await self.readLeadTimesDigest(on: $0) } : nil
+            async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
+            async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
             rows = try await connection.query(reports, logger: logger)
             (openings, restores) = try await incidentsRead
             changes = try await changesRead
@@ -146,6 +138,19 @@ extension MetricFactStore {
         return !leadTimesUnchanged
     }
 
+    /// `body` on a connection of `readers`, in a transaction of its own with the calculator's settings; traced.
+    private func read<T: Sendable>(
+        _ what: String, on readers: PostgresClient, _ body: @Sendable @escaping (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let start = ContinuousClock.now
+        let result = try await readers.withTransaction(logger: logger) { reader in
+            try await self.applySettings(on: reader)
+            return try await body(reader)
+        }
+        logger.trace("calculator deployments pass read", metadata: ["read": "\(what)", "duration": "\(ContinuousClock.now - start)"])
+        return result
+    }
+
     /// The ``LeadTimesDigest`` of every stored `lead_times` row (read in no order).
     func readLeadTimesDigest(on connection: PostgresConnection) async throws -> LeadTimesDigest {
         let rows = try await connection.query(
@@ -197,56 +202,67 @@ extension MetricFactStore {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT app, sha, time_created, repository, cd_source, cd_id FROM changes")), logger: logger)
         var folds: [String: ChangeFold] = [:]
-        var strings = RepeatedStrings(columns: 6)
+        var strings = RepeatedStrings(columns: 4)
         for try await row in rows {
             try RowCells.read(row) { cells in
                 let app = try cells.string(&strings)
                 let sha = try cells.string(&strings)
-                let row = ChangeFold.Row(
-                    time: try cells.time(), repository: try cells.optionalString(&strings), source: try cells.string(&strings),
-                    id: try cells.string(&strings))
-                folds[app, default: ChangeFold()].add(sha: sha, row)
+                let time = try cells.time()
+                let repository = try cells.optionalString(&strings)
+                // The source and id order rows of the same time, which matters only for the repository named first.
+                let (source, id) = (try cells.stringBytes(), try cells.stringBytes())
+                let named = repository.map { ChangeFold.Named(time: time, repository: $0, source: String(decoding: source, as: UTF8.self), id: String(decoding: id, as: UTF8.self)) }
+                folds[app, default: ChangeFold()].add(sha: sha, time: time, named: named)
             }
         }
-        return folds.mapValues(\.changes)
+        return folds.mapValues(\.folded)
     }
 
-    /// An app's changes folded from its `changes` rows in any order: per sha the earliest (time, source, id) gives
-    /// the time, and the earliest row that names a repository gives the repository.
+    /// An app's changes folded from its `changes` rows in any order: per sha the earliest time, and the repository of
+    /// the earliest row that names one, in (time, source, id) order.
     struct ChangeFold {
-        struct Row {
+        /// A row that names a repository.
+        struct Named {
             var time: Int64
-            var repository: String?
+            var repository: String
             var source: String
             var id: String
 
             /// (time, source, id) order, strings by their bytes (`COLLATE "C"`).
-            func precedes(_ other: Row) -> Bool {
+            func precedes(_ other: Named) -> Bool {
                 if time != other.time { return time < other.time }
                 if source != other.source { return source.utf8.lexicographicallyPrecedes(other.source.utf8) }
                 return id.utf8.lexicographicallyPrecedes(other.id.utf8)
             }
         }
 
-        private var folded: [(sha: String, earliest: Row, named: Row?)] = []
-        private var bySha: [String: Int] = [:]
+        private var changes = LeadTimePass.AppChanges()
+        /// Per change (by position), the earliest row naming a repository.
+        private var named: [Named?] = []
+        /// Whether a change's repository was replaced after it was appended (``LeadTimePass/AppChanges/repositories``
+        /// then collected again).
+        private var renamed = false
 
-        mutating func add(sha: String, _ row: Row) {
-            guard let index = bySha[sha] else {
-                bySha[sha] = folded.count
-                folded.append((sha, row, row.repository == nil ? nil : row))
+        mutating func add(sha: String, time: Int64, named row: Named?) {
+            guard let index = changes.bySha[sha] else {
+                changes.append(LeadTimePass.Change(sha: sha, time: time, repository: row?.repository))
+                named.append(row)
                 return
             }
-            if row.precedes(folded[index].earliest) { folded[index].earliest = row }
-            if row.repository != nil, folded[index].named.map(row.precedes) ?? true { folded[index].named = row }
+            if time < changes.changes[index].time { changes.changes[index].time = time }
+            if let row, named[index].map(row.precedes) ?? true {
+                renamed = renamed || changes.changes[index].repository != nil
+                changes.changes[index].repository = row.repository
+                if named[index] == nil, !changes.repositories.contains(row.repository) { changes.repositories.append(row.repository) }
+                named[index] = row
+            }
         }
 
-        var changes: LeadTimePass.AppChanges {
-            var changes = LeadTimePass.AppChanges()
-            for change in folded {
-                changes.append(LeadTimePass.Change(sha: change.sha, time: change.earliest.time, repository: change.named?.repository))
-            }
-            return changes
+        var folded: LeadTimePass.AppChanges {
+            guard renamed else { return changes }
+            var folded = LeadTimePass.AppChanges()
+            for change in changes.changes { folded.append(change) }
+            return folded
         }
     }
 

@@ -161,6 +161,13 @@ enum MetricFixture {
         try await PostgresConfigStore(client: client, logger: TestDatabase.logger).upsert(.metricDefinitions, row)
     }
 
+    /// The four keys defined, ``history()`` stored and calculated.
+    static func calculateHistory(client: PostgresClient) async throws {
+        try await defineFourKeys(client: client)
+        try await insert(history(), client: client)
+        try await calculator(client: client).catchUp()
+    }
+
     static func defineFourKeys(client: PostgresClient) async throws {
         try await define("df", .deploymentFrequency, client: client)
         try await define("lt", .leadTimeForChanges, client: client)

@@ -111,9 +111,7 @@ struct RecomputeTests {
     @Test("a kept recompute leaves lead_times alone when it computes the rows the table holds, and rewrites it when a row differs, is missing or is extra")
     func unchangedLeadTimesKept() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
-            try await Fixture.defineFourKeys(client: client)
-            try await Fixture.insert(Fixture.history(), client: client)
-            try await Fixture.calculator(client: client).catchUp()
+            try await Fixture.calculateHistory(client: client)
             func rows() async throws -> [String] {
                 var lines: [String] = []
                 for try await line in try await client.query("SELECT l::text FROM lead_times l ORDER BY 1", logger: TestDatabase.logger).decode(String.self) {
@@ -164,9 +162,7 @@ struct RecomputeTests {
     @Test("a recompute after the raw tables alone were restored with the cursors, or after CDEvents were deleted, extracts every fact again")
     func incompleteFactsExtractedAgain() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
-            try await Fixture.defineFourKeys(client: client)
-            try await Fixture.insert(Fixture.history(), client: client)
-            try await Fixture.calculator(client: client).catchUp()
+            try await Fixture.calculateHistory(client: client)
             let incremental = try await Fixture.dump(client: client)
             // Restored as docs/operations.md describes: cdevents_raw and pipeline_cursors (the `calculate` cursor at the
             // end), every derived table empty. Keeping the facts up to the cursor would keep nothing.

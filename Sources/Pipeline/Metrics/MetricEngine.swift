@@ -75,10 +75,7 @@ struct MetricEngine: Sendable {
     }
 
     func run(_ statement: SQLFragment, on connection: PostgresConnection) async throws {
-        let start = ContinuousClock.now
-        let query = statement.query
-        try await connection.query(query, logger: logger)
-        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(query.sql)"])
+        try await connection.runTraced(statement.query, logger: logger)
     }
 
     func count(_ statement: SQLFragment, on connection: PostgresConnection) async throws -> Int64 {

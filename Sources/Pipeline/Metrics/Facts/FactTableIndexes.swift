@@ -24,17 +24,21 @@ struct FactTableIndexes: Sendable {
         var isKey: Bool
 
         var drop: String { isKey ? "ALTER TABLE \(table) DROP CONSTRAINT \(FactTableIndexes.quoted(name))" : "DROP INDEX \(FactTableIndexes.quoted(name))" }
-        var create: String { isKey ? "ALTER TABLE \(table) ADD CONSTRAINT \(FactTableIndexes.quoted(name)) \(definition)" : definition }
+        var create: String { isKey ? addKey(named: name, on: table) : definition }
 
         /// The statement that creates the same key or index on `other`, a table with the same columns, named `name`.
         func create(named name: String, on other: String) throws -> String {
-            if isKey { return "ALTER TABLE \(other) ADD CONSTRAINT \(FactTableIndexes.quoted(name)) \(definition)" }
+            if isKey { return addKey(named: name, on: other) }
             // `CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING method (…) …`: the part from USING on is kept.
             guard definition.hasPrefix("CREATE "), let using = definition.range(of: " USING ") else {
                 throw FactTableIndexesError(description: "index \(self.name) of \(table): unexpected definition \(definition)")
             }
             let unique = definition.hasPrefix("CREATE UNIQUE INDEX ") ? "UNIQUE " : ""
             return "CREATE \(unique)INDEX \(FactTableIndexes.quoted(name)) ON \(other)\(definition[using.lowerBound...])"
+        }
+
+        private func addKey(named name: String, on table: String) -> String {
+            "ALTER TABLE \(table) ADD CONSTRAINT \(FactTableIndexes.quoted(name)) \(definition)"
         }
     }
 

@@ -318,25 +318,12 @@ extension MetricFactStore {
     }
 
     /// `incidents` by app and environment, each list in (opening time, source, id) order; `partitions`, a relation
-    /// with columns `app` and `environment`, limits it to those.
-    func readOpenings(partitions: String?, on connection: PostgresConnection) async throws -> [String: [DeploymentHistoryPass.Opening]] {
-        var none: PointSamples?
-        return try await readOpenings(partitions: partitions, restores: &none, on: connection)
-    }
-
-    /// Every incident (``readOpenings(partitions:on:)``), and when `collectingRestores`, every resolved one as a restore
-    /// sample.
-    func readOpenings(collectingRestores: Bool, on connection: PostgresConnection) async throws -> ([String: [DeploymentHistoryPass.Opening]], PointSamples?) {
-        var restores: PointSamples? = collectingRestores ? PointSamples() : nil
-        let openings = try await readOpenings(partitions: nil, restores: &restores, on: connection)
-        return (openings, restores)
-    }
-
-    /// ``readOpenings(partitions:on:)``, and when `restores` is given, every resolved incident read as a restore
-    /// sample (``PointSamples/restore(time:_:hours:)``).
+    /// with columns `app` and `environment`, limits it to those. When `collectingRestores`, also every resolved incident
+    /// as a restore sample (``PointSamples/restore(time:_:hours:)``).
     func readOpenings(
-        partitions: String?, restores: inout PointSamples?, on connection: PostgresConnection
-    ) async throws -> [String: [DeploymentHistoryPass.Opening]] {
+        partitions: String? = nil, collectingRestores: Bool = false, on connection: PostgresConnection
+    ) async throws -> (openings: [String: [DeploymentHistoryPass.Opening]], restores: PointSamples?) {
+        var restores: PointSamples? = collectingRestores ? PointSamples() : nil
         let dimensions = restores == nil ? "" : ", team, namespace, hours"
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: RowCells.rows(of: """
@@ -368,7 +355,7 @@ extension MetricFactStore {
                 }
             }
         }
-        return openings
+        return (openings, restores)
     }
 
     /// The columns of a deployment row (`d`) that ``decodeReport(_:_:)`` reads: app, environment, then the report.

@@ -23,7 +23,7 @@ extension MetricFactStore {
         try await run(MetricFactSQL.judgedPartitionsInsert, on: connection)
         var state = cache ?? HistoryCache.State(position: position)
         cache = nil
-        let openings = try await readOpenings(partitions: "calc_judge_parts", on: connection)
+        let openings = try await readOpenings(partitions: "calc_judge_parts", on: connection).openings
         var leadApps: Set<String> = []
         for try await app in try await connection.query(PostgresQuery(unsafeSQL: MetricFactSQL.leadTimeApps), logger: logger).decode(String.self) {
             leadApps.insert(app)

@@ -20,9 +20,7 @@ struct MetricFactStore: Sendable {
     }
 
     func run(_ sql: String, on connection: PostgresConnection) async throws {
-        let start = ContinuousClock.now
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
+        try await connection.runTraced(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
     /// Sets the transaction's calculator settings, then creates the cursor row when missing and locks it

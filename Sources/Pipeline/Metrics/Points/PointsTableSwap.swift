@@ -26,11 +26,7 @@ struct PointsTableSwap: Sendable {
         // One transaction: the key is built over rows this transaction wrote, whose visibility it need not look up
         // (built after a separate commit, it took 0.7 s instead of 0.2 s for 318,000 points).
         try await client.withTransaction(logger: logger) { connection in
-            func run(_ sql: String) async throws {
-                let start = ContinuousClock.now
-                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "\(sql)"])
-            }
+            func run(_ sql: String) async throws { try await connection.runTraced(PostgresQuery(unsafeSQL: sql), logger: logger) }
             let indexes = try await FactTableIndexes.read(of: ["metric_points"], on: connection, logger: logger)
             try await run("DROP TABLE IF EXISTS \(table)")
             try await run("""

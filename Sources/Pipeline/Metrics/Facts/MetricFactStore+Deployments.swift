@@ -24,7 +24,7 @@ extension MetricFactStore {
     /// the reports for `connection`: only when this transaction has not written `incidents`, `changes`, `deployments`
     /// or `lead_times`, whose committed rows the other connections then read as this transaction does (the
     /// calculator's writers all hold the cursor this transaction holds). With `readers` and `keepUnchangedLeadTimes`,
-    /// a third reads the stored lead times' ``LeadTimesDigest``: when the pass computes the same rows, `lead_times` is
+    /// a third reads the stored lead times' ``RowsDigest``: when the pass computes the same rows, `lead_times` is
     /// neither prepared nor written, and this returns false (true when it was written).
     @discardableResult
     func loadDeployments(
@@ -42,11 +42,11 @@ extension MetricFactStore {
         let rows: PostgresRowSequence
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
         let changes: [String: LeadTimePass.AppChanges]
-        var storedLeadTimes: LeadTimesDigest?
+        var storedLeadTimes: RowsDigest?
         if let readers {
             // Each in a transaction of its own with the calculator's settings (its sort in memory, as the transaction's).
             async let leadTimesRead = keepUnchangedLeadTimes
-                ? read("the stored lead times' digest", on: readers) { try await self.readLeadTimesDigest(on: $0) } : nil
+                ? read("the stored lead times' digest", on: readers) { try await self.readRowsDigest(on: $0) } : nil
             async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
             async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
             rows = try await connection.query(reports, logger: logger)
@@ -106,7 +106,7 @@ extension MetricFactStore {
         }
         lap("stream and judge the reports")
         let leadTimesUnchanged = storedLeadTimes.map { stored in
-            written.reduce(into: LeadTimesDigest()) { $0.merge($1.leadTimes.digest) } == stored
+            written.reduce(into: RowsDigest()) { $0.merge($1.leadTimes.digest) } == stored
         } ?? false
         if let samples, var all = restores {
             for batch in written {
@@ -151,13 +151,13 @@ extension MetricFactStore {
         return result
     }
 
-    /// The ``LeadTimesDigest`` of every stored `lead_times` row (read in no order).
-    func readLeadTimesDigest(on connection: PostgresConnection) async throws -> LeadTimesDigest {
+    /// The ``RowsDigest`` of every stored `lead_times` row (read in no order).
+    func readRowsDigest(on connection: PostgresConnection) async throws -> RowsDigest {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT \(LeadTimesDigest.storedColumns) FROM lead_times")), logger: logger)
-        var digest = LeadTimesDigest()
+            PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT \(RowsDigest.leadTimeColumns) FROM lead_times")), logger: logger)
+        var digest = RowsDigest()
         for try await row in rows {
-            try RowCells.read(row) { cells in try digest.add(stored: &cells) }
+            try RowCells.read(row) { cells in try digest.addStoredLeadTime(&cells) }
         }
         return digest
     }
@@ -466,20 +466,20 @@ extension MetricFactStore {
     }
 
     /// A pass's `lead_times` rows: as COPY text, or, when they are to be compared with the stored ones (`compared`),
-    /// as rows and their ``LeadTimesDigest``, made into COPY text only when they differ (most often they do not, and the
+    /// as rows and their ``RowsDigest``, made into COPY text only when they differ (most often they do not, and the
     /// text of 400,000 rows cost the judging tasks about 0.1 s).
     struct LeadTimesWritten {
         let compared: Bool
         private var text = COPYText()
         private var rows: [(app: String, environment: String, row: LeadTimeRow)] = []
-        private(set) var digest = LeadTimesDigest()
+        private(set) var digest = RowsDigest()
 
         init(compared: Bool) { self.compared = compared }
 
         mutating func add(app: String, environment: String, _ row: LeadTimeRow) {
             if compared {
                 rows.append((app, environment, row))
-                digest.add(app: app, environment: environment, row)
+                digest.addLeadTime(app: app, environment: environment, row)
             } else {
                 text.leadTime(app: app, environment: environment, row)
             }

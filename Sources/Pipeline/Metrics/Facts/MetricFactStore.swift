@@ -84,7 +84,7 @@ struct MetricFactStore: Sendable {
     /// calculator extracted from each CDEvent up to it is kept (`changes`, `incident_events`, `incidents`, the
     /// deployments' reports) and extended with the rows after it as an incremental step does; the deployments are
     /// judged again from their reports and updated where their facts differ, and `lead_times` is written whole, or,
-    /// with nothing after `kept`, left as it is when the pass computes the rows it holds (``LeadTimesDigest``). No
+    /// with nothing after `kept`, left as it is when the pass computes the rows it holds (``RowsDigest``). No
     /// document up to `kept` is read. Both give the same rows, because the fact tables hold up to the cursor what the
     /// current rules extract: a migration that changes the rules empties the facts and removes the cursor.
     ///

@@ -56,7 +56,8 @@ struct MemoryPointsTests {
         let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: ["environment": "production"])
         let plan = try MetricPlan(namespace: "default", name: "m", spec: try JSONValue(encoding: spec), clusterWide: false)
         var text = COPYText()
-        MemoryPoints.write(plan, try #require(plan.inMemory), samples: samples(), to: &text)
+        var digest: RowsDigest?
+        MemoryPoints.write(plan, try #require(plan.inMemory), samples: samples(), to: &text, digest: &digest)
         let all = text.allChunks.map { String(buffer: $0) }.joined()
         return all.split(separator: "\n").map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -72,13 +73,13 @@ struct MemoryPointsTests {
         #expect(
             try Self.points(.deploymentFrequency, buckets: [.week, .month]) == [
                 "month 2026-03-01 00:00:00.000000+00  {} 6.0 6",
-                "month 2026-03-01 00:00:00.000000+00 app=a {\"app\":\"a\"} 5.0 5",
-                "month 2026-03-01 00:00:00.000000+00 app=b {\"app\":\"b\"} 1.0 1",
+                "month 2026-03-01 00:00:00.000000+00 app=a {\"app\": \"a\"} 5.0 5",
+                "month 2026-03-01 00:00:00.000000+00 app=b {\"app\": \"b\"} 1.0 1",
                 "week 2026-03-02 00:00:00.000000+00  {} 4.0 4",
-                "week 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 3.0 3",
-                "week 2026-03-02 00:00:00.000000+00 app=b {\"app\":\"b\"} 1.0 1",
+                "week 2026-03-02 00:00:00.000000+00 app=a {\"app\": \"a\"} 3.0 3",
+                "week 2026-03-02 00:00:00.000000+00 app=b {\"app\": \"b\"} 1.0 1",
                 "week 2026-03-09 00:00:00.000000+00  {} 2.0 2",
-                "week 2026-03-09 00:00:00.000000+00 app=a {\"app\":\"a\"} 2.0 2",
+                "week 2026-03-09 00:00:00.000000+00 app=a {\"app\": \"a\"} 2.0 2",
             ])
     }
 
@@ -94,8 +95,8 @@ struct MemoryPointsTests {
             ])
         #expect(
             try Self.points(.changeFailureRate, buckets: [.week]).filter { $0.contains("app=a") } == [
-                "week 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 0.6666666666666666 3",
-                "week 2026-03-09 00:00:00.000000+00 app=a {\"app\":\"a\"} 0.0 1",
+                "week 2026-03-02 00:00:00.000000+00 app=a {\"app\": \"a\"} 0.6666666666666666 3",
+                "week 2026-03-09 00:00:00.000000+00 app=a {\"app\": \"a\"} 0.0 1",
             ])
     }
 
@@ -107,14 +108,14 @@ struct MemoryPointsTests {
         #expect(
             try Self.points(.leadTimeForChanges, buckets: [.day, .week]) == [
                 "day 2026-03-02 00:00:00.000000+00  {} 2.0 3 {1.0,2.0,5.0}",
-                "day 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 2.0 3 {1.0,2.0,5.0}",
+                "day 2026-03-02 00:00:00.000000+00 app=a {\"app\": \"a\"} 2.0 3 {1.0,2.0,5.0}",
                 "day 2026-03-03 00:00:00.000000+00  {} 4.0 1 {4.0}",
-                "day 2026-03-03 00:00:00.000000+00 app=b {\"app\":\"b\"} 4.0 1 {4.0}",
+                "day 2026-03-03 00:00:00.000000+00 app=b {\"app\": \"b\"} 4.0 1 {4.0}",
                 "day 2026-03-04 00:00:00.000000+00  {} 10.0 1 {10.0}",
-                "day 2026-03-04 00:00:00.000000+00 app=a {\"app\":\"a\"} 10.0 1 {10.0}",
+                "day 2026-03-04 00:00:00.000000+00 app=a {\"app\": \"a\"} 10.0 1 {10.0}",
                 "week 2026-03-02 00:00:00.000000+00  {} 4.0 5",
-                "week 2026-03-02 00:00:00.000000+00 app=a {\"app\":\"a\"} 3.5 4",
-                "week 2026-03-02 00:00:00.000000+00 app=b {\"app\":\"b\"} 4.0 1",
+                "week 2026-03-02 00:00:00.000000+00 app=a {\"app\": \"a\"} 3.5 4",
+                "week 2026-03-02 00:00:00.000000+00 app=b {\"app\": \"b\"} 4.0 1",
             ])
     }
 
@@ -157,5 +158,30 @@ struct MemoryPointsTests {
     func custom() throws {
         let spec = MetricDefinitionSpec(metric: .custom, window: "30d", custom: MetricDefinitionSpec.Custom(types: ["dev.cdevents.build.finished.0.2.0"], aggregation: .count))
         #expect(try MetricPlan(namespace: "default", name: "m", spec: try JSONValue(encoding: spec), clusterWide: true).inMemory == nil)
+    }
+
+    @Test("labels are written as PostgreSQL's jsonb prints them: key order, spacing, escapes", .enabled(if: TestDatabase.enabled))
+    func labelsAsJSONB() async throws {
+        let cases: [[(String, String)]] = [
+            [("app", "checkout")],
+            // Longer keys after shorter ones; equal lengths in byte order; the last of a repeated key.
+            [("environment", "prod"), ("app", "a"), ("team", "t"), ("cluster", "c"), ("app", "b")],
+            [("app", "quote \" backslash \\ tab \t newline \n cr \r bell \u{07} formfeed \u{0C} backspace \u{08} unit \u{1F} é€😀 / <>")],
+            [("app", "")],
+        ]
+        try await TestDatabase.withFreshDatabase(migrate: false) { client, _ in
+            for pairs in cases {
+                var bindings = PostgresBindings()
+                bindings.append(pairs.flatMap { [$0.0, $0.1] })
+                let rows = try await client.query(
+                    PostgresQuery(unsafeSQL: "SELECT jsonb_object($1::text[])::text", binds: bindings), logger: TestDatabase.logger)
+                for try await printed in rows.decode(String.self) {
+                    #expect(MetricPlan.jsonbText(pairs) == printed)
+                }
+            }
+        }
+        // By hand for the first two: what `jsonb` prints.
+        #expect(MetricPlan.jsonbText(cases[0]) == #"{"app": "checkout"}"#)
+        #expect(MetricPlan.jsonbText(cases[1]) == #"{"app": "b", "team": "t", "cluster": "c", "environment": "prod"}"#)
     }
 }

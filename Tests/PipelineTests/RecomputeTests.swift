@@ -159,6 +159,56 @@ struct RecomputeTests {
         }
     }
 
+    @Test("a kept recompute leaves metric_points' table alone when the built-in keys' points are the same; another definition's points and any difference are written again")
+    func unchangedPointsKept() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            try await Fixture.define(
+                "custom-count", .custom, groupBy: [.app, .environment], selector: [:],
+                custom: .init(types: ["dev.cdevents.change.merged.0.3.0"], aggregation: .count), client: client)
+            try await Fixture.calculateHistory(client: client)
+            let incremental = try await Fixture.dump(client: client)
+            // DROP TABLE and the swap give metric_points another file.
+            func file() async throws -> Int64 {
+                for try await file in try await client.query("SELECT pg_relation_filenode('metric_points')::int8", logger: TestDatabase.logger).decode(Int64.self) {
+                    return file
+                }
+                return -1
+            }
+            func recompute() async throws -> [String] {
+                _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: { Fixture.now }).run(metric: nil)
+                return try await Fixture.dump(client: client)
+            }
+            let before = try await file()
+            #expect(try await recompute() == incremental)
+            #expect(try await file() == before)
+            // The other definition's points (computed in SQL) are replaced, the table kept.
+            try await client.query("UPDATE metric_points SET value = value + 1 WHERE name = 'custom-count'", logger: TestDatabase.logger)
+            #expect(try await Fixture.dump(client: client) != incremental)
+            #expect(try await recompute() == incremental)
+            #expect(try await file() == before)
+
+            let one = "(name, bucket, group_key, bucket_start) = (SELECT name, bucket, group_key, bucket_start FROM metric_points"
+            for tamper in [
+                "UPDATE metric_points SET value = value + 1 WHERE \(one) WHERE name = 'df' ORDER BY 1, 2, 3, 4 LIMIT 1)",
+                "UPDATE metric_points SET labels = labels || '{\"x\": \"y\"}' WHERE \(one) WHERE name = 'cfr' AND group_key <> '' ORDER BY 1, 2, 3, 4 LIMIT 1)",
+                "UPDATE metric_points SET day_values = day_values || 1.5::float8 WHERE \(one) WHERE day_values IS NOT NULL ORDER BY 1, 2, 3, 4 LIMIT 1)",
+                "UPDATE metric_points SET samples = samples + 1 WHERE \(one) WHERE name = 'ttr' ORDER BY 1, 2, 3, 4 LIMIT 1)",
+                "DELETE FROM metric_points WHERE \(one) WHERE name = 'lt' ORDER BY 1, 2, 3, 4 LIMIT 1)",
+                """
+                INSERT INTO metric_points SELECT namespace, name, bucket, bucket_start, 'app=extra', '{"app": "extra"}', value, samples, day_values
+                FROM metric_points WHERE name = 'df' AND group_key <> '' LIMIT 1
+                """,
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: tamper), logger: TestDatabase.logger)
+                #expect(try await Fixture.dump(client: client) != incremental, "\(tamper) changed nothing")
+                let tampered = try await file()
+                let recomputed = try await recompute()
+                #expect(recomputed == incremental, "\(tamper): \(Fixture.firstDifference(recomputed, incremental))")
+                #expect(try await file() != tampered, "\(tamper): not rewritten")
+            }
+        }
+    }
+
     @Test("a recompute after the raw tables alone were restored with the cursors, or after CDEvents were deleted, extracts every fact again")
     func incompleteFactsExtractedAgain() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in

@@ -87,15 +87,19 @@ extension MetricEngine {
             $0.namespace == $1.namespace ? $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) : $0.namespace.utf8.lexicographicallyPrecedes($1.namespace.utf8)
         }
         let (client, logger) = (client, logger)
-        var staging: Task<PointsTableSwap, any Error>?
+        var staging: Task<PointsTableSwap?, any Error>?
         do {
             try await facts.rebuild(
                 upTo: end, keeping: kept,
                 samples: inMemory.isEmpty
                     ? nil
                     : { samples, writing in
-                        // Both cores for the points when the transaction only waits for them.
-                        staging = Task { try await PointsTableSwap.write(inMemory, samples: samples, width: writing ? 1 : 2, client: client, logger: logger) }
+                        // When the transaction only waits for them (it kept the facts and found the lead times
+                        // unchanged): both cores for the points, compared with those in metric_points before writing.
+                        staging = Task {
+                            try await PointsTableSwap.write(
+                                inMemory, samples: samples, width: writing ? 1 : 2, compare: !writing, client: client, logger: logger)
+                        }
                     },
                 readers: client, on: connection)
             let staged = staging ?? Task { try await PointsTableSwap.write([], samples: nil, width: 1, client: client, logger: logger) }
@@ -108,7 +112,7 @@ extension MetricEngine {
             let swap = try await staged.value
             logger.trace("calculator points table staged, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
             for plan in inMemory { try await recordComputed(plan, on: connection) }
-            try await replaceAllPoints(swapping: swap, on: connection)
+            try await replaceAllPoints(swapping: swap, keeping: inMemory, on: connection)
         } catch {
             // The staging is stopped and waited for: nothing of this recompute outlives it (a table it committed is
             // dropped by the next recompute).
@@ -131,12 +135,19 @@ extension MetricEngine {
 
     /// Replaces every row of `metric_points` and `metric_pending` with the staged table's points (``PointsTableSwap``)
     /// and the staged points of the other plans. Readers of `metric_points` wait only for these statements and the
-    /// commit, not for the whole recompute, and see the old points until then.
-    func replaceAllPoints(swapping swap: PointsTableSwap, on connection: PostgresConnection) async throws {
+    /// commit, not for the whole recompute, and see the old points until then. Without a staged table (the points of
+    /// `kept` found unchanged), the rows of `kept` stay and every other row is replaced.
+    func replaceAllPoints(swapping swap: PointsTableSwap?, keeping kept: [MetricPlan], on connection: PostgresConnection) async throws {
         try await run("DELETE FROM metric_pending", on: connection)
-        let start = ContinuousClock.now
-        try await swap.swapIn(on: connection, logger: logger)
-        logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "swap \(PointsTableSwap.table) in"])
+        if let swap {
+            let start = ContinuousClock.now
+            try await swap.swapIn(on: connection, logger: logger)
+            logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "swap \(PointsTableSwap.table) in"])
+        } else {
+            try await run(
+                "DELETE FROM metric_points WHERE (namespace, name) NOT IN (SELECT * FROM unnest(\(bind: kept.map(\.namespace)), \(bind: kept.map(\.name))))",
+                on: connection)
+        }
         try await run("INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)", on: connection)
     }
 }

@@ -268,8 +268,40 @@ struct MetricPlan: Sendable {
         guard !metric.groupBy.isEmpty else { return ("", "{}") }
         let values = metric.groupBy.map { ($0.rawValue, dimensions.value(of: $0)) }
         let key = values.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-        let labels = JSONValue.object(Dictionary(values.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { first, _ in first }))
-        return (key, labels.jsonString())
+        return (key, Self.jsonbText(values))
+    }
+
+    /// An object of string values as PostgreSQL's `jsonb` prints it (`jsonb_build_object(…)::text`): keys ordered by
+    /// length, then bytes, the last value of a repeated key kept, `": "` and `", "` between them, strings escaped as
+    /// its `escape_json` does. The labels of the points a full computation writes, so that what it computes can be
+    /// compared byte for byte with what `metric_points` holds (``MemoryPoints``).
+    static func jsonbText(_ pairs: [(String, String)]) -> String {
+        var byKey: [String: String] = [:]
+        for (key, value) in pairs { byKey[key] = value }
+        let keys = byKey.keys.sorted { a, b in
+            a.utf8.count != b.utf8.count ? a.utf8.count < b.utf8.count : a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+        return "{" + keys.map { jsonbString($0) + ": " + jsonbString(byKey[$0]!) }.joined(separator: ", ") + "}"
+    }
+
+    private static func jsonbString(_ string: String) -> String {
+        var text = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text + "\""
     }
 
     // The group key and labels name fixed dimensions (`GroupBy` cases, not CRD text), spelled as literals: they

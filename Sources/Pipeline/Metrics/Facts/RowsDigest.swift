@@ -45,6 +45,12 @@ struct RowHasher {
 
     mutating func double(_ value: Double) { hasher.combine(value.bitPattern) }
 
+    /// NULL and a value hash differently.
+    mutating func optionalDouble(_ value: Double?) {
+        hasher.combine(value != nil)
+        if let value { double(value) }
+    }
+
     fileprivate consuming func finalize() -> UInt64 { UInt64(bitPattern: Int64(hasher.finalize())) }
 }
 
@@ -79,4 +85,43 @@ extension RowsDigest {
 
     /// The `lead_times` columns in the order ``addStoredLeadTime(_:)`` reads them (``addLeadTime(app:environment:_:)``'s).
     static let leadTimeColumns = "app, environment, sha, cluster, change_time, deploy_time, deploy_source, deploy_id, team, namespace, hours"
+}
+
+extension RowsDigest {
+    /// Adds a `metric_points` row made by ``MemoryPoints`` (`labels` as `jsonb` prints them, ``MetricPlan/jsonbText(_:)``).
+    mutating func addPoint(
+        namespace: String, name: String, bucket: String, start: Int64, groupKey: String, labels: String, value: Double?, samples: Int64,
+        dayValues: [Double]?
+    ) {
+        add { hasher in
+            for text in [namespace, name, bucket] { hasher.string(text) }
+            hasher.int64(start)
+            hasher.string(groupKey)
+            hasher.string(labels)
+            hasher.optionalDouble(value)
+            hasher.int64(samples)
+            if let dayValues {
+                for day in dayValues { hasher.double(day) }
+                hasher.int64(Int64(dayValues.count))
+            } else {
+                hasher.int64(-1)
+            }
+        }
+    }
+
+    /// Adds a stored `metric_points` row, streamed in ``pointColumns`` order.
+    mutating func addStoredPoint(_ cells: inout RowCells) throws {
+        try add { hasher in
+            for _ in 0..<3 { hasher.bytes(try cells.stringBytes()) }
+            hasher.int64(try cells.time())
+            hasher.bytes(try cells.stringBytes())
+            hasher.bytes(try cells.stringBytes())
+            hasher.optionalDouble(try cells.optionalDouble())
+            hasher.int64(try cells.int64())
+            hasher.int64(Int64(try cells.optionalDoubleArray { hasher.double($0) } ?? -1))
+        }
+    }
+
+    /// The `metric_points` columns in the order ``addStoredPoint(_:)`` reads them.
+    static let pointColumns = "namespace, name, bucket, bucket_start, group_key, labels::text, value, samples, day_values"
 }

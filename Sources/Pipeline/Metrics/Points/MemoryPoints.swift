@@ -17,37 +17,54 @@ enum MemoryPoints {
     /// handed to `body`, in the plans' order, as soon as it and those before it are computed. `width` plans are
     /// computed at a time, each on a child task: 1 when the recompute's transaction needs the other core meanwhile (a
     /// task per plan took both cooperative threads and held up its `COPY lead_times`), 2 when it only waits for them.
+    /// With `digests`, each plan's rows' ``RowsDigest`` is handed with its text.
     static func texts(
-        _ plans: [MetricPlan], samples: PointSamples, width: Int = 1, _ body: ([ByteBuffer]) async throws -> Void
+        _ plans: [MetricPlan], samples: PointSamples, width: Int = 1, digests: Bool = false,
+        _ body: ([ByteBuffer], RowsDigest?) async throws -> Void
     ) async throws {
         let computed = plans.compactMap { plan in plan.inMemory.map { (plan, $0) } }
-        try await withThrowingTaskGroup(of: (Int, [ByteBuffer]).self) { group in
+        try await withThrowingTaskGroup(of: (Int, [ByteBuffer], RowsDigest?).self) { group in
             var started = 0
             var handed = 0
-            var done: [Int: [ByteBuffer]] = [:]
+            var done: [Int: ([ByteBuffer], RowsDigest?)] = [:]
             func start() {
                 let (index, (plan, rule)) = (started, computed[started])
                 started += 1
                 group.addTask {
                     var text = COPYText()
-                    write(plan, rule, samples: samples, to: &text)
-                    return (index, text.allChunks)
+                    var digest: RowsDigest? = digests ? RowsDigest() : nil
+                    write(plan, rule, samples: samples, to: &text, digest: &digest)
+                    return (index, text.allChunks, digest)
                 }
             }
             while started < min(max(1, width), computed.count) { start() }
-            while let (index, chunks) = try await group.next() {
-                done[index] = chunks
+            while let (index, chunks, digest) = try await group.next() {
+                done[index] = (chunks, digest)
                 if started < computed.count { start() }
                 while let next = done.removeValue(forKey: handed) {
-                    try await body(next)
+                    try await body(next.0, next.1)
                     handed += 1
                 }
             }
         }
     }
 
-    /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start.
-    static func write(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText) {
+    /// Every point of `plans` computed, `width` plans at a time (``texts(_:samples:width:_:)``): each plan's COPY text
+    /// in the plans' order, and the ``RowsDigest`` of all the rows.
+    static func computed(_ plans: [MetricPlan], samples: PointSamples, width: Int) async throws -> (texts: [[ByteBuffer]], digest: RowsDigest) {
+        var all: [[ByteBuffer]] = []
+        var digest = RowsDigest()
+        try await Self.texts(plans, samples: samples, width: width, digests: true) { chunks, planDigest in
+            all.append(chunks)
+            if let planDigest { digest.merge(planDigest) }
+        }
+        return (all, digest)
+    }
+
+    /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start; and to `digest`, when given.
+    static func write(
+        _ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText, digest: inout RowsDigest?
+    ) {
         let groups = Groups(plan, samples.dimensions)
         var rows: [Row]
         switch rule {
@@ -83,6 +100,10 @@ enum MemoryPoints {
             text.field("\(row.value)")
             text.field("\(row.samples)")
             text.array(row.values, last: true)
+            digest?.addPoint(
+                namespace: plan.namespace, name: plan.name, bucket: row.bucket.rawValue, start: Int64(row.key.day) * 86_400_000_000,
+                groupKey: groups.keys[Int(row.key.group)], labels: groups.labels[Int(row.key.group)], value: row.value, samples: row.samples,
+                dayValues: row.values)
         }
     }
 

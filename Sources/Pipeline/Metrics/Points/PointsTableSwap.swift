@@ -18,14 +18,30 @@ struct PointsTableSwap: Sendable {
     let renames: [String]
 
     /// Creates ``table`` and writes the points of `plans` (those with ``MetricPlan/inMemory``) computed from
-    /// `samples` (``MemoryPoints/texts(_:samples:width:_:)``: `width` plans at a time, each plan's text copied as soon as it is
+    /// `samples` (``MemoryPoints/texts(_:samples:width:digests:_:)``: `width` plans at a time, each plan's text copied as soon as it is
     /// computed), in the order of `metric_points`' key when the plans come sorted by namespace and name.
+    ///
+    /// `compare`: the points are computed first, with their ``RowsDigest``, while another connection reads the digest
+    /// of those plans' rows in `metric_points` (the caller has written none: what its transaction sees is what is
+    /// committed); equal, nothing is written and this returns nil (the rows are there already).
     static func write(
-        _ plans: [MetricPlan], samples: PointSamples?, width: Int, client: PostgresClient, logger: Logger
-    ) async throws -> PointsTableSwap {
+        _ plans: [MetricPlan], samples: PointSamples?, width: Int, compare: Bool = false, client: PostgresClient, logger: Logger
+    ) async throws -> PointsTableSwap? {
+        var computed: [[ByteBuffer]]?
+        if compare, let samples {
+            let start = ContinuousClock.now
+            async let stored = client.withTransaction(logger: logger) { try await storedDigest(of: plans, on: $0, logger: logger) }
+            let (texts, digest) = try await MemoryPoints.computed(plans, samples: samples, width: width)
+            let unchanged = try await stored == digest
+            logger.trace(
+                "calculator points compared with metric_points",
+                metadata: ["duration": "\(ContinuousClock.now - start)", "rows": "\(digest.count)", "unchanged": "\(unchanged)"])
+            if unchanged { return nil }
+            computed = texts
+        }
         // One transaction: the key is built over rows this transaction wrote, whose visibility it need not look up
         // (built after a separate commit, it took 0.7 s instead of 0.2 s for 318,000 points).
-        try await client.withTransaction(logger: logger) { connection in
+        return try await client.withTransaction(logger: logger) { connection in
             func run(_ sql: String) async throws { try await connection.runTraced(PostgresQuery(unsafeSQL: sql), logger: logger) }
             let indexes = try await FactTableIndexes.read(of: ["metric_points"], on: connection, logger: logger)
             try await run("DROP TABLE IF EXISTS \(table)")
@@ -38,8 +54,12 @@ struct PointsTableSwap: Sendable {
             if let samples, !plans.isEmpty {
                 let start = ContinuousClock.now
                 try await connection.copyFrom(table: table, columns: MemoryPoints.columns, logger: logger) { writer in
-                    try await MemoryPoints.texts(plans, samples: samples, width: width) { chunks in
-                        for chunk in chunks { try await writer.write(chunk) }
+                    if let computed {
+                        for chunk in computed.joined() { try await writer.write(chunk) }
+                    } else {
+                        try await MemoryPoints.texts(plans, samples: samples, width: width) { chunks, _ in
+                            for chunk in chunks { try await writer.write(chunk) }
+                        }
                     }
                 }
                 logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "COPY \(table)"])
@@ -56,6 +76,23 @@ struct PointsTableSwap: Sendable {
             try await run("ANALYZE \(table)")
             return PointsTableSwap(renames: renames)
         }
+    }
+
+    /// The ``RowsDigest`` of the rows of `metric_points` of `plans` (those with ``MetricPlan/inMemory``).
+    private static func storedDigest(of plans: [MetricPlan], on connection: PostgresConnection, logger: Logger) async throws -> RowsDigest {
+        let computed = plans.filter { $0.inMemory != nil }
+        var bindings = PostgresBindings()
+        bindings.append(computed.map(\.namespace))
+        bindings.append(computed.map(\.name))
+        let sql = RowCells.rows(of: """
+            SELECT \(RowsDigest.pointColumns) FROM metric_points
+            WHERE (namespace, name) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+            """)
+        var digest = RowsDigest()
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            try RowCells.read(row) { cells in try digest.addStoredPoint(&cells) }
+        }
+        return digest
     }
 
     /// `GRANT` statements giving ``table`` the privileges others than its owner hold on `metric_points`.

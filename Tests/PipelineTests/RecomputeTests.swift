@@ -179,8 +179,13 @@ struct RecomputeTests {
                 return try await Fixture.dump(client: client)
             }
             let before = try await file()
+            // A staged table a failed recompute left behind is dropped without a swap too.
+            try await client.query("CREATE TABLE metric_points_next (LIKE metric_points)", logger: TestDatabase.logger)
             #expect(try await recompute() == incremental)
             #expect(try await file() == before)
+            for try await left in try await client.query("SELECT to_regclass('metric_points_next') IS NOT NULL", logger: TestDatabase.logger).decode(Bool.self) {
+                #expect(!left)
+            }
             // The other definition's points (computed in SQL) are replaced, the table kept.
             try await client.query("UPDATE metric_points SET value = value + 1 WHERE name = 'custom-count'", logger: TestDatabase.logger)
             #expect(try await Fixture.dump(client: client) != incremental)

@@ -144,6 +144,8 @@ extension MetricEngine {
             try await swap.swapIn(on: connection, logger: logger)
             logger.trace("calculator statement", metadata: ["duration": "\(ContinuousClock.now - start)", "sql": "swap \(PointsTableSwap.table) in"])
         } else {
+            // A staged table a failed recompute left is dropped here too.
+            try await run("DROP TABLE IF EXISTS \(PointsTableSwap.table)", on: connection)
             try await run(
                 "DELETE FROM metric_points WHERE (namespace, name) NOT IN (SELECT * FROM unnest(\(bind: kept.map(\.namespace)), \(bind: kept.map(\.name))))",
                 on: connection)

@@ -66,9 +66,7 @@ struct FactIndexTests {
     func keptRecomputeAnalyzesLeadTimesWithoutStatistics() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             try await client.query("ALTER TABLE lead_times SET (autovacuum_enabled = false)", logger: TestDatabase.logger)
-            try await MetricFixture.defineFourKeys(client: client)
-            try await MetricFixture.insert(MetricFixture.history(), client: client)
-            try await MetricFixture.calculator(client: client, batchSize: 50).catchUp()
+            try await MetricFixture.calculateHistory(client: client, batchSize: 50)
             func statistics() async throws -> Int64 {
                 let rows = try await client.query("SELECT count(*) FROM pg_stats WHERE tablename = 'lead_times'", logger: TestDatabase.logger)
                 for try await count in rows.decode(Int64.self) { return count }
@@ -86,9 +84,7 @@ struct FactIndexTests {
     @Test("a full recompute keeps a view made by hand over metric_points, replacing the points in place")
     func recomputeKeepsAViewOverThePoints() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
-            try await MetricFixture.defineFourKeys(client: client)
-            try await MetricFixture.insert(MetricFixture.history(), client: client)
-            try await MetricFixture.calculator(client: client, batchSize: 50).catchUp()
+            try await MetricFixture.calculateHistory(client: client, batchSize: 50)
             let before = try await MetricFixture.dump(client: client)
             try await client.query("CREATE VIEW points_by_name AS SELECT name, count(*) AS points FROM metric_points GROUP BY name", logger: TestDatabase.logger)
             _ = try await MetricRecompute(client: client, logger: TestDatabase.logger, clock: { MetricFixture.now }).run(metric: nil)

@@ -162,10 +162,10 @@ enum MetricFixture {
     }
 
     /// The four keys defined, ``history()`` stored and calculated.
-    static func calculateHistory(client: PostgresClient) async throws {
+    static func calculateHistory(client: PostgresClient, batchSize: Int = 5_000) async throws {
         try await defineFourKeys(client: client)
         try await insert(history(), client: client)
-        try await calculator(client: client).catchUp()
+        try await calculator(client: client, batchSize: batchSize).catchUp()
     }
 
     static func defineFourKeys(client: PostgresClient) async throws {

@@ -45,8 +45,8 @@ extension MetricFactStore {
         var storedLeadTimes: RowsDigest?
         if let readers {
             // Each in a transaction of its own with the calculator's settings (its sort in memory, as the transaction's).
-            async let leadTimesRead = keepUnchangedLeadTimes
-                ? read("the stored lead times' digest", on: readers) { try await self.readRowsDigest(on: $0) } : nil
+            async let leadTimesRead = compared
+                ? read("the stored lead times' digest", on: readers) { try await self.readLeadTimesDigest(on: $0) } : nil
             async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
             async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
             rows = try await connection.query(reports, logger: logger)
@@ -152,7 +152,7 @@ extension MetricFactStore {
     }
 
     /// The ``RowsDigest`` of every stored `lead_times` row (read in no order).
-    func readRowsDigest(on connection: PostgresConnection) async throws -> RowsDigest {
+    func readLeadTimesDigest(on connection: PostgresConnection) async throws -> RowsDigest {
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT \(RowsDigest.leadTimeColumns) FROM lead_times")), logger: logger)
         var digest = RowsDigest()
@@ -252,8 +252,7 @@ extension MetricFactStore {
             if time < changes.changes[index].time { changes.changes[index].time = time }
             if let row, named[index].map(row.precedes) ?? true {
                 renamed = renamed || changes.changes[index].repository != nil
-                changes.changes[index].repository = row.repository
-                if named[index] == nil, !changes.repositories.contains(row.repository) { changes.repositories.append(row.repository) }
+                changes.replace(LeadTimePass.Change(sha: sha, time: changes.changes[index].time, repository: row.repository))
                 named[index] = row
             }
         }

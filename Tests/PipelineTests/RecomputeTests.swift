@@ -191,6 +191,16 @@ struct RecomputeTests {
             #expect(try await Fixture.dump(client: client) != incremental)
             #expect(try await recompute() == incremental)
             #expect(try await file() == before)
+            // Points of definitions that do not exist, before, between and after those that do in the key's order
+            // (default/cfr, custom-count, df, lt, ttr), are deleted; the table kept.
+            for (namespace, name) in [("a", "gone"), ("default", "d"), ("default", "m"), ("zz", "gone")] {
+                try await client.query(
+                    "INSERT INTO metric_points SELECT \(namespace), \(name), bucket, bucket_start, group_key, labels, value, samples, day_values FROM metric_points WHERE name = 'df' LIMIT 2",
+                    logger: TestDatabase.logger)
+            }
+            #expect(try await APipeline.count("SELECT count(DISTINCT (namespace, name)) FROM metric_points", client) == 9)
+            #expect(try await recompute() == incremental)
+            #expect(try await file() == before)
 
             let one = "(name, bucket, group_key, bucket_start) = (SELECT name, bucket, group_key, bucket_start FROM metric_points"
             for tamper in [

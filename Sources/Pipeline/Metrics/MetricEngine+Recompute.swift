@@ -75,7 +75,7 @@ extension MetricEngine {
 
     /// Every definition of `plans` computed in full from facts rebuilt up to `end` (``MetricFactStore/rebuild(upTo:keeping:samples:readers:on:)``),
     /// in the caller's transaction, which holds the cursor: the built-in keys' points from the pass (``MemoryPoints``), the others
-    /// staged, all swapped in (``replaceAllPoints(swapping:on:)``),
+    /// staged, all swapped in (``replaceAllPoints(swapping:keeping:staged:on:)``),
     /// the definitions recorded (results of those gone deleted), the cursor moved to `end`, every headline written.
     func rebuildAll(
         _ plans: [MetricPlan], upTo end: CursorPosition, keeping kept: CursorPosition?, now: Date, into outcome: inout Outcome,
@@ -104,15 +104,19 @@ extension MetricEngine {
                 readers: client, on: connection)
             let staged = staging ?? Task { try await PointsTableSwap.write([], samples: nil, width: 1, client: client, logger: logger) }
             staging = staged
-            try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
-            for plan in plans where !inMemory.contains(where: { $0.key == plan.key }) {
+            // The other definitions' points, staged (no table when there are none: creating it cost 0.06-0.1 s).
+            let others = plans.filter { plan in !inMemory.contains { $0.key == plan.key } }
+            if !others.isEmpty {
+                try await run("CREATE TEMP TABLE \(Self.stagedPoints) (LIKE metric_points) ON COMMIT DROP", on: connection)
+            }
+            for plan in others {
                 try await computeAll(plan, staged: true, on: connection)
             }
             let start = ContinuousClock.now
             let swap = try await staged.value
             logger.trace("calculator points table staged, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
             for plan in inMemory { try await recordComputed(plan, on: connection) }
-            try await replaceAllPoints(swapping: swap, keeping: inMemory, on: connection)
+            try await replaceAllPoints(swapping: swap, keeping: inMemory, staged: !others.isEmpty, on: connection)
         } catch {
             // The staging is stopped and waited for: nothing of this recompute outlives it (a table it committed is
             // dropped by the next recompute).
@@ -134,10 +138,10 @@ extension MetricEngine {
     static let stagedPoints = "calc_points_rebuild"
 
     /// Replaces every row of `metric_points` and `metric_pending` with the staged table's points (``PointsTableSwap``)
-    /// and the staged points of the other plans. Readers of `metric_points` wait only for these statements and the
+    /// and, when `staged`, the points of the other plans staged in ``stagedPoints``. Readers of `metric_points` wait only for these statements and the
     /// commit, not for the whole recompute, and see the old points until then. Without a staged table (the points of
     /// `kept` found unchanged), the rows of `kept` stay and every other row is replaced.
-    func replaceAllPoints(swapping swap: PointsTableSwap?, keeping kept: [MetricPlan], on connection: PostgresConnection) async throws {
+    func replaceAllPoints(swapping swap: PointsTableSwap?, keeping kept: [MetricPlan], staged: Bool, on connection: PostgresConnection) async throws {
         try await run("DELETE FROM metric_pending", on: connection)
         if let swap {
             let start = ContinuousClock.now
@@ -146,10 +150,23 @@ extension MetricEngine {
         } else {
             // A staged table a failed recompute left is dropped here too.
             try await run("DROP TABLE IF EXISTS \(PointsTableSwap.table)", on: connection)
+            // The definitions that have points are found on the key, one index probe each (a scan of every point
+            // for `NOT IN` cost 0.2 s for 318,000 points), and only the points of those not kept are deleted.
             try await run(
-                "DELETE FROM metric_points WHERE (namespace, name) NOT IN (SELECT * FROM unnest(\(bind: kept.map(\.namespace)), \(bind: kept.map(\.name))))",
+                """
+                WITH RECURSIVE defined(namespace, name) AS (
+                    (SELECT namespace, name FROM metric_points ORDER BY namespace, name LIMIT 1)
+                    UNION ALL
+                    SELECT next.namespace, next.name FROM defined d CROSS JOIN LATERAL (
+                        SELECT m.namespace, m.name FROM metric_points m WHERE (m.namespace, m.name) > (d.namespace, d.name)
+                        ORDER BY m.namespace, m.name LIMIT 1) next
+                )
+                DELETE FROM metric_points m
+                USING (SELECT * FROM defined EXCEPT SELECT * FROM unnest(\(bind: kept.map(\.namespace)), \(bind: kept.map(\.name)))) gone(namespace, name)
+                WHERE m.namespace = gone.namespace AND m.name = gone.name
+                """,
                 on: connection)
         }
-        try await run("INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)", on: connection)
+        if staged { try await run("INSERT INTO metric_points SELECT * FROM \(Self.stagedPoints)", on: connection) }
     }
 }

@@ -211,7 +211,7 @@ struct MetricEngine: Sendable {
     }
 
     /// Rebuilds every point of `plan` from the facts and records the spec they belong to. `staged`: writes them into
-    /// the full recompute's staging table instead (see ``replaceAllPoints(swapping:on:)``).
+    /// the full recompute's staging table instead (see ``replaceAllPoints(swapping:keeping:staged:on:)``).
     func computeAll(_ plan: MetricPlan, staged: Bool = false, on connection: PostgresConnection) async throws {
         if staged {
             try await run(plan.pointsInsertAll(into: Self.stagedPoints), on: connection)

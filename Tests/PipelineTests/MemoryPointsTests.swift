@@ -56,8 +56,7 @@ struct MemoryPointsTests {
         let spec = MetricDefinitionSpec(metric: metric, window: "30d", buckets: buckets, groupBy: groupBy, selector: ["environment": "production"])
         let plan = try MetricPlan(namespace: "default", name: "m", spec: try JSONValue(encoding: spec), clusterWide: false)
         var text = COPYText()
-        var digest: RowsDigest?
-        MemoryPoints.write(plan, try #require(plan.inMemory), samples: samples(), to: &text, digest: &digest)
+        MemoryPoints.write(plan, try #require(plan.inMemory), samples: samples(), to: &text)
         let all = text.allChunks.map { String(buffer: $0) }.joined()
         return all.split(separator: "\n").map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)

@@ -17,72 +17,83 @@ enum MemoryPoints {
     /// handed to `body`, in the plans' order, as soon as it and those before it are computed. `width` plans are
     /// computed at a time, each on a child task: 1 when the recompute's transaction needs the other core meanwhile (a
     /// task per plan took both cooperative threads and held up its `COPY lead_times`), 2 when it only waits for them.
-    /// With `digests`, each plan's rows' ``RowsDigest`` is handed with its text.
     static func texts(
-        _ plans: [MetricPlan], samples: PointSamples, width: Int = 1, digests: Bool = false,
-        _ body: ([ByteBuffer], RowsDigest?) async throws -> Void
+        _ plans: [MetricPlan], samples: PointSamples, width: Int = 1, _ body: ([ByteBuffer]) async throws -> Void
+    ) async throws {
+        try await each(plans, width: width) { plan, rule in
+            var text = COPYText()
+            write(plan, rule, samples: samples, to: &text)
+            return text.allChunks
+        } _: { chunks in
+            try await body(chunks)
+        }
+    }
+
+    /// The ``RowsDigest`` of every point of `plans`, `width` plans at a time (``texts(_:samples:width:_:)``): the rows
+    /// neither sorted nor printed (a third of computing their text), to compare with the stored ones.
+    static func digest(_ plans: [MetricPlan], samples: PointSamples, width: Int) async throws -> RowsDigest {
+        var all = RowsDigest()
+        try await each(plans, width: width) { plan, rule in
+            digest(plan, rule, samples: samples)
+        } _: { digest in
+            all.merge(digest)
+        }
+        return all
+    }
+
+    /// `work` for each plan of `plans` that has ``MetricPlan/inMemory``, `width` at a time on child tasks; each
+    /// result handed to `body` in the plans' order as soon as it and those before it are done.
+    private static func each<Result: Sendable>(
+        _ plans: [MetricPlan], width: Int, _ work: @escaping @Sendable (MetricPlan, MetricPlan.InMemory) -> Result,
+        _ body: (Result) async throws -> Void
     ) async throws {
         let computed = plans.compactMap { plan in plan.inMemory.map { (plan, $0) } }
-        try await withThrowingTaskGroup(of: (Int, [ByteBuffer], RowsDigest?).self) { group in
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var started = 0
             var handed = 0
-            var done: [Int: ([ByteBuffer], RowsDigest?)] = [:]
+            var done: [Int: Result] = [:]
             func start() {
                 let (index, (plan, rule)) = (started, computed[started])
                 started += 1
-                group.addTask {
-                    var text = COPYText()
-                    var digest: RowsDigest? = digests ? RowsDigest() : nil
-                    write(plan, rule, samples: samples, to: &text, digest: &digest)
-                    return (index, text.allChunks, digest)
-                }
+                group.addTask { (index, work(plan, rule)) }
             }
             while started < min(max(1, width), computed.count) { start() }
-            while let (index, chunks, digest) = try await group.next() {
-                done[index] = (chunks, digest)
+            while let (index, result) = try await group.next() {
+                done[index] = result
                 if started < computed.count { start() }
                 while let next = done.removeValue(forKey: handed) {
-                    try await body(next.0, next.1)
+                    try await body(next)
                     handed += 1
                 }
             }
         }
     }
 
-    /// Every point of `plans` computed, `width` plans at a time (``texts(_:samples:width:_:)``): each plan's COPY text
-    /// in the plans' order, and the ``RowsDigest`` of all the rows.
-    static func computed(_ plans: [MetricPlan], samples: PointSamples, width: Int) async throws -> (texts: [[ByteBuffer]], digest: RowsDigest) {
-        var all: [[ByteBuffer]] = []
-        var digest = RowsDigest()
-        try await Self.texts(plans, samples: samples, width: width, digests: true) { chunks, planDigest in
-            all.append(chunks)
-            if let planDigest { digest.merge(planDigest) }
-        }
-        return (all, digest)
-    }
-
-    /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start; and to `digest`, when given.
-    static func write(
-        _ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText, digest: inout RowsDigest?
-    ) {
+    /// The points of `plan` (unordered) and its groups.
+    static func points(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples) -> (Groups, [Row]) {
         let groups = Groups(plan, samples.dimensions)
-        var rows: [Row]
         switch rule {
         case .deployments(let additive):
             let counted = samples.deployments.lazy.filter(plan.includes).map { (time: $0.time, dimensions: $0.dimensions, flagged: plan.failed($0)) }
-            rows = counts(plan, groups, counted) { count in
+            return (groups, counts(plan, groups, counted) { count in
                 switch additive {
                 case .count: return Double(count.deployments)
                 case .failureRate: return Double(count.failed) / Double(count.deployments)
                 }
-            }
+            })
         case .median(let source):
-            rows = medians(plan, groups, source == .leadTimes ? samples.leadTimes : samples.restores)
+            return (groups, medians(plan, groups, source == .leadTimes ? samples.leadTimes : samples.restores))
         case .recoveryTime:
-            rows = medians(plan, groups, recoveries(plan, samples))
+            return (groups, medians(plan, groups, recoveries(plan, samples)))
         case .reworkRate:
-            rows = counts(plan, groups, rework(plan, samples)) { Double($0.failed) / Double($0.deployments) }
+            return (groups, counts(plan, groups, rework(plan, samples)) { Double($0.failed) / Double($0.deployments) })
         }
+    }
+
+    /// Appends every point of `plan` to `text`, sorted by bucket, group key and bucket start.
+    static func write(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples, to text: inout COPYText) {
+        let (groups, unordered) = points(plan, rule, samples: samples)
+        var rows = unordered
         // The key's order (namespace, name, bucket, group_key, bucket_start), comparing text by bytes.
         let rank = groups.ranks
         rows.sort { a, b in
@@ -100,11 +111,20 @@ enum MemoryPoints {
             text.field("\(row.value)")
             text.field("\(row.samples)")
             text.array(row.values, last: true)
-            digest?.addPoint(
+        }
+    }
+
+    /// The ``RowsDigest`` of the points ``write(_:_:samples:to:)`` writes for `plan`.
+    static func digest(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples) -> RowsDigest {
+        let (groups, rows) = points(plan, rule, samples: samples)
+        var digest = RowsDigest()
+        for row in rows {
+            digest.addPoint(
                 namespace: plan.namespace, name: plan.name, bucket: row.bucket.rawValue, start: Int64(row.key.day) * 86_400_000_000,
                 groupKey: groups.keys[Int(row.key.group)], labels: groups.labels[Int(row.key.group)], value: row.value, samples: row.samples,
                 dayValues: row.values)
         }
+        return digest
     }
 
     struct Row {

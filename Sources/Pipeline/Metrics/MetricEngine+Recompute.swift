@@ -87,6 +87,11 @@ extension MetricEngine {
             $0.namespace == $1.namespace ? $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) : $0.namespace.utf8.lexicographicallyPrecedes($1.namespace.utf8)
         }
         let (client, logger) = (client, logger)
+        // Keeping the facts with nothing after them, the pass reads the stored lead times' digest and may find them
+        // unchanged; the points are then compared with the stored ones, whose digest is read from the start, beside
+        // the pass's readers (read once the points are computed, it waited for a core: the points take both).
+        let storedPoints = kept == end && !inMemory.isEmpty
+            ? Task { try await PointsTableSwap.storedDigest(of: inMemory, client: client, logger: logger) } : nil
         var staging: Task<PointsTableSwap?, any Error>?
         do {
             try await facts.rebuild(
@@ -96,9 +101,10 @@ extension MetricEngine {
                     : { samples, writing in
                         // When the transaction only waits for them (it kept the facts and found the lead times
                         // unchanged): both cores for the points, compared with those in metric_points before writing.
+                        if writing { storedPoints?.cancel() }
                         staging = Task {
                             try await PointsTableSwap.write(
-                                inMemory, samples: samples, width: writing ? 1 : 2, compare: !writing, client: client, logger: logger)
+                                inMemory, samples: samples, width: writing ? 1 : 2, compare: writing ? nil : storedPoints, client: client, logger: logger)
                         }
                     },
                 readers: client, on: connection)
@@ -121,9 +127,13 @@ extension MetricEngine {
             // The staging is stopped and waited for: nothing of this recompute outlives it (a table it committed is
             // dropped by the next recompute).
             staging?.cancel()
+            storedPoints?.cancel()
             _ = await staging?.result
+            _ = await storedPoints?.result
             throw error
         }
+        storedPoints?.cancel()
+        _ = await storedPoints?.result
         _ = try await syncDefinitions(plans, on: connection)
         try await facts.advance(to: end, on: connection)
         for plan in plans {

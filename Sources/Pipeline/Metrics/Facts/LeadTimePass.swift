@@ -30,6 +30,11 @@ enum LeadTimePass {
 
         mutating func append(_ change: Change) {
             bySha[change.sha] = changes.count
+            appendIndexed(change)
+        }
+
+        /// Appends `change`, whose sha `bySha` already gives its position (the next one).
+        mutating func appendIndexed(_ change: Change) {
             if let repository = change.repository, !repositories.contains(repository) { repositories.append(repository) }
             changes.append(change)
         }

@@ -244,8 +244,12 @@ extension MetricFactStore {
         private var renamed = false
 
         mutating func add(sha: String, time: Int64, named row: Named?) {
-            guard let index = changes.bySha[sha] else {
-                changes.append(LeadTimePass.Change(sha: sha, time: time, repository: row?.repository))
+            // One lookup that inserts the next position when the sha is new (a lookup, then `append`'s insertion,
+            // hashed each sha twice).
+            let next = changes.changes.count
+            let index = { (slot: inout Int) in slot }(&changes.bySha[sha, default: next])
+            guard index != next else {
+                changes.appendIndexed(LeadTimePass.Change(sha: sha, time: time, repository: row?.repository))
                 named.append(row)
                 return
             }

@@ -42,17 +42,18 @@ extension MetricFactStore {
         let rows: PostgresRowSequence
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
         let changes: [String: LeadTimePass.AppChanges]
-        var storedLeadTimes: RowsDigest?
+        // Each reader in a transaction of its own with the calculator's settings (its sort in memory, as the
+        // transaction's). The stored lead times' digest is needed only once the reports are judged: read beside them.
+        async let leadTimesRead: RowsDigest? = {
+            guard compared, let readers else { return nil }
+            return try await read("the stored lead times' digest", on: readers) { try await self.readLeadTimesDigest(on: $0) }
+        }()
         if let readers {
-            // Each in a transaction of its own with the calculator's settings (its sort in memory, as the transaction's).
-            async let leadTimesRead = compared
-                ? read("the stored lead times' digest", on: readers) { try await self.readLeadTimesDigest(on: $0) } : nil
             async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
             async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
             rows = try await connection.query(reports, logger: logger)
             (openings, restores) = try await incidentsRead
             changes = try await changesRead
-            storedLeadTimes = try await leadTimesRead
             lap("read incidents and changes beside the reports' query")
         } else {
             (openings, restores) = try await readOpenings(collectingRestores: collect, on: connection)
@@ -105,6 +106,8 @@ extension MetricFactStore {
             return (0..<submitted).compactMap { results[$0] }
         }
         lap("stream and judge the reports")
+        let storedLeadTimes = try await leadTimesRead
+        lap("wait for the stored lead times' digest")
         let leadTimesUnchanged = storedLeadTimes.map { stored in
             written.reduce(into: RowsDigest()) { $0.merge($1.leadTimes.digest) } == stored
         } ?? false

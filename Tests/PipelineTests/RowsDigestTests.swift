@@ -58,6 +58,34 @@ struct RowsDigestTests {
         #expect(Self.digest([a, b]) != Self.digest([[.text("a"), .double(2)], [.text("b"), .double(1)]]))
     }
 
+    @Test("strings hashed as parts of one text equal that text as PostgreSQL's concat_ws(E'\\x1f', …) sends it, for parts of every length across word boundaries; another split differs")
+    func joinedParts() {
+        let words = ["", "a", "checkout", "production", "sha1234567890abcdef", "grüße", "7 bytes", "exactly8"]
+        for first in words {
+            for second in words {
+                for third in words {
+                    var parts = RowsDigest()
+                    parts.add { hasher in
+                        hasher.part(first)
+                        hasher.part(second)
+                        hasher.lastPart(third)
+                    }
+                    let joined = first + "\u{1F}" + second + "\u{1F}" + third
+                    var text = RowsDigest()
+                    text.add { hasher in Array(joined.utf8).withUnsafeBytes { hasher.bytes($0) } }
+                    #expect(parts == text, "\(first)|\(second)|\(third)")
+                }
+            }
+        }
+        var two = RowsDigest()
+        two.add { hasher in
+            hasher.part("checkout")
+            hasher.lastPart("production")
+        }
+        #expect(two != Self.digest([[.text("checkout\u{1F}productio")]]))
+        #expect(two != Self.digest([[.text("checkout"), .text("production")]]))
+    }
+
     @Test("text of every length up to 24 bytes: all distinct, padding zeros included; a String and its streamed bytes hash alike")
     func lengths() {
         let texts = Set((0...24).flatMap { [String(repeating: "a", count: $0), String(repeating: "\0", count: $0)] })

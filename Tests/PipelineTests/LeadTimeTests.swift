@@ -116,6 +116,26 @@ struct LeadTimeTests {
         #expect(leads == ["web/b/production": 1])
     }
 
+    @Test("one sha named in two repositories at the same time: the report of the lower id (same source) decides, whatever arrived first")
+    func tiedRepositoryNames() async throws {
+        var docs = Self.change("a", 10.5, repository: "https://git.example/web-docs")
+        docs.id = "change-web-a-1"
+        var web = Self.change("a", 10.5, repository: "https://git.example/web")
+        web.id = "change-web-a-2"
+        // Arrival (compute feeds the list backwards): a at 10:00 naming none, then web's report, then web-docs'.
+        let (leads, _) = try await Self.compute([
+            Self.deploy("d1", 12, commit: "b"),
+            Self.change("b", 11, repository: "https://git.example/web-docs"),
+            docs,
+            web,
+            Self.change("a", 10),
+        ])
+        // Both name a repository at 10:30; "change-web-a-1" comes first in (time, source, id) order, so a is a change of
+        // web-docs, merged at 10:00, and d1 (12:00, deploying b of web-docs) carries it: a 2 h, b 1 h. (Were the first
+        // to arrive taken, a would be web's and wait.)
+        #expect(leads == ["web/a/production": 2, "web/b/production": 1])
+    }
+
     @Test("a repository learned late: a change the deployment no longer sees is carried by nothing any more")
     func carriedNoMore() async throws {
         var bAgain = Self.change("b", 11.5, repository: "https://git.example/web-docs")

@@ -203,7 +203,11 @@ extension MetricFactStore {
     /// scan 0.1 s. The changes of an app come in the order the scan met them.
     func readAllChanges(on connection: PostgresConnection) async throws -> [String: LeadTimePass.AppChanges] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT app, sha, time_created, repository, cd_source, cd_id FROM changes")), logger: logger)
+            PostgresQuery(unsafeSQL: RowCells.rows(of: """
+                SELECT app, sha, time_created, repository,
+                       CASE WHEN repository IS NOT NULL THEN cd_source END, CASE WHEN repository IS NOT NULL THEN cd_id END
+                FROM changes
+                """)), logger: logger)
         var folds: [String: ChangeFold] = [:]
         var strings = RepeatedStrings(columns: 4)
         for try await row in rows {
@@ -212,9 +216,15 @@ extension MetricFactStore {
                 let sha = try cells.string(&strings)
                 let time = try cells.time()
                 let repository = try cells.optionalString(&strings)
-                // The source and id order rows of the same time, which matters only for the repository named first.
-                let (source, id) = (try cells.stringBytes(), try cells.stringBytes())
-                let named = repository.map { ChangeFold.Named(time: time, repository: $0, source: String(decoding: source, as: UTF8.self), id: String(decoding: id, as: UTF8.self)) }
+                // The source and id order rows of the same time, which matters only for the repository named first:
+                // read only then (NULL otherwise, which PostgreSQL sends without its send functions).
+                let (source, id) = (try cells.optionalStringBytes(), try cells.optionalStringBytes())
+                var named: ChangeFold.Named?
+                if let repository {
+                    guard let source, let id else { throw RowCellsError(column: 4, problem: "a change naming a repository without its source and id") }
+                    named = ChangeFold.Named(
+                        time: time, repository: repository, source: String(decoding: source, as: UTF8.self), id: String(decoding: id, as: UTF8.self))
+                }
                 folds[app, default: ChangeFold()].add(sha: sha, time: time, named: named)
             }
         }

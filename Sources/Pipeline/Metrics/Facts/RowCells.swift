@@ -81,8 +81,13 @@ public struct RowCells {
     /// The next text field's UTF-8 bytes, which must not be NULL, without making a `String`: valid only inside the
     /// closure of ``read(_:_:)``.
     mutating func stringBytes() throws -> UnsafeRawBufferPointer {
-        let value = try next("text", (25, 1043, 19))
+        let value = try optionalStringBytes()
         return try required(value)
+    }
+
+    /// ``stringBytes()``, or nil for NULL.
+    mutating func optionalStringBytes() throws -> UnsafeRawBufferPointer? {
+        try next("text", (25, 1043, 19))
     }
 
     public mutating func int64() throws -> Int64 {

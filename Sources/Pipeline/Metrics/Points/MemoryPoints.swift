@@ -227,23 +227,37 @@ enum MemoryPoints {
         _ plan: MetricPlan, _ groups: Groups, _ samples: some Sequence<(time: Int64, dimensions: Int32, flagged: Bool)>, value: (Counts) -> Double
     ) -> [Row] {
         // Per day and group first; the longer buckets sum days (each starts at a UTC midnight).
-        var days: [DayGroup: Counts] = [:]
+        var days = KeyNumbers()
+        var dayCounts: [Counts] = []
         for sample in samples {
             let group = groups.index[Int(sample.dimensions)]
             guard group >= 0 else { continue }
-            days[DayGroup(day: day(of: sample.time), group: group), default: Counts()].add(failed: sample.flagged)
+            let number = days.number(DayGroup(day: day(of: sample.time), group: group))
+            if number == dayCounts.count { dayCounts.append(Counts()) }
+            dayCounts[number].add(failed: sample.flagged)
         }
         var rows: [Row] = []
         for bucket in plan.metric.buckets {
-            var counts: [DayGroup: Counts] = [:]
-            var starts = BucketStarts(bucket)
-            for (key, count) in days {
-                let start = starts.start(of: key.day)
-                counts[DayGroup(day: start, group: key.group), default: Counts()].add(count)
-                if groups.grouped { counts[DayGroup(day: start, group: 0), default: Counts()].add(count) }
+            // Each group's points, and the overall ones when the plan groups (numbered apart: the days come group by
+            // group, so each numbering mostly meets the key it just met).
+            var own = (keys: KeyNumbers(), counts: [Counts]())
+            var overall = (keys: KeyNumbers(), counts: [Counts]())
+            func add(_ key: DayGroup, _ count: Counts, to points: inout (keys: KeyNumbers, counts: [Counts])) {
+                let number = points.keys.number(key)
+                if number == points.counts.count { points.counts.append(Counts()) }
+                points.counts[number].add(count)
             }
-            for (key, count) in counts {
-                rows.append(Row(bucket: bucket, key: key, value: value(count), samples: count.deployments))
+            var starts = BucketStarts(bucket)
+            for (number, key) in days.keys.enumerated() {
+                let start = starts.start(of: key.day)
+                add(DayGroup(day: start, group: key.group), dayCounts[number], to: &own)
+                if groups.grouped { add(DayGroup(day: start, group: 0), dayCounts[number], to: &overall) }
+            }
+            for points in [own, overall] {
+                for (number, key) in points.keys.keys.enumerated() {
+                    let count = points.counts[number]
+                    rows.append(Row(bucket: bucket, key: key, value: value(count), samples: count.deployments))
+                }
             }
         }
         return rows
@@ -252,23 +266,14 @@ enum MemoryPoints {
     /// The points of samples' hours: their median per bucket and group.
     static func medians(_ plan: MetricPlan, _ groups: Groups, _ samples: [PointSamples.Hours]) -> [Row] {
         // Each selected sample's day and group, numbered once; the samples in ascending order of hours.
-        var dayGroups: [DayGroup] = []
-        var numbers: [DayGroup: Int32] = [:]
+        var numbers = KeyNumbers()
         var selected: [(dayGroup: Int32, hours: Double)] = []
         for sample in samples {
             let group = groups.index[Int(sample.dimensions)]
             guard group >= 0 else { continue }
-            let key = DayGroup(day: day(of: sample.time), group: group)
-            let number: Int32
-            if let known = numbers[key] {
-                number = known
-            } else {
-                number = Int32(dayGroups.count)
-                numbers[key] = number
-                dayGroups.append(key)
-            }
-            selected.append((number, sample.hours))
+            selected.append((Int32(numbers.number(DayGroup(day: day(of: sample.time), group: group))), sample.hours))
         }
+        let dayGroups = numbers.keys
         selected.sort { $0.hours < $1.hours }
         var rows: [Row] = []
         for bucket in plan.metric.buckets {
@@ -291,7 +296,7 @@ enum MemoryPoints {
                     if let overall { values[overall[Int(sample.dayGroup)]].append(sample.hours) }
                 }
             }
-            for (key, slot) in medians.slots {
+            for (slot, key) in medians.slots.keys.enumerated() {
                 rows.append(
                     Row(bucket: bucket, key: key, value: medians.value(slot), samples: Int64(medians.count[slot]),
                         values: values.isEmpty ? nil : values[slot]))
@@ -376,41 +381,63 @@ enum MemoryPoints {
         }
     }
 
+    /// Numbers for keys in the order first met, remembering the last key asked for: samples come history by history
+    /// in time order, so most follow one of the same day and group (a dictionary lookup each cost a hash of the key).
+    struct KeyNumbers {
+        private(set) var keys: [DayGroup] = []
+        private var numbers: [DayGroup: Int] = [:]
+        private var last = (key: DayGroup(day: .min, group: .min), number: -1)
+
+        /// `key`'s number: the next one when it is new.
+        mutating func number(_ key: DayGroup) -> Int {
+            if key == last.key { return last.number }
+            let next = keys.count
+            // One access that inserts the next number when the key is new.
+            let number = { (slot: inout Int) in slot }(&numbers[key, default: next])
+            if number == next { keys.append(key) }
+            last = (key, number)
+            return number
+        }
+    }
+
     /// A bucket size's start day of a day, remembered per day (a history spans few distinct days).
     struct BucketStarts {
         let bucket: MetricDefinitionSpec.Bucket
         private var known: [Int32: Int32] = [:]
+        private var last = (day: Int32.min, start: Int32.min)
 
         init(_ bucket: MetricDefinitionSpec.Bucket) { self.bucket = bucket }
 
         mutating func start(of day: Int32) -> Int32 {
-            if let start = known[day] { return start }
+            if day == last.day { return last.start }
+            let start = known[day] ?? computed(day)
+            known[day] = start
+            last = (day, start)
+            return start
+        }
+
+        private func computed(_ day: Int32) -> Int32 {
             let date = CivilDate(daysSinceEpoch: Int(day))
-            let start: Int
             switch bucket {
-            case .day: start = Int(day)
-            case .week: start = Int(day) - (date.dayOfWeek + 6) % 7  // back to Monday
-            case .month: start = CivilDate.daysSinceEpoch(year: date.year, month: date.month, day: 1)
-            case .year: start = CivilDate.daysSinceEpoch(year: date.year, month: 1, day: 1)
+            case .day: return day
+            case .week: return day - Int32((date.dayOfWeek + 6) % 7)  // back to Monday
+            case .month: return Int32(CivilDate.daysSinceEpoch(year: date.year, month: date.month, day: 1))
+            case .year: return Int32(CivilDate.daysSinceEpoch(year: date.year, month: 1, day: 1))
             }
-            known[day] = Int32(start)
-            return Int32(start)
         }
     }
 
     /// The medians of one bucket size's points: a slot per point, its sample count, and its two middle values
     /// picked while the samples are walked in ascending order.
     struct Medians {
-        var slots: [DayGroup: Int] = [:]
+        var slots = KeyNumbers()
         var count: [Int] = []
         private var low: [Double] = []
         private var high: [Double] = []
 
         mutating func slot(_ key: DayGroup) -> Int {
-            if let slot = slots[key] { return slot }
-            let slot = count.count
-            slots[key] = slot
-            count.append(0)
+            let slot = slots.number(key)
+            if slot == count.count { count.append(0) }
             return slot
         }
 

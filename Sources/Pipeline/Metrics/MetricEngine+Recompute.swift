@@ -121,6 +121,10 @@ extension MetricEngine {
             let start = ContinuousClock.now
             let swap = try await staged.value
             logger.trace("calculator points table staged, waited for", metadata: ["duration": "\(ContinuousClock.now - start)"])
+            // Done with before `metric_points` is locked (the swap drops it): a read of it still on its way would wait
+            // for this transaction, which would wait for the read.
+            storedPoints?.cancel()
+            _ = await storedPoints?.result
             for plan in inMemory { try await recordComputed(plan, on: connection) }
             try await replaceAllPoints(swapping: swap, keeping: inMemory, staged: !others.isEmpty, on: connection)
         } catch {
@@ -132,8 +136,6 @@ extension MetricEngine {
             _ = await storedPoints?.result
             throw error
         }
-        storedPoints?.cancel()
-        _ = await storedPoints?.result
         _ = try await syncDefinitions(plans, on: connection)
         try await facts.advance(to: end, on: connection)
         for plan in plans {

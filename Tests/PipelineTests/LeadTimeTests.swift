@@ -116,24 +116,27 @@ struct LeadTimeTests {
         #expect(leads == ["web/b/production": 1])
     }
 
-    @Test("one sha named in two repositories at the same time: the report of the lower id (same source) decides, whatever arrived first")
+    @Test("one sha named in two repositories at the same time: the report of the lower id (same source) decides, in either order of arrival")
     func tiedRepositoryNames() async throws {
         var docs = Self.change("a", 10.5, repository: "https://git.example/web-docs")
         docs.id = "change-web-a-1"
         var web = Self.change("a", 10.5, repository: "https://git.example/web")
         web.id = "change-web-a-2"
-        // Arrival (compute feeds the list backwards): a at 10:00 naming none, then web's report, then web-docs'.
-        let (leads, _) = try await Self.compute([
-            Self.deploy("d1", 12, commit: "b"),
-            Self.change("b", 11, repository: "https://git.example/web-docs"),
-            docs,
-            web,
-            Self.change("a", 10),
-        ])
-        // Both name a repository at 10:30; "change-web-a-1" comes first in (time, source, id) order, so a is a change of
-        // web-docs, merged at 10:00, and d1 (12:00, deploying b of web-docs) carries it: a 2 h, b 1 h. (Were the first
-        // to arrive taken, a would be web's and wait.)
-        #expect(leads == ["web/a/production": 2, "web/b/production": 1])
+        // Arrival (compute feeds the list backwards): a at 10:00 naming none, then web's report and web-docs', in
+        // either order.
+        for (first, second) in [(web, docs), (docs, web)] {
+            let (leads, _) = try await Self.compute([
+                Self.deploy("d1", 12, commit: "b"),
+                Self.change("b", 11, repository: "https://git.example/web-docs"),
+                second,
+                first,
+                Self.change("a", 10),
+            ])
+            // Both name a repository at 10:30; "change-web-a-1" comes first in (time, source, id) order, so a is a
+            // change of web-docs, merged at 10:00, and d1 (12:00, deploying b of web-docs) carries it: a 2 h, b 1 h.
+            // (Were the first or the last to arrive taken, one of the two orders would make a web's, left waiting.)
+            #expect(leads == ["web/a/production": 2, "web/b/production": 1], "\(first.id) first")
+        }
     }
 
     @Test("a repository learned late: a change the deployment no longer sees is carried by nothing any more")

@@ -17,7 +17,7 @@ struct RowsDigestTests {
             digest.add { hasher in
                 for field in row {
                     switch field {
-                    case .text(let text): hasher.string(text)
+                    case .text(let text): hasher.lastPart(text)
                     case .int(let value): hasher.int64(value)
                     case .double(let value): hasher.optionalDouble(value)
                     }

@@ -51,12 +51,6 @@ struct RowHasher {
     private var pendingCount = 0
     private var textLength: UInt64 = 0
 
-    /// A string's UTF-8 bytes and their length (so "ab"+"c" and "a"+"bc" differ), as ``bytes(_:)`` hashes them.
-    mutating func string(_ string: String) {
-        append(string)
-        endText()
-    }
-
     /// A text field's bytes as streamed (``RowCells/stringBytes()``): each 8 bytes as a little-endian word, the last
     /// ones zero-padded, then the length.
     mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
@@ -73,7 +67,8 @@ struct RowHasher {
         withUnsafeBytes(of: &separator) { append($0) }
     }
 
-    /// The last of the strings joined (``part(_:)``), and the end of their text.
+    /// The last of the strings joined (``part(_:)``), and the end of their text; alone, a string hashed as
+    /// ``bytes(_:)`` hashes its UTF-8 bytes (so "ab"+"c" and "a"+"bc" differ).
     mutating func lastPart(_ string: String) {
         append(string)
         endText()

@@ -154,15 +154,9 @@ extension MetricFactStore {
         return result
     }
 
-    /// The ``RowsDigest`` of every stored `lead_times` row (read in no order).
+    /// The ``RowsDigest`` of every stored `lead_times` row, computed by PostgreSQL.
     func readLeadTimesDigest(on connection: PostgresConnection) async throws -> RowsDigest {
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: RowCells.rows(of: "SELECT \(RowsDigest.leadTimeColumns) FROM lead_times")), logger: logger)
-        var digest = RowsDigest()
-        for try await row in rows {
-            try RowCells.read(row) { cells in try digest.addStoredLeadTime(&cells) }
-        }
-        return digest
+        try await RowsDigest.stored(RowsDigest.leadTimeColumns, from: "lead_times", on: connection, logger: logger)
     }
 
     /// Where ``loadDeployments(from:prepare:keepUnchangedLeadTimes:samples:readers:on:)`` reads the deployment reports.

@@ -118,11 +118,16 @@ enum MemoryPoints {
     static func digest(_ plan: MetricPlan, _ rule: MetricPlan.InMemory, samples: PointSamples) -> RowsDigest {
         let (groups, rows) = points(plan, rule, samples: samples)
         var digest = RowsDigest()
+        // The text columns hashed once each: the definition's, the buckets', the groups'.
+        let (namespace, name) = (RowsDigest.text(plan.namespace), RowsDigest.text(plan.name))
+        let buckets = Dictionary(uniqueKeysWithValues: MetricDefinitionSpec.Bucket.allCases.map { ($0, RowsDigest.text($0.rawValue)) })
+        let keys = groups.keys.map(RowsDigest.text)
+        let labels = groups.labels.map(RowsDigest.text)
         for row in rows {
+            let group = Int(row.key.group)
             digest.addPoint(
-                namespace: plan.namespace, name: plan.name, bucket: row.bucket.rawValue, start: Int64(row.key.day) * 86_400_000_000,
-                groupKey: groups.keys[Int(row.key.group)], labels: groups.labels[Int(row.key.group)], value: row.value, samples: row.samples,
-                dayValues: row.values)
+                namespace: namespace, name: name, bucket: buckets[row.bucket]!, groupKey: keys[group], labels: labels[group],
+                start: Int64(row.key.day) * 86_400_000_000, value: row.value, samples: row.samples, dayValues: row.values)
         }
         return digest
     }

@@ -88,15 +88,9 @@ struct PointsTableSwap: Sendable {
         var bindings = PostgresBindings()
         bindings.append(computed.map(\.namespace))
         bindings.append(computed.map(\.name))
-        let sql = RowCells.rows(of: """
-            SELECT \(RowsDigest.pointColumns) FROM metric_points
-            WHERE (namespace, name) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-            """)
-        var digest = RowsDigest()
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-            try RowCells.read(row) { cells in try digest.addStoredPoint(&cells) }
-        }
-        return digest
+        return try await RowsDigest.stored(
+            RowsDigest.pointColumns, from: "metric_points", where: "(namespace, name) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+            binds: bindings, on: connection, logger: logger)
     }
 
     /// `GRANT` statements giving ``table`` the privileges others than its owner hold on `metric_points`.

@@ -12,13 +12,30 @@ struct FactIndexTests {
     func rebuildRecreatesTheMigratedIndexes() async throws {
         try await TestDatabase.withFreshDatabase { client, _ in
             let migrated = try await Self.indexes(client)
-            // Migration 5: 9 secondary indexes and 5 primary keys on the five fact tables; migration 8: one more.
+            // Migration 5: 9 secondary indexes and 5 primary keys on the five fact tables; migration 8: one more (migration 15 replaces one).
             #expect(migrated.count == 15)
             let facts = MetricFactStore(logger: TestDatabase.logger)
             try await client.withTransaction(logger: TestDatabase.logger) { connection in
                 try await facts.rebuild(upTo: .start, keeping: nil, on: connection)
             }
             #expect(try await Self.indexes(client) == migrated)
+        }
+    }
+
+    @Test("the stored reports are read in the pass's order (app, environment, time, source and id in byte order) from deployments_app_env_time, without a sort")
+    func reportsInIndexOrder() async throws {
+        try await TestDatabase.withFreshDatabase { client, _ in
+            let source = MetricFactStore.ReportSource.stored
+            let plan = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+                // The fresh table is empty: the planner would scan it whole; the index's order is what is checked.
+                try await connection.query("SET LOCAL enable_seqscan = off", logger: TestDatabase.logger)
+                var lines: [String] = []
+                let explain = PostgresQuery(unsafeSQL: "EXPLAIN \(source.select) ORDER BY \(source.order)")
+                for try await line in try await connection.query(explain, logger: TestDatabase.logger).decode(String.self) { lines.append(line) }
+                return lines.joined(separator: "\n")
+            }
+            #expect(plan.contains("Index Scan using deployments_app_env_time on deployments"), "\(plan)")
+            #expect(!plan.contains("Sort"), "\(plan)")
         }
     }
 

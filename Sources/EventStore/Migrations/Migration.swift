@@ -17,6 +17,6 @@ extension Migration {
     public static let all: [Migration] = [
         .v1EventTables, .v2PipelineState, .v3PipelineConfig, .v4PipelineOutputs, .v5MetricFacts, .v6MetricPending, .v7RouteStats,
         .v8DeploymentFailure, .v9RouteCatchUps, .v10ChangeRepository, .v11DeploymentIdentity,
-        .v12NamespaceScope, .v13Cluster, .v14DayValues,
+        .v12NamespaceScope, .v13Cluster, .v14DayValues, .v15HistoryOrder,
     ]
 }

@@ -180,9 +180,9 @@ extension MetricFactStore {
         }
 
         /// The reports' order: by app and environment (their histories are contiguous), then time, source and id. Stored,
-        /// app and environment in the database's collation: the `(app, environment, time_created)` index gives that
-        /// order, and only reports of equal time are sorted (an incremental sort streams its first row at once and cost
-        /// PostgreSQL 0.4 s against 0.8 s for sorting 400,000 reports in byte order). The pass needs each history
+        /// app and environment in the database's collation: the index `deployments_app_env_time` holds that order
+        /// (migration 15), so PostgreSQL sorts nothing (sorting 400,000 reports in byte order cost it 0.8 s; an
+        /// incremental sort of the reports of equal time over the index's (app, environment, time_created), 0.25 s). The pass needs each history
         /// contiguous, not the histories in any order.
         var order: String {
             switch self {

@@ -39,7 +39,6 @@ extension MetricFactStore {
         let collect = samples != nil
         let compared = keepUnchangedLeadTimes && readers != nil
         let reports = PostgresQuery(unsafeSQL: RowCells.rows(of: "\(source.select) ORDER BY \(source.order)"))
-        let rows: PostgresRowSequence
         let (openings, restores): ([String: [DeploymentHistoryPass.Opening]], PointSamples?)
         let changes: [String: LeadTimePass.AppChanges]
         // Each reader in a transaction of its own with the calculator's settings (its sort in memory, as the
@@ -48,42 +47,21 @@ extension MetricFactStore {
             guard compared, let readers else { return nil }
             return try await read("the stored lead times' digest", on: readers) { try await self.readLeadTimesDigest(on: $0) }
         }()
-        if let readers {
-            async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
-            async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
-            rows = try await connection.query(reports, logger: logger)
-            (openings, restores) = try await incidentsRead
-            changes = try await changesRead
-            lap("read incidents and changes beside the reports' query")
-        } else {
-            (openings, restores) = try await readOpenings(collectingRestores: collect, on: connection)
-            lap("read incidents")
-            changes = try await readAllChanges(on: connection)
-            lap("read changes")
-            rows = try await connection.query(reports, logger: logger)
-        }
-        // Reading the stream and judging the histories run side by side: whole histories (their rows, undecoded) go
-        // in batches of about `batchReports` reports to a child task, which decodes and judges them, at most two
-        // batches in flight, and their COPY text is joined in stream order.
+        let stored: Bool
+        if case .stored = source { stored = true } else { stored = false }
+        // The stream is read as soon as the reports' query answers, and split into histories (only each row's
+        // history key is read here; the rest is decoded on the judging tasks), in batches of about `batchReports`
+        // reports, whole histories each: PostgreSQL sends the reports while the incidents and changes are read,
+        // instead of after them, and the batches wait in memory (their rows undecoded) for those to be judged.
         let batchReports = 16_384
-        let written = try await withThrowingTaskGroup(of: (Int, Written).self) { group in
-            var results: [Int: Written] = [:]
-            var submitted = 0
+        let (batches, batchesIn) = AsyncStream.makeStream(of: [StreamedHistory].self)
+        func split(_ rows: PostgresRowSequence) async throws {
+            defer { batchesIn.finish() }
             var batch: [StreamedHistory] = []
             var inBatch = 0
             var history = StreamedHistory(app: "", environment: "")
             var strings = RepeatedStrings(columns: 2)
-            let stored: Bool
-            if case .stored = source { stored = true } else { stored = false }
-            func submit(_ histories: [StreamedHistory]) {
-                let index = submitted
-                submitted += 1
-                group.addTask {
-                    (index, try Written(histories, stored: stored, openings: openings, changes: changes, compared: compared, samples: collect))
-                }
-            }
             for try await row in rows {
-                // Only the history's key is read here; the rest of the row is decoded on the judging task.
                 let (app, environment) = try RowCells.read(row) { cells in (try cells.string(&strings), try cells.string(&strings)) }
                 if app != history.app || environment != history.environment {
                     if !history.rows.isEmpty {
@@ -91,8 +69,8 @@ extension MetricFactStore {
                         batch.append(history)
                     }
                     if inBatch >= batchReports {
-                        if submitted - results.count >= 2, let (index, done) = try await group.next() { results[index] = done }
-                        submit(batch)
+                        try Task.checkCancellation()
+                        batchesIn.yield(batch)
                         batch = []
                         inBatch = 0
                     }
@@ -101,11 +79,57 @@ extension MetricFactStore {
                 history.rows.append(row)
             }
             if !history.rows.isEmpty { batch.append(history) }
-            submit(batch)
-            while let (index, done) = try await group.next() { results[index] = done }
-            return (0..<submitted).compactMap { results[$0] }
+            batchesIn.yield(batch)
         }
-        lap("stream and judge the reports")
+        let splitting: Task<Void, any Error>
+        if let readers {
+            async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
+            async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
+            let rows = try await connection.query(reports, logger: logger)
+            splitting = Task { try await split(rows) }
+            do {
+                (openings, restores) = try await incidentsRead
+                changes = try await changesRead
+            } catch {
+                splitting.cancel()
+                _ = await splitting.result
+                throw error
+            }
+            lap("read incidents and changes beside the reports")
+        } else {
+            (openings, restores) = try await readOpenings(collectingRestores: collect, on: connection)
+            lap("read incidents")
+            changes = try await readAllChanges(on: connection)
+            lap("read changes")
+            let rows = try await connection.query(reports, logger: logger)
+            splitting = Task { try await split(rows) }
+        }
+        // Each batch is decoded and judged on a child task, at most two at a time, and their COPY text joined in
+        // stream order.
+        let written: [Written]
+        do {
+            written = try await withThrowingTaskGroup(of: (Int, Written).self) { group in
+                var results: [Int: Written] = [:]
+                var submitted = 0
+                for await batch in batches {
+                    if submitted - results.count >= 2, let (index, done) = try await group.next() { results[index] = done }
+                    let index = submitted
+                    submitted += 1
+                    group.addTask {
+                        (index, try Written(batch, stored: stored, openings: openings, changes: changes, compared: compared, samples: collect))
+                    }
+                }
+                while let (index, done) = try await group.next() { results[index] = done }
+                return (0..<submitted).compactMap { results[$0] }
+            }
+        } catch {
+            splitting.cancel()
+            _ = await splitting.result
+            throw error
+        }
+        // The stream's own failure: the batches it gave before it failed are not all the reports.
+        try await splitting.value
+        lap("judge the reports")
         let storedLeadTimes = try await leadTimesRead
         lap("wait for the stored lead times' digest")
         let leadTimesUnchanged = storedLeadTimes.map { stored in

@@ -49,49 +49,31 @@ extension MetricFactStore {
         }()
         let stored: Bool
         if case .stored = source { stored = true } else { stored = false }
-        // The stream is read as soon as the reports' query answers, and split into histories (only each row's
-        // history key is read here; the rest is decoded on the judging tasks), in batches of about `batchReports`
-        // reports, whole histories each: PostgreSQL sends the reports while the incidents and changes are read,
-        // instead of after them, and the batches wait in memory (their rows undecoded) for those to be judged.
-        let batchReports = 16_384
+        // The reports are split into histories as PostgreSQL sends them (``HistorySplitter``), from the start: PostgreSQL
+        // sends them while the incidents and changes are read, instead of after them, and the batches wait in memory
+        // (their rows undecoded) for those to be judged.
         let (batches, batchesIn) = AsyncStream.makeStream(of: [StreamedHistory].self)
-        func split(_ rows: PostgresRowSequence) async throws {
-            defer { batchesIn.finish() }
-            var batch: [StreamedHistory] = []
-            var inBatch = 0
-            var history = StreamedHistory(app: "", environment: "")
-            var strings = RepeatedStrings(columns: 2)
-            for try await row in rows {
-                let (app, environment) = try RowCells.read(row) { cells in (try cells.string(&strings), try cells.string(&strings)) }
-                if app != history.app || environment != history.environment {
-                    if !history.rows.isEmpty {
-                        inBatch += history.rows.count
-                        batch.append(history)
-                    }
-                    if inBatch >= batchReports {
-                        try Task.checkCancellation()
-                        batchesIn.yield(batch)
-                        batch = []
-                        inBatch = 0
-                    }
-                    history = StreamedHistory(app: app, environment: environment)
-                }
-                history.rows.append(row)
+        let splitter = HistorySplitter(batchesIn)
+        let logger = logger
+        @Sendable func split() async throws {
+            do {
+                _ = try await connection.query(reports, logger: logger) { row in try splitter.add(row) }.get()
+                splitter.finish()
+            } catch {
+                splitter.stop()
+                throw error
             }
-            if !history.rows.isEmpty { batch.append(history) }
-            batchesIn.yield(batch)
         }
         let splitting: Task<Void, any Error>
         if let readers {
             async let incidentsRead = read("incidents", on: readers) { try await self.readOpenings(collectingRestores: collect, on: $0) }
             async let changesRead = read("changes", on: readers) { try await self.readAllChanges(on: $0) }
-            let rows = try await connection.query(reports, logger: logger)
-            splitting = Task { try await split(rows) }
+            splitting = Task { try await split() }
             do {
                 (openings, restores) = try await incidentsRead
                 changes = try await changesRead
             } catch {
-                splitting.cancel()
+                splitter.stop()
                 _ = await splitting.result
                 throw error
             }
@@ -101,8 +83,7 @@ extension MetricFactStore {
             lap("read incidents")
             changes = try await readAllChanges(on: connection)
             lap("read changes")
-            let rows = try await connection.query(reports, logger: logger)
-            splitting = Task { try await split(rows) }
+            splitting = Task { try await split() }
         }
         // Each batch is decoded and judged on a child task, at most two at a time, and their COPY text joined in
         // stream order.
@@ -123,7 +104,7 @@ extension MetricFactStore {
                 return (0..<submitted).compactMap { results[$0] }
             }
         } catch {
-            splitting.cancel()
+            splitter.stop()
             _ = await splitting.result
             throw error
         }
@@ -412,16 +393,21 @@ extension MetricFactStore {
     static func decodeStoredRow(
         _ row: PostgresRow, _ strings: inout RepeatedStrings
     ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report, team: String, namespace: String, facts: DeploymentHistoryPass.Facts) {
-        try RowCells.read(row) { cells in
-            let (app, environment, report) = try decodeReport(&cells, &strings)
-            let team = try cells.string(&strings)
-            let namespace = try cells.string(&strings)
-            let facts = DeploymentHistoryPass.Facts(
-                isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
-                openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalTime(), openResolvedAt: try cells.optionalTime(),
-                duplicate: try cells.bool())
-            return (app, environment, report, team, namespace, facts)
-        }
+        try RowCells.read(row) { cells in try decodeStoredRow(&cells, &strings) }
+    }
+
+    /// The fields of a row of ``storedRowColumns``.
+    static func decodeStoredRow(
+        _ cells: inout RowCells, _ strings: inout RepeatedStrings
+    ) throws -> (app: String, environment: String, report: DeploymentHistoryPass.Report, team: String, namespace: String, facts: DeploymentHistoryPass.Facts) {
+        let (app, environment, report) = try decodeReport(&cells, &strings)
+        let team = try cells.string(&strings)
+        let namespace = try cells.string(&strings)
+        let facts = DeploymentHistoryPass.Facts(
+            isRollback: try cells.bool(), rolledBack: try cells.bool(), incidentFailed: try cells.bool(),
+            openGap: try cells.optionalDouble(), incidentResolvedAt: try cells.optionalTime(), openResolvedAt: try cells.optionalTime(),
+            duplicate: try cells.bool())
+        return (app, environment, report, team, namespace, facts)
     }
 
     /// Reads the ``reportColumns`` of a streamed row.
@@ -529,11 +515,39 @@ extension MetricFactStore {
     }
 
     /// One app and environment's rows as streamed (``ReportSource/select``), not yet decoded: the stream's reader
-    /// only splits it into histories, and each judging task decodes its own, so decoding runs on both cores.
+    /// only splits it into histories (``HistorySplitter``), and each judging task decodes its own, so decoding runs
+    /// on both cores. The rows' bytes are copied, one after the other: a `PostgresRow` kept whole keeps the buffer it
+    /// was read into (PostgreSQL sends 8 kB at a time; each read takes a buffer of up to 64 kB), and a recompute holds
+    /// the rows of many batches while the changes are read.
     struct StreamedHistory: Sendable {
         let app: String
         let environment: String
-        var rows: [PostgresRow] = []
+        /// The rows' row values (``RowCells/record(of:)``), one after the other, and where each ends.
+        private(set) var records: [UInt8] = []
+        private(set) var ends: [Int] = []
+
+        init(app: String, environment: String) {
+            self.app = app
+            self.environment = environment
+        }
+
+        var count: Int { ends.count }
+
+        mutating func append(_ record: UnsafeRawBufferPointer) {
+            records.append(contentsOf: record)
+            ends.append(records.count)
+        }
+
+        /// Calls `body` with each row's fields, in order.
+        func forEach(_ body: (inout RowCells) throws -> Void) throws {
+            try records.withUnsafeBytes { all in
+                var start = 0
+                for end in ends {
+                    try RowCells.read(record: UnsafeRawBufferPointer(rebasing: all[start..<end]), body)
+                    start = end
+                }
+            }
+        }
     }
 
     /// One app and environment's reports as streamed, and the columns they carry through unjudged.
@@ -558,20 +572,18 @@ extension MetricFactStore {
         init(_ streamed: StreamedHistory, stored: Bool) throws {
             self.init(app: streamed.app, environment: streamed.environment)
             var strings = RepeatedStrings(columns: 23)
-            reports.reserveCapacity(streamed.rows.count)
-            carried.reserveCapacity(streamed.rows.count)
-            for row in streamed.rows {
+            reports.reserveCapacity(streamed.count)
+            carried.reserveCapacity(streamed.count)
+            try streamed.forEach { cells in
                 if stored {
-                    let decoded = try MetricFactStore.decodeStoredRow(row, &strings)
+                    let decoded = try MetricFactStore.decodeStoredRow(&cells, &strings)
                     reports.append(decoded.report)
                     carried.append((nil, decoded.team, decoded.namespace))
                     self.stored.append(decoded.facts)
                 } else {
-                    try RowCells.read(row) { cells in
-                        let (_, _, report) = try MetricFactStore.decodeReport(&cells, &strings)
-                        reports.append(report)
-                        carried.append((try cells.optionalString(&strings), try cells.string(&strings), try cells.string(&strings)))
-                    }
+                    let (_, _, report) = try MetricFactStore.decodeReport(&cells, &strings)
+                    reports.append(report)
+                    carried.append((try cells.optionalString(&strings), try cells.string(&strings), try cells.string(&strings)))
                 }
             }
         }

@@ -22,15 +22,23 @@ public struct RowCells {
 
     /// Calls `body` with the fields of `row`, whose one column is a row value (``rows(of:)``).
     public static func read<T>(_ row: PostgresRow, _ body: (inout RowCells) throws -> T) throws -> T {
+        try record(of: row).withUnsafeReadableBytes { try read(record: $0, body) }
+    }
+
+    /// The bytes of `row`'s row value (``rows(of:)``), for ``read(record:_:)``.
+    public static func record(of row: PostgresRow) throws -> ByteBuffer {
         var columns = row.makeIterator()
         guard let cell = columns.next() else { throw RowCellsError(column: 0, problem: "the row has no column") }
         guard let record = cell.bytes else { throw RowCellsError(column: 0, problem: "the row value is NULL") }
         guard cell.format == .binary else { throw RowCellsError(column: 0, problem: "the row value is not in binary format") }
-        return try record.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 4 else { throw RowCellsError(column: 0, problem: "the row value has no field count") }
-            var cells = RowCells(bytes: bytes, count: Int(Int32(bigEndian: bytes.loadUnaligned(as: Int32.self))))
-            return try body(&cells)
-        }
+        return record
+    }
+
+    /// Calls `body` with the fields of a row value's bytes (``record(of:)``; or a copy of them).
+    public static func read<T>(record bytes: UnsafeRawBufferPointer, _ body: (inout RowCells) throws -> T) throws -> T {
+        guard bytes.count >= 4 else { throw RowCellsError(column: 0, problem: "the row value has no field count") }
+        var cells = RowCells(bytes: bytes, count: Int(Int32(bigEndian: bytes.loadUnaligned(as: Int32.self))))
+        return try body(&cells)
     }
 
     private init(bytes: UnsafeRawBufferPointer, count: Int) {

@@ -8,7 +8,7 @@ import Synchronization
 /// and a cancellation handler per row (0.35 s of CPU for the 900,000 rows of a recompute's streams).
 final class HistorySplitter: Sendable {
     /// About this many reports per batch (whole histories: one batch may hold more).
-    static let batchReports = 16_384
+    let batchReports: Int
 
     private struct State {
         var batch: [MetricFactStore.StreamedHistory] = []
@@ -22,8 +22,9 @@ final class HistorySplitter: Sendable {
     private let batches: AsyncStream<[MetricFactStore.StreamedHistory]>.Continuation
 
     /// The batches go to `batches` in stream order.
-    init(_ batches: AsyncStream<[MetricFactStore.StreamedHistory]>.Continuation) {
+    init(_ batches: AsyncStream<[MetricFactStore.StreamedHistory]>.Continuation, batchReports: Int = 16_384) {
         self.batches = batches
+        self.batchReports = batchReports
     }
 
     /// Takes the next row; throws for a row that does not begin with its app and environment, or once
@@ -40,7 +41,7 @@ final class HistorySplitter: Sendable {
                         state.inBatch += state.history.count
                         state.batch.append(state.history)
                     }
-                    if state.inBatch >= Self.batchReports {
+                    if state.inBatch >= batchReports {
                         batches.yield(state.batch)
                         state.batch = []
                         state.inBatch = 0

@@ -81,4 +81,45 @@ struct HistorySplitterTests {
         // Rows 1 and 2 were taken (a/x's batch closed when b/x began); b/x was cut short and is not given.
         #expect(stopped.batches == [["a/x:1"]])
     }
+
+    @Test("judging the batches: in stream order; cancelled after the first batch, it throws instead of returning part of them, and waits for the query")
+    func judgeCancelled() async throws {
+        // In order, all of them, two at a time.
+        do {
+            let (batches, batchesIn) = AsyncStream.makeStream(of: [MetricFactStore.StreamedHistory].self)
+            let splitter = HistorySplitter(batchesIn)
+            for app in ["a", "b", "c"] { batchesIn.yield([MetricFactStore.StreamedHistory(app: app, environment: "x")]) }
+            let splitting = Task<Void, any Error> { splitter.finish() }
+            let judged = try await HistorySplitter.judge(batches, splitter: splitter, splitting: splitting) { batch in batch.map(\.app).joined() }
+            // The last, empty batch is the splitter's finish().
+            #expect(judged == ["a", "b", "c", ""])
+        }
+        // Cancelled once the first batch is judged, with more to come: the stream's loop would just end.
+        let (batches, batchesIn) = AsyncStream.makeStream(of: [MetricFactStore.StreamedHistory].self)
+        let splitter = HistorySplitter(batchesIn)
+        let (firstJudged, firstJudgedIn) = AsyncStream.makeStream(of: Void.self)
+        let (queryDone, queryDoneIn) = AsyncStream.makeStream(of: Void.self)
+        // The query: one batch, then it waits until the judging was cancelled, then ends well (its last rows had come
+        // before the cancellation): only the judging can tell that it stopped short.
+        let splitting = Task<Void, any Error> {
+            batchesIn.yield([MetricFactStore.StreamedHistory(app: "a", environment: "x")])
+            for await _ in queryDone {}
+            splitter.finish()
+        }
+        let judging = Task {
+            try await HistorySplitter.judge(batches, splitter: splitter, splitting: splitting) { batch in
+                firstJudgedIn.yield()
+                return batch.count
+            }
+        }
+        for await _ in firstJudged { break }
+        judging.cancel()
+        queryDoneIn.finish()
+        let result = await judging.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(splitting.isCancelled == false)
+        // The stream was stopped by the cancellation: a row now would be refused.
+        #expect(splitter.isStopped)
+    }
 }
+

@@ -36,7 +36,8 @@ final class HistorySplitter: Sendable {
                 let (app, environment) = try RowCells.read(record: record) { cells in
                     (try cells.string(&state.strings), try cells.string(&state.strings))
                 }
-                if app != state.history.app || environment != state.history.environment {
+                // By their bytes, as PostgreSQL tells them apart (Swift's `==` equates canonically equivalent text).
+                if !app.utf8.elementsEqual(state.history.app.utf8) || !environment.utf8.elementsEqual(state.history.environment.utf8) {
                     if state.history.count > 0 {
                         state.inBatch += state.history.count
                         state.batch.append(state.history)
@@ -64,9 +65,50 @@ final class HistorySplitter: Sendable {
         batches.finish()
     }
 
+    /// Whether ``stop()`` was called.
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
     /// Ends the batches without the rest (the query failed, or the pass stopped): rows still coming are refused.
     func stop() {
         state.withLock { $0.stopped = true }
         batches.finish()
+    }
+
+    /// Each of `batches` (what `splitter` yields; `splitting` runs the query that feeds it) given to `body` on a child
+    /// task, at most two at a time; the results in stream order. Throws when the query failed, or when this task was
+    /// cancelled: an `AsyncStream`'s loop ends without an error when its task is cancelled, and the batches taken
+    /// until then are not all the reports (judged in part, a pass would write part of its tables). The query is
+    /// waited for either way.
+    static func judge<Judged: Sendable>(
+        _ batches: AsyncStream<[MetricFactStore.StreamedHistory]>, splitter: HistorySplitter, splitting: Task<Void, any Error>,
+        _ body: @escaping @Sendable ([MetricFactStore.StreamedHistory]) throws -> Judged
+    ) async throws -> [Judged] {
+        let judged: [Judged]
+        do {
+            judged = try await withTaskCancellationHandler {
+                try await withThrowingTaskGroup(of: (Int, Judged).self) { group in
+                    var results: [Int: Judged] = [:]
+                    var submitted = 0
+                    for await batch in batches {
+                        if submitted - results.count >= 2, let (index, done) = try await group.next() { results[index] = done }
+                        let index = submitted
+                        submitted += 1
+                        group.addTask { (index, try body(batch)) }
+                    }
+                    try Task.checkCancellation()
+                    while let (index, done) = try await group.next() { results[index] = done }
+                    return (0..<submitted).compactMap { results[$0] }
+                }
+            } onCancel: {
+                splitter.stop()
+            }
+        } catch {
+            splitter.stop()
+            _ = await splitting.result
+            throw error
+        }
+        // The query's own failure: the batches it gave before it failed are not all the reports.
+        try await splitting.value
+        return judged
     }
 }

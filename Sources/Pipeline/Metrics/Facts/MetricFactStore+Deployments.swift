@@ -10,11 +10,12 @@ extension MetricFactStore {
     /// (they are empty and unindexed once `prepare` has run). ``ReportSource/stored``: the reports are the `deployments`
     /// rows the calculator stored (the fields it extracted, with their facts), updated in place where their facts are
     /// judged otherwise (through `calc_judged`); `lead_times` is written whole. The reports are streamed one app-and-environment history at a time,
-    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (the stream's reader
-    /// only splits the rows into histories; the judging tasks decode them, on both cores), and both tables written
-    /// back with one `COPY` each. Memory holds the incidents,
-    /// the changes per sha, up to three batches of histories and the COPY text; the database sorts the reports once
-    /// and builds no intermediate relation.
+    /// judged by ``DeploymentHistoryPass`` and their changes carried by ``LeadTimePass`` in memory (``HistorySplitter``
+    /// only splits the rows into histories as they come; the judging tasks decode them, on both cores), and both tables
+    /// written back with one `COPY` each. Memory holds the incidents, the changes per sha, the COPY text, and the
+    /// reports' rows (their bytes, about 300 per report) from when PostgreSQL sends them until they are judged: while
+    /// the incidents and changes are read, nothing holds PostgreSQL back, so at worst every report's (120 MB for
+    /// 400,000). The database builds no intermediate relation.
     ///
     /// `samples`, when given, is called with every row the pass writes to both tables and every resolved incident
     /// (``PointSamples``, for ``MemoryPoints``) once the reports are judged, before the tables are written, and whether
@@ -87,29 +88,9 @@ extension MetricFactStore {
         }
         // Each batch is decoded and judged on a child task, at most two at a time, and their COPY text joined in
         // stream order.
-        let written: [Written]
-        do {
-            written = try await withThrowingTaskGroup(of: (Int, Written).self) { group in
-                var results: [Int: Written] = [:]
-                var submitted = 0
-                for await batch in batches {
-                    if submitted - results.count >= 2, let (index, done) = try await group.next() { results[index] = done }
-                    let index = submitted
-                    submitted += 1
-                    group.addTask {
-                        (index, try Written(batch, stored: stored, openings: openings, changes: changes, compared: compared, samples: collect))
-                    }
-                }
-                while let (index, done) = try await group.next() { results[index] = done }
-                return (0..<submitted).compactMap { results[$0] }
-            }
-        } catch {
-            splitter.stop()
-            _ = await splitting.result
-            throw error
+        let written = try await HistorySplitter.judge(batches, splitter: splitter, splitting: splitting) { batch in
+            try Written(batch, stored: stored, openings: openings, changes: changes, compared: compared, samples: collect)
         }
-        // The stream's own failure: the batches it gave before it failed are not all the reports.
-        try await splitting.value
         lap("judge the reports")
         let storedLeadTimes = try await leadTimesRead
         lap("wait for the stored lead times' digest")

@@ -1,6 +1,6 @@
 /// PostgreSQL's 64-bit seeded hash functions, computed in Swift: the same numbers as the server's
 /// `hashtextextended`, `hashint8extended`, `hashfloat8extended`, `timestamp_hash_extended`, `hash_array_extended`
-/// and `hash_record_extended` (PostgreSQL 11 and later, on a little-endian machine), so that a digest of rows
+/// and `hash_record_extended` (PostgreSQL 14 and later; Pacer requires 15), on a little-endian machine, so that a digest of rows
 /// computed in memory compares with one the server computes over stored rows without sending them (``RowsDigest``).
 ///
 /// The byte hash is Bob Jenkins' lookup3 in the variant PostgreSQL uses (`hash_bytes_extended`): the state

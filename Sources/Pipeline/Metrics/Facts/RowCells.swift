@@ -86,14 +86,8 @@ public struct RowCells {
         return strings.string(value, column: column - 1)
     }
 
-    /// The next text field's UTF-8 bytes, which must not be NULL, without making a `String`: valid only inside the
-    /// closure of ``read(_:_:)``.
-    mutating func stringBytes() throws -> UnsafeRawBufferPointer {
-        let value = try optionalStringBytes()
-        return try required(value)
-    }
-
-    /// ``stringBytes()``, or nil for NULL.
+    /// The next text field's UTF-8 bytes without making a `String`, or nil for NULL: valid only inside the closure
+    /// of ``read(_:_:)``.
     mutating func optionalStringBytes() throws -> UnsafeRawBufferPointer? {
         try next("text", (25, 1043, 19))
     }
@@ -133,29 +127,6 @@ public struct RowCells {
 
     /// 2000-01-01 00:00:00 UTC in microseconds since 1970.
     static let epoch2000: Int64 = 946_684_800_000_000
-
-    /// A `double precision[]` field of one dimension (or none, empty), without NULL elements: calls `element` with
-    /// each value in order and returns their count, or nil for NULL.
-    mutating func optionalDoubleArray(_ element: (Double) -> Void) throws -> Int? {
-        guard let value = try next("a float8[]", (1022, 1022, 1022)) else { return nil }
-        func int32(at offset: Int) throws -> Int {
-            guard offset + 4 <= value.count else { throw RowCellsError(column: column - 1, problem: "the array is cut short") }
-            return Int(Int32(bigEndian: value.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-        }
-        let dimensions = try int32(at: 0)
-        guard dimensions <= 1 else { throw RowCellsError(column: column - 1, problem: "an array of \(dimensions) dimensions") }
-        guard dimensions == 1 else { return 0 }
-        let count = try int32(at: 12)
-        var offset = 20
-        for _ in 0..<count {
-            guard try int32(at: offset) == 8, offset + 12 <= value.count else {
-                throw RowCellsError(column: column - 1, problem: "an array element that is NULL or not a float8")
-            }
-            element(Double(bitPattern: UInt64(bigEndian: value.loadUnaligned(fromByteOffset: offset + 4, as: UInt64.self))))
-            offset += 12
-        }
-        return count
-    }
 
     public mutating func bool() throws -> Bool {
         let value = try next("a bool", 16, size: 1)
